@@ -1,0 +1,3 @@
+"""FDX — Forensic Drug eXchange."""
+
+__version__ = "0.1.0"

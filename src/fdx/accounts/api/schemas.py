@@ -1,0 +1,119 @@
+"""Typed request and response bodies of the people API."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+
+from ninja import Field, Schema
+
+from fdx.accounts.choices import OrganisationType, Role
+
+
+class OrganisationOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    code: str
+    name_en: str
+    name_ru: str
+    name_local: str
+    country: str = Field(alias="country_id")
+    org_type: OrganisationType
+    is_active: bool
+
+
+class OrganisationIn(Schema):
+    code: str = Field(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name_en: str = Field(min_length=1, max_length=250)
+    name_ru: str = Field(min_length=1, max_length=250)
+    name_local: str = Field("", max_length=250)
+    country: str = Field(min_length=2, max_length=2, description="ISO 3166-1 alpha-2 code")
+    org_type: OrganisationType
+
+
+class OrganisationPatch(Schema):
+    name_en: str | None = Field(None, min_length=1, max_length=250)
+    name_ru: str | None = Field(None, min_length=1, max_length=250)
+    name_local: str | None = Field(None, max_length=250)
+    country: str | None = Field(None, min_length=2, max_length=2)
+    org_type: OrganisationType | None = None
+    is_active: bool | None = None
+    reason: str = Field("", max_length=1000)
+
+
+class UserOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    position: str
+    organisation: str = Field(alias="organisation.code")
+    roles: list[Role]
+    is_active: bool
+    last_login: datetime.datetime | None
+    date_joined: datetime.datetime
+
+    @staticmethod
+    def resolve_roles(user) -> list[str]:
+        return sorted(group.name for group in user.groups.all() if group.name in Role.values)
+
+
+class UserIn(Schema):
+    username: str = Field(min_length=2, max_length=150, pattern=r"^[\w.@+-]+$")
+    organisation: str = Field(description="Organisation code")
+    roles: list[Role] = Field(default_factory=list)
+    first_name: str = Field("", max_length=150)
+    last_name: str = Field("", max_length=150)
+    email: str = Field("", max_length=254)
+    position: str = Field("", max_length=150)
+    password: str | None = Field(None, description="Leave out to have FDX generate one (returned once).")
+
+
+class UserCreatedOut(Schema):
+    user: UserOut
+    generated_password: str | None = Field(None, description="Shown once; FDX keeps only its hash.")
+
+
+class UserPatch(Schema):
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    email: str | None = Field(None, max_length=254)
+    position: str | None = Field(None, max_length=150)
+    is_active: bool | None = None
+    organisation: str | None = Field(None, description="Organisation code (node administrators only)")
+    reason: str = Field("", max_length=1000)
+
+
+class RolesIn(Schema):
+    roles: list[Role]
+    reason: str = Field("", max_length=1000)
+
+
+class PasswordResetOut(Schema):
+    generated_password: str
+
+
+class TokenOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    name: str
+    prefix: str
+    username: str = Field(alias="user.username")
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+    revoked_at: datetime.datetime | None
+    last_used_at: datetime.datetime | None
+
+
+class TokenIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    days: int | None = Field(None, ge=1, le=730, description="Lifetime; the node's default when left out.")
+    username: str | None = Field(None, description="Another user's token (administrators only).")
+
+
+class TokenCreatedOut(Schema):
+    token: str = Field(description="The bearer token itself, shown this once.")
+    details: TokenOut
+
+
+class RevokeIn(Schema):
+    reason: str = Field("", max_length=1000)

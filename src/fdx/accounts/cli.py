@@ -1,0 +1,251 @@
+"""``fdx users …`` and ``fdx orgs …``: the operator's people administration."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fdx.core.cli_support import handle_errors, print_json
+
+out = Console()
+users_app = typer.Typer(help="Create users, give roles and API tokens.", no_args_is_help=True)
+orgs_app = typer.Typer(help="Create and list organisations.", no_args_is_help=True)
+
+ROLE_HELP = "data_entry, reviewer, analyst, viewer, org_admin or node_admin (repeat for several)"
+
+
+@users_app.command("create")
+@handle_errors
+def users_create(
+    username: str,
+    org: str = typer.Option(..., "--org", help="Organisation code."),
+    role: list[str] = typer.Option([], "--role", help=ROLE_HELP),
+    email: str = typer.Option("", "--email"),
+    first_name: str = typer.Option("", "--first-name"),
+    last_name: str = typer.Option("", "--last-name"),
+    position: str = typer.Option("", "--position"),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from standard input."
+    ),
+) -> None:
+    """Create a user; prints the generated password once unless --password-stdin is given."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import Organisation
+    from fdx.core.actors import cli_actor
+
+    organisation = Organisation.objects.get(code=org)
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    user, generated = actions.create_user(
+        cli_actor(),
+        username=username,
+        organisation=organisation,
+        roles=role,
+        password=password,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        position=position,
+    )
+    out.print(
+        f"created user [bold]{user.username}[/bold] in {organisation.code}, roles: {', '.join(role) or '-'}"
+    )
+    if generated:
+        out.print(f"password (shown once): [bold]{generated}[/bold]")
+
+
+@users_app.command("token")
+@handle_errors
+def users_token(
+    username: str,
+    days: int = typer.Option(None, "--days", help="Lifetime in days (default: FDX_TOKEN_LIFETIME_DAYS)."),
+    name: str = typer.Option("cli", "--name", help="A name to tell the token apart."),
+) -> None:
+    """Create an API token for a user and print it (only this once)."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import User
+    from fdx.core.actors import cli_actor
+
+    user = User.objects.get(username=username)
+    token, secret = actions.create_api_token(cli_actor(), user, name=name, days=days)
+    typer.echo(secret)
+    Console(stderr=True).print(
+        f"token {token.prefix}… for {username}, expires {token.expires_at:%Y-%m-%d %H:%M} UTC"
+    )
+
+
+@users_app.command("revoke-token")
+@handle_errors
+def users_revoke_token(
+    prefix: str = typer.Argument(..., help="The token's first characters, as `fdx users list-tokens` shows."),
+    reason: str = typer.Option("", "--reason"),
+) -> None:
+    """Revoke an API token."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import ApiToken
+    from fdx.core.actors import cli_actor
+
+    matches = list(ApiToken.objects.filter(prefix__startswith=prefix, revoked_at__isnull=True)[:2])
+    if len(matches) != 1:
+        raise ApiToken.DoesNotExist(
+            f"{len(matches) or 'no'} active tokens start with {prefix!r}; give more characters"
+        )
+    actions.revoke_api_token(cli_actor(), matches[0], reason=reason)
+    out.print(f"revoked {matches[0]}")
+
+
+@users_app.command("list-tokens")
+@handle_errors
+def users_list_tokens(username: str = typer.Argument(None)) -> None:
+    """List API tokens (of one user, or all)."""
+    from fdx.accounts.models import ApiToken
+
+    tokens = ApiToken.objects.select_related("user").order_by("-created_at")
+    if username:
+        tokens = tokens.filter(user__username=username)
+    table = Table("prefix", "user", "name", "created", "expires", "state")
+    for token in tokens:
+        state = "revoked" if token.revoked_at else ("usable" if token.is_usable else "expired")
+        table.add_row(
+            token.prefix,
+            token.user.username,
+            token.name,
+            f"{token.created_at:%Y-%m-%d}",
+            f"{token.expires_at:%Y-%m-%d}",
+            state,
+        )
+    out.print(table)
+
+
+@users_app.command("roles")
+@handle_errors
+def users_roles(
+    username: str,
+    role: list[str] = typer.Option([], "--role", help=ROLE_HELP),
+    reason: str = typer.Option("", "--reason"),
+) -> None:
+    """Replace a user's roles."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import User
+    from fdx.core.actors import cli_actor
+
+    user = actions.set_user_roles(cli_actor(), User.objects.get(username=username), role, reason=reason)
+    out.print(f"{user.username}: {', '.join(sorted(actions.user_roles(user))) or '-'}")
+
+
+@users_app.command("reset-password")
+@handle_errors
+def users_reset_password(username: str, reason: str = typer.Option("", "--reason")) -> None:
+    """Give a user a new generated password (printed once)."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import User
+    from fdx.core.actors import cli_actor
+
+    password = actions.reset_password(cli_actor(), User.objects.get(username=username), reason=reason)
+    out.print(f"new password for {username} (shown once): [bold]{password}[/bold]")
+
+
+@users_app.command("deactivate")
+@handle_errors
+def users_deactivate(username: str, reason: str = typer.Option(..., "--reason")) -> None:
+    """Stop a user from signing in (records are kept; their tokens stop working)."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import User
+    from fdx.core.actors import cli_actor
+
+    actions.update_user(cli_actor(), User.objects.get(username=username), is_active=False, reason=reason)
+    out.print(f"deactivated {username}")
+
+
+@users_app.command("list")
+@handle_errors
+def users_list(
+    org: str = typer.Option(None, "--org"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """List users with their organisation and roles."""
+    from fdx.accounts.models import User
+
+    users = User.objects.select_related("organisation").prefetch_related("groups").order_by("username")
+    if org:
+        users = users.filter(organisation__code=org)
+    rows = [
+        {
+            "username": u.username,
+            "organisation": u.organisation.code,
+            "roles": sorted(g.name for g in u.groups.all()),
+            "active": u.is_active,
+        }
+        for u in users
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("username", "organisation", "roles", "active")
+    for row in rows:
+        table.add_row(
+            row["username"], row["organisation"], ", ".join(row["roles"]), "yes" if row["active"] else "no"
+        )
+    out.print(table)
+
+
+@orgs_app.command("create")
+@handle_errors
+def orgs_create(
+    code: str,
+    name_en: str = typer.Option(..., "--name-en"),
+    name_ru: str = typer.Option(..., "--name-ru"),
+    country: str = typer.Option(..., "--country", help="ISO 3166-1 alpha-2 code, e.g. KZ"),
+    org_type: str = typer.Option(
+        ...,
+        "--type",
+        help="forensic_laboratory, police, customs, drug_control_agency, "
+        "prosecutor, court, health, ministry, regional_centre or international",
+    ),
+    name_local: str = typer.Option("", "--name-local"),
+) -> None:
+    """Create an organisation."""
+    from fdx.accounts import actions
+    from fdx.core.actors import cli_actor
+    from fdx.geo.models import Country
+
+    organisation = actions.create_organisation(
+        cli_actor(),
+        code=code,
+        name_en=name_en,
+        name_ru=name_ru,
+        name_local=name_local,
+        country=Country.objects.get(code=country.upper()),
+        org_type=org_type,
+    )
+    out.print(f"created organisation [bold]{organisation.code}[/bold] ({organisation.name_en})")
+
+
+@orgs_app.command("list")
+@handle_errors
+def orgs_list(as_json: bool = typer.Option(False, "--json")) -> None:
+    """List organisations."""
+    from fdx.accounts.models import Organisation
+
+    rows = [
+        {
+            "code": o.code,
+            "name_en": o.name_en,
+            "name_ru": o.name_ru,
+            "country": o.country_id,
+            "type": o.org_type,
+            "active": o.is_active,
+        }
+        for o in Organisation.objects.order_by("code")
+    ]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("code", "country", "type", "name", "active")
+    for row in rows:
+        table.add_row(
+            row["code"], row["country"], row["type"], row["name_en"], "yes" if row["active"] else "no"
+        )
+    out.print(table)

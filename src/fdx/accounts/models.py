@@ -1,0 +1,166 @@
+"""Organisations, users and API tokens."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from fdx.accounts.choices import OrganisationType, Role
+from fdx.core.models import GlobalRecord
+from fdx.core.querysets import RestrictedQuerySet
+
+
+class OrganisationQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action):
+        if action == "view":
+            # The directory of organisations is open to every signed-in user: sharing needs it.
+            return self if user.has_perm("accounts.manage_organisations") else self.filter(is_active=True)
+        if user.has_perm("accounts.manage_organisations"):
+            return self
+        return self.none()
+
+
+class Organisation(GlobalRecord):
+    """A forensic laboratory, agency, court, centre or ministry whose people use FDX."""
+
+    code = models.SlugField(
+        _("code"),
+        max_length=50,
+        unique=True,
+        help_text=_("Short stable identifier, e.g. kz-forensic-centre."),
+    )
+    name_en = models.CharField(_("name (English)"), max_length=250)
+    name_ru = models.CharField(_("name (Russian)"), max_length=250)
+    name_local = models.CharField(_("name (national language)"), max_length=250, blank=True)
+    country = models.ForeignKey(
+        "geo.Country", verbose_name=_("country"), on_delete=models.PROTECT, related_name="organisations"
+    )
+    org_type = models.CharField(_("type"), max_length=40, choices=OrganisationType.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    audit_fields = ("code", "name_en", "name_ru", "name_local", "country", "org_type", "is_active")
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["code"]
+        permissions = [
+            ("manage_organisations", _("Create and change every organisation of the node")),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The name in the active language (Russian or English)."""
+        return self.name_ru if (get_language() or "").startswith("ru") and self.name_ru else self.name_en
+
+
+class UserQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action):
+        if user.has_perm("accounts.manage_all_users"):
+            return self
+        if user.has_perm("accounts.manage_org_users"):
+            return self.filter(organisation_id=user.organisation_id)
+        if action == "view":
+            return self.filter(pk=user.pk)
+        return self.none()
+
+
+class FdxUserManager(UserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+
+class User(AbstractUser):
+    """A person who signs in to FDX; belongs to exactly one organisation and holds roles (groups)."""
+
+    global_id = models.UUIDField(_("global identifier"), default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="users"
+    )
+    position = models.CharField(_("position"), max_length=150, blank=True)
+
+    objects = FdxUserManager()
+
+    REQUIRED_FIELDS = ["email", "organisation"]
+    audit_fields = ("username", "first_name", "last_name", "email", "organisation", "position", "is_active")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        permissions = [
+            ("manage_org_users", _("Create and change the users of one's own organisation")),
+            ("manage_all_users", _("Create and change every user of the node")),
+        ]
+
+    def __str__(self):
+        full_name = self.get_full_name()
+        return f"{full_name} ({self.username})" if full_name else self.username
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The role codes this user holds (from their groups)."""
+        valid = set(Role.values)
+        return frozenset(name for name in self.groups.values_list("name", flat=True) if name in valid)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+class ApiTokenQuerySet(RestrictedQuerySet):
+    actions = ("view", "change")
+
+    def _restrict(self, user, action):
+        if user.has_perm("accounts.manage_all_users"):
+            return self
+        if user.has_perm("accounts.manage_org_users"):
+            return self.filter(user__organisation_id=user.organisation_id)
+        return self.filter(user=user)
+
+    def usable(self):
+        """Tokens that still authenticate now: not revoked, not expired, owner active."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
+
+
+class ApiToken(GlobalRecord):
+    """A bearer token for the API. Only its SHA-256 is stored; the token itself is shown once."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=16, db_index=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, verbose_name=_("created by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    audit_fields = ("user", "name", "prefix", "expires_at", "revoked_at")
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.prefix}… ({self.name})"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from fdx.accounts.views import account, people, signin
+
+app_name = "accounts"
+urlpatterns = [
+    path("signin/", signin.signin, name="signin"),
+    path("signin/code/", signin.signin_otp, name="signin-otp"),
+    path("signout/", signin.signout, name="signout"),
+    path("me/", account.account, name="account"),
+    path("me/password/", account.change_password, name="change-password"),
+    path("me/tokens/", account.create_token, name="create-token"),
+    path("tokens/<uuid:token_id>/revoke/", account.revoke_token, name="revoke-token"),
+    path("me/two-factor/", account.two_factor, name="two-factor"),
+    path("me/two-factor/off/", account.two_factor_off, name="two-factor-off"),
+    path("people/", people.people, name="people"),
+    path("people/new/", people.person_create, name="person-create"),
+    path("people/<str:username>/", people.person, name="person"),
+    path("people/<str:username>/edit/", people.person_edit, name="person-edit"),
+    path("people/<str:username>/roles/", people.person_roles, name="person-roles"),
+    path("people/<str:username>/password/", people.person_reset_password, name="person-reset-password"),
+    path("people/<str:username>/two-factor/", people.person_reset_two_factor, name="person-reset-two-factor"),
+]

@@ -1,0 +1,58 @@
+"""The registered vocabulary of audit events (stable codes, a dotted name, a human sentence).
+
+Apps declare their events in ``<app>/audit_events.py`` with ``register``; ``record`` refuses an unknown
+code, so the documentation (``docs/en/audit-events.md``, checked by a test) always lists every event.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){2}$")
+
+
+class EventCategory:
+    DATA = "data"  # a record was created or changed
+    ACCESS = "access"  # someone read or exported protected data
+    SECURITY = "security"  # sign-in, tokens, roles, two-factor devices
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One kind of audit event: ``code`` is stable forever (it is hashed into the chain)."""
+
+    code: str
+    sentence: str | Promise
+    category: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+_registry: dict[str, EventType] = {}
+
+
+def register(code: str, sentence: str | Promise, category: str = EventCategory.DATA) -> EventType:
+    """Declare an event type; codes are ``app.object.verb`` and unique."""
+    if not _CODE.match(code):
+        raise ValueError(f"audit event code {code!r} must look like 'app.object.verb'")
+    if code in _registry:
+        raise ValueError(f"audit event code {code!r} is registered twice")
+    event = EventType(code=code, sentence=sentence, category=category)
+    _registry[code] = event
+    return event
+
+
+def get(code: str) -> EventType:
+    """Return the registered event type ``code`` or raise ``KeyError`` naming it."""
+    try:
+        return _registry[code]
+    except KeyError:
+        raise KeyError(f"unknown audit event {code!r}; declare it in an audit_events module") from None
+
+
+def all_event_types() -> list[EventType]:
+    return sorted(_registry.values(), key=lambda event: event.code)

@@ -1,0 +1,40 @@
+"""The audit log pages: read events (administrators), verify the chain (node administrators)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fdx.audit import selectors
+from fdx.audit.verify import verify_chain
+from fdx.core.actors import require_permission
+
+
+@login_required
+def events(request):
+    user = request.user
+    if not (user.has_perm("audit.view_org_events") or user.has_perm("audit.view_all_events")):
+        raise PermissionDenied(_("Only administrators read the audit log."))
+    filters = {key: request.GET.get(key, "").strip() or None for key in ("action", "actor", "object_id")}
+    page = Paginator(selectors.list_events(user, **filters), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/events.html",
+        {"page": page, "filters": filters, "can_verify": user.has_perm("audit.verify_chain")},
+    )
+
+
+@login_required
+def event(request, sequence: int):
+    return render(request, "audit/event.html", {"event": selectors.get_event(request.user, sequence)})
+
+
+@login_required
+@require_POST
+def verify(request):
+    require_permission(request.user, "audit.verify_chain")
+    return render(request, "audit/verified.html", {"result": verify_chain()})

@@ -1,0 +1,73 @@
+"""The ``fdx`` command line: the one tool node operators use (set-up, serving, people, audit, reference data).
+
+Each domain contributes a typer sub-application from its own ``cli.py``; commands call the same actions
+and selectors as the web pages and the API, with the operator recorded as ``cli:<os user>``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True)
+
+app = typer.Typer(
+    name="fdx",
+    help="FDX — Forensic Drug eXchange: set up, serve and administer a node.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def setup_django() -> None:
+    """Load FDX's settings (failing with the name of a bad variable) and Django's app registry."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fdx.config.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from None
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    if ctx.resilient_parsing:
+        return
+    setup_django()
+
+
+def _register() -> None:
+    from fdx.accounts.cli import orgs_app, users_app
+    from fdx.audit.cli import audit_app
+    from fdx.core.cli import register_core_commands
+    from fdx.demo.cli import demo_app
+    from fdx.geo.cli import geo_app
+
+    register_core_commands(app)
+    app.add_typer(users_app, name="users")
+    app.add_typer(orgs_app, name="orgs")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(geo_app, name="geo")
+    app.add_typer(demo_app, name="demo")
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""The one NinjaAPI of FDX, mounted at /api/v1, with every app's router."""
+
+from ninja import NinjaAPI
+
+import fdx
+from fdx.accounts.api.router import router as accounts_router
+from fdx.audit.api.router import router as audit_router
+from fdx.core.api import errors
+from fdx.core.api.auth import DEFAULT_AUTH
+from fdx.core.api.health import router as health_router
+from fdx.geo.api.router import router as geo_router
+
+api = NinjaAPI(
+    title="FDX API",
+    version=fdx.__version__,
+    description=(
+        "Forensic Drug eXchange. Authenticate with an API token (`Authorization: Bearer fdx_…`, created with "
+        "`fdx users token` or on your account page) or a signed-in browser session. Every failure answers "
+        '`{"error": {"code", "message", "fields"}}`.'
+    ),
+    auth=DEFAULT_AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("", health_router)
+api.add_router("", accounts_router)
+api.add_router("", geo_router)
+api.add_router("/audit", audit_router)

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fdx.config.api import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("fdx.accounts.urls")),
+    path("audit/", include("fdx.audit.urls")),
+    path("", include("fdx.core.urls")),
+]

@@ -1,0 +1,155 @@
+"""One error shape for every API failure: ``{"error": {"code", "message", "fields"}}``, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import logging
+from http import HTTPStatus
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger("fdx.api")
+
+API_PREFIX = "/api/"
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error an endpoint raises on purpose, with its own code and, optionally, field messages."""
+
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+        super().__init__(message)
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": str(message), "fields": fields or {}}}
+
+
+def error_response(status: int, code: str | None, message: str, fields: dict | None = None) -> JsonResponse:
+    return JsonResponse(error_body(code or _CODES.get(status, "error"), message, fields), status=status)
+
+
+def install(api) -> None:
+    """Register FDX's handlers on a NinjaAPI, replacing ninja's default shapes."""
+    api.add_exception_handler(ApiError, lambda r, e: error_response(e.status, e.code, e.message, e.fields))
+    api.add_exception_handler(NinjaValidationError, _ninja_validation)
+    api.add_exception_handler(ValidationError, _django_validation)
+    api.add_exception_handler(AuthenticationError, _authentication)
+    api.add_exception_handler(Throttled, _throttled)
+    api.add_exception_handler(HttpError, lambda r, e: error_response(e.status_code, None, str(e)))
+    api.add_exception_handler(PermissionDenied, _forbidden)
+    api.add_exception_handler(Http404, _not_found)
+    api.add_exception_handler(ObjectDoesNotExist, _not_found)
+    api.add_exception_handler(IntegrityError, _conflict)
+    api.add_exception_handler(Exception, _internal)
+
+
+def _ninja_validation(request, exc: NinjaValidationError):
+    fields: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [
+            str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")
+        ]
+        # ninja puts the parameter's own name first for body payloads ("payload", "data"); drop it.
+        if len(location) > 1 and location[0] in ("payload", "data", "filters"):
+            location = location[1:]
+        fields.setdefault(".".join(location) or "non_field", []).append(error.get("msg", "invalid"))
+    return error_response(422, "invalid", _("The request is not valid."), fields)
+
+
+def _django_validation(request, exc: ValidationError):
+    if hasattr(exc, "error_dict"):
+        fields = {
+            ("non_field" if key == "__all__" else key): [str(m) for m in ValidationError(value).messages]
+            for key, value in exc.error_dict.items()
+        }
+    else:
+        fields = {"non_field": [str(message) for message in exc.messages]}
+    return error_response(422, "invalid", _("The request is not valid."), fields)
+
+
+def _authentication(request, exc: AuthenticationError):
+    code = getattr(exc, "code", None) or "unauthenticated"
+    message = exc.message if exc.message != "Unauthorized" else _("Authentication is required.")
+    response = error_response(401, code, message)
+    response["WWW-Authenticate"] = 'Bearer realm="fdx"'
+    return response
+
+
+def _throttled(request, exc: Throttled):
+    return error_response(429, "too_many_requests", _("Too many requests; try again later."))
+
+
+def _forbidden(request, exc):
+    message = str(exc) or _("You do not have permission to do this.")
+    return error_response(403, "forbidden", message)
+
+
+def _not_found(request, exc):
+    return error_response(404, "not_found", _("Not found."))
+
+
+def _conflict(request, exc):
+    logger.warning("integrity error on %s: %s", request.path, exc)
+    return error_response(409, "conflict", _("The change conflicts with existing data."))
+
+
+def _internal(request, exc):
+    logger.exception("unhandled error on %s %s", request.method, request.path)
+    return error_response(
+        500,
+        "internal_error",
+        _("Internal error. Quote request %(id)s to your administrator.")
+        % {"id": getattr(request, "request_id", "")},
+    )
+
+
+class ApiErrorShapeMiddleware:
+    """Give failures that happen outside the ninja views (unknown route, wrong method, a crash before the
+    view) the same JSON error shape under ``/api/``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not request.path.startswith(API_PREFIX) or response.status_code < 400:
+            return response
+        if response.get("Content-Type", "").startswith("application/json") and _is_error_shape(response):
+            return response
+        status = response.status_code
+        reshaped = error_response(
+            status, None, HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        )
+        for header in ("Allow", "WWW-Authenticate", "Retry-After", "X-Request-ID"):
+            if header in response:
+                reshaped[header] = response[header]
+        return reshaped
+
+
+def _is_error_shape(response) -> bool:
+    try:
+        body = json.loads(response.content)
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(body, dict) and isinstance(body.get("error"), dict) and "code" in body["error"]

@@ -1,0 +1,151 @@
+"""``fdx setup``, ``fdx serve``, ``fdx worker``, ``fdx i18n`` and ``fdx manage``."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import typer
+from rich.console import Console
+
+out = Console()
+err = Console(stderr=True)
+
+
+def register_core_commands(app: typer.Typer) -> None:
+    app.command("setup")(setup)
+    app.command("serve")(serve)
+    app.command("worker")(worker)
+    app.command("i18n")(i18n)
+    app.command(
+        "manage",
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+        help="Run a Django management command (for example: fdx manage showmigrations).",
+    )(manage)
+
+
+def setup(
+    demo: bool = typer.Option(
+        False, "--demo", help="Also create the demo organisations and one user per role."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only passwords and errors."),
+) -> None:
+    """Prepare this node: migrate, compile translations, collect static files, roles, reference data."""
+    from django.core.management import call_command
+
+    from fdx.accounts.roles import sync_roles
+    from fdx.core.actors import system
+    from fdx.core.i18n import compile_catalogues
+    from fdx.geo.actions import load_reference_geography
+
+    started = time.monotonic()
+    actor = system("setup")
+
+    def step(label: str) -> None:
+        if not quiet:
+            out.print(f"[bold]•[/bold] {label}")
+
+    step("Applying database migrations")
+    call_command("migrate", interactive=False, verbosity=0)
+    step("Compiling translations")
+    compile_catalogues()
+    if not static_is_current():
+        step("Collecting static files")
+        call_command("collectstatic", interactive=False, verbosity=0)
+    step("Synchronising roles and permissions")
+    sync_roles()
+    step("Loading reference geography")
+    counts = load_reference_geography(actor)
+    if not quiet and (counts["countries_created"] or counts["regions_created"]):
+        out.print(f"  {counts['countries_created']} countries, {counts['regions_created']} regions added")
+    if demo:
+        from fdx.demo.people import ensure_demo_people
+
+        step("Creating the demo organisations and users")
+        created = ensure_demo_people(actor)
+        if created:
+            out.print("\n[bold yellow]Demo users (passwords are shown only this once):[/bold yellow]")
+            for username, role, password in created:
+                out.print(f"  {username:<24} {role:<12} {password}")
+            out.print("")
+    if not quiet:
+        out.print(f"[green]Ready[/green] in {time.monotonic() - started:.1f} s.")
+
+
+def static_is_current() -> bool:
+    """Whether the collected static files are newer than every source static file."""
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+
+    manifest = settings.STATIC_ROOT / "staticfiles.json"
+    if not manifest.exists():
+        return False
+    collected_at = manifest.stat().st_mtime
+    for finder in get_finders():
+        for path, storage in finder.list([]):
+            if storage.path(path) and _mtime(storage.path(path)) > collected_at:
+                return False
+    return True
+
+
+def _mtime(path: str) -> float:
+    import os
+
+    return os.stat(path).st_mtime
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(None, "--port", help="Port (default: $PORT, else 8000)."),
+    workers: int = typer.Option(
+        None, "--workers", help="Worker processes (default: $FDX_WEB_WORKERS, else 2)."
+    ),
+) -> None:
+    """Serve FDX with gunicorn (static files by WhiteNoise)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        err.print("[red]The database is not up to date.[/red] Run `fdx setup` (or `make setup`) first.")
+        raise typer.Exit(2)
+    connection.close()
+    port = port or settings.FDX_PORT
+    workers = workers or settings.FDX_WEB_WORKERS
+    out.print(
+        f"FDX {settings.FDX_NODE_NAME!r} serving on [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it)"
+    )
+    sys.stdout.flush()
+    from fdx.core.server import run_gunicorn
+
+    run_gunicorn(host=host, port=port, workers=workers)
+
+
+def worker(
+    queue: str = typer.Option("default", "--queue", help="Queue to take tasks from."),
+) -> None:
+    """Run background tasks (django-tasks database worker) until stopped."""
+    from django.core.management import call_command
+
+    call_command("db_worker", "--queue-name", queue)
+
+
+def i18n(force: bool = typer.Option(False, "--force", help="Recompile every catalogue.")) -> None:
+    """Compile the translation catalogues (.po → .mo)."""
+    from fdx.core.i18n import CatalogueError, compile_catalogues
+
+    try:
+        written = compile_catalogues(force=force)
+    except CatalogueError as exc:
+        err.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from None
+    for path in written:
+        out.print(f"compiled {path}")
+
+
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command."""
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["fdx manage", *ctx.args])

@@ -1,0 +1,47 @@
+"""Helpers shared by the ``fdx`` sub-commands: clean error messages and JSON output."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+
+import typer
+from rich.console import Console
+
+err = Console(stderr=True)
+
+
+def handle_errors(function):
+    """Turn validation, permission and lookup errors into one red line and exit status 1 (no traceback)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+
+        try:
+            return function(*args, **kwargs)
+        except ValidationError as exc:
+            err.print(f"[red]error:[/red] {describe_validation_error(exc)}")
+        except PermissionDenied as exc:
+            err.print(f"[red]refused:[/red] {exc}")
+        except ObjectDoesNotExist as exc:
+            err.print(f"[red]not found:[/red] {exc}")
+        except LookupError as exc:
+            err.print(f"[red]not found:[/red] {exc}")
+        raise typer.Exit(1)
+
+    return wrapper
+
+
+def describe_validation_error(exc) -> str:
+    """``field: message; field: message`` for a Django ValidationError."""
+    if hasattr(exc, "message_dict"):
+        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in exc.message_dict.items())
+    return " ".join(exc.messages)
+
+
+def print_json(value) -> None:
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    sys.stdout.write(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,40 @@
+"""Running FDX under gunicorn from the ``fdx serve`` command (no separate configuration file)."""
+
+from __future__ import annotations
+
+from gunicorn.app.base import BaseApplication
+
+
+class FdxServer(BaseApplication):
+    """gunicorn, configured in code and serving FDX's WSGI application."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from fdx.config.wsgi import application
+
+        return application
+
+
+def run_gunicorn(*, host: str, port: int, workers: int) -> None:
+    """Serve on ``host:port`` with ``workers`` processes of four threads each, until interrupted."""
+    FdxServer(
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 120,
+            "graceful_timeout": 10,
+            "accesslog": "-",
+            "errorlog": "-",
+            "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
+            "forwarded_allow_ips": "127.0.0.1",
+        }
+    ).run()
