@@ -1,0 +1,52 @@
+# FDX — the two commands: `make run` (set up and serve a demo node) and `make test` (set up and test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+RUNTIME_STAMP := $(VENV)/.installed-runtime
+DEV_STAMP := $(VENV)/.installed-dev
+
+.PHONY: run setup serve test test-browser test-all lint format messages makemessages benchmarks clean
+
+run: setup ## Set up everything (first time) and serve FDX on http://127.0.0.1:$${PORT:-8000}
+	$(BIN)/fdx serve
+
+setup: $(RUNTIME_STAMP) ## Install, migrate, compile translations, load reference data, create the demo people
+	$(BIN)/fdx setup --demo
+
+serve: ## Serve an already set-up node
+	$(BIN)/fdx serve
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(RUNTIME_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(RUNTIME_STAMP)
+
+messages: $(RUNTIME_STAMP) ## Compile the translation catalogues (.po -> .mo)
+	$(BIN)/python -c "from fdx.core.i18n import compile_catalogues; compile_catalogues()"
+
+makemessages: $(DEV_STAMP) ## Extract new strings into the .po files (needs GNU gettext)
+	cd src/fdx && ../../$(BIN)/django-admin makemessages -l ru --no-obsolete --ignore=tests --settings=fdx.config.settings_test
+
+test: $(DEV_STAMP) messages ## Run the whole suite on SQLite (on PostgreSQL when FDX_TEST_DATABASE_URL is set)
+	$(BIN)/pytest -m "not browser"
+
+test-browser: $(DEV_STAMP) messages ## Drive a served FDX in a real Chromium (needs /usr/bin/chromium)
+	$(BIN)/pytest -m browser tests/browser
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+clean: ## Remove the virtual environment and the local data (var/)
+	rm -rf $(VENV) var
