@@ -5,6 +5,13 @@ from __future__ import annotations
 import pytest
 
 
+def pytest_configure(config):
+    """Compile the translation catalogues first, so that the tests see the committed Russian."""
+    from fdx.core.i18n import compile_catalogues
+
+    compile_catalogues()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Roles and the reference geography are loaded once; each test then runs in a rolled-back transaction."""
@@ -19,7 +26,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def persona(db):
-    """``persona("kz_lab_chemist")`` returns that user, creating them (and their organisation) on first use."""
+    """``persona("kz_lab_chemist")``: that user, created (with their organisation) on first use."""
     from fdx.core.testing.personas import persona as make
 
     return make
@@ -27,7 +34,7 @@ def persona(db):
 
 @pytest.fixture
 def api(client):
-    """A Django test client for the JSON API: ``api.get(path, user=...)``, ``api.post(path, json, user=...)``."""
+    """A test client for the JSON API: ``api.get(path, user=...)``, ``api.post(path, data, user=...)``."""
     return ApiClient(client)
 
 
@@ -36,10 +43,20 @@ class ApiClient:
 
     def __init__(self, client):
         self.client = client
+        self.tokens: dict[int, str] = {}
+
+    def token_for(self, user) -> str:
+        """One API token per user for the whole test (created, and audited, on first use)."""
+        if user.pk not in self.tokens:
+            from fdx.accounts.actions import create_api_token
+            from fdx.core.actors import system
+
+            _row, self.tokens[user.pk] = create_api_token(system("test"), user, name="test")
+        return self.tokens[user.pk]
 
     def _headers(self, user=None, token=None):
         if token is None and user is not None:
-            token = _token_for(user)
+            token = self.token_for(user)
         return {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
 
     def get(self, path, user=None, token=None, **params):
@@ -62,15 +79,3 @@ class ApiClient:
 
     def delete(self, path, user=None, token=None):
         return self.client.delete(self.prefix + path, **self._headers(user, token))
-
-
-def _token_for(user) -> str:
-    cached = getattr(user, "_test_api_token", None)
-    if cached:
-        return cached
-    from fdx.accounts.actions import create_api_token
-    from fdx.core.actors import system
-
-    _row, secret = create_api_token(system("test"), user, name="test")
-    user._test_api_token = secret
-    return secret

@@ -1,11 +1,9 @@
 """People API: organisations, users, roles, API tokens, and who am I."""
 
-from __future__ import annotations
-
 import uuid
 
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from fdx.accounts import actions, selectors
@@ -63,7 +61,7 @@ def get_organisation(request, code: str):
 def create_organisation(request, payload: OrganisationIn):
     values = payload.dict()
     values["country"] = get_object_or_404(Country, code=values.pop("country").upper())
-    return 201, actions.create_organisation(request.user, **values)
+    return Status(201, actions.create_organisation(request.user, **values))
 
 
 @router.patch(
@@ -100,7 +98,9 @@ def create_user(request, payload: UserIn):
     values = payload.dict()
     organisation = selectors.get_organisation(request.user, values.pop("organisation"))
     user, generated = actions.create_user(request.user, organisation=organisation, **values)
-    return 201, {"user": selectors.get_user(request.user, user.username), "generated_password": generated}
+    return Status(
+        201, {"user": selectors.get_user(request.user, user.username), "generated_password": generated}
+    )
 
 
 @router.patch("/users/{username}", response=UserOut, summary="Change a user's details or active flag")
@@ -148,7 +148,7 @@ def create_token(request, payload: TokenIn):
     if payload.username and payload.username != request.user.username:
         owner = selectors.get_user(request.user, payload.username, "change")
     token, secret = actions.create_api_token(request.user, owner, name=payload.name, days=payload.days)
-    return 201, {"token": secret, "details": token}
+    return Status(201, {"token": secret, "details": token})
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut, summary="Revoke an API token")

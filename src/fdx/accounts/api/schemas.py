@@ -1,7 +1,5 @@
 """Typed request and response bodies of the people API."""
 
-from __future__ import annotations
-
 import datetime
 import uuid
 

@@ -1,7 +1,5 @@
 """Audit API: read the chain (administrators), verify it (node administrators), list the vocabulary."""
 
-from __future__ import annotations
-
 import datetime
 
 from ninja import Field, Query, Router, Schema

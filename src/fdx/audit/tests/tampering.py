@@ -18,7 +18,7 @@ def triggers_disabled():
             for statement in triggers.SQLITE_DROP:
                 cursor.execute(statement)
         else:
-            # Django's foreign keys are deferred; PostgreSQL refuses ALTER TABLE while their checks are pending.
+            # Django's foreign keys are deferred; PostgreSQL refuses ALTER TABLE while checks are pending.
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {triggers.TABLE} DISABLE TRIGGER USER")
     try:

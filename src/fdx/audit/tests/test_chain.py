@@ -16,7 +16,7 @@ json_values = st.recursive(
 
 
 def event_fields(**overrides):
-    fields = {name: "" for name in chain.HASHED_FIELDS}
+    fields = dict.fromkeys(chain.HASHED_FIELDS, "")
     fields.update(
         sequence=1,
         occurred_at=datetime.datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=datetime.UTC),

@@ -1,7 +1,5 @@
 """Places API: countries, regions (with validity and successions), border crossing points."""
 
-from __future__ import annotations
-
 import datetime
 
 from ninja import Query, Router, Schema

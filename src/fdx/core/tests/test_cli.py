@@ -1,0 +1,25 @@
+import pytest
+from typer.testing import CliRunner
+
+from fdx.cli import app
+
+pytestmark = pytest.mark.django_db
+runner = CliRunner()
+
+
+def test_setup_is_idempotent_and_prints_passwords_only_the_first_time():
+    first = runner.invoke(app, ["setup", "--demo"])
+    second = runner.invoke(app, ["setup", "--demo"])
+
+    assert first.exit_code == 0, first.output
+    assert "shown only this once" in first.output
+    assert second.exit_code == 0
+    assert "shown only this once" not in second.output
+    assert "Ready" in second.output
+
+
+def test_help_lists_the_operator_commands():
+    result = runner.invoke(app, ["--help"])
+
+    for command in ("setup", "serve", "worker", "users", "orgs", "audit", "geo", "demo"):
+        assert command in result.output

@@ -1,0 +1,89 @@
+"""The API and its documentation agree: every route is in the OpenAPI document, declares its
+authentication, and really refuses anonymous callers unless it is declared public."""
+
+import re
+import uuid
+
+import pytest
+
+from fdx.config.api import api
+
+PUBLIC = {("get", "/api/v1/health")}
+
+
+def declared_routes():
+    """(method, path, operation) for every operation registered on the NinjaAPI."""
+    routes = []
+    for prefix, router in api._routers:
+        for path, path_view in router.path_operations.items():
+            full = "/api/v1/" + "/".join(part.strip("/") for part in (prefix, path) if part.strip("/"))
+            full = re.sub(r"\{(\w+:)?(\w+)\}", r"{\2}", full)
+            for operation in path_view.operations:
+                for method in operation.methods:
+                    routes.append((method.lower(), full, operation))
+    return routes
+
+
+@pytest.fixture(scope="module")
+def openapi():
+    return api.get_openapi_schema(path_prefix="/api/v1")
+
+
+def test_every_route_is_documented(openapi):
+    documented = {(method, path) for path, item in openapi["paths"].items() for method in item}
+    declared = {(method, path) for method, path, _op in declared_routes()}
+
+    assert declared == documented
+
+
+def test_every_route_declares_its_authentication(openapi):
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            if (method, path) in PUBLIC:
+                assert not operation.get("security"), f"{method} {path} is public but declares security"
+            else:
+                schemes = {name for requirement in operation.get("security", []) for name in requirement}
+                assert schemes == {"TokenAuth", "SessionAuth"}, f"{method.upper()} {path} declares {schemes}"
+
+
+def test_every_route_has_a_summary_and_a_tag(openapi):
+    for path, item in openapi["paths"].items():
+        for method, operation in item.items():
+            assert operation.get("summary"), f"{method} {path}"
+            assert operation.get("tags"), f"{method} {path}"
+
+
+def test_openapi_document_is_served(client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    assert response.json()["info"]["title"] == "FDX API"
+
+
+def test_interactive_docs_load_nothing_from_outside(client):
+    html = client.get("/api/v1/docs").content.decode()
+
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower()
+
+
+def _concrete(path: str) -> str:
+    def value(match):
+        name = match.group(1)
+        if name.endswith("_id"):
+            return str(uuid.uuid4())
+        return "1" if name == "sequence" else "x"
+
+    return re.sub(r"\{(\w+)\}", value, path)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), [(m, p) for m, p, _o in declared_routes()])
+def test_anonymous_callers_are_refused_except_on_public_routes(client, method, path):
+    response = getattr(client, method)(_concrete(path), content_type="application/json")
+
+    if (method, path) in PUBLIC:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 401, f"{method.upper()} {path} answered {response.status_code}"
+        assert response.json()["error"]["code"] == "unauthenticated"
