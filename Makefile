@@ -41,12 +41,12 @@ test-browser: $(DEV_STAMP) messages ## Drive a served FDX in a real Chromium (ne
 	$(BIN)/pytest -m browser tests/browser
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks conftest.py
+	$(BIN)/ruff format --check src tests benchmarks conftest.py
 
 format: $(DEV_STAMP)
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks conftest.py
+	$(BIN)/ruff check --fix src tests benchmarks conftest.py
 
 clean: ## Remove the virtual environment and the local data (var/)
 	rm -rf $(VENV) var
