@@ -36,5 +36,8 @@ def run_gunicorn(*, host: str, port: int, workers: int) -> None:
             "errorlog": "-",
             "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
             "forwarded_allow_ips": "127.0.0.1",
+            # gunicorn's control socket sits at one fixed path per account; two nodes on a machine
+            # (or a test server beside a demo) would fight over it, and FDX does not use it.
+            "control_socket_disable": True,
         }
     ).run()

@@ -1,22 +1,17 @@
 """FDX's own region list checked against the shared Natural Earth boundaries (../shared/data/geo)."""
 
 import json
-from pathlib import Path
 
 import pytest
 
+from fdx.core.testing.shared_data import shared_file
 from fdx.geo import reference
-
-GEOJSON = (
-    Path(__file__).resolve().parents[4] / ".." / "shared" / "data" / "geo" / "central_asia_admin1_ne.geojson"
-)
-
-pytestmark = pytest.mark.skipif(not GEOJSON.exists(), reason="../shared/data is not beside this checkout")
 
 
 @pytest.fixture(scope="module")
 def features():
-    return [feature["properties"] for feature in json.loads(GEOJSON.read_text(encoding="utf-8"))["features"]]
+    geojson = shared_file("geo/central_asia_admin1_ne.geojson")
+    return [feature["properties"] for feature in json.loads(geojson.read_text(encoding="utf-8"))["features"]]
 
 
 def test_every_boundary_has_a_region_in_fdx(features):
