@@ -49,6 +49,7 @@ def _register() -> None:
     from fdx.core.cli import register_core_commands
     from fdx.demo.cli import demo_app
     from fdx.geo.cli import geo_app
+    from fdx.substances.cli import substances_app
 
     register_core_commands(app)
     app.add_typer(users_app, name="users")
@@ -56,6 +57,7 @@ def _register() -> None:
     app.add_typer(audit_app, name="audit")
     app.add_typer(geo_app, name="geo")
     app.add_typer(demo_app, name="demo")
+    app.add_typer(substances_app, name="substances")
 
 
 _register()

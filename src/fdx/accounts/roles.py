@@ -39,11 +39,22 @@ _NODE_ADMIN = _ORG_ADMIN | {
     "geo.view_bordercrossingpoint",
     "geo.add_bordercrossingpoint",
     "geo.change_bordercrossingpoint",
+    "substances.add_substance",
+    "substances.change_substance",
+    "substances.import_substances",
+    "substances.view_substance",
+}
+
+_DATA_ENTRY = {
+    "substances.add_substance",
+}
+_REVIEWER = _DATA_ENTRY | {
+    "substances.change_substance",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.DATA_ENTRY: frozenset(),
-    Role.REVIEWER: frozenset(),
+    Role.DATA_ENTRY: frozenset(_DATA_ENTRY),
+    Role.REVIEWER: frozenset(_REVIEWER),
     Role.ANALYST: frozenset(),
     Role.VIEWER: frozenset(),
     Role.ORG_ADMIN: frozenset(_ORG_ADMIN),

@@ -9,6 +9,7 @@ from fdx.core.api import errors
 from fdx.core.api.auth import DEFAULT_AUTH
 from fdx.core.api.health import router as health_router
 from fdx.geo.api.router import router as geo_router
+from fdx.substances.api.router import router as substances_router
 
 api = NinjaAPI(
     title="FDX API",
@@ -28,3 +29,4 @@ api.add_router("", health_router)
 api.add_router("", accounts_router)
 api.add_router("", geo_router)
 api.add_router("/audit", audit_router)
+api.add_router("", substances_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "fdx.audit",
     "fdx.geo",
     "fdx.accounts",
+    "fdx.substances",
 ]
 
 MIDDLEWARE = [

@@ -9,5 +9,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("fdx.accounts.urls")),
     path("audit/", include("fdx.audit.urls")),
+    path("substances/", include("fdx.substances.urls")),
     path("", include("fdx.core.urls")),
 ]

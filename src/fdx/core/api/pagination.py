@@ -26,7 +26,7 @@ class FdxPagination(PaginationBase):
     def paginate_queryset(self, queryset, pagination: Input, **params):
         offset, limit = pagination.offset, pagination.limit
         return {
-            "count": queryset.count(),
+            "count": len(queryset) if isinstance(queryset, list) else queryset.count(),
             "limit": limit,
             "offset": offset,
             "items": list(queryset[offset : offset + limit]),

@@ -1,0 +1,52 @@
+"""Distribution levels: who, beyond the owning organisation, may see a shared record.
+
+The rule lives here, once, as a ``Q`` builder; every restricted queryset of shared data uses it.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DistributionLevel(models.TextChoices):
+    ORGANISATION = "organisation", _("Own organisation only")
+    NATIONAL = "national", _("National (organisations of the same country)")
+    SHARING_GROUP = "sharing_group", _("A named sharing group")
+    REGIONAL = "regional", _("Regional (the participating states and the regional centre)")
+    INTERNATIONAL = "international", _("International (everyone on this node)")
+
+
+def in_region(organisation) -> bool:
+    """Whether an organisation belongs to the region: a participating state, or the regional centre."""
+    return (
+        organisation.country_id in settings.FDX_REGION_COUNTRIES or organisation.org_type == "regional_centre"
+    )
+
+
+def shared_with(organisation, prefix: str = "") -> Q:
+    """Records of other organisations whose distribution level reaches ``organisation``.
+
+    ``prefix`` is the path from the queried model to the record carrying the owner and level fields
+    (for example ``"case__"`` from an exhibit). The owner's own records are not included.
+    """
+    level = f"{prefix}distribution_level"
+    reach = Q(**{level: DistributionLevel.INTERNATIONAL})
+    reach |= Q(
+        **{
+            f"{level}__in": [DistributionLevel.NATIONAL, DistributionLevel.REGIONAL],
+            f"{prefix}owner_organisation__country_id": organisation.country_id,
+        }
+    )
+    if in_region(organisation):
+        reach |= Q(**{level: DistributionLevel.REGIONAL})
+    reach |= Q(
+        **{
+            level: DistributionLevel.SHARING_GROUP,
+            f"{prefix}sharing_group__organisations": organisation,
+            f"{prefix}sharing_group__is_active": True,
+        }
+    )
+    return reach & ~Q(**{f"{prefix}owner_organisation": organisation})

@@ -1,0 +1,53 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class SeizureContext(models.TextChoices):
+    BORDER = "border", _("Border or customs control")
+    POSTAL = "postal", _("Postal or courier shipment")
+    INTERNAL = "internal", _("Internal (street level, possession, distribution)")
+    ONLINE_PURCHASE = "online_purchase", _("Online purchase (darknet, social network, messenger)")
+    CLANDESTINE_LABORATORY = "clandestine_laboratory", _("Clandestine laboratory")
+    OTHER = "other", _("Other")
+
+
+class ExhibitForm(models.TextChoices):
+    TABLET = "tablet", _("Tablet")
+    POWDER = "powder", _("Powder")
+    CRYSTAL = "crystal", _("Crystal")
+    LIQUID = "liquid", _("Liquid")
+    PLANT_MATERIAL = "plant_material", _("Plant material")
+    BLOTTER = "blotter", _("Blotter")
+    CAPSULE = "capsule", _("Capsule")
+    E_LIQUID = "e_liquid", _("E-liquid")
+    HERBAL_MIXTURE = "herbal_mixture", _("Herbal mixture")
+    RESIN = "resin", _("Resin")
+    PASTE = "paste", _("Paste")
+    OTHER = "other", _("Other")
+
+
+class ExaminationStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted for review")
+    APPROVED = "approved", _("Approved")
+    SUPERSEDED = "superseded", _("Superseded by a revision")
+    RETRACTED = "retracted", _("Retracted")
+
+
+class ResultType(models.TextChoices):
+    QUALITATIVE = "qualitative", _("Qualitative (identified)")
+    QUANTITATIVE = "quantitative", _("Quantitative (content measured)")
+
+
+class FindingRole(models.TextChoices):
+    MAIN = "main", _("Main substance")
+    ADULTERANT = "adulterant", _("Adulterant (active)")
+    CUTTING_AGENT = "cutting_agent", _("Cutting agent (diluent)")
+    IMPURITY = "impurity", _("Impurity or synthesis marker")
+
+
+class AttachmentKind(models.TextChoices):
+    SPECTRUM = "spectrum", _("Spectrum or chromatogram")
+    PHOTOGRAPH = "photograph", _("Photograph")
+    REPORT = "report", _("Report")
+    OTHER = "other", _("Other document")

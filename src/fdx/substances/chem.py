@@ -1,0 +1,253 @@
+"""Structure handling for the substance registry, built on RDKit and free of Django.
+
+Parsing (SMILES, InChI, molfile), standardisation (strip counter-ions and solvents, neutralise, keep the
+stereo layer), identifiers (canonical SMILES, InChI, InChIKey, formula, masses), the salt-to-base
+conversion factor, fingerprints for search, and SVG depictions.
+
+Notes
+-----
+The parent of a salt is its largest organic fragment after neutralisation (RDKit's ``ChargeParent``).
+The base conversion factor is ``n * M(parent) / M(salt)`` where ``n`` is the number of copies of the
+parent in the salt, so that amphetamine sulfate, ``(C9H13N)2·H2SO4``, converts with
+``2 × 135.21 / 368.49 = 0.7338``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rdkit import Chem, DataStructs, RDLogger
+from rdkit.Chem import Descriptors, rdFingerprintGenerator, rdMolDescriptors
+from rdkit.Chem.Draw import rdMolDraw2D
+from rdkit.Chem.MolStandardize import rdMolStandardize
+
+RDLogger.DisableLog("rdApp.*")
+
+MORGAN_RADIUS = 2
+FINGERPRINT_BITS = 2048
+MAX_INPUT_LENGTH = 20000
+
+
+class StructureError(ValueError):
+    """A structure that cannot be read or standardised; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    smiles: str
+    inchi: str
+    inchikey: str
+    formula: str
+    average_mass: float
+    monoisotopic_mass: float
+
+
+@dataclass(frozen=True)
+class Standardised:
+    """A structure as given (``full``) and its standardised parent, with the salt relation between them."""
+
+    full: Identifiers
+    parent: Identifiers
+    parent_mol: Chem.Mol
+    parent_count: int
+    other_components: tuple[str, ...]
+
+    @property
+    def is_salt_or_solvate(self) -> bool:
+        """True when the input carried counter-ions, solvent or several copies of the parent."""
+        return bool(self.other_components) or self.parent_count > 1
+
+    @property
+    def base_conversion_factor(self) -> float:
+        """Mass of the parent (free base or free acid) in one unit mass of the structure as given.
+
+        Truncated (not rounded) to four decimals, so that a base-equivalent amount is never overstated:
+        methamphetamine hydrochloride gives 0.8036 (149.237 / 185.695 = 0.80367…).
+        """
+        ratio = self.parent_count * self.parent.average_mass / self.full.average_mass
+        return math.floor(ratio * 10000 + 1e-9) / 10000
+
+
+def parse(text: str, fmt: str | None = None) -> Chem.Mol:
+    """Read a structure given as SMILES, InChI or a molfile (``fmt`` None: recognised from the text)."""
+    if text is None or not str(text).strip():
+        raise StructureError("no structure was given")
+    text = str(text)
+    if len(text) > MAX_INPUT_LENGTH:
+        raise StructureError(f"the structure is longer than {MAX_INPUT_LENGTH} characters")
+    fmt = fmt or _guess_format(text.strip())
+    if fmt != "molfile":
+        text = text.strip()  # a molfile's first line (its name) may be empty and must stay
+    if fmt == "inchi":
+        mol = Chem.MolFromInchi(text, sanitize=True, removeHs=True)
+    elif fmt == "molfile":
+        mol = Chem.MolFromMolBlock(text, sanitize=True, removeHs=True)
+    elif fmt == "smiles":
+        mol = Chem.MolFromSmiles(text)
+    else:
+        raise StructureError(f"unknown structure format {fmt!r}")
+    if mol is None:
+        raise StructureError(_explain_failure(text, fmt))
+    if mol.GetNumAtoms() == 0:
+        raise StructureError("the structure has no atoms")
+    return mol
+
+
+def _guess_format(text: str) -> str:
+    if text.startswith("InChI="):
+        return "inchi"
+    if "M  END" in text or "V2000" in text or "V3000" in text:
+        return "molfile"
+    return "smiles"
+
+
+def _explain_failure(text: str, fmt: str) -> str:
+    if fmt == "smiles":
+        # Parse without sanitising to tell a syntax error from a chemistry (valence) error.
+        unsanitised = Chem.MolFromSmiles(text, sanitize=False)
+        if unsanitised is None:
+            return f"{text!r} is not valid SMILES"
+        try:
+            Chem.SanitizeMol(unsanitised)
+        except Exception as exc:  # RDKit raises several sanitisation exceptions
+            return f"{text!r} is not a valid structure: {exc}"
+        return f"{text!r} is not a valid structure"
+    return f"the {fmt} could not be read"
+
+
+def identifiers(mol: Chem.Mol) -> Identifiers:
+    """Canonical isomeric SMILES, standard InChI and InChIKey, Hill formula, average and monoisotopic mass."""
+    inchi = Chem.MolToInchi(mol) or ""
+    return Identifiers(
+        smiles=Chem.MolToSmiles(mol),
+        inchi=inchi,
+        inchikey=Chem.InchiToInchiKey(inchi) if inchi else "",
+        formula=rdMolDescriptors.CalcMolFormula(mol),
+        average_mass=round(Descriptors.MolWt(mol), 4),
+        monoisotopic_mass=round(Descriptors.ExactMolWt(mol), 6),
+    )
+
+
+def standardise(mol: Chem.Mol) -> Standardised:
+    """Split a structure into its parent (largest organic fragment, neutral, stereo kept) and the rest."""
+    try:
+        cleaned = _cleanup(mol)
+        parent = _parent(cleaned)
+        parent_smiles = Chem.MolToSmiles(parent)
+        count, others = 0, []
+        for fragment in Chem.GetMolFrags(cleaned, asMols=True, sanitizeFrags=True):
+            if Chem.MolToSmiles(_neutral(fragment)) == parent_smiles:
+                count += 1
+            else:
+                others.append(Chem.MolToSmiles(fragment))
+        return Standardised(
+            full=identifiers(cleaned),
+            parent=identifiers(parent),
+            parent_mol=parent,
+            parent_count=max(count, 1),
+            other_components=tuple(sorted(others)),
+        )
+    except StructureError:
+        raise
+    except Exception as exc:  # RDKit raises sanitisation and kekulisation errors of several kinds
+        raise StructureError(f"the structure cannot be standardised: {exc}") from None
+
+
+def _cleanup(mol: Chem.Mol) -> Chem.Mol:
+    """RDKit's clean-up (normalised functional groups, disconnected metals), unless it breaks the
+    structure, as it does for mesoionic rings (mesocarb): then the structure as given."""
+    try:
+        cleaned = rdMolStandardize.Cleanup(mol)
+    except Exception:
+        return Chem.Mol(mol)
+    return cleaned if _is_sound(cleaned) else Chem.Mol(mol)
+
+
+def _parent(cleaned: Chem.Mol) -> Chem.Mol:
+    """Largest organic fragment, neutralised; a mesoionic compound (a sydnone imine) keeps its charges."""
+    fragment = rdMolStandardize.FragmentParent(cleaned, skipStandardize=True)
+    return _neutral(fragment)
+
+
+def _neutral(mol: Chem.Mol) -> Chem.Mol:
+    try:
+        neutral = _uncharge(mol)
+    except Exception:
+        return mol
+    return neutral if _is_sound(neutral) else mol
+
+
+def _is_sound(mol: Chem.Mol) -> bool:
+    """Whether a structure can be kekulised (standardisation can break mesoionic rings)."""
+    try:
+        Chem.Kekulize(Chem.Mol(mol), clearAromaticFlags=True)
+        return True
+    except Exception:
+        return False
+
+
+def _uncharge(mol: Chem.Mol) -> Chem.Mol:
+    return rdMolStandardize.Uncharger().uncharge(mol)
+
+
+def skeleton_key(inchikey: str) -> str:
+    """The first block of an InChIKey: the connectivity, the same for every stereo form and charge state."""
+    return inchikey.split("-", 1)[0] if inchikey else ""
+
+
+_morgan = rdFingerprintGenerator.GetMorganGenerator(radius=MORGAN_RADIUS, fpSize=FINGERPRINT_BITS)
+
+
+def morgan_fingerprint(mol: Chem.Mol) -> DataStructs.ExplicitBitVect:
+    """Morgan (ECFP4-like, radius 2, 2048 bits) fingerprint, for similarity search."""
+    return _morgan.GetFingerprint(mol)
+
+
+def pattern_fingerprint(mol: Chem.Mol) -> DataStructs.ExplicitBitVect:
+    """RDKit pattern fingerprint: a screen that every true substructure match passes."""
+    return Chem.PatternFingerprint(mol, fpSize=FINGERPRINT_BITS)
+
+
+def fingerprint_bytes(fingerprint: DataStructs.ExplicitBitVect) -> bytes:
+    return fingerprint.ToBinary()
+
+
+def fingerprint_from_bytes(data: bytes) -> DataStructs.ExplicitBitVect:
+    return DataStructs.ExplicitBitVect(bytes(data))
+
+
+def parse_query(text: str) -> Chem.Mol:
+    """A substructure query given as SMARTS or SMILES (SMILES is tried first, then SMARTS)."""
+    if not text or not text.strip():
+        raise StructureError("no query structure was given")
+    text = text.strip()
+    if len(text) > 2000:
+        raise StructureError("the query is longer than 2000 characters")
+    query = Chem.MolFromSmiles(text)
+    if query is None:
+        query = Chem.MolFromSmarts(text)
+    if query is None or query.GetNumAtoms() == 0:
+        raise StructureError(f"{text!r} is neither valid SMILES nor valid SMARTS")
+    return query
+
+
+def tanimoto(query: DataStructs.ExplicitBitVect, targets: list) -> list[float]:
+    """Tanimoto similarity of ``query`` to every fingerprint of ``targets``."""
+    return DataStructs.BulkTanimotoSimilarity(query, targets)
+
+
+@lru_cache(maxsize=4096)
+def depict_svg(smiles: str, width: int = 320, height: int = 240) -> str:
+    """An SVG drawing of the structure (cached per SMILES and size)."""
+    mol = Chem.MolFromSmiles(smiles)
+    if mol is None:
+        raise StructureError(f"{smiles!r} cannot be drawn")
+    drawer = rdMolDraw2D.MolDraw2DSVG(width, height)
+    options = drawer.drawOptions()
+    options.clearBackground = False
+    options.addStereoAnnotation = True
+    rdMolDraw2D.PrepareAndDrawMolecule(drawer, mol)
+    drawer.FinishDrawing()
+    return drawer.GetDrawingText()

@@ -1,0 +1,168 @@
+"""Reads of the substance registry: lookups and the five kinds of search.
+
+The registry is reference data: every signed-in user may read it. Structure searches use one in-memory
+``StructureIndex`` per process, rebuilt from the stored fingerprints when the registry changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+
+from fdx.substances import chem, names
+from fdx.substances.models import Substance, SubstanceClass, SubstanceName
+from fdx.substances.structure_index import IndexedStructure, StructureIndex
+
+MAX_STRUCTURE_HITS = 1000
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    substance: Substance
+    score: float | None = None
+
+
+def substances_queryset() -> QuerySet[Substance]:
+    """Substances with what list pages and the API show, in a fixed number of queries."""
+    return (
+        Substance.objects.select_related("parent")
+        .prefetch_related(
+            Prefetch("classes", queryset=SubstanceClass.objects.order_by("position")),
+            Prefetch("names", queryset=SubstanceName.objects.order_by("kind", "name")),
+        )
+        .defer("morgan_fingerprint", "pattern_fingerprint")
+    )
+
+
+def get_substance(global_id) -> Substance:
+    return get_object_or_404(substances_queryset().prefetch_related("salt_forms"), global_id=global_id)
+
+
+def search_by_name(text: str, queryset: QuerySet[Substance] | None = None) -> QuerySet[Substance]:
+    """Substances whose name, synonym, CAS number or InChIKey matches ``text``, best matches first.
+
+    Case-insensitive and partial, across Cyrillic and Latin spellings (see ``names.normalise``): exact
+    names rank first, then exact normalised forms, then prefixes, then any containment.
+    """
+    queryset = substances_queryset() if queryset is None else queryset
+    text = text.strip()
+    if not text:
+        return queryset
+    key = names.normalise(text)
+    own_names = SubstanceName.objects.filter(substance=OuterRef("pk"))
+    identifier = Q(cas_number=text) | Q(inchikey=text.upper())
+    condition = identifier | Q(Exists(own_names.filter(normalised__contains=key))) if key else identifier
+    return (
+        queryset.filter(condition)
+        .annotate(
+            rank=Case(
+                When(Exists(own_names.filter(name__iexact=text)), then=Value(0)),
+                When(identifier, then=Value(0)),
+                When(Exists(own_names.filter(normalised=key)), then=Value(1)),
+                When(Exists(own_names.filter(normalised__startswith=key)), then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("rank", "name_en")
+    )
+
+
+def search_by_inchikey(inchikey: str) -> QuerySet[Substance]:
+    """A full InChIKey finds that exact structure; a 14-letter first block every stereo form and salt."""
+    inchikey = inchikey.strip().upper()
+    if len(inchikey) == 14:
+        return substances_queryset().filter(skeleton=inchikey)
+    return substances_queryset().filter(inchikey=inchikey)
+
+
+def search_exact_structure(text: str) -> QuerySet[Substance]:
+    """The substances whose parent is exactly the given structure (stereo included): salts and base."""
+    structure = _standardise(text)
+    return substances_queryset().filter(
+        skeleton=chem.skeleton_key(structure.parent.inchikey), search_smiles=structure.parent.smiles
+    )
+
+
+def search_substructure(query_text: str, limit: int = MAX_STRUCTURE_HITS) -> list[SearchHit]:
+    """Substances containing the SMILES or SMARTS query (screened by fingerprint, then matched)."""
+    try:
+        query = chem.parse_query(query_text)
+    except chem.StructureError as exc:
+        raise ValidationError({"substructure": str(exc)}) from None
+    ids = structure_index().substructure(query, max_results=limit)
+    return _hits_in_order(ids, {})
+
+
+def search_similar(text: str, threshold: float = 0.7, limit: int = 100) -> list[SearchHit]:
+    """Substances whose parent's Morgan fingerprint has a Tanimoto of at least ``threshold``, best first."""
+    if not 0 < threshold <= 1:
+        raise ValidationError({"threshold": "must be above 0 and at most 1"})
+    structure = _standardise(text)
+    hits = structure_index().similar(structure.parent_mol, threshold=threshold, top=limit)
+    return _hits_in_order([substance_id for substance_id, _score in hits], dict(hits))
+
+
+def _standardise(text: str) -> chem.Standardised:
+    try:
+        return chem.standardise(chem.parse(text))
+    except chem.StructureError as exc:
+        raise ValidationError({"structure": str(exc)}) from None
+
+
+def _hits_in_order(ids: list[int], scores: dict[int, float]) -> list[SearchHit]:
+    by_id = substances_queryset().in_bulk(ids)
+    return [SearchHit(by_id[i], scores.get(i)) for i in ids if i in by_id]
+
+
+# The in-memory structure index
+
+
+_index_lock = threading.Lock()
+_index_cache: dict[str, object] = {"version": None, "index": None}
+
+
+def registry_version() -> tuple:
+    """Changes whenever a substance is added, changed or removed (one cheap aggregate query)."""
+    aggregate = Substance.objects.aggregate(count=Count("id"), last=Max("updated_at"))
+    return aggregate["count"], aggregate["last"]
+
+
+def structure_index() -> StructureIndex:
+    """The index of every registered structure, rebuilt when the registry has changed."""
+    version = registry_version()
+    with _index_lock:
+        if _index_cache["version"] != version:
+            rows = (
+                Substance.objects.exclude(search_smiles="")
+                .order_by("id")
+                .values_list("id", "search_smiles", "pattern_fingerprint", "morgan_fingerprint")
+            )
+            _index_cache["index"] = StructureIndex(
+                [
+                    IndexedStructure(i, smiles, bytes(pattern), bytes(morgan))
+                    for i, smiles, pattern, morgan in rows.iterator(chunk_size=5000)
+                ]
+            )
+            _index_cache["version"] = version
+        return _index_cache["index"]
+
+
+def list_classes() -> QuerySet[SubstanceClass]:
+    return SubstanceClass.objects.annotate(substance_count=Count("substances")).order_by("position")

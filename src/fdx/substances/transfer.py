@@ -1,0 +1,211 @@
+"""Reading substance files for import (CSV, SDF) and writing the registry for export (CSV, JSON).
+
+Reading checks every record first and names the file, line and field of each problem; the import action
+then writes all records or, when asked to skip bad ones, the good ones and a report of the rest.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdkit import Chem
+
+from fdx.substances import chem
+from fdx.substances.classes import CLASS_CODES
+from fdx.substances.reference import cas_is_valid
+
+CSV_COLUMNS = ["name_en", "name_ru", "synonyms", "smiles", "inchikey", "cas", "classes", "note"]
+REQUIRED_CSV_COLUMNS = {"name_en", "smiles"}
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, line {self.line}, field {self.field!r}: {self.message}"
+
+
+@dataclass
+class ParsedRecord:
+    line: int
+    name_en: str
+    name_ru: str
+    smiles: str
+    synonyms: list[str]
+    cas: str
+    classes: tuple[str, ...]
+    note: str
+    inchikey: str = ""
+
+
+@dataclass
+class ParsedFile:
+    name: str
+    records: list[ParsedRecord] = field(default_factory=list)
+    problems: list[RecordProblem] = field(default_factory=list)
+
+
+def read_substance_file(path: Path) -> ParsedFile:
+    """Read a CSV (``.csv``) or SDF (``.sdf``, ``.sd``, ``.mol``) file of substances and check each record."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such file")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ValueError(f"{path.name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix in (".sdf", ".sd", ".mol"):
+        return _read_sdf(path)
+    raise ValueError(f"{path.name}: unknown file type {suffix!r} (expected .csv or .sdf)")
+
+
+def _read_csv(path: Path) -> ParsedFile:
+    parsed = ParsedFile(path.name)
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = REQUIRED_CSV_COLUMNS - set(reader.fieldnames or [])
+        if missing:
+            parsed.problems.append(RecordProblem(path.name, 1, sorted(missing)[0], "column is missing"))
+            return parsed
+        for row in reader:
+            row = {key: (value or "").strip() for key, value in row.items() if key}
+            _check(
+                parsed,
+                ParsedRecord(
+                    line=reader.line_num,
+                    name_en=row.get("name_en", ""),
+                    name_ru=row.get("name_ru", ""),
+                    smiles=row.get("smiles", ""),
+                    synonyms=_split(row.get("synonyms", "")),
+                    cas=row.get("cas", ""),
+                    classes=tuple(_split(row.get("classes", ""))),
+                    note=row.get("note", ""),
+                    inchikey=row.get("inchikey", ""),
+                ),
+            )
+    return parsed
+
+
+def _read_sdf(path: Path) -> ParsedFile:
+    parsed = ParsedFile(path.name)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    starts = _record_start_lines(text)
+    supplier = Chem.SDMolSupplier()
+    supplier.SetData(text, sanitize=True, removeHs=True)
+    for index in range(len(supplier)):
+        line = starts[index] if index < len(starts) else 0
+        mol = supplier[index]
+        if mol is None:
+            parsed.problems.append(
+                RecordProblem(path.name, line, "structure", f"record {index + 1}: the molfile cannot be read")
+            )
+            continue
+        props = {key.lower(): mol.GetProp(key).strip() for key in mol.GetPropNames()}
+        name = (
+            props.get("name_en")
+            or props.get("name")
+            or (mol.GetProp("_Name").strip() if mol.HasProp("_Name") else "")
+        )
+        _check(
+            parsed,
+            ParsedRecord(
+                line=line,
+                name_en=name,
+                name_ru=props.get("name_ru", ""),
+                smiles=Chem.MolToSmiles(mol),
+                synonyms=_split(props.get("synonyms", "").replace("\n", "|")),
+                cas=props.get("cas", "") or props.get("casno", "") or props.get("cas_number", ""),
+                classes=tuple(_split(props.get("classes", ""))),
+                note=props.get("note", ""),
+            ),
+        )
+    return parsed
+
+
+def _record_start_lines(text: str) -> list[int]:
+    starts, line = [1], 1
+    for raw in text.splitlines():
+        line += 1
+        if raw.strip() == "$$$$":
+            starts.append(line)
+    return starts
+
+
+def _check(parsed: ParsedFile, record: ParsedRecord) -> None:
+    problems_before = len(parsed.problems)
+
+    def problem(field_name: str, message: str) -> None:
+        parsed.problems.append(RecordProblem(parsed.name, record.line, field_name, message))
+
+    if not record.name_en:
+        problem("name_en", "is required")
+    if not record.smiles:
+        problem("smiles", "is required")
+    else:
+        try:
+            structure = chem.standardise(chem.parse(record.smiles, "smiles"))
+        except chem.StructureError as exc:
+            problem("smiles", str(exc))
+        else:
+            if record.inchikey and record.inchikey != structure.full.inchikey:
+                problem(
+                    "inchikey",
+                    f"{record.inchikey} is not the InChIKey of the structure ({structure.full.inchikey})",
+                )
+            record.inchikey = structure.full.inchikey
+    if record.cas and not cas_is_valid(record.cas):
+        problem("cas", f"{record.cas} is not a valid CAS number")
+    unknown = [code for code in record.classes if code not in CLASS_CODES]
+    if unknown:
+        problem("classes", f"unknown class {unknown[0]!r}")
+    if len(parsed.problems) == problems_before:
+        parsed.records.append(record)
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split("|") if part.strip()]
+
+
+def export_rows(substances) -> list[dict]:
+    """One dict per substance with the exported columns."""
+    rows = []
+    for substance in substances:
+        synonyms = [
+            n.name for n in substance.names.all() if n.name not in (substance.name_en, substance.name_ru)
+        ]
+        rows.append(
+            {
+                "name_en": substance.name_en,
+                "name_ru": substance.name_ru,
+                "synonyms": synonyms,
+                "smiles": substance.smiles,
+                "inchikey": substance.inchikey,
+                "cas": substance.cas_number,
+                "classes": [c.code for c in substance.classes.all()],
+                "note": substance.note,
+            }
+        )
+    return rows
+
+
+def to_csv(rows: list[dict]) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, "synonyms": "|".join(row["synonyms"]), "classes": "|".join(row["classes"])})
+    return buffer.getvalue()
+
+
+def to_json(rows: list[dict]) -> str:
+    return json.dumps(rows, ensure_ascii=False, indent=1)
