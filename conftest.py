@@ -14,14 +14,17 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Roles and the reference geography are loaded once; each test then runs in a rolled-back transaction."""
+    """Roles and the reference data (geography, substances) are loaded once per test database; each test
+    then runs in a transaction that is rolled back."""
     from fdx.accounts.roles import sync_roles
     from fdx.core.actors import system
     from fdx.geo.actions import load_reference_geography
+    from fdx.substances.actions import load_reference_substances
 
     with django_db_blocker.unblock():
         sync_roles()
         load_reference_geography(system("test-setup"))
+        load_reference_substances(system("test-setup"))
 
 
 @pytest.fixture

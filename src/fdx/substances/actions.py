@@ -103,6 +103,9 @@ def load_reference_substances(actor) -> dict[str, int]:
     sync_substance_classes()
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     rows = sorted(reference_substances(), key=lambda row: bool(row.salt_of))  # bases before their salts
+    existing_by_key = {
+        s.key: s for s in Substance.objects.filter(key__isnull=False).prefetch_related("names")
+    }
     for row in rows:
         data = SubstanceInput(
             key=row.key,
@@ -115,7 +118,7 @@ def load_reference_substances(actor) -> dict[str, int]:
             note=row.note,
             extra_classes=row.expected_classes,
         )
-        existing = Substance.objects.filter(key=row.key).first()
+        existing = existing_by_key.get(row.key)
         if existing is None:
             _build(data, source=SubstanceSource.REFERENCE, actor=actor)
             counts["created"] += 1

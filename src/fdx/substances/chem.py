@@ -202,12 +202,22 @@ _morgan = rdFingerprintGenerator.GetMorganGenerator(radius=MORGAN_RADIUS, fpSize
 
 def morgan_fingerprint(mol: Chem.Mol) -> DataStructs.ExplicitBitVect:
     """Morgan (ECFP4-like, radius 2, 2048 bits) fingerprint, for similarity search."""
-    return _morgan.GetFingerprint(mol)
+    return _morgan.GetFingerprint(_with_rings(mol))
 
 
 def pattern_fingerprint(mol: Chem.Mol) -> DataStructs.ExplicitBitVect:
     """RDKit pattern fingerprint: a screen that every true substructure match passes."""
-    return Chem.PatternFingerprint(mol, fpSize=FINGERPRINT_BITS)
+    return Chem.PatternFingerprint(_with_rings(mol), fpSize=FINGERPRINT_BITS)
+
+
+def _with_rings(mol: Chem.Mol) -> Chem.Mol:
+    """Standardisation can hand back a molecule whose ring information is not computed yet."""
+    try:
+        mol.GetRingInfo().NumRings()
+    except RuntimeError:
+        mol.UpdatePropertyCache(strict=False)
+        Chem.FastFindRings(mol)
+    return mol
 
 
 def fingerprint_bytes(fingerprint: DataStructs.ExplicitBitVect) -> bytes:

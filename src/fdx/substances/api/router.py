@@ -61,7 +61,7 @@ def list_substances(request, filters: Query[SubstanceFilters]):
     return result
 
 
-@router.get("/substances/{substance_id}", response=SubstanceOut, summary="One substance")
+@router.get("/substances/{uuid:substance_id}", response=SubstanceOut, summary="One substance")
 def get_substance(request, substance_id: uuid.UUID):
     return selectors.get_substance(substance_id)
 
@@ -72,7 +72,7 @@ def create_substance(request, payload: SubstanceIn):
     return Status(201, selectors.get_substance(substance.global_id))
 
 
-@router.patch("/substances/{substance_id}", response=SubstanceOut, summary="Change a substance")
+@router.patch("/substances/{uuid:substance_id}", response=SubstanceOut, summary="Change a substance")
 def update_substance(request, substance_id: uuid.UUID, payload: SubstancePatch):
     substance = selectors.get_substance(substance_id)
     values = payload.dict()
