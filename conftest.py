@@ -19,12 +19,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from fdx.accounts.roles import sync_roles
     from fdx.core.actors import system
     from fdx.geo.actions import load_reference_geography
+    from fdx.examinations.methods import load_methods
     from fdx.substances.actions import load_reference_substances
 
     with django_db_blocker.unblock():
         sync_roles()
         load_reference_geography(system("test-setup"))
         load_reference_substances(system("test-setup"))
+        load_methods()
 
 
 @pytest.fixture

@@ -164,3 +164,36 @@ class ApiToken(GlobalRecord):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
+
+
+class SharingGroupQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action):
+        if user.has_perm("accounts.manage_organisations"):
+            return self
+        if action == "view":
+            return self.filter(organisations=user.organisation_id, is_active=True).distinct()
+        return self.none()
+
+
+class SharingGroup(GlobalRecord):
+    """A named group of organisations, possibly across countries, that records can be shared with."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=250)
+    name_ru = models.CharField(_("name (Russian)"), max_length=250)
+    description = models.TextField(_("purpose"), blank=True)
+    organisations = models.ManyToManyField(Organisation, verbose_name=_("member organisations"),
+                                           related_name="sharing_groups")
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = SharingGroupQuerySet.as_manager()
+
+    audit_fields = ("code", "name_en", "name_ru", "description", "organisations", "is_active")
+
+    class Meta:
+        verbose_name = _("sharing group")
+        verbose_name_plural = _("sharing groups")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name_ru if (get_language() or "").startswith("ru") and self.name_ru else self.name_en

@@ -45,18 +45,23 @@ _NODE_ADMIN = _ORG_ADMIN | {
     "substances.view_substance",
 }
 
-_DATA_ENTRY = {
+_CASE_READER = {
+    "examinations.view_case_data",
+}
+_DATA_ENTRY = _CASE_READER | {
     "substances.add_substance",
+    "examinations.record_case_data",
 }
 _REVIEWER = _DATA_ENTRY | {
     "substances.change_substance",
+    "examinations.review_examination",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DATA_ENTRY: frozenset(_DATA_ENTRY),
     Role.REVIEWER: frozenset(_REVIEWER),
-    Role.ANALYST: frozenset(),
-    Role.VIEWER: frozenset(),
+    Role.ANALYST: frozenset(_CASE_READER),
+    Role.VIEWER: frozenset(_CASE_READER),
     Role.ORG_ADMIN: frozenset(_ORG_ADMIN),
     Role.NODE_ADMIN: frozenset(_NODE_ADMIN),
 }

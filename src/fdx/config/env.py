@@ -41,6 +41,8 @@ VARIABLES: dict[str, str] = {
     "FDX_WEB_WORKERS": "",
     "FDX_NODE_COUNTRY": "production",
     "FDX_NODE_NAME": "production",
+    "FDX_REGION_COUNTRIES": "",
+    "FDX_ATTACHMENT_MAX_MB": "",
     "FDX_LANGUAGE_CODE": "",
     "FDX_TOKEN_LIFETIME_DAYS": "",
     "FDX_LOGIN_FAILURE_LIMIT": "",
@@ -78,6 +80,8 @@ class NodeConfig:
     web_workers: int
     node_country: str
     node_name: str
+    region_countries: tuple[str, ...]
+    attachment_max_mb: int
     language_code: str
     token_lifetime_days: int
     login_failure_limit: int
@@ -112,6 +116,8 @@ def read_config(env: Mapping[str, str]) -> NodeConfig:
         web_workers=_int(env, "FDX_WEB_WORKERS", 2, 1, 64),
         node_country=_country(env),
         node_name=_text(env, "FDX_NODE_NAME", "FDX demo node", 200),
+        region_countries=_countries(env, "FDX_REGION_COUNTRIES", "KZ,KG,TJ,TM,UZ"),
+        attachment_max_mb=_int(env, "FDX_ATTACHMENT_MAX_MB", 50, 1, 2048),
         language_code=_choice(env, "FDX_LANGUAGE_CODE", LANGUAGES, "en"),
         token_lifetime_days=_int(env, "FDX_TOKEN_LIFETIME_DAYS", 90, 1, 730),
         login_failure_limit=_int(env, "FDX_LOGIN_FAILURE_LIMIT", 5, 1, 100),
@@ -226,6 +232,14 @@ def _country(env):
     if len(value) != 2 or pycountry.countries.get(alpha_2=value) is None:
         raise ConfigError("FDX_NODE_COUNTRY", f"must be an ISO 3166-1 alpha-2 country code, not {value!r}")
     return value
+
+
+def _countries(env, name, default):
+    codes = [code.upper() for code in _list(env, name, default)]
+    for code in codes:
+        if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+            raise ConfigError(name, f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return tuple(codes)
 
 
 def _database(env, var_dir: Path) -> dict:

@@ -36,6 +36,9 @@ FDX_NODE_COUNTRY = NODE.node_country
 FDX_PORT = NODE.port
 FDX_WEB_WORKERS = NODE.web_workers
 FDX_TOKEN_LIFETIME_DAYS = NODE.token_lifetime_days
+FDX_REGION_COUNTRIES = NODE.region_countries
+FDX_ATTACHMENT_MAX_BYTES = NODE.attachment_max_mb * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "fdx.geo",
     "fdx.accounts",
     "fdx.substances",
+    "fdx.examinations",
 ]
 
 MIDDLEWARE = [

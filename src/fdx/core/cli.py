@@ -37,6 +37,7 @@ def setup(
     from fdx.core.actors import system
     from fdx.core.i18n import compile_catalogues
     from fdx.geo.actions import load_reference_geography
+    from fdx.examinations.methods import load_methods
     from fdx.substances.actions import load_reference_substances
 
     started = time.monotonic()
@@ -59,6 +60,8 @@ def setup(
     counts = load_reference_geography(actor)
     if not quiet and (counts["countries_created"] or counts["regions_created"]):
         out.print(f"  {counts['countries_created']} countries, {counts['regions_created']} regions added")
+    step("Loading analytical methods")
+    load_methods()
     step("Loading reference substances")
     substances = load_reference_substances(actor)
     if not quiet and (substances["created"] or substances["updated"]):

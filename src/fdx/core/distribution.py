@@ -19,34 +19,34 @@ class DistributionLevel(models.TextChoices):
     INTERNATIONAL = "international", _("International (everyone on this node)")
 
 
+SUPRANATIONAL_TYPES = ("regional_centre", "international")
+
+
+SUPRANATIONAL_TYPES = ("regional_centre", "international")
+
+
 def in_region(organisation) -> bool:
     """Whether an organisation belongs to the region: a participating state, or the regional centre."""
-    return (
-        organisation.country_id in settings.FDX_REGION_COUNTRIES or organisation.org_type == "regional_centre"
-    )
+    return organisation.country_id in settings.FDX_REGION_COUNTRIES or organisation.org_type == "regional_centre"
 
 
 def shared_with(organisation, prefix: str = "") -> Q:
     """Records of other organisations whose distribution level reaches ``organisation``.
 
     ``prefix`` is the path from the queried model to the record carrying the owner and level fields
-    (for example ``"case__"`` from an exhibit). The owner's own records are not included.
+    (for example ``"case__"`` from an exhibit). The owner's own records are not included. The national
+    level reaches the state's own bodies, not a regional or international office that the state hosts.
     """
     level = f"{prefix}distribution_level"
     reach = Q(**{level: DistributionLevel.INTERNATIONAL})
-    reach |= Q(
-        **{
-            f"{level}__in": [DistributionLevel.NATIONAL, DistributionLevel.REGIONAL],
-            f"{prefix}owner_organisation__country_id": organisation.country_id,
-        }
-    )
+    if organisation.org_type not in SUPRANATIONAL_TYPES:
+        reach |= Q(**{f"{level}__in": [DistributionLevel.NATIONAL, DistributionLevel.REGIONAL],
+                      f"{prefix}owner_organisation__country_id": organisation.country_id})
     if in_region(organisation):
         reach |= Q(**{level: DistributionLevel.REGIONAL})
-    reach |= Q(
-        **{
-            level: DistributionLevel.SHARING_GROUP,
-            f"{prefix}sharing_group__organisations": organisation,
-            f"{prefix}sharing_group__is_active": True,
-        }
-    )
+    # A subquery, not a join through the group's members: a join would repeat the record once per member.
+    from fdx.accounts.models import SharingGroup
+
+    groups = SharingGroup.objects.filter(organisations=organisation, is_active=True).values("pk")
+    reach |= Q(**{level: DistributionLevel.SHARING_GROUP, f"{prefix}sharing_group__in": groups})
     return reach & ~Q(**{f"{prefix}owner_organisation": organisation})

@@ -20,7 +20,7 @@ class Persona:
 
 
 _EXTRA_ORGANISATIONS = {
-    "test-kg-forensic-service": ("KG", OrganisationType.FORENSIC_LABORATORY),
+    "test-international-office": ("AT", OrganisationType.INTERNATIONAL),
 }
 
 PERSONAS: dict[str, Persona] = {
@@ -31,6 +31,11 @@ PERSONAS: dict[str, Persona] = {
     # An organisation administrator of another country's laboratory.
     "kg_lab_admin": Persona("kg_lab_admin", "demo-kg-forensic-service", (Role.ORG_ADMIN,)),
     "kg_lab_chemist": Persona("kg_lab_chemist", "demo-kg-forensic-service", (Role.DATA_ENTRY,)),
+    # Readers of case data at each distance from the Kazakh laboratory.
+    "kz_police_analyst": Persona("kz_police_analyst", "demo-kz-police", (Role.ANALYST,)),
+    "rc_analyst": Persona("rc_analyst", "demo-regional-centre", (Role.ANALYST,)),
+    "intl_analyst": Persona("intl_analyst", "test-international-office", (Role.ANALYST,)),
+    "kg_lab_head": Persona("kg_lab_head", "demo-kg-forensic-service", (Role.REVIEWER,)),
     # A second node administrator, for "the last node administrator" rules.
     "hub_admin_deputy": Persona("hub_admin_deputy", "demo-regional-centre", (Role.NODE_ADMIN,)),
 }

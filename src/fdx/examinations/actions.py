@@ -1,0 +1,513 @@
+"""Every change to cases, exhibits, examinations, findings and attachments.
+
+Each action checks who may act (the owning organisation's staff with the right role), validates, writes
+and appends to the audit chain in one transaction. An approved examination is never edited: a revision is
+a new examination that keeps the old one; retraction keeps the record and says why.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fdx.audit.actions import changes, record, snapshot
+from fdx.core import filestore
+from fdx.core.actors import require_user
+from fdx.core.distribution import DistributionLevel
+from fdx.examinations import audit_events, workflow
+from fdx.examinations.choices import AttachmentKind, ExaminationStatus, ResultType
+from fdx.examinations.filetypes import check_file_type
+from fdx.examinations.models import AnalyticalMethod, Attachment, Case, Examination, Exhibit, Finding
+from fdx.examinations.querysets import can_record, can_view_case_data
+from fdx.geo.selectors import resolve_region
+
+CASE_FIELDS = {"reference", "submitting_agency", "agency_case_number", "seizure_date", "seizure_country",
+               "seizure_region", "locality", "border_crossing_point", "latitude", "longitude", "seizure_context",
+               "description", "distribution_level", "sharing_group", "is_demo"}
+EXHIBIT_FIELDS = {"label", "form", "colour", "logo", "diameter_mm", "thickness_mm", "unit_count", "gross_mass_g",
+                  "net_mass_g", "packaging", "description"}
+EXAMINATION_FIELDS = {"request_number", "received_date", "completed_date", "examiner", "conclusion"}
+FINDING_FIELDS = {"substance", "unidentified_description", "result_type", "role", "purity_percent",
+                  "purity_uncertainty_percent", "note", "position"}
+FOUR_PLACES = Decimal("0.0001")
+
+
+# Cases
+
+
+@transaction.atomic
+def open_case(actor, **values) -> Case:
+    """Open a case owned by the actor's organisation."""
+    _require_recorder(actor)
+    _only(values, CASE_FIELDS)
+    case = Case(owner_organisation=actor.organisation, created_by=actor, **values)
+    _validate_case(case)
+    case.save()
+    record(audit_events.CASE_OPENED, actor=actor, obj=case, after=snapshot(case, Case.audit_fields))
+    return case
+
+
+@transaction.atomic
+def update_case(actor, case: Case, *, reason: str = "", **values) -> Case:
+    """Change a case. Once an examination of it has been approved, a reason is required."""
+    case = _lock_owned(actor, Case, case.pk, "owner_organisation_id")
+    _only(values, CASE_FIELDS)
+    if _has_approved_work(case) and not reason.strip():
+        raise ValidationError({"reason": _("The case has an approved examination: say why it is changed.")})
+    before = snapshot(case, Case.audit_fields)
+    for name, value in values.items():
+        setattr(case, name, value)
+    _validate_case(case)
+    case.save()
+    old, new = changes(before, snapshot(case, Case.audit_fields))
+    if new:
+        record(audit_events.CASE_CHANGED, actor=actor, obj=case, before=old, after=new, reason=reason)
+    return case
+
+
+@transaction.atomic
+def retract_case(actor, case: Case, *, reason: str) -> Case:
+    """Withdraw a whole case (for example recorded in error); it stays, marked retracted, with the reason."""
+    case = _lock_owned(actor, Case, case.pk, "owner_organisation_id")
+    if not actor.has_perm("examinations.review_examination"):
+        raise PermissionDenied(_("Only a reviewer retracts a case."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is retracted.")})
+    if case.retracted_at is not None:
+        raise ValidationError(_("The case is already retracted."))
+    case.retracted_at, case.retraction_reason = timezone.now(), reason.strip()
+    case.save(update_fields=["retracted_at", "retraction_reason", "updated_at"])
+    record(audit_events.CASE_RETRACTED, actor=actor, obj=case, after={"retracted_at": case.retracted_at},
+           reason=reason)
+    return case
+
+
+def record_case_view(actor, case: Case) -> None:
+    """Audit that a user read a case's data (pages and API detail routes call this)."""
+    record(audit_events.CASE_VIEWED, actor=actor, obj=case, organisation=actor.organisation)
+
+
+def _validate_case(case: Case) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def error(field, message):
+        errors.setdefault(field, []).append(message)
+
+    today = timezone.localdate()
+    if case.seizure_date and case.seizure_date > today:
+        error("seizure_date", _("The seizure date is in the future."))
+    if case.seizure_region_id:
+        region = case.seizure_region
+        if region.country_id != case.seizure_country_id:
+            error("seizure_region", _("%(region)s is not in %(country)s.") % {
+                "region": region.name, "country": case.seizure_country.name})
+        elif case.seizure_date and not region.is_valid_on(case.seizure_date):
+            error("seizure_region", _region_validity_message(region, case.seizure_date))
+    if case.border_crossing_point_id and case.border_crossing_point.country_id != case.seizure_country_id:
+        error("border_crossing_point", _("The border crossing point is not in the country of seizure."))
+    if (case.latitude is None) != (case.longitude is None):
+        error("longitude" if case.longitude is None else "latitude", _("Give both coordinates or neither."))
+    if case.distribution_level == DistributionLevel.SHARING_GROUP:
+        if not case.sharing_group_id:
+            error("sharing_group", _("Name the sharing group."))
+        elif not case.sharing_group.organisations.filter(pk=case.owner_organisation_id).exists():
+            error("sharing_group", _("Your organisation is not a member of this sharing group."))
+    elif case.sharing_group_id:
+        error("sharing_group", _("A sharing group is given only with the sharing-group distribution level."))
+    if case.submitting_agency_id and not case.submitting_agency.is_active:
+        error("submitting_agency", _("The submitting agency is not active."))
+    if errors:
+        raise ValidationError(errors)
+    case.full_clean(exclude=["owner_organisation", "created_by"])
+
+
+def _region_validity_message(region, day: datetime.date) -> str:
+    predecessors = ", ".join(p.name for p in region.predecessors.all())
+    successors = ", ".join(s.name for s in region.successors.all())
+    if region.valid_from and day < region.valid_from:
+        message = _("%(region)s did not exist on %(day)s; it was formed on %(start)s.") % {
+            "region": region.name, "day": day.isoformat(), "start": region.valid_from.isoformat()}
+        if predecessors:
+            message += " " + _("Before that the place was in: %(regions)s.") % {"regions": predecessors}
+        return message
+    message = _("%(region)s no longer existed on %(day)s; it ended on %(end)s.") % {
+        "region": region.name, "day": day.isoformat(), "end": region.valid_to.isoformat()}
+    if successors:
+        message += " " + _("Its successors: %(regions)s.") % {"regions": successors}
+    return message
+
+
+def resolve_region_code(code: str, country_code: str, day: datetime.date | None):
+    """The region meant by a (possibly former) code on the seizure date, or a ValidationError."""
+    region = resolve_region(code, day)
+    if region is None or region.country_id != country_code:
+        raise ValidationError({"seizure_region": _("%(code)s is not a region of %(country)s.") % {
+            "code": code, "country": country_code}})
+    return region
+
+
+# Exhibits
+
+
+@transaction.atomic
+def add_exhibit(actor, case: Case, **values) -> Exhibit:
+    case = _lock_owned(actor, Case, case.pk, "owner_organisation_id")
+    _only(values, EXHIBIT_FIELDS)
+    exhibit = Exhibit(case=case, created_by=actor, **values)
+    _validate_exhibit(exhibit)
+    exhibit.save()
+    record(audit_events.EXHIBIT_ADDED, actor=actor, obj=exhibit, after=snapshot(exhibit, Exhibit.audit_fields))
+    return exhibit
+
+
+@transaction.atomic
+def update_exhibit(actor, exhibit: Exhibit, *, reason: str = "", **values) -> Exhibit:
+    """Change an exhibit. Amounts of draft findings follow its net mass; approved ones stay as approved."""
+    exhibit = _lock_owned(actor, Exhibit, exhibit.pk, "case__owner_organisation_id")
+    _only(values, EXHIBIT_FIELDS)
+    if exhibit.examinations.exclude(status=ExaminationStatus.DRAFT).exists() and not reason.strip():
+        raise ValidationError({"reason": _("The exhibit has an examination under review or approved: say why "
+                                           "it is changed.")})
+    before = snapshot(exhibit, Exhibit.audit_fields)
+    for name, value in values.items():
+        setattr(exhibit, name, value)
+    _validate_exhibit(exhibit)
+    exhibit.save()
+    for finding in Finding.objects.filter(examination__exhibit=exhibit, examination__status=ExaminationStatus.DRAFT):
+        _compute_amounts(finding, exhibit)
+        finding.save(update_fields=["amount_g", "base_equivalent_g", "updated_at"])
+    old, new = changes(before, snapshot(exhibit, Exhibit.audit_fields))
+    if new:
+        record(audit_events.EXHIBIT_CHANGED, actor=actor, obj=exhibit, before=old, after=new, reason=reason)
+    return exhibit
+
+
+@transaction.atomic
+def remove_exhibit(actor, exhibit: Exhibit) -> None:
+    """Remove an exhibit recorded by mistake: only while it has no examination."""
+    exhibit = _lock_owned(actor, Exhibit, exhibit.pk, "case__owner_organisation_id")
+    if exhibit.examinations.exists():
+        raise ValidationError(_("The exhibit has examinations and cannot be removed."))
+    record(audit_events.EXHIBIT_REMOVED, actor=actor, obj=exhibit, before=snapshot(exhibit, Exhibit.audit_fields))
+    exhibit.delete()
+
+
+def _validate_exhibit(exhibit: Exhibit) -> None:
+    errors: dict[str, list[str]] = {}
+    for field in ("gross_mass_g", "net_mass_g", "diameter_mm", "thickness_mm"):
+        value = getattr(exhibit, field)
+        if value is not None and value < 0:
+            errors.setdefault(field, []).append(_("Must not be negative."))
+    if exhibit.gross_mass_g is not None and exhibit.net_mass_g is not None and exhibit.net_mass_g > exhibit.gross_mass_g:
+        errors.setdefault("net_mass_g", []).append(_("The net mass is larger than the gross mass."))
+    if exhibit.unit_count is not None and exhibit.unit_count < 1:
+        errors.setdefault("unit_count", []).append(_("At least one unit."))
+    if errors:
+        raise ValidationError(errors)
+    exhibit.full_clean(exclude=["case", "created_by"])
+
+
+# Examinations
+
+
+@transaction.atomic
+def start_examination(actor, exhibit: Exhibit, *, methods: list[str] | None = None, **values) -> Examination:
+    """Start a draft examination of an exhibit in the actor's laboratory; the actor examines unless told."""
+    exhibit = _lock_owned(actor, Exhibit, exhibit.pk, "case__owner_organisation_id")
+    _only(values, EXAMINATION_FIELDS)
+    values.setdefault("examiner", actor)
+    examination = Examination(exhibit=exhibit, laboratory=actor.organisation, created_by=actor, **values)
+    _validate_examination(examination)
+    examination.save()
+    _set_methods(examination, methods or [])
+    record(audit_events.EXAMINATION_STARTED, actor=actor, obj=examination,
+           after=snapshot(examination, Examination.audit_fields))
+    return examination
+
+
+@transaction.atomic
+def update_examination(actor, examination: Examination, *, methods: list[str] | None = None, **values) -> Examination:
+    examination = _lock(Examination, examination.pk)
+    workflow.guard_edit(actor, examination)
+    _only(values, EXAMINATION_FIELDS)
+    before = snapshot(examination, Examination.audit_fields)
+    for name, value in values.items():
+        setattr(examination, name, value)
+    _validate_examination(examination)
+    examination.save()
+    if methods is not None:
+        _set_methods(examination, methods)
+    old, new = changes(before, snapshot(examination, Examination.audit_fields))
+    if new:
+        record(audit_events.EXAMINATION_CHANGED, actor=actor, obj=examination, before=old, after=new)
+    return examination
+
+
+@transaction.atomic
+def submit_examination(actor, examination: Examination) -> Examination:
+    examination = _lock(Examination, examination.pk)
+    workflow.guard_submit(actor, examination)
+    return _transition(actor, examination, ExaminationStatus.SUBMITTED, audit_events.EXAMINATION_SUBMITTED,
+                       submitted_at=timezone.now(), submitted_by=actor)
+
+
+@transaction.atomic
+def return_examination(actor, examination: Examination, *, reason: str) -> Examination:
+    """A reviewer sends a submitted examination back to its author, saying what to correct."""
+    examination = _lock(Examination, examination.pk)
+    workflow.guard_review(actor, examination, ExaminationStatus.SUBMITTED)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what has to be corrected.")})
+    return _transition(actor, examination, ExaminationStatus.DRAFT, audit_events.EXAMINATION_RETURNED,
+                       reason=reason, submitted_at=None, submitted_by=None)
+
+
+@transaction.atomic
+def approve_examination(actor, examination: Examination) -> Examination:
+    """Approve (four eyes). The revision it replaces, if any, becomes superseded."""
+    examination = _lock(Examination, examination.pk)
+    workflow.guard_review(actor, examination, ExaminationStatus.SUBMITTED)
+    approved = _transition(actor, examination, ExaminationStatus.APPROVED, audit_events.EXAMINATION_APPROVED,
+                           approved_at=timezone.now(), approved_by=actor)
+    previous = examination.previous_revision
+    if previous is not None and previous.status == ExaminationStatus.APPROVED:
+        _transition(actor, previous, ExaminationStatus.SUPERSEDED, audit_events.EXAMINATION_REVISED,
+                    reason=examination.revision_reason)
+    return approved
+
+
+@transaction.atomic
+def revise_examination(actor, examination: Examination, *, reason: str) -> Examination:
+    """Start a new draft revision of an approved examination, copying its data; the approved one stays
+    valid (and shared) until the revision is approved."""
+    examination = _lock(Examination, examination.pk)
+    workflow.guard_revise(actor, examination)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the approved examination is revised.")})
+    revision = Examination.objects.create(
+        exhibit=examination.exhibit, laboratory=examination.laboratory, request_number=examination.request_number,
+        received_date=examination.received_date, completed_date=examination.completed_date,
+        examiner=examination.examiner, conclusion=examination.conclusion, revision=examination.revision + 1,
+        previous_revision=examination, revision_reason=reason.strip(), created_by=actor,
+    )
+    revision.methods.set(examination.methods.all())
+    for finding in examination.findings.all():
+        Finding.objects.create(examination=revision, **{name: getattr(finding, name) for name in FINDING_FIELDS},
+                               amount_g=finding.amount_g, base_equivalent_g=finding.base_equivalent_g)
+    record(audit_events.EXAMINATION_REVISED, actor=actor, obj=revision, reason=reason,
+           after={"revision": revision.revision, "previous_revision": str(examination.global_id)})
+    return revision
+
+
+@transaction.atomic
+def retract_examination(actor, examination: Examination, *, reason: str) -> Examination:
+    examination = _lock(Examination, examination.pk)
+    workflow.guard_retract(actor, examination)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the examination is retracted.")})
+    return _transition(actor, examination, ExaminationStatus.RETRACTED, audit_events.EXAMINATION_RETRACTED,
+                       reason=reason, retracted_at=timezone.now(), retracted_by=actor,
+                       retraction_reason=reason.strip())
+
+
+@transaction.atomic
+def discard_examination(actor, examination: Examination) -> None:
+    """Delete a draft (recorded by mistake, or an abandoned revision); its content stays in the audit chain."""
+    examination = _lock(Examination, examination.pk)
+    workflow.guard_discard(actor, examination)
+    before = snapshot(examination, Examination.audit_fields)
+    before["findings"] = [snapshot(f, Finding.audit_fields) for f in examination.findings.all()]
+    record(audit_events.EXAMINATION_DISCARDED, actor=actor, obj=examination, before=before)
+    examination.findings.all().delete()
+    examination.attachments.update(examination=None)
+    examination.delete()
+
+
+def _transition(actor, examination, status, event, *, reason: str = "", **fields) -> Examination:
+    before = {"status": examination.status}
+    examination.status = status
+    for name, value in fields.items():
+        setattr(examination, name, value)
+    examination.save()
+    record(event, actor=actor, obj=examination, before=before, after={"status": status}, reason=reason)
+    return examination
+
+
+def _validate_examination(examination: Examination) -> None:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    seizure = examination.exhibit.case.seizure_date
+    received, completed = examination.received_date, examination.completed_date
+    if received and received > today:
+        errors.setdefault("received_date", []).append(_("The date received is in the future."))
+    if received and seizure and received < seizure:
+        errors.setdefault("received_date", []).append(
+            _("The exhibit was received before it was seized (%(day)s).") % {"day": seizure.isoformat()})
+    if completed and completed > today:
+        errors.setdefault("completed_date", []).append(_("The completion date is in the future."))
+    if completed and received and completed < received:
+        errors.setdefault("completed_date", []).append(_("The examination was completed before it was received."))
+    if examination.examiner_id and examination.examiner.organisation_id != examination.laboratory_id:
+        errors.setdefault("examiner", []).append(_("The examiner does not work in this laboratory."))
+    if errors:
+        raise ValidationError(errors)
+    examination.full_clean(exclude=["exhibit", "laboratory", "created_by", "previous_revision"])
+
+
+def _set_methods(examination: Examination, codes: list[str]) -> None:
+    methods = list(AnalyticalMethod.objects.filter(code__in=set(codes)))
+    if len(methods) != len(set(codes)):
+        unknown = sorted(set(codes) - {m.code for m in methods})
+        raise ValidationError({"methods": _("Unknown method: %(code)s") % {"code": unknown[0]}})
+    examination.methods.set(methods)
+
+
+# Findings
+
+
+@transaction.atomic
+def add_finding(actor, examination: Examination, **values) -> Finding:
+    examination = _lock(Examination, examination.pk)
+    workflow.guard_edit(actor, examination)
+    _only(values, FINDING_FIELDS)
+    finding = Finding(examination=examination, **values)
+    _validate_finding(finding)
+    _compute_amounts(finding, examination.exhibit)
+    finding.save()
+    record(audit_events.FINDING_ADDED, actor=actor, obj=finding, after=snapshot(finding, Finding.audit_fields))
+    return finding
+
+
+@transaction.atomic
+def update_finding(actor, finding: Finding, **values) -> Finding:
+    finding = _lock(Finding, finding.pk)
+    workflow.guard_edit(actor, finding.examination)
+    _only(values, FINDING_FIELDS)
+    before = snapshot(finding, Finding.audit_fields)
+    for name, value in values.items():
+        setattr(finding, name, value)
+    _validate_finding(finding)
+    _compute_amounts(finding, finding.examination.exhibit)
+    finding.save()
+    old, new = changes(before, snapshot(finding, Finding.audit_fields))
+    if new:
+        record(audit_events.FINDING_CHANGED, actor=actor, obj=finding, before=old, after=new)
+    return finding
+
+
+@transaction.atomic
+def remove_finding(actor, finding: Finding) -> None:
+    finding = _lock(Finding, finding.pk)
+    workflow.guard_edit(actor, finding.examination)
+    record(audit_events.FINDING_REMOVED, actor=actor, obj=finding, before=snapshot(finding, Finding.audit_fields))
+    finding.delete()
+
+
+def _validate_finding(finding: Finding) -> None:
+    errors: dict[str, list[str]] = {}
+    if finding.substance_id is None and not finding.unidentified_description.strip():
+        errors["substance"] = [_("Name the substance, or describe the unidentified one.")]
+    if finding.substance_id is not None and finding.unidentified_description.strip():
+        errors["unidentified_description"] = [_("Either a substance or a description, not both.")]
+    if finding.result_type == ResultType.QUANTITATIVE and finding.purity_percent is None:
+        errors["purity_percent"] = [_("A quantitative finding needs its content.")]
+    if finding.result_type == ResultType.QUALITATIVE and finding.purity_percent is not None:
+        errors["purity_percent"] = [_("A qualitative finding has no content; make it quantitative.")]
+    if finding.purity_percent is not None and not Decimal(0) <= Decimal(finding.purity_percent) <= Decimal(100):
+        errors["purity_percent"] = [_("The content must be between 0 and 100 %.")]
+    if errors:
+        raise ValidationError(errors)
+    finding.full_clean(exclude=["examination"])
+
+
+def _compute_amounts(finding: Finding, exhibit: Exhibit) -> None:
+    """Amount = net mass × content; base equivalent = amount × the salt's conversion factor."""
+    if finding.purity_percent is None or exhibit.net_mass_g is None:
+        finding.amount_g = finding.base_equivalent_g = None
+        return
+    amount = Decimal(exhibit.net_mass_g) * Decimal(finding.purity_percent) / Decimal(100)
+    finding.amount_g = amount.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+    factor = finding.substance.base_conversion_factor if finding.substance_id else Decimal(1)
+    finding.base_equivalent_g = (amount * Decimal(factor)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+# Attachments
+
+
+@transaction.atomic
+def attach_file(actor, case: Case, upload, *, kind: str, description: str = "", exhibit: Exhibit | None = None,
+                examination: Examination | None = None) -> Attachment:
+    """Store an uploaded file (content-addressed, SHA-256) and attach it to a case, exhibit or examination."""
+    case = _lock_owned(actor, Case, case.pk, "owner_organisation_id")
+    if exhibit is not None and exhibit.case_id != case.pk:
+        raise ValidationError({"exhibit": _("The exhibit is not part of this case.")})
+    if examination is not None and examination.exhibit.case_id != case.pk:
+        raise ValidationError({"examination": _("The examination is not part of this case.")})
+    if kind not in AttachmentKind.values:
+        raise ValidationError({"kind": _("Unknown kind of attachment.")})
+    name = (upload.name or "file").rsplit("/", 1)[-1][:255]
+    head = upload.read(8192)
+    upload.seek(0)
+    content_type = check_file_type(name, head)
+    try:
+        stored = filestore.store(upload.chunks(), settings.FDX_ATTACHMENT_MAX_BYTES)
+    except filestore.FileTooLarge as exc:
+        raise ValidationError({"file": str(exc)}) from None
+    if stored.size_bytes == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    attachment = Attachment.objects.create(
+        case=case, exhibit=exhibit, examination=examination, kind=kind, original_name=name,
+        content_type=content_type, size_bytes=stored.size_bytes, sha256=stored.sha256,
+        description=description.strip()[:300], uploaded_by=actor,
+    )
+    record(audit_events.ATTACHMENT_ADDED, actor=actor, obj=attachment,
+           after=snapshot(attachment, Attachment.audit_fields))
+    return attachment
+
+
+def record_download(actor, attachment: Attachment) -> None:
+    record(audit_events.ATTACHMENT_DOWNLOADED, actor=actor, obj=attachment, organisation=actor.organisation,
+           after={"sha256": attachment.sha256})
+
+
+# Internals
+
+
+def _require_recorder(actor) -> None:
+    require_user(actor)
+    if not can_record(actor):
+        raise PermissionDenied(_("You may not record case data."))
+
+
+def _lock(model, pk):
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def _lock_owned(actor, model, pk, owner_path: str):
+    """The row, locked, if the actor's organisation owns it and the actor records case data."""
+    _require_recorder(actor)
+    instance = model.objects.select_for_update().get(pk=pk)
+    owner_id = model.objects.filter(pk=pk).values_list(owner_path, flat=True).get()
+    if owner_id != actor.organisation_id:
+        raise PermissionDenied(_("Only the owning organisation changes its records."))
+    return instance
+
+
+def _only(values: dict, allowed: set[str]) -> None:
+    unknown = set(values) - allowed
+    if unknown:
+        raise ValueError(f"unknown fields: {', '.join(sorted(unknown))}")
+
+
+def _has_approved_work(case: Case) -> bool:
+    return Examination.objects.filter(exhibit__case=case).exclude(status=ExaminationStatus.DRAFT).exists()
+
+
+def viewer_may_read(actor) -> bool:
+    return can_view_case_data(actor)

@@ -1,0 +1,7 @@
+from fdx.examinations.models.attachments import Attachment
+from fdx.examinations.models.cases import Case
+from fdx.examinations.models.examinations import AnalyticalMethod, Examination
+from fdx.examinations.models.exhibits import Exhibit
+from fdx.examinations.models.findings import Finding
+
+__all__ = ["AnalyticalMethod", "Attachment", "Case", "Examination", "Exhibit", "Finding"]

@@ -1,0 +1,85 @@
+"""Who may see and change case data: one rule, used by every page, API route, export and task.
+
+* Case data is read by users holding ``examinations.view_case_data``.
+* An organisation sees all of its own records, drafts included.
+* Another organisation sees a case when the case's distribution level reaches it
+  (``core.distribution.shared_with``) and the case has at least one approved examination; it then
+  sees the approved (and superseded or retracted) examinations and their findings, never drafts.
+* Only the owning organisation's users holding ``examinations.record_case_data`` change anything.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from fdx.core.distribution import shared_with
+from fdx.core.querysets import RestrictedQuerySet
+from fdx.examinations.choices import ExaminationStatus
+
+#: Statuses another organisation may see: results that were approved at some point.
+SHARED_STATUSES = (ExaminationStatus.APPROVED, ExaminationStatus.SUPERSEDED, ExaminationStatus.RETRACTED)
+
+
+def can_view_case_data(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("examinations.view_case_data"))
+
+
+def can_record(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.has_perm("examinations.record_case_data"))
+
+
+def case_visibility(user, prefix: str = "") -> Q:
+    """Condition on a case (reached through ``prefix``) for ``user`` to see it."""
+    from fdx.examinations.models import Examination
+
+    organisation = user.organisation
+    own = Q(**{f"{prefix}owner_organisation_id": organisation.pk})
+    has_shared_result = Q(**{f"{prefix}pk__in": Examination.objects.filter(status__in=SHARED_STATUSES).values(
+        "exhibit__case_id")})
+    return own | (shared_with(organisation, prefix) & has_shared_result)
+
+
+class CaseQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action) -> QuerySet:
+        if action == "view":
+            return self.filter(case_visibility(user)) if can_view_case_data(user) else self.none()
+        return self.filter(owner_organisation_id=user.organisation_id) if can_record(user) else self.none()
+
+
+class ExhibitQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action) -> QuerySet:
+        if action == "view":
+            return self.filter(case_visibility(user, "case__")) if can_view_case_data(user) else self.none()
+        return self.filter(case__owner_organisation_id=user.organisation_id) if can_record(user) else self.none()
+
+
+class ExaminationQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action) -> QuerySet:
+        own = Q(exhibit__case__owner_organisation_id=user.organisation_id)
+        if action == "view":
+            if not can_view_case_data(user):
+                return self.none()
+            return self.filter(case_visibility(user, "exhibit__case__")).filter(own | Q(status__in=SHARED_STATUSES))
+        return self.filter(own) if can_record(user) else self.none()
+
+
+class FindingQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action) -> QuerySet:
+        own = Q(examination__exhibit__case__owner_organisation_id=user.organisation_id)
+        if action == "view":
+            if not can_view_case_data(user):
+                return self.none()
+            return self.filter(case_visibility(user, "examination__exhibit__case__")).filter(
+                own | Q(examination__status__in=SHARED_STATUSES))
+        return self.filter(own) if can_record(user) else self.none()
+
+
+class AttachmentQuerySet(RestrictedQuerySet):
+    def _restrict(self, user, action) -> QuerySet:
+        own = Q(case__owner_organisation_id=user.organisation_id)
+        if action == "view":
+            if not can_view_case_data(user):
+                return self.none()
+            shared_file = Q(examination__isnull=True) | Q(examination__status__in=SHARED_STATUSES)
+            return self.filter(case_visibility(user, "case__")).filter(own | shared_file)
+        return self.filter(own) if can_record(user) else self.none()
