@@ -124,6 +124,8 @@ def test_organisation_of_a_persona_exists_for_every_reader(persona):
 
 
 def test_a_case_shared_with_a_big_group_is_listed_once(persona):
+    for name in READERS:
+        persona(name)
     group = sharing_group(persona)
     group.organisations.add(*Organisation.objects.exclude(pk__in=group.organisations.all()))
     case, _exhibit, _examination = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
