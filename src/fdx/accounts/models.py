@@ -182,8 +182,9 @@ class SharingGroup(GlobalRecord):
     name_en = models.CharField(_("name (English)"), max_length=250)
     name_ru = models.CharField(_("name (Russian)"), max_length=250)
     description = models.TextField(_("purpose"), blank=True)
-    organisations = models.ManyToManyField(Organisation, verbose_name=_("member organisations"),
-                                           related_name="sharing_groups")
+    organisations = models.ManyToManyField(
+        Organisation, verbose_name=_("member organisations"), related_name="sharing_groups"
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = SharingGroupQuerySet.as_manager()

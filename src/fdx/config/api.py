@@ -8,6 +8,7 @@ from fdx.audit.api.router import router as audit_router
 from fdx.core.api import errors
 from fdx.core.api.auth import DEFAULT_AUTH
 from fdx.core.api.health import router as health_router
+from fdx.examinations.api.router import router as examinations_router
 from fdx.geo.api.router import router as geo_router
 from fdx.substances.api.router import router as substances_router
 
@@ -30,3 +31,4 @@ api.add_router("", accounts_router)
 api.add_router("", geo_router)
 api.add_router("/audit", audit_router)
 api.add_router("", substances_router)
+api.add_router("", examinations_router)

@@ -36,8 +36,8 @@ def setup(
     from fdx.accounts.roles import sync_roles
     from fdx.core.actors import system
     from fdx.core.i18n import compile_catalogues
-    from fdx.geo.actions import load_reference_geography
     from fdx.examinations.methods import load_methods
+    from fdx.geo.actions import load_reference_geography
     from fdx.substances.actions import load_reference_substances
 
     started = time.monotonic()

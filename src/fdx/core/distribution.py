@@ -27,7 +27,9 @@ SUPRANATIONAL_TYPES = ("regional_centre", "international")
 
 def in_region(organisation) -> bool:
     """Whether an organisation belongs to the region: a participating state, or the regional centre."""
-    return organisation.country_id in settings.FDX_REGION_COUNTRIES or organisation.org_type == "regional_centre"
+    return (
+        organisation.country_id in settings.FDX_REGION_COUNTRIES or organisation.org_type == "regional_centre"
+    )
 
 
 def shared_with(organisation, prefix: str = "") -> Q:
@@ -40,8 +42,12 @@ def shared_with(organisation, prefix: str = "") -> Q:
     level = f"{prefix}distribution_level"
     reach = Q(**{level: DistributionLevel.INTERNATIONAL})
     if organisation.org_type not in SUPRANATIONAL_TYPES:
-        reach |= Q(**{f"{level}__in": [DistributionLevel.NATIONAL, DistributionLevel.REGIONAL],
-                      f"{prefix}owner_organisation__country_id": organisation.country_id})
+        reach |= Q(
+            **{
+                f"{level}__in": [DistributionLevel.NATIONAL, DistributionLevel.REGIONAL],
+                f"{prefix}owner_organisation__country_id": organisation.country_id,
+            }
+        )
     if in_region(organisation):
         reach |= Q(**{level: DistributionLevel.REGIONAL})
     # A subquery, not a join through the group's members: a join would repeat the record once per member.

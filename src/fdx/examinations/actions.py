@@ -27,14 +27,47 @@ from fdx.examinations.models import AnalyticalMethod, Attachment, Case, Examinat
 from fdx.examinations.querysets import can_record, can_view_case_data
 from fdx.geo.selectors import resolve_region
 
-CASE_FIELDS = {"reference", "submitting_agency", "agency_case_number", "seizure_date", "seizure_country",
-               "seizure_region", "locality", "border_crossing_point", "latitude", "longitude", "seizure_context",
-               "description", "distribution_level", "sharing_group", "is_demo"}
-EXHIBIT_FIELDS = {"label", "form", "colour", "logo", "diameter_mm", "thickness_mm", "unit_count", "gross_mass_g",
-                  "net_mass_g", "packaging", "description"}
+CASE_FIELDS = {
+    "reference",
+    "submitting_agency",
+    "agency_case_number",
+    "seizure_date",
+    "seizure_country",
+    "seizure_region",
+    "locality",
+    "border_crossing_point",
+    "latitude",
+    "longitude",
+    "seizure_context",
+    "description",
+    "distribution_level",
+    "sharing_group",
+    "is_demo",
+}
+EXHIBIT_FIELDS = {
+    "label",
+    "form",
+    "colour",
+    "logo",
+    "diameter_mm",
+    "thickness_mm",
+    "unit_count",
+    "gross_mass_g",
+    "net_mass_g",
+    "packaging",
+    "description",
+}
 EXAMINATION_FIELDS = {"request_number", "received_date", "completed_date", "examiner", "conclusion"}
-FINDING_FIELDS = {"substance", "unidentified_description", "result_type", "role", "purity_percent",
-                  "purity_uncertainty_percent", "note", "position"}
+FINDING_FIELDS = {
+    "substance",
+    "unidentified_description",
+    "result_type",
+    "role",
+    "purity_percent",
+    "purity_uncertainty_percent",
+    "note",
+    "position",
+}
 FOUR_PLACES = Decimal("0.0001")
 
 
@@ -83,8 +116,13 @@ def retract_case(actor, case: Case, *, reason: str) -> Case:
         raise ValidationError(_("The case is already retracted."))
     case.retracted_at, case.retraction_reason = timezone.now(), reason.strip()
     case.save(update_fields=["retracted_at", "retraction_reason", "updated_at"])
-    record(audit_events.CASE_RETRACTED, actor=actor, obj=case, after={"retracted_at": case.retracted_at},
-           reason=reason)
+    record(
+        audit_events.CASE_RETRACTED,
+        actor=actor,
+        obj=case,
+        after={"retracted_at": case.retracted_at},
+        reason=reason,
+    )
     return case
 
 
@@ -105,8 +143,11 @@ def _validate_case(case: Case) -> None:
     if case.seizure_region_id:
         region = case.seizure_region
         if region.country_id != case.seizure_country_id:
-            error("seizure_region", _("%(region)s is not in %(country)s.") % {
-                "region": region.name, "country": case.seizure_country.name})
+            error(
+                "seizure_region",
+                _("%(region)s is not in %(country)s.")
+                % {"region": region.name, "country": case.seizure_country.name},
+            )
         elif case.seizure_date and not region.is_valid_on(case.seizure_date):
             error("seizure_region", _region_validity_message(region, case.seizure_date))
     if case.border_crossing_point_id and case.border_crossing_point.country_id != case.seizure_country_id:
@@ -132,12 +173,18 @@ def _region_validity_message(region, day: datetime.date) -> str:
     successors = ", ".join(s.name for s in region.successors.all())
     if region.valid_from and day < region.valid_from:
         message = _("%(region)s did not exist on %(day)s; it was formed on %(start)s.") % {
-            "region": region.name, "day": day.isoformat(), "start": region.valid_from.isoformat()}
+            "region": region.name,
+            "day": day.isoformat(),
+            "start": region.valid_from.isoformat(),
+        }
         if predecessors:
             message += " " + _("Before that the place was in: %(regions)s.") % {"regions": predecessors}
         return message
     message = _("%(region)s no longer existed on %(day)s; it ended on %(end)s.") % {
-        "region": region.name, "day": day.isoformat(), "end": region.valid_to.isoformat()}
+        "region": region.name,
+        "day": day.isoformat(),
+        "end": region.valid_to.isoformat(),
+    }
     if successors:
         message += " " + _("Its successors: %(regions)s.") % {"regions": successors}
     return message
@@ -147,8 +194,12 @@ def resolve_region_code(code: str, country_code: str, day: datetime.date | None)
     """The region meant by a (possibly former) code on the seizure date, or a ValidationError."""
     region = resolve_region(code, day)
     if region is None or region.country_id != country_code:
-        raise ValidationError({"seizure_region": _("%(code)s is not a region of %(country)s.") % {
-            "code": code, "country": country_code}})
+        raise ValidationError(
+            {
+                "seizure_region": _("%(code)s is not a region of %(country)s.")
+                % {"code": code, "country": country_code}
+            }
+        )
     return region
 
 
@@ -162,7 +213,9 @@ def add_exhibit(actor, case: Case, **values) -> Exhibit:
     exhibit = Exhibit(case=case, created_by=actor, **values)
     _validate_exhibit(exhibit)
     exhibit.save()
-    record(audit_events.EXHIBIT_ADDED, actor=actor, obj=exhibit, after=snapshot(exhibit, Exhibit.audit_fields))
+    record(
+        audit_events.EXHIBIT_ADDED, actor=actor, obj=exhibit, after=snapshot(exhibit, Exhibit.audit_fields)
+    )
     return exhibit
 
 
@@ -172,14 +225,17 @@ def update_exhibit(actor, exhibit: Exhibit, *, reason: str = "", **values) -> Ex
     exhibit = _lock_owned(actor, Exhibit, exhibit.pk, "case__owner_organisation_id")
     _only(values, EXHIBIT_FIELDS)
     if exhibit.examinations.exclude(status=ExaminationStatus.DRAFT).exists() and not reason.strip():
-        raise ValidationError({"reason": _("The exhibit has an examination under review or approved: say why "
-                                           "it is changed.")})
+        raise ValidationError(
+            {"reason": _("The exhibit has an examination under review or approved: say why it is changed.")}
+        )
     before = snapshot(exhibit, Exhibit.audit_fields)
     for name, value in values.items():
         setattr(exhibit, name, value)
     _validate_exhibit(exhibit)
     exhibit.save()
-    for finding in Finding.objects.filter(examination__exhibit=exhibit, examination__status=ExaminationStatus.DRAFT):
+    for finding in Finding.objects.filter(
+        examination__exhibit=exhibit, examination__status=ExaminationStatus.DRAFT
+    ):
         _compute_amounts(finding, exhibit)
         finding.save(update_fields=["amount_g", "base_equivalent_g", "updated_at"])
     old, new = changes(before, snapshot(exhibit, Exhibit.audit_fields))
@@ -194,7 +250,9 @@ def remove_exhibit(actor, exhibit: Exhibit) -> None:
     exhibit = _lock_owned(actor, Exhibit, exhibit.pk, "case__owner_organisation_id")
     if exhibit.examinations.exists():
         raise ValidationError(_("The exhibit has examinations and cannot be removed."))
-    record(audit_events.EXHIBIT_REMOVED, actor=actor, obj=exhibit, before=snapshot(exhibit, Exhibit.audit_fields))
+    record(
+        audit_events.EXHIBIT_REMOVED, actor=actor, obj=exhibit, before=snapshot(exhibit, Exhibit.audit_fields)
+    )
     exhibit.delete()
 
 
@@ -204,7 +262,11 @@ def _validate_exhibit(exhibit: Exhibit) -> None:
         value = getattr(exhibit, field)
         if value is not None and value < 0:
             errors.setdefault(field, []).append(_("Must not be negative."))
-    if exhibit.gross_mass_g is not None and exhibit.net_mass_g is not None and exhibit.net_mass_g > exhibit.gross_mass_g:
+    if (
+        exhibit.gross_mass_g is not None
+        and exhibit.net_mass_g is not None
+        and exhibit.net_mass_g > exhibit.gross_mass_g
+    ):
         errors.setdefault("net_mass_g", []).append(_("The net mass is larger than the gross mass."))
     if exhibit.unit_count is not None and exhibit.unit_count < 1:
         errors.setdefault("unit_count", []).append(_("At least one unit."))
@@ -226,13 +288,19 @@ def start_examination(actor, exhibit: Exhibit, *, methods: list[str] | None = No
     _validate_examination(examination)
     examination.save()
     _set_methods(examination, methods or [])
-    record(audit_events.EXAMINATION_STARTED, actor=actor, obj=examination,
-           after=snapshot(examination, Examination.audit_fields))
+    record(
+        audit_events.EXAMINATION_STARTED,
+        actor=actor,
+        obj=examination,
+        after=snapshot(examination, Examination.audit_fields),
+    )
     return examination
 
 
 @transaction.atomic
-def update_examination(actor, examination: Examination, *, methods: list[str] | None = None, **values) -> Examination:
+def update_examination(
+    actor, examination: Examination, *, methods: list[str] | None = None, **values
+) -> Examination:
     examination = _lock(Examination, examination.pk)
     workflow.guard_edit(actor, examination)
     _only(values, EXAMINATION_FIELDS)
@@ -253,8 +321,14 @@ def update_examination(actor, examination: Examination, *, methods: list[str] | 
 def submit_examination(actor, examination: Examination) -> Examination:
     examination = _lock(Examination, examination.pk)
     workflow.guard_submit(actor, examination)
-    return _transition(actor, examination, ExaminationStatus.SUBMITTED, audit_events.EXAMINATION_SUBMITTED,
-                       submitted_at=timezone.now(), submitted_by=actor)
+    return _transition(
+        actor,
+        examination,
+        ExaminationStatus.SUBMITTED,
+        audit_events.EXAMINATION_SUBMITTED,
+        submitted_at=timezone.now(),
+        submitted_by=actor,
+    )
 
 
 @transaction.atomic
@@ -264,8 +338,15 @@ def return_examination(actor, examination: Examination, *, reason: str) -> Exami
     workflow.guard_review(actor, examination, ExaminationStatus.SUBMITTED)
     if not reason.strip():
         raise ValidationError({"reason": _("Say what has to be corrected.")})
-    return _transition(actor, examination, ExaminationStatus.DRAFT, audit_events.EXAMINATION_RETURNED,
-                       reason=reason, submitted_at=None, submitted_by=None)
+    return _transition(
+        actor,
+        examination,
+        ExaminationStatus.DRAFT,
+        audit_events.EXAMINATION_RETURNED,
+        reason=reason,
+        submitted_at=None,
+        submitted_by=None,
+    )
 
 
 @transaction.atomic
@@ -273,12 +354,23 @@ def approve_examination(actor, examination: Examination) -> Examination:
     """Approve (four eyes). The revision it replaces, if any, becomes superseded."""
     examination = _lock(Examination, examination.pk)
     workflow.guard_review(actor, examination, ExaminationStatus.SUBMITTED)
-    approved = _transition(actor, examination, ExaminationStatus.APPROVED, audit_events.EXAMINATION_APPROVED,
-                           approved_at=timezone.now(), approved_by=actor)
+    approved = _transition(
+        actor,
+        examination,
+        ExaminationStatus.APPROVED,
+        audit_events.EXAMINATION_APPROVED,
+        approved_at=timezone.now(),
+        approved_by=actor,
+    )
     previous = examination.previous_revision
     if previous is not None and previous.status == ExaminationStatus.APPROVED:
-        _transition(actor, previous, ExaminationStatus.SUPERSEDED, audit_events.EXAMINATION_REVISED,
-                    reason=examination.revision_reason)
+        _transition(
+            actor,
+            previous,
+            ExaminationStatus.SUPERSEDED,
+            audit_events.EXAMINATION_REVISED,
+            reason=examination.revision_reason,
+        )
     return approved
 
 
@@ -291,17 +383,33 @@ def revise_examination(actor, examination: Examination, *, reason: str) -> Exami
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the approved examination is revised.")})
     revision = Examination.objects.create(
-        exhibit=examination.exhibit, laboratory=examination.laboratory, request_number=examination.request_number,
-        received_date=examination.received_date, completed_date=examination.completed_date,
-        examiner=examination.examiner, conclusion=examination.conclusion, revision=examination.revision + 1,
-        previous_revision=examination, revision_reason=reason.strip(), created_by=actor,
+        exhibit=examination.exhibit,
+        laboratory=examination.laboratory,
+        request_number=examination.request_number,
+        received_date=examination.received_date,
+        completed_date=examination.completed_date,
+        examiner=examination.examiner,
+        conclusion=examination.conclusion,
+        revision=examination.revision + 1,
+        previous_revision=examination,
+        revision_reason=reason.strip(),
+        created_by=actor,
     )
     revision.methods.set(examination.methods.all())
     for finding in examination.findings.all():
-        Finding.objects.create(examination=revision, **{name: getattr(finding, name) for name in FINDING_FIELDS},
-                               amount_g=finding.amount_g, base_equivalent_g=finding.base_equivalent_g)
-    record(audit_events.EXAMINATION_REVISED, actor=actor, obj=revision, reason=reason,
-           after={"revision": revision.revision, "previous_revision": str(examination.global_id)})
+        Finding.objects.create(
+            examination=revision,
+            **{name: getattr(finding, name) for name in FINDING_FIELDS},
+            amount_g=finding.amount_g,
+            base_equivalent_g=finding.base_equivalent_g,
+        )
+    record(
+        audit_events.EXAMINATION_REVISED,
+        actor=actor,
+        obj=revision,
+        reason=reason,
+        after={"revision": revision.revision, "previous_revision": str(examination.global_id)},
+    )
     return revision
 
 
@@ -311,9 +419,16 @@ def retract_examination(actor, examination: Examination, *, reason: str) -> Exam
     workflow.guard_retract(actor, examination)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the examination is retracted.")})
-    return _transition(actor, examination, ExaminationStatus.RETRACTED, audit_events.EXAMINATION_RETRACTED,
-                       reason=reason, retracted_at=timezone.now(), retracted_by=actor,
-                       retraction_reason=reason.strip())
+    return _transition(
+        actor,
+        examination,
+        ExaminationStatus.RETRACTED,
+        audit_events.EXAMINATION_RETRACTED,
+        reason=reason,
+        retracted_at=timezone.now(),
+        retracted_by=actor,
+        retraction_reason=reason.strip(),
+    )
 
 
 @transaction.atomic
@@ -348,11 +463,14 @@ def _validate_examination(examination: Examination) -> None:
         errors.setdefault("received_date", []).append(_("The date received is in the future."))
     if received and seizure and received < seizure:
         errors.setdefault("received_date", []).append(
-            _("The exhibit was received before it was seized (%(day)s).") % {"day": seizure.isoformat()})
+            _("The exhibit was received before it was seized (%(day)s).") % {"day": seizure.isoformat()}
+        )
     if completed and completed > today:
         errors.setdefault("completed_date", []).append(_("The completion date is in the future."))
     if completed and received and completed < received:
-        errors.setdefault("completed_date", []).append(_("The examination was completed before it was received."))
+        errors.setdefault("completed_date", []).append(
+            _("The examination was completed before it was received.")
+        )
     if examination.examiner_id and examination.examiner.organisation_id != examination.laboratory_id:
         errors.setdefault("examiner", []).append(_("The examiner does not work in this laboratory."))
     if errors:
@@ -380,7 +498,9 @@ def add_finding(actor, examination: Examination, **values) -> Finding:
     _validate_finding(finding)
     _compute_amounts(finding, examination.exhibit)
     finding.save()
-    record(audit_events.FINDING_ADDED, actor=actor, obj=finding, after=snapshot(finding, Finding.audit_fields))
+    record(
+        audit_events.FINDING_ADDED, actor=actor, obj=finding, after=snapshot(finding, Finding.audit_fields)
+    )
     return finding
 
 
@@ -405,7 +525,9 @@ def update_finding(actor, finding: Finding, **values) -> Finding:
 def remove_finding(actor, finding: Finding) -> None:
     finding = _lock(Finding, finding.pk)
     workflow.guard_edit(actor, finding.examination)
-    record(audit_events.FINDING_REMOVED, actor=actor, obj=finding, before=snapshot(finding, Finding.audit_fields))
+    record(
+        audit_events.FINDING_REMOVED, actor=actor, obj=finding, before=snapshot(finding, Finding.audit_fields)
+    )
     finding.delete()
 
 
@@ -419,7 +541,9 @@ def _validate_finding(finding: Finding) -> None:
         errors["purity_percent"] = [_("A quantitative finding needs its content.")]
     if finding.result_type == ResultType.QUALITATIVE and finding.purity_percent is not None:
         errors["purity_percent"] = [_("A qualitative finding has no content; make it quantitative.")]
-    if finding.purity_percent is not None and not Decimal(0) <= Decimal(finding.purity_percent) <= Decimal(100):
+    if finding.purity_percent is not None and not Decimal(0) <= Decimal(finding.purity_percent) <= Decimal(
+        100
+    ):
         errors["purity_percent"] = [_("The content must be between 0 and 100 %.")]
     if errors:
         raise ValidationError(errors)
@@ -441,8 +565,16 @@ def _compute_amounts(finding: Finding, exhibit: Exhibit) -> None:
 
 
 @transaction.atomic
-def attach_file(actor, case: Case, upload, *, kind: str, description: str = "", exhibit: Exhibit | None = None,
-                examination: Examination | None = None) -> Attachment:
+def attach_file(
+    actor,
+    case: Case,
+    upload,
+    *,
+    kind: str,
+    description: str = "",
+    exhibit: Exhibit | None = None,
+    examination: Examination | None = None,
+) -> Attachment:
     """Store an uploaded file (content-addressed, SHA-256) and attach it to a case, exhibit or examination."""
     case = _lock_owned(actor, Case, case.pk, "owner_organisation_id")
     if exhibit is not None and exhibit.case_id != case.pk:
@@ -462,18 +594,34 @@ def attach_file(actor, case: Case, upload, *, kind: str, description: str = "", 
     if stored.size_bytes == 0:
         raise ValidationError({"file": _("The file is empty.")})
     attachment = Attachment.objects.create(
-        case=case, exhibit=exhibit, examination=examination, kind=kind, original_name=name,
-        content_type=content_type, size_bytes=stored.size_bytes, sha256=stored.sha256,
-        description=description.strip()[:300], uploaded_by=actor,
+        case=case,
+        exhibit=exhibit,
+        examination=examination,
+        kind=kind,
+        original_name=name,
+        content_type=content_type,
+        size_bytes=stored.size_bytes,
+        sha256=stored.sha256,
+        description=description.strip()[:300],
+        uploaded_by=actor,
     )
-    record(audit_events.ATTACHMENT_ADDED, actor=actor, obj=attachment,
-           after=snapshot(attachment, Attachment.audit_fields))
+    record(
+        audit_events.ATTACHMENT_ADDED,
+        actor=actor,
+        obj=attachment,
+        after=snapshot(attachment, Attachment.audit_fields),
+    )
     return attachment
 
 
 def record_download(actor, attachment: Attachment) -> None:
-    record(audit_events.ATTACHMENT_DOWNLOADED, actor=actor, obj=attachment, organisation=actor.organisation,
-           after={"sha256": attachment.sha256})
+    record(
+        audit_events.ATTACHMENT_DOWNLOADED,
+        actor=actor,
+        obj=attachment,
+        organisation=actor.organisation,
+        after={"sha256": attachment.sha256},
+    )
 
 
 # Internals

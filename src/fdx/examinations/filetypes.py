@@ -15,9 +15,17 @@ BINARY_TYPES = [
     (b"\x89HDF\r\n\x1a\n", "application/x-hdf5", {".cdf", ".nc", ".h5"}),
 ]
 TEXT_TYPES = {
-    ".msp": "text/plain", ".msl": "text/plain", ".jdx": "chemical/x-jcamp-dx", ".dx": "chemical/x-jcamp-dx",
-    ".jcamp": "chemical/x-jcamp-dx", ".mgf": "text/plain", ".csv": "text/csv", ".txt": "text/plain",
-    ".mzml": "application/xml", ".mzxml": "application/xml", ".xml": "application/xml",
+    ".msp": "text/plain",
+    ".msl": "text/plain",
+    ".jdx": "chemical/x-jcamp-dx",
+    ".dx": "chemical/x-jcamp-dx",
+    ".jcamp": "chemical/x-jcamp-dx",
+    ".mgf": "text/plain",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".mzml": "application/xml",
+    ".mzxml": "application/xml",
+    ".xml": "application/xml",
 }
 
 
@@ -27,8 +35,12 @@ def check_file_type(name: str, head: bytes) -> str:
     for magic, content_type, extensions in BINARY_TYPES:
         if head.startswith(magic):
             if extension not in extensions:
-                raise ValidationError({"file": _("%(name)s is a %(type)s file but is named %(extension)s.") % {
-                    "name": name, "type": content_type, "extension": extension or "-"}})
+                raise ValidationError(
+                    {
+                        "file": _("%(name)s is a %(type)s file but is named %(extension)s.")
+                        % {"name": name, "type": content_type, "extension": extension or "-"}
+                    }
+                )
             return content_type
     if extension in TEXT_TYPES and b"\x00" not in head:
         try:
@@ -37,6 +49,12 @@ def check_file_type(name: str, head: bytes) -> str:
             if exc.start < len(head) - 4:  # a character cut at the end of the sample is fine
                 raise ValidationError({"file": _("%(name)s is not UTF-8 text.") % {"name": name}}) from None
         return TEXT_TYPES[extension]
-    raise ValidationError({"file": _(
-        "%(name)s is not an accepted file: attach PDF, PNG, JPEG or TIFF files, spectra (MSP, JCAMP-DX, MGF, "
-        "mzML, mzXML, netCDF) or CSV and text.") % {"name": name}})
+    raise ValidationError(
+        {
+            "file": _(
+                "%(name)s is not an accepted file: attach PDF, PNG, JPEG or TIFF files, spectra (MSP, JCAMP-DX, MGF, "
+                "mzML, mzXML, netCDF) or CSV and text."
+            )
+            % {"name": name}
+        }
+    )

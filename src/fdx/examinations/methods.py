@@ -2,16 +2,36 @@
 
 METHODS = [
     # code, English, Russian, confirmatory (SWGDRUG category A)
-    ("gc_ms", "Gas chromatography–mass spectrometry (GC-MS)", "Газовая хроматография – масс-спектрометрия (ГХ-МС)", True),
-    ("lc_ms", "Liquid chromatography–mass spectrometry (LC-MS)", "Жидкостная хроматография – масс-спектрометрия (ВЭЖХ-МС)", True),
+    (
+        "gc_ms",
+        "Gas chromatography–mass spectrometry (GC-MS)",
+        "Газовая хроматография – масс-спектрометрия (ГХ-МС)",
+        True,
+    ),
+    (
+        "lc_ms",
+        "Liquid chromatography–mass spectrometry (LC-MS)",
+        "Жидкостная хроматография – масс-спектрометрия (ВЭЖХ-МС)",
+        True,
+    ),
     ("lc_ms_ms", "Tandem mass spectrometry (LC-MS/MS)", "Тандемная масс-спектрометрия (ВЭЖХ-МС/МС)", True),
-    ("lc_hrms", "High-resolution mass spectrometry (LC-HRMS)", "Масс-спектрометрия высокого разрешения (ВЭЖХ-МСВР)", True),
+    (
+        "lc_hrms",
+        "High-resolution mass spectrometry (LC-HRMS)",
+        "Масс-спектрометрия высокого разрешения (ВЭЖХ-МСВР)",
+        True,
+    ),
     ("ftir", "Infrared spectroscopy (FTIR)", "ИК-спектроскопия (ИК-Фурье)", True),
     ("raman", "Raman spectroscopy", "Спектроскопия комбинационного рассеяния (рамановская)", True),
     ("nmr", "Nuclear magnetic resonance (NMR)", "Ядерный магнитный резонанс (ЯМР)", True),
     ("xrd", "X-ray diffractometry", "Рентгеновская дифрактометрия", True),
     ("gc_fid", "Gas chromatography (GC-FID)", "Газовая хроматография (ГХ-ПИД)", False),
-    ("hplc_uv", "Liquid chromatography with UV detection (HPLC-DAD)", "ВЭЖХ с УФ/диодно-матричным детектором", False),
+    (
+        "hplc_uv",
+        "Liquid chromatography with UV detection (HPLC-DAD)",
+        "ВЭЖХ с УФ/диодно-матричным детектором",
+        False,
+    ),
     ("tlc", "Thin-layer chromatography (TLC)", "Тонкослойная хроматография (ТСХ)", False),
     ("ims", "Ion mobility spectrometry", "Спектрометрия ионной подвижности", False),
     ("microscopy", "Microscopic examination", "Микроскопическое исследование", False),
@@ -28,5 +48,6 @@ def load_methods() -> int:
 
     for code, name_en, name_ru, confirmatory in METHODS:
         AnalyticalMethod.objects.update_or_create(
-            code=code, defaults={"name_en": name_en, "name_ru": name_ru, "confirmatory": confirmatory})
+            code=code, defaults={"name_en": name_en, "name_ru": name_ru, "confirmatory": confirmatory}
+        )
     return len(METHODS)

@@ -21,11 +21,15 @@ SHARED_STATUSES = (ExaminationStatus.APPROVED, ExaminationStatus.SUPERSEDED, Exa
 
 
 def can_view_case_data(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_perm("examinations.view_case_data"))
+    return bool(
+        user and user.is_authenticated and user.is_active and user.has_perm("examinations.view_case_data")
+    )
 
 
 def can_record(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.has_perm("examinations.record_case_data"))
+    return bool(
+        user and user.is_authenticated and user.is_active and user.has_perm("examinations.record_case_data")
+    )
 
 
 def case_visibility(user, prefix: str = "") -> Q:
@@ -34,8 +38,13 @@ def case_visibility(user, prefix: str = "") -> Q:
 
     organisation = user.organisation
     own = Q(**{f"{prefix}owner_organisation_id": organisation.pk})
-    has_shared_result = Q(**{f"{prefix}pk__in": Examination.objects.filter(status__in=SHARED_STATUSES).values(
-        "exhibit__case_id")})
+    has_shared_result = Q(
+        **{
+            f"{prefix}pk__in": Examination.objects.filter(status__in=SHARED_STATUSES).values(
+                "exhibit__case_id"
+            )
+        }
+    )
     return own | (shared_with(organisation, prefix) & has_shared_result)
 
 
@@ -50,7 +59,9 @@ class ExhibitQuerySet(RestrictedQuerySet):
     def _restrict(self, user, action) -> QuerySet:
         if action == "view":
             return self.filter(case_visibility(user, "case__")) if can_view_case_data(user) else self.none()
-        return self.filter(case__owner_organisation_id=user.organisation_id) if can_record(user) else self.none()
+        return (
+            self.filter(case__owner_organisation_id=user.organisation_id) if can_record(user) else self.none()
+        )
 
 
 class ExaminationQuerySet(RestrictedQuerySet):
@@ -59,7 +70,9 @@ class ExaminationQuerySet(RestrictedQuerySet):
         if action == "view":
             if not can_view_case_data(user):
                 return self.none()
-            return self.filter(case_visibility(user, "exhibit__case__")).filter(own | Q(status__in=SHARED_STATUSES))
+            return self.filter(case_visibility(user, "exhibit__case__")).filter(
+                own | Q(status__in=SHARED_STATUSES)
+            )
         return self.filter(own) if can_record(user) else self.none()
 
 
@@ -70,7 +83,8 @@ class FindingQuerySet(RestrictedQuerySet):
             if not can_view_case_data(user):
                 return self.none()
             return self.filter(case_visibility(user, "examination__exhibit__case__")).filter(
-                own | Q(examination__status__in=SHARED_STATUSES))
+                own | Q(examination__status__in=SHARED_STATUSES)
+            )
         return self.filter(own) if can_record(user) else self.none()
 
 

@@ -45,21 +45,35 @@ def list_cases(viewer, filters: CaseFilters | None = None) -> QuerySet[Case]:
     if filters.form:
         queryset = queryset.filter(pk__in=Exhibit.objects.filter(form=filters.form).values("case_id"))
     if filters.substance:
-        queryset = queryset.filter(pk__in=visible_findings.filter(
-            Q(substance__global_id=filters.substance) | Q(substance__parent__global_id=filters.substance)
-        ).values("examination__exhibit__case_id"))
+        queryset = queryset.filter(
+            pk__in=visible_findings.filter(
+                Q(substance__global_id=filters.substance) | Q(substance__parent__global_id=filters.substance)
+            ).values("examination__exhibit__case_id")
+        )
     if filters.substance_class:
-        queryset = queryset.filter(pk__in=visible_findings.filter(
-            substance__classes__code=filters.substance_class).values("examination__exhibit__case_id"))
+        queryset = queryset.filter(
+            pk__in=visible_findings.filter(substance__classes__code=filters.substance_class).values(
+                "examination__exhibit__case_id"
+            )
+        )
     if filters.status:
-        queryset = queryset.filter(pk__in=Examination.objects.restrict(viewer, "view").filter(
-            status=filters.status).values("exhibit__case_id"))
+        queryset = queryset.filter(
+            pk__in=Examination.objects.restrict(viewer, "view")
+            .filter(status=filters.status)
+            .values("exhibit__case_id")
+        )
     if filters.text:
         text = filters.text.strip()
         queryset = queryset.filter(
-            Q(reference__icontains=text) | Q(agency_case_number__icontains=text) | Q(locality__icontains=text)
+            Q(reference__icontains=text)
+            | Q(agency_case_number__icontains=text)
+            | Q(locality__icontains=text)
             | Q(description__icontains=text)
-            | Q(pk__in=Exhibit.objects.filter(Q(logo__icontains=text) | Q(colour__icontains=text)).values("case_id"))
+            | Q(
+                pk__in=Exhibit.objects.filter(Q(logo__icontains=text) | Q(colour__icontains=text)).values(
+                    "case_id"
+                )
+            )
         )
     if not filters.include_retracted:
         queryset = queryset.filter(retracted_at__isnull=True)
@@ -73,44 +87,81 @@ def with_contents(queryset: QuerySet[Case], viewer) -> QuerySet[Case]:
     examinations = (
         Examination.objects.restrict(viewer, "view")
         .select_related("examiner", "approved_by", "laboratory")
-        .prefetch_related("methods", Prefetch("findings", queryset=Finding.objects.select_related(
-            "substance", "substance__parent").prefetch_related("substance__classes")))
+        .prefetch_related(
+            "methods",
+            Prefetch(
+                "findings",
+                queryset=Finding.objects.select_related("substance", "substance__parent").prefetch_related(
+                    "substance__classes"
+                ),
+            ),
+        )
         .order_by("-revision")
     )
     return queryset.prefetch_related(
-        Prefetch("exhibits", queryset=Exhibit.objects.order_by("label").prefetch_related(
-            Prefetch("examinations", queryset=examinations))),
+        Prefetch(
+            "exhibits",
+            queryset=Exhibit.objects.order_by("label").prefetch_related(
+                Prefetch("examinations", queryset=examinations)
+            ),
+        ),
     )
 
 
 def get_case(viewer, global_id, action: str = "view") -> Case:
     """One case ``viewer`` may ``action``, with its contents; 404 when not visible (existence not disclosed)."""
     queryset = Case.objects.restrict(viewer, action).select_related(
-        "owner_organisation", "seizure_country", "seizure_region", "submitting_agency", "border_crossing_point",
-        "sharing_group", "created_by")
+        "owner_organisation",
+        "seizure_country",
+        "seizure_region",
+        "submitting_agency",
+        "border_crossing_point",
+        "sharing_group",
+        "created_by",
+    )
     return get_object_or_404(with_contents(queryset, viewer), global_id=global_id)
 
 
 def get_exhibit(viewer, global_id, action: str = "view") -> Exhibit:
-    return get_object_or_404(Exhibit.objects.restrict(viewer, action).select_related("case"), global_id=global_id)
+    return get_object_or_404(
+        Exhibit.objects.restrict(viewer, action).select_related("case"), global_id=global_id
+    )
 
 
 def get_examination(viewer, global_id, action: str = "view") -> Examination:
-    queryset = Examination.objects.restrict(viewer, action).select_related(
-        "exhibit", "exhibit__case", "examiner", "laboratory", "created_by", "submitted_by", "approved_by",
-        "previous_revision").prefetch_related("methods", Prefetch("findings", queryset=Finding.objects.select_related(
-            "substance", "substance__parent")))
+    queryset = (
+        Examination.objects.restrict(viewer, action)
+        .select_related(
+            "exhibit",
+            "exhibit__case",
+            "examiner",
+            "laboratory",
+            "created_by",
+            "submitted_by",
+            "approved_by",
+            "previous_revision",
+        )
+        .prefetch_related(
+            "methods",
+            Prefetch("findings", queryset=Finding.objects.select_related("substance", "substance__parent")),
+        )
+    )
     return get_object_or_404(queryset, global_id=global_id)
 
 
 def get_finding(viewer, global_id, action: str = "view") -> Finding:
     return get_object_or_404(
-        Finding.objects.restrict(viewer, action).select_related("examination", "examination__exhibit", "substance"),
-        global_id=global_id)
+        Finding.objects.restrict(viewer, action).select_related(
+            "examination", "examination__exhibit", "substance"
+        ),
+        global_id=global_id,
+    )
 
 
 def get_attachment(viewer, global_id) -> Attachment:
-    return get_object_or_404(Attachment.objects.restrict(viewer, "view").select_related("case"), global_id=global_id)
+    return get_object_or_404(
+        Attachment.objects.restrict(viewer, "view").select_related("case"), global_id=global_id
+    )
 
 
 def list_attachments(viewer, case: Case) -> QuerySet[Attachment]:
@@ -120,6 +171,11 @@ def list_attachments(viewer, case: Case) -> QuerySet[Attachment]:
 def list_findings(viewer) -> QuerySet[Finding]:
     """Every finding ``viewer`` may see, with its case's when and where (for exports and analytics)."""
     return Finding.objects.restrict(viewer, "view").select_related(
-        "substance", "examination", "examination__exhibit", "examination__exhibit__case",
-        "examination__exhibit__case__seizure_country", "examination__exhibit__case__seizure_region",
-        "examination__exhibit__case__owner_organisation")
+        "substance",
+        "examination",
+        "examination__exhibit",
+        "examination__exhibit__case",
+        "examination__exhibit__case__seizure_country",
+        "examination__exhibit__case__seizure_region",
+        "examination__exhibit__case__owner_organisation",
+    )

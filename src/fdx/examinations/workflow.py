@@ -14,14 +14,19 @@ from fdx.examinations.models import Examination
 
 
 def _require_owner(actor, examination: Examination, permission: str) -> None:
-    if not actor.has_perm(permission) or actor.organisation_id != examination.exhibit.case.owner_organisation_id:
+    if (
+        not actor.has_perm(permission)
+        or actor.organisation_id != examination.exhibit.case.owner_organisation_id
+    ):
         raise PermissionDenied(_("Only the owning laboratory's staff may do this."))
 
 
 def guard_edit(actor, examination: Examination) -> None:
     _require_owner(actor, examination, "examinations.record_case_data")
     if examination.status != ExaminationStatus.DRAFT:
-        raise ValidationError(_("Only a draft can be changed; an approved examination changes through a revision."))
+        raise ValidationError(
+            _("Only a draft can be changed; an approved examination changes through a revision.")
+        )
 
 
 def guard_submit(actor, examination: Examination) -> None:
@@ -40,11 +45,14 @@ def completeness_problems(examination: Examination) -> dict[str, list[str]]:
     if not examination.methods.exists():
         problems.setdefault("methods", []).append(_("Name at least one analytical method."))
     if not findings and not examination.conclusion.strip():
-        problems.setdefault("findings", []).append(_("Record a finding, or a conclusion that nothing was found."))
+        problems.setdefault("findings", []).append(
+            _("Record a finding, or a conclusion that nothing was found.")
+        )
     for finding in findings:
         if finding.result_type == ResultType.QUANTITATIVE and finding.purity_percent is None:
             problems.setdefault("findings", []).append(
-                _("The quantitative finding %(finding)s has no content.") % {"finding": finding})
+                _("The quantitative finding %(finding)s has no content.") % {"finding": finding}
+            )
     return problems
 
 
@@ -52,10 +60,14 @@ def guard_review(actor, examination: Examination, expected: str) -> None:
     """The four-eyes rule: a reviewer of the owning laboratory who neither examined, wrote nor submitted it."""
     _require_owner(actor, examination, "examinations.review_examination")
     if examination.status != expected:
-        raise ValidationError(_("The examination is %(status)s, not %(expected)s.") % {
-            "status": examination.get_status_display(), "expected": ExaminationStatus(expected).label})
+        raise ValidationError(
+            _("The examination is %(status)s, not %(expected)s.")
+            % {"status": examination.get_status_display(), "expected": ExaminationStatus(expected).label}
+        )
     if actor.pk in {examination.examiner_id, examination.created_by_id, examination.submitted_by_id}:
-        raise PermissionDenied(_("Four eyes: the reviewer cannot be the examiner, the author or the submitter."))
+        raise PermissionDenied(
+            _("Four eyes: the reviewer cannot be the examiner, the author or the submitter.")
+        )
 
 
 def guard_revise(actor, examination: Examination) -> None:

@@ -13,47 +13,100 @@ from fdx.examinations.querysets import CaseQuerySet
 class Case(OwnedRecord):
     reference = models.CharField(_("laboratory case number"), max_length=60)
     submitting_agency = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("submitting agency"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+",
+        "accounts.Organisation",
+        verbose_name=_("submitting agency"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     agency_case_number = models.CharField(_("agency's case number"), max_length=100, blank=True)
     seizure_date = models.DateField(_("seizure date"))
-    seizure_country = models.ForeignKey("geo.Country", verbose_name=_("country of seizure"),
-                                        on_delete=models.PROTECT, related_name="+")
-    seizure_region = models.ForeignKey("geo.Region", verbose_name=_("region of seizure"), on_delete=models.PROTECT,
-                                       null=True, blank=True, related_name="+")
+    seizure_country = models.ForeignKey(
+        "geo.Country", verbose_name=_("country of seizure"), on_delete=models.PROTECT, related_name="+"
+    )
+    seizure_region = models.ForeignKey(
+        "geo.Region",
+        verbose_name=_("region of seizure"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     locality = models.CharField(_("locality"), max_length=200, blank=True)
     border_crossing_point = models.ForeignKey(
-        "geo.BorderCrossingPoint", verbose_name=_("border crossing point"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+",
+        "geo.BorderCrossingPoint",
+        verbose_name=_("border crossing point"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
-    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True,
-                                   validators=[MinValueValidator(-90), MaxValueValidator(90)])
-    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True,
-                                    validators=[MinValueValidator(-180), MaxValueValidator(180)])
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
     seizure_context = models.CharField(_("seizure context"), max_length=30, choices=SeizureContext.choices)
     description = models.TextField(_("description"), blank=True)
-    distribution_level = models.CharField(_("distribution level"), max_length=20, choices=DistributionLevel.choices,
-                                          default=DistributionLevel.ORGANISATION)
-    sharing_group = models.ForeignKey("accounts.SharingGroup", verbose_name=_("sharing group"),
-                                      on_delete=models.PROTECT, null=True, blank=True, related_name="cases")
+    distribution_level = models.CharField(
+        _("distribution level"),
+        max_length=20,
+        choices=DistributionLevel.choices,
+        default=DistributionLevel.ORGANISATION,
+    )
+    sharing_group = models.ForeignKey(
+        "accounts.SharingGroup",
+        verbose_name=_("sharing group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+    )
     is_demo = models.BooleanField(_("demo data"), default=False)
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True)
     retraction_reason = models.TextField(_("reason for retraction"), blank=True)
 
     objects = CaseQuerySet.as_manager()
 
-    audit_fields = ("reference", "submitting_agency", "agency_case_number", "seizure_date", "seizure_country",
-                    "seizure_region", "locality", "border_crossing_point", "latitude", "longitude",
-                    "seizure_context", "description", "distribution_level", "sharing_group", "retracted_at",
-                    "retraction_reason")
+    audit_fields = (
+        "reference",
+        "submitting_agency",
+        "agency_case_number",
+        "seizure_date",
+        "seizure_country",
+        "seizure_region",
+        "locality",
+        "border_crossing_point",
+        "latitude",
+        "longitude",
+        "seizure_context",
+        "description",
+        "distribution_level",
+        "sharing_group",
+        "retracted_at",
+        "retraction_reason",
+    )
 
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-seizure_date", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["owner_organisation", "reference"], name="examinations_case_reference"),
+            models.UniqueConstraint(
+                fields=["owner_organisation", "reference"], name="examinations_case_reference"
+            ),
         ]
         indexes = [
             models.Index(fields=["seizure_country", "seizure_date"]),

@@ -6,8 +6,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fdx.core.models import GlobalRecord
-from fdx.examinations.querysets import ExaminationQuerySet
 from fdx.examinations.choices import ExaminationStatus
+from fdx.examinations.querysets import ExaminationQuerySet
 
 
 class AnalyticalMethod(models.Model):
@@ -32,40 +32,88 @@ class AnalyticalMethod(models.Model):
 class Examination(GlobalRecord):
     """One revision of an examination. An approved revision is never edited: ``revise`` starts a new one."""
 
-    exhibit = models.ForeignKey("examinations.Exhibit", verbose_name=_("exhibit"), on_delete=models.CASCADE,
-                                related_name="examinations")
-    laboratory = models.ForeignKey("accounts.Organisation", verbose_name=_("laboratory"), on_delete=models.PROTECT,
-                                   related_name="+")
+    exhibit = models.ForeignKey(
+        "examinations.Exhibit",
+        verbose_name=_("exhibit"),
+        on_delete=models.CASCADE,
+        related_name="examinations",
+    )
+    laboratory = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("laboratory"), on_delete=models.PROTECT, related_name="+"
+    )
     request_number = models.CharField(_("request number"), max_length=60, blank=True)
     received_date = models.DateField(_("date received"))
     completed_date = models.DateField(_("date completed"), null=True, blank=True)
-    examiner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("examiner"), on_delete=models.PROTECT,
-                                 related_name="+")
-    methods = models.ManyToManyField(AnalyticalMethod, verbose_name=_("methods"), blank=True, related_name="+")
+    examiner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("examiner"), on_delete=models.PROTECT, related_name="+"
+    )
+    methods = models.ManyToManyField(
+        AnalyticalMethod, verbose_name=_("methods"), blank=True, related_name="+"
+    )
     conclusion = models.TextField(_("conclusion"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=ExaminationStatus.choices,
-                              default=ExaminationStatus.DRAFT, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ExaminationStatus.choices,
+        default=ExaminationStatus.DRAFT,
+        db_index=True,
+    )
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    previous_revision = models.OneToOneField("self", verbose_name=_("previous revision"), on_delete=models.PROTECT,
-                                             null=True, blank=True, related_name="next_revision")
+    previous_revision = models.OneToOneField(
+        "self",
+        verbose_name=_("previous revision"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_revision",
+    )
     revision_reason = models.TextField(_("reason for the revision"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
-                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("approved by"), on_delete=models.PROTECT,
-                                    null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True)
-    retracted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("retracted by"),
-                                     on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("retracted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     retraction_reason = models.TextField(_("reason for retraction"), blank=True)
 
     objects = ExaminationQuerySet.as_manager()
 
-    audit_fields = ("request_number", "received_date", "completed_date", "examiner", "methods", "conclusion",
-                    "status", "revision", "revision_reason", "retraction_reason")
+    audit_fields = (
+        "request_number",
+        "received_date",
+        "completed_date",
+        "examiner",
+        "methods",
+        "conclusion",
+        "status",
+        "revision",
+        "revision_reason",
+        "retraction_reason",
+    )
 
     class Meta:
         verbose_name = _("examination")

@@ -6,32 +6,63 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fdx.core.models import GlobalRecord
-from fdx.examinations.querysets import FindingQuerySet
 from fdx.examinations.choices import FindingRole, ResultType
+from fdx.examinations.querysets import FindingQuerySet
 
 
 class Finding(GlobalRecord):
-    examination = models.ForeignKey("examinations.Examination", verbose_name=_("examination"),
-                                    on_delete=models.CASCADE, related_name="findings")
-    substance = models.ForeignKey("substances.Substance", verbose_name=_("substance"), on_delete=models.PROTECT,
-                                  null=True, blank=True, related_name="findings")
-    unidentified_description = models.CharField(_("description of an unidentified substance"), max_length=300,
-                                                blank=True)
+    examination = models.ForeignKey(
+        "examinations.Examination",
+        verbose_name=_("examination"),
+        on_delete=models.CASCADE,
+        related_name="findings",
+    )
+    substance = models.ForeignKey(
+        "substances.Substance",
+        verbose_name=_("substance"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="findings",
+    )
+    unidentified_description = models.CharField(
+        _("description of an unidentified substance"), max_length=300, blank=True
+    )
     result_type = models.CharField(_("result"), max_length=20, choices=ResultType.choices)
     role = models.CharField(_("role"), max_length=20, choices=FindingRole.choices, default=FindingRole.MAIN)
     purity_percent = models.DecimalField(
-        _("content (% by mass)"), max_digits=6, decimal_places=3, null=True, blank=True,
+        _("content (% by mass)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
-        help_text=_("Content of the substance as recorded (salt or base), by mass of the exhibit's material."),
+        help_text=_(
+            "Content of the substance as recorded (salt or base), by mass of the exhibit's material."
+        ),
     )
     purity_uncertainty_percent = models.DecimalField(
-        _("expanded uncertainty (± % points)"), max_digits=6, decimal_places=3, null=True, blank=True,
+        _("expanded uncertainty (± % points)"),
+        max_digits=6,
+        decimal_places=3,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    amount_g = models.DecimalField(_("amount of the substance (g)"), max_digits=14, decimal_places=4, null=True,
-                                   blank=True, help_text=_("Net mass × content, computed when both are known."))
+    amount_g = models.DecimalField(
+        _("amount of the substance (g)"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=_("Net mass × content, computed when both are known."),
+    )
     base_equivalent_g = models.DecimalField(
-        _("base equivalent (g)"), max_digits=14, decimal_places=4, null=True, blank=True,
+        _("base equivalent (g)"),
+        max_digits=14,
+        decimal_places=4,
+        null=True,
+        blank=True,
         help_text=_("The amount expressed as the free base, with the salt's conversion factor."),
     )
     note = models.TextField(_("note"), blank=True)
@@ -39,8 +70,17 @@ class Finding(GlobalRecord):
 
     objects = FindingQuerySet.as_manager()
 
-    audit_fields = ("substance", "unidentified_description", "result_type", "role", "purity_percent",
-                    "purity_uncertainty_percent", "amount_g", "base_equivalent_g", "note")
+    audit_fields = (
+        "substance",
+        "unidentified_description",
+        "result_type",
+        "role",
+        "purity_percent",
+        "purity_uncertainty_percent",
+        "amount_g",
+        "base_equivalent_g",
+        "note",
+    )
 
     class Meta:
         verbose_name = _("finding")
@@ -52,7 +92,8 @@ class Finding(GlobalRecord):
                 name="examinations_finding_names_something",
             ),
             models.CheckConstraint(
-                condition=Q(purity_percent__isnull=True) | (Q(purity_percent__gte=0) & Q(purity_percent__lte=100)),
+                condition=Q(purity_percent__isnull=True)
+                | (Q(purity_percent__gte=0) & Q(purity_percent__lte=100)),
                 name="examinations_purity_range",
             ),
         ]

@@ -27,22 +27,38 @@ def open_case(chemist, **overrides):
 
 
 def add_exhibit(chemist, case, **overrides):
-    values = {"label": "1", "form": "crystal", "colour": "colourless", "gross_mass_g": Decimal("12.5"),
-              "net_mass_g": Decimal("10.0")}
+    values = {
+        "label": "1",
+        "form": "crystal",
+        "colour": "colourless",
+        "gross_mass_g": Decimal("12.5"),
+        "net_mass_g": Decimal("10.0"),
+    }
     values.update(overrides)
     return actions.add_exhibit(chemist, case, **values)
 
 
 def draft_examination(chemist, exhibit, **overrides):
-    values = {"request_number": "R-17", "received_date": RECEIVED, "completed_date": COMPLETED,
-              "conclusion": "Methamphetamine hydrochloride identified.", "methods": ["gc_ms", "ftir"]}
+    values = {
+        "request_number": "R-17",
+        "received_date": RECEIVED,
+        "completed_date": COMPLETED,
+        "conclusion": "Methamphetamine hydrochloride identified.",
+        "methods": ["gc_ms", "ftir"],
+    }
     values.update(overrides)
     return actions.start_examination(chemist, exhibit, **values)
 
 
 def add_meth_finding(chemist, examination, purity="70.0"):
-    return actions.add_finding(chemist, examination, substance=Substance.objects.get(key="methamphetamine-hydrochloride"),
-                               result_type="quantitative", purity_percent=Decimal(purity), role="main")
+    return actions.add_finding(
+        chemist,
+        examination,
+        substance=Substance.objects.get(key="methamphetamine-hydrochloride"),
+        result_type="quantitative",
+        purity_percent=Decimal(purity),
+        role="main",
+    )
 
 
 def approved_case(persona, chemist_name="kz_lab_chemist", reviewer_name="kz_lab_head", **case_overrides):

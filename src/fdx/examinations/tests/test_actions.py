@@ -9,7 +9,7 @@ from fdx.audit.models import AuditEvent
 from fdx.examinations import actions
 from fdx.examinations.models import Case, Finding
 from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, draft_examination, open_case
-from fdx.geo.models import BorderCrossingPoint, Country, Region
+from fdx.geo.models import BorderCrossingPoint, Region
 
 pytestmark = pytest.mark.django_db
 
@@ -29,10 +29,16 @@ def test_a_case_belongs_to_the_recorders_organisation_and_is_audited(persona):
     [
         ({"seizure_date": timezone.localdate() + datetime.timedelta(days=1)}, "seizure_date", "future"),
         ({"seizure_region_code": "UZ-TK"}, "seizure_region", "is not in"),
-        ({"seizure_region_code": "KZ-10", "seizure_date": datetime.date(2021, 5, 1)}, "seizure_region",
-         "did not exist on 2021-05-01"),
-        ({"seizure_region_code": "KZ-YUZ", "seizure_date": datetime.date(2019, 5, 1)}, "seizure_region",
-         "no longer existed"),
+        (
+            {"seizure_region_code": "KZ-10", "seizure_date": datetime.date(2021, 5, 1)},
+            "seizure_region",
+            "did not exist on 2021-05-01",
+        ),
+        (
+            {"seizure_region_code": "KZ-YUZ", "seizure_date": datetime.date(2019, 5, 1)},
+            "seizure_region",
+            "no longer existed",
+        ),
         ({"latitude": Decimal("43.2")}, "longitude", "both coordinates"),
         ({"latitude": Decimal("95"), "longitude": Decimal("76.9")}, "latitude", ""),
         ({"distribution_level": "sharing_group"}, "sharing_group", "Name the sharing group"),
@@ -56,8 +62,11 @@ def test_bad_cases_are_refused_with_the_field_named(persona, overrides, field, f
 
 
 def test_a_region_that_existed_on_the_seizure_date_is_accepted(persona):
-    case = open_case(persona("kz_lab_chemist"), seizure_region=Region.objects.get(code="KZ-YUZ"),
-                     seizure_date=datetime.date(2017, 6, 1))
+    case = open_case(
+        persona("kz_lab_chemist"),
+        seizure_region=Region.objects.get(code="KZ-YUZ"),
+        seizure_date=datetime.date(2017, 6, 1),
+    )
 
     assert case.seizure_region.name_en == "South Kazakhstan Region"
 
@@ -70,9 +79,11 @@ def test_former_region_codes_resolve_on_the_seizure_date():
 
 @pytest.mark.parametrize(
     ("values", "field"),
-    [({"gross_mass_g": Decimal("5"), "net_mass_g": Decimal("6")}, "net_mass_g"),
-     ({"net_mass_g": Decimal("-1")}, "net_mass_g"),
-     ({"unit_count": 0}, "unit_count")],
+    [
+        ({"gross_mass_g": Decimal("5"), "net_mass_g": Decimal("6")}, "net_mass_g"),
+        ({"net_mass_g": Decimal("-1")}, "net_mass_g"),
+        ({"unit_count": 0}, "unit_count"),
+    ],
 )
 def test_bad_exhibits_are_refused(persona, values, field):
     chemist = persona("kz_lab_chemist")
@@ -123,10 +134,12 @@ def test_amounts_follow_purity_net_mass_and_salt_form(persona):
 
 @pytest.mark.parametrize(
     ("values", "field"),
-    [({"result_type": "quantitative"}, "purity_percent"),
-     ({"result_type": "qualitative", "purity_percent": Decimal("5")}, "purity_percent"),
-     ({"result_type": "quantitative", "purity_percent": Decimal("100.5")}, "purity_percent"),
-     ({"result_type": "qualitative"}, "substance")],
+    [
+        ({"result_type": "quantitative"}, "purity_percent"),
+        ({"result_type": "qualitative", "purity_percent": Decimal("5")}, "purity_percent"),
+        ({"result_type": "quantitative", "purity_percent": Decimal("100.5")}, "purity_percent"),
+        ({"result_type": "qualitative"}, "substance"),
+    ],
 )
 def test_bad_findings_are_refused(persona, values, field):
     chemist = persona("kz_lab_chemist")
@@ -147,8 +160,13 @@ def test_an_unidentified_substance_is_described(persona):
     chemist = persona("kz_lab_chemist")
     examination = draft_examination(chemist, add_exhibit(chemist, open_case(chemist)))
 
-    finding = actions.add_finding(chemist, examination, unidentified_description="Unknown cathinone, m/z 58 base peak",
-                                  result_type="qualitative", role="main")
+    finding = actions.add_finding(
+        chemist,
+        examination,
+        unidentified_description="Unknown cathinone, m/z 58 base peak",
+        result_type="qualitative",
+        role="main",
+    )
 
     assert str(finding) == "Unknown cathinone, m/z 58 base peak"
 

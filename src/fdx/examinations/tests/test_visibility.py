@@ -9,26 +9,59 @@ import pytest
 from fdx.accounts.models import Organisation, SharingGroup
 from fdx.examinations import actions, selectors
 from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
-from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, approved_case, draft_examination, open_case
+from fdx.examinations.tests.builders import (
+    add_exhibit,
+    add_meth_finding,
+    approved_case,
+    draft_examination,
+    open_case,
+)
 
 pytestmark = pytest.mark.django_db
 
-READERS = ["kz_lab_chemist", "kz_lab_viewer", "kz_police_analyst", "kg_lab_chemist", "uz_police_analyst",
-           "kg_court_viewer", "rc_analyst", "intl_analyst", "kz_lab_admin", "hub_admin"]
+READERS = [
+    "kz_lab_chemist",
+    "kz_lab_viewer",
+    "kz_police_analyst",
+    "kg_lab_chemist",
+    "uz_police_analyst",
+    "kg_court_viewer",
+    "rc_analyst",
+    "intl_analyst",
+    "kz_lab_admin",
+    "hub_admin",
+]
 
 EXPECTED = {
     "organisation": {"kz_lab_chemist", "kz_lab_viewer"},
     "national": {"kz_lab_chemist", "kz_lab_viewer", "kz_police_analyst"},
     "sharing_group": {"kz_lab_chemist", "kz_lab_viewer", "kg_lab_chemist"},
-    "regional": {"kz_lab_chemist", "kz_lab_viewer", "kz_police_analyst", "kg_lab_chemist", "uz_police_analyst",
-                 "kg_court_viewer", "rc_analyst"},
-    "international": {"kz_lab_chemist", "kz_lab_viewer", "kz_police_analyst", "kg_lab_chemist",
-                      "uz_police_analyst", "kg_court_viewer", "rc_analyst", "intl_analyst"},
+    "regional": {
+        "kz_lab_chemist",
+        "kz_lab_viewer",
+        "kz_police_analyst",
+        "kg_lab_chemist",
+        "uz_police_analyst",
+        "kg_court_viewer",
+        "rc_analyst",
+    },
+    "international": {
+        "kz_lab_chemist",
+        "kz_lab_viewer",
+        "kz_police_analyst",
+        "kg_lab_chemist",
+        "uz_police_analyst",
+        "kg_court_viewer",
+        "rc_analyst",
+        "intl_analyst",
+    },
 }
 
 
 def sharing_group(persona):
-    group = SharingGroup.objects.create(code="kz-kg-labs", name_en="KZ–KG laboratories", name_ru="Лаборатории КЗ–КГ")
+    group = SharingGroup.objects.create(
+        code="kz-kg-labs", name_en="KZ–KG laboratories", name_ru="Лаборатории КЗ–КГ"
+    )
     group.organisations.set([persona("kz_lab_chemist").organisation, persona("kg_lab_chemist").organisation])
     return group
 
@@ -72,7 +105,9 @@ def test_drafts_inside_a_shared_case_are_not_shared(persona):
 
 def test_an_inactive_sharing_group_shares_nothing(persona):
     group = sharing_group(persona)
-    case, _exhibit, _examination = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
+    case, _exhibit, _examination = approved_case(
+        persona, distribution_level="sharing_group", sharing_group=group
+    )
     group.is_active = False
     group.save()
 
@@ -85,10 +120,20 @@ def test_attachments_of_drafts_stay_home(persona):
     chemist = persona("kz_lab_chemist")
     case, exhibit, approved = approved_case(persona, distribution_level="international")
     revision = actions.revise_examination(chemist, approved, reason="new spectrum")
-    shared = actions.attach_file(chemist, case, SimpleUploadedFile("report.pdf", b"%PDF-1.7 report"), kind="report",
-                                 examination=approved)
-    private = actions.attach_file(chemist, case, SimpleUploadedFile("new.msp", b"Name: x\nNum Peaks: 1\n58 999\n"),
-                                  kind="spectrum", examination=revision)
+    shared = actions.attach_file(
+        chemist,
+        case,
+        SimpleUploadedFile("report.pdf", b"%PDF-1.7 report"),
+        kind="report",
+        examination=approved,
+    )
+    private = actions.attach_file(
+        chemist,
+        case,
+        SimpleUploadedFile("new.msp", b"Name: x\nNum Peaks: 1\n58 999\n"),
+        kind="spectrum",
+        examination=revision,
+    )
 
     assert "uz_police_analyst" in who_sees(persona, Attachment, shared.pk)
     assert who_sees(persona, Attachment, private.pk) == {"kz_lab_chemist", "kz_lab_viewer"}
@@ -108,7 +153,9 @@ def test_list_filters(persona):
     meth = case.exhibits.get().examinations.get().findings.get().substance
 
     def found(**filters):
-        return list(selectors.list_cases(reader, selectors.CaseFilters(**filters)).values_list("pk", flat=True))
+        return list(
+            selectors.list_cases(reader, selectors.CaseFilters(**filters)).values_list("pk", flat=True)
+        )
 
     assert found(country="kz") == [case.pk]
     assert found(country="UZ") == []
@@ -128,7 +175,9 @@ def test_a_case_shared_with_a_big_group_is_listed_once(persona):
         persona(name)
     group = sharing_group(persona)
     group.organisations.add(*Organisation.objects.exclude(pk__in=group.organisations.all()))
-    case, _exhibit, _examination = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
+    case, _exhibit, _examination = approved_case(
+        persona, distribution_level="sharing_group", sharing_group=group
+    )
 
     assert Case.objects.restrict(persona("uz_police_analyst"), "view").filter(pk=case.pk).count() == 1
     assert selectors.list_cases(persona("uz_police_analyst")).filter(pk=case.pk).count() == 1

@@ -28,16 +28,23 @@ def test_draft_to_submitted_to_approved(persona, submitted):
 
     assert approved.status == "approved"
     assert approved.approved_by == persona("kz_lab_head")
-    trail = list(AuditEvent.objects.filter(object_id=str(submitted.global_id)).order_by("sequence").values_list(
-        "action", flat=True))
-    assert trail == ["examinations.examination.started", "examinations.examination.submitted",
-                     "examinations.examination.approved"]
+    trail = list(
+        AuditEvent.objects.filter(object_id=str(submitted.global_id))
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )
+    assert trail == [
+        "examinations.examination.started",
+        "examinations.examination.submitted",
+        "examinations.examination.approved",
+    ]
 
 
 def test_an_incomplete_examination_cannot_be_submitted(persona):
     chemist = persona("kz_lab_chemist")
-    examination = draft_examination(chemist, add_exhibit(chemist, open_case(chemist)), methods=[], conclusion="",
-                                    completed_date=None)
+    examination = draft_examination(
+        chemist, add_exhibit(chemist, open_case(chemist)), methods=[], conclusion="", completed_date=None
+    )
 
     with pytest.raises(ValidationError) as error:
         actions.submit_examination(chemist, examination)
@@ -93,7 +100,9 @@ def test_a_revision_keeps_the_approved_record_until_it_is_approved(persona):
     chemist, head = persona("kz_lab_chemist"), persona("kz_lab_head")
     _case, _exhibit, approved = approved_case(persona)
 
-    revision = actions.revise_examination(chemist, approved, reason="Purity recalculated with new calibration")
+    revision = actions.revise_examination(
+        chemist, approved, reason="Purity recalculated with new calibration"
+    )
     finding = revision.findings.get()
     actions.update_finding(chemist, finding, purity_percent="68.5")
 
@@ -116,7 +125,9 @@ def test_retraction_keeps_the_record_and_the_reason(persona):
 
     with pytest.raises(PermissionDenied):
         actions.retract_examination(persona("kz_lab_chemist"), approved, reason="x")
-    retracted = actions.retract_examination(persona("kz_lab_head"), approved, reason="Sample mix-up at reception")
+    retracted = actions.retract_examination(
+        persona("kz_lab_head"), approved, reason="Sample mix-up at reception"
+    )
 
     assert retracted.status == "retracted" and retracted.retraction_reason == "Sample mix-up at reception"
     assert Examination.objects.filter(pk=approved.pk).exists()
@@ -141,7 +152,9 @@ def test_changing_a_case_with_approved_work_needs_a_reason(persona):
 
     with pytest.raises(ValidationError):
         actions.update_case(chemist, case, locality="Almaty, Medeu district")
-    actions.update_case(chemist, case, locality="Almaty, Medeu district", reason="Police corrected the address")
+    actions.update_case(
+        chemist, case, locality="Almaty, Medeu district", reason="Police corrected the address"
+    )
 
     event = AuditEvent.objects.latest("sequence")
     assert event.before == {"locality": "Almaty"} and event.reason == "Police corrected the address"

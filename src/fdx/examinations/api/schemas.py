@@ -1,0 +1,290 @@
+"""Typed bodies of the case-data API."""
+
+import datetime
+import uuid
+from decimal import Decimal
+
+from ninja import Field, Schema
+
+from fdx.core.distribution import DistributionLevel
+from fdx.examinations.choices import (
+    AttachmentKind,
+    ExaminationStatus,
+    ExhibitForm,
+    FindingRole,
+    ResultType,
+    SeizureContext,
+)
+
+
+class FindingOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    substance: uuid.UUID | None = None
+    substance_name: str | None = None
+    unidentified_description: str
+    result_type: ResultType
+    role: FindingRole
+    purity_percent: Decimal | None
+    purity_uncertainty_percent: Decimal | None
+    amount_g: Decimal | None
+    base_equivalent_g: Decimal | None
+    note: str
+
+    @staticmethod
+    def resolve_substance(finding):
+        return finding.substance.global_id if finding.substance_id else None
+
+    @staticmethod
+    def resolve_substance_name(finding):
+        return finding.substance.name_en if finding.substance_id else None
+
+
+class ExaminationOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    exhibit: uuid.UUID
+    laboratory: str = Field(alias="laboratory.code")
+    request_number: str
+    received_date: datetime.date
+    completed_date: datetime.date | None
+    examiner: str = Field(alias="examiner.username")
+    methods: list[str]
+    conclusion: str
+    status: ExaminationStatus
+    revision: int
+    previous_revision: uuid.UUID | None = None
+    revision_reason: str
+    approved_at: datetime.datetime | None
+    approved_by: str | None = None
+    retraction_reason: str
+    findings: list[FindingOut]
+
+    @staticmethod
+    def resolve_exhibit(examination):
+        return examination.exhibit.global_id
+
+    @staticmethod
+    def resolve_methods(examination):
+        return sorted(method.code for method in examination.methods.all())
+
+    @staticmethod
+    def resolve_previous_revision(examination):
+        return examination.previous_revision.global_id if examination.previous_revision_id else None
+
+    @staticmethod
+    def resolve_approved_by(examination):
+        return examination.approved_by.username if examination.approved_by_id else None
+
+    @staticmethod
+    def resolve_findings(examination):
+        return list(examination.findings.all())
+
+
+class ExhibitOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    case: uuid.UUID
+    label: str
+    form: ExhibitForm
+    colour: str
+    logo: str
+    diameter_mm: Decimal | None
+    thickness_mm: Decimal | None
+    unit_count: int | None
+    gross_mass_g: Decimal | None
+    net_mass_g: Decimal | None
+    packaging: str
+    description: str
+
+    @staticmethod
+    def resolve_case(exhibit):
+        return exhibit.case.global_id
+
+
+class ExhibitDetailOut(ExhibitOut):
+    examinations: list[ExaminationOut]
+
+    @staticmethod
+    def resolve_examinations(exhibit):
+        return list(exhibit.examinations.all())
+
+
+class CaseOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    reference: str
+    owner: str = Field(alias="owner_organisation.code")
+    submitting_agency: str | None = None
+    agency_case_number: str
+    seizure_date: datetime.date
+    seizure_country: str = Field(alias="seizure_country_id")
+    seizure_region: str | None = None
+    locality: str
+    border_crossing_point: str | None = None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    seizure_context: SeizureContext
+    description: str
+    distribution_level: DistributionLevel
+    sharing_group: str | None = None
+    is_demo: bool
+    retracted_at: datetime.datetime | None
+    retraction_reason: str
+
+    @staticmethod
+    def resolve_submitting_agency(case):
+        return case.submitting_agency.code if case.submitting_agency_id else None
+
+    @staticmethod
+    def resolve_seizure_region(case):
+        return case.seizure_region.code if case.seizure_region_id else None
+
+    @staticmethod
+    def resolve_border_crossing_point(case):
+        return case.border_crossing_point.code if case.border_crossing_point_id else None
+
+    @staticmethod
+    def resolve_sharing_group(case):
+        return case.sharing_group.code if case.sharing_group_id else None
+
+
+class CaseDetailOut(CaseOut):
+    exhibits: list[ExhibitDetailOut]
+
+    @staticmethod
+    def resolve_exhibits(case):
+        return list(case.exhibits.all())
+
+
+class CaseIn(Schema):
+    reference: str = Field(min_length=1, max_length=60)
+    submitting_agency: str | None = Field(None, description="Organisation code")
+    agency_case_number: str = Field("", max_length=100)
+    seizure_date: datetime.date
+    seizure_country: str = Field(min_length=2, max_length=2)
+    seizure_region: str | None = Field(
+        None, description="ISO 3166-2 code; a former code is read on the seizure date"
+    )
+    locality: str = Field("", max_length=200)
+    border_crossing_point: str | None = Field(None, description="Border crossing point code")
+    latitude: Decimal | None = Field(None, ge=-90, le=90)
+    longitude: Decimal | None = Field(None, ge=-180, le=180)
+    seizure_context: SeizureContext
+    description: str = Field("", max_length=10000)
+    distribution_level: DistributionLevel = DistributionLevel.ORGANISATION
+    sharing_group: str | None = Field(None, description="Sharing group code")
+
+
+class CasePatch(Schema):
+    reference: str | None = Field(None, min_length=1, max_length=60)
+    submitting_agency: str | None = None
+    agency_case_number: str | None = Field(None, max_length=100)
+    seizure_date: datetime.date | None = None
+    seizure_country: str | None = Field(None, min_length=2, max_length=2)
+    seizure_region: str | None = None
+    locality: str | None = Field(None, max_length=200)
+    border_crossing_point: str | None = None
+    latitude: Decimal | None = Field(None, ge=-90, le=90)
+    longitude: Decimal | None = Field(None, ge=-180, le=180)
+    seizure_context: SeizureContext | None = None
+    description: str | None = Field(None, max_length=10000)
+    distribution_level: DistributionLevel | None = None
+    sharing_group: str | None = None
+    reason: str = Field("", max_length=2000)
+
+
+class ExhibitIn(Schema):
+    label: str = Field(min_length=1, max_length=40)
+    form: ExhibitForm
+    colour: str = Field("", max_length=60)
+    logo: str = Field("", max_length=120)
+    diameter_mm: Decimal | None = Field(None, ge=0, le=1000)
+    thickness_mm: Decimal | None = Field(None, ge=0, le=1000)
+    unit_count: int | None = Field(None, ge=1)
+    gross_mass_g: Decimal | None = Field(None, ge=0)
+    net_mass_g: Decimal | None = Field(None, ge=0)
+    packaging: str = Field("", max_length=200)
+    description: str = Field("", max_length=10000)
+
+
+class ExhibitPatch(Schema):
+    label: str | None = Field(None, min_length=1, max_length=40)
+    form: ExhibitForm | None = None
+    colour: str | None = Field(None, max_length=60)
+    logo: str | None = Field(None, max_length=120)
+    diameter_mm: Decimal | None = Field(None, ge=0, le=1000)
+    thickness_mm: Decimal | None = Field(None, ge=0, le=1000)
+    unit_count: int | None = Field(None, ge=1)
+    gross_mass_g: Decimal | None = Field(None, ge=0)
+    net_mass_g: Decimal | None = Field(None, ge=0)
+    packaging: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=10000)
+    reason: str = Field("", max_length=2000)
+
+
+class ExaminationIn(Schema):
+    request_number: str = Field("", max_length=60)
+    received_date: datetime.date
+    completed_date: datetime.date | None = None
+    examiner: str | None = Field(None, description="Username; the caller when left out")
+    methods: list[str] = Field(default_factory=list, description="Method codes (gc_ms, ftir …)")
+    conclusion: str = Field("", max_length=20000)
+
+
+class ExaminationPatch(Schema):
+    request_number: str | None = Field(None, max_length=60)
+    received_date: datetime.date | None = None
+    completed_date: datetime.date | None = None
+    examiner: str | None = None
+    methods: list[str] | None = None
+    conclusion: str | None = Field(None, max_length=20000)
+
+
+class FindingIn(Schema):
+    substance: uuid.UUID | None = Field(None, description="Registry substance id")
+    unidentified_description: str = Field("", max_length=300)
+    result_type: ResultType
+    role: FindingRole = FindingRole.MAIN
+    purity_percent: Decimal | None = Field(None, ge=0, le=100)
+    purity_uncertainty_percent: Decimal | None = Field(None, ge=0, le=100)
+    note: str = Field("", max_length=5000)
+    position: int = Field(0, ge=0, le=1000)
+
+
+class FindingPatch(Schema):
+    substance: uuid.UUID | None = None
+    unidentified_description: str | None = Field(None, max_length=300)
+    result_type: ResultType | None = None
+    role: FindingRole | None = None
+    purity_percent: Decimal | None = Field(None, ge=0, le=100)
+    purity_uncertainty_percent: Decimal | None = Field(None, ge=0, le=100)
+    note: str | None = Field(None, max_length=5000)
+    position: int | None = Field(None, ge=0, le=1000)
+
+
+class ReasonIn(Schema):
+    reason: str = Field("", max_length=2000)
+
+
+class AttachmentOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    case: uuid.UUID
+    exhibit: uuid.UUID | None = None
+    examination: uuid.UUID | None = None
+    kind: AttachmentKind
+    original_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    description: str
+    uploaded_by: str = Field(alias="uploaded_by.username")
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_case(attachment):
+        return attachment.case.global_id
+
+    @staticmethod
+    def resolve_exhibit(attachment):
+        return attachment.exhibit.global_id if attachment.exhibit_id else None
+
+    @staticmethod
+    def resolve_examination(attachment):
+        return attachment.examination.global_id if attachment.examination_id else None
