@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("fdx.accounts.urls")),
     path("audit/", include("fdx.audit.urls")),
     path("substances/", include("fdx.substances.urls")),
+    path("cases/", include("fdx.examinations.urls")),
     path("", include("fdx.core.urls")),
 ]

@@ -1,0 +1,183 @@
+"""Forms of the case pages. They collect and convert input; the actions validate and write."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fdx.accounts.models import Organisation, SharingGroup
+from fdx.core.distribution import DistributionLevel
+from fdx.examinations.choices import (
+    AttachmentKind,
+    ExaminationStatus,
+    ExhibitForm,
+    FindingRole,
+    ResultType,
+    SeizureContext,
+)
+from fdx.examinations.models import AnalyticalMethod
+from fdx.geo.models import BorderCrossingPoint, Country, Region
+from fdx.substances.models import Substance, SubstanceClass, SubstanceName
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(label=_("Text"), required=False)
+    seized_from = forms.DateField(label=_("Seized from"), required=False, widget=DATE)
+    seized_to = forms.DateField(label=_("Seized to"), required=False, widget=DATE)
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        required=False,
+        to_field_name="code",
+        queryset=Country.objects.filter(code__in=["KZ", "KG", "TJ", "TM", "UZ"]),
+    )
+    substance_class = forms.ModelChoiceField(
+        label=_("Class"), required=False, to_field_name="code", queryset=SubstanceClass.objects.all()
+    )
+    form = forms.ChoiceField(label=_("Form"), required=False, choices=[("", "—"), *ExhibitForm.choices])
+    status = forms.ChoiceField(
+        label=_("Examination status"), required=False, choices=[("", "—"), *ExaminationStatus.choices]
+    )
+
+
+class CaseForm(forms.Form):
+    reference = forms.CharField(label=_("Laboratory case number"), max_length=60)
+    submitting_agency = forms.ModelChoiceField(
+        label=_("Submitting agency"),
+        required=False,
+        to_field_name="code",
+        queryset=Organisation.objects.filter(is_active=True),
+    )
+    agency_case_number = forms.CharField(label=_("Agency's case number"), max_length=100, required=False)
+    seizure_date = forms.DateField(label=_("Seizure date"), widget=DATE)
+    seizure_country = forms.ModelChoiceField(
+        label=_("Country of seizure"), to_field_name="code", queryset=Country.objects.all()
+    )
+    seizure_region = forms.ModelChoiceField(
+        label=_("Region of seizure"),
+        required=False,
+        to_field_name="code",
+        queryset=Region.objects.filter(country_id__in=["KZ", "KG", "TJ", "TM", "UZ"], parent__isnull=True),
+    )
+    locality = forms.CharField(label=_("Locality"), max_length=200, required=False)
+    border_crossing_point = forms.ModelChoiceField(
+        label=_("Border crossing point"),
+        required=False,
+        to_field_name="code",
+        queryset=BorderCrossingPoint.objects.all(),
+    )
+    latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=8, decimal_places=5)
+    longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=8, decimal_places=5)
+    seizure_context = forms.ChoiceField(label=_("Seizure context"), choices=SeizureContext.choices)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    distribution_level = forms.ChoiceField(label=_("Distribution level"), choices=DistributionLevel.choices)
+    sharing_group = forms.ModelChoiceField(
+        label=_("Sharing group"),
+        required=False,
+        to_field_name="code",
+        queryset=SharingGroup.objects.filter(is_active=True),
+    )
+    reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=2000)
+
+
+class ExhibitFormForm(forms.Form):
+    label = forms.CharField(label=_("Exhibit number"), max_length=40)
+    form = forms.ChoiceField(label=_("Form"), choices=ExhibitForm.choices)
+    colour = forms.CharField(label=_("Colour"), max_length=60, required=False)
+    logo = forms.CharField(label=_("Logo or markings"), max_length=120, required=False)
+    diameter_mm = forms.DecimalField(label=_("Diameter (mm)"), required=False, min_value=0)
+    thickness_mm = forms.DecimalField(label=_("Thickness (mm)"), required=False, min_value=0)
+    unit_count = forms.IntegerField(label=_("Number of units"), required=False, min_value=1)
+    gross_mass_g = forms.DecimalField(label=_("Gross mass (g)"), required=False, min_value=0)
+    net_mass_g = forms.DecimalField(label=_("Net mass (g)"), required=False, min_value=0)
+    packaging = forms.CharField(label=_("Packaging"), max_length=200, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ExaminationForm(forms.Form):
+    request_number = forms.CharField(label=_("Request number"), max_length=60, required=False)
+    received_date = forms.DateField(label=_("Date received"), widget=DATE)
+    completed_date = forms.DateField(label=_("Date completed"), required=False, widget=DATE)
+    methods = forms.ModelMultipleChoiceField(
+        label=_("Methods"),
+        required=False,
+        to_field_name="code",
+        queryset=AnalyticalMethod.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    conclusion = forms.CharField(
+        label=_("Conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SubstanceField(forms.CharField):
+    """A substance named by its English or Russian name, a synonym, its InChIKey or its id. The page's
+    autocomplete offers names from the registry; without scripts the name is typed."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        return resolve_substance(value)
+
+
+def resolve_substance(text: str):
+    """The registry substance ``text`` names exactly, or a ValidationError listing the candidates."""
+    text = text.strip()
+    by_id = Substance.objects.filter(Q(inchikey=text.upper()) | Q(key=text))
+    found = list(by_id[:2])
+    if not found:
+        try:
+            found = list(Substance.objects.filter(global_id=text)[:2])
+        except ValidationError:
+            found = []
+    if not found:
+        ids = (
+            SubstanceName.objects.filter(name__iexact=text).values_list("substance_id", flat=True).distinct()
+        )
+        found = list(Substance.objects.filter(pk__in=ids)[:5])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(_("No substance of the registry is called %(name)s.") % {"name": text})
+    raise ValidationError(
+        _("%(name)s names several substances: %(candidates)s.")
+        % {"name": text, "candidates": ", ".join(s.name_en for s in found)}
+    )
+
+
+class FindingForm(forms.Form):
+    substance = SubstanceField(
+        label=_("Substance"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"data-autocomplete": "substances", "autocomplete": "off", "list": "substance-options"}
+        ),
+    )
+    unidentified_description = forms.CharField(
+        label=_("Or: description of an unidentified substance"), max_length=300, required=False
+    )
+    result_type = forms.ChoiceField(label=_("Result"), choices=ResultType.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=FindingRole.choices)
+    purity_percent = forms.DecimalField(
+        label=_("Content (% by mass)"), required=False, min_value=0, max_value=100
+    )
+    purity_uncertainty_percent = forms.DecimalField(
+        label=_("Expanded uncertainty (± % points)"), required=False, min_value=0, max_value=100
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("File"))
+    kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)

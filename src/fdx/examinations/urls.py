@@ -1,0 +1,28 @@
+from django.urls import path
+
+from fdx.examinations import views
+
+app_name = "examinations"
+urlpatterns = [
+    path("", views.case_list, name="cases"),
+    path("new/", views.case_create, name="case-create"),
+    path("<uuid:case_id>/", views.case_detail, name="case"),
+    path("<uuid:case_id>/edit/", views.case_edit, name="case-edit"),
+    path("<uuid:case_id>/exhibits/", views.exhibit_create, name="exhibit-create"),
+    path("<uuid:case_id>/attachments/", views.attachment_create, name="attachment-create"),
+    path("exhibits/<uuid:exhibit_id>/edit/", views.exhibit_edit, name="exhibit-edit"),
+    path("exhibits/<uuid:exhibit_id>/examinations/", views.examination_create, name="examination-create"),
+    path("examinations/<uuid:examination_id>/", views.examination_detail, name="examination"),
+    path("examinations/<uuid:examination_id>/edit/", views.examination_edit, name="examination-edit"),
+    path("examinations/<uuid:examination_id>/findings/", views.finding_create, name="finding-create"),
+    path(
+        "examinations/<uuid:examination_id>/discard/", views.examination_discard, name="examination-discard"
+    ),
+    path(
+        "examinations/<uuid:examination_id>/<str:transition>/",
+        views.examination_transition,
+        name="examination-transition",
+    ),
+    path("findings/<uuid:finding_id>/delete/", views.finding_delete, name="finding-delete"),
+    path("attachments/<uuid:attachment_id>/", views.attachment_download, name="attachment"),
+]
