@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fdx.accounts import audit_events, tokens
 from fdx.accounts.choices import Role
-from fdx.accounts.models import ApiToken, Organisation, User
+from fdx.accounts.models import ApiToken, Organisation, SharingGroup, User
 from fdx.accounts.roles import ORG_GRANTABLE_ROLES, STAFF_ROLES
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, is_user, require_permission, require_user
@@ -390,3 +390,50 @@ def reset_two_factor(actor, user: User, *, reason: str) -> None:
             obj=user,
             reason=reason,
         )
+
+
+# Sharing groups
+
+
+@transaction.atomic
+def create_sharing_group(
+    actor, *, code: str, name_en: str, name_ru: str, description: str = "", organisations=()
+) -> SharingGroup:
+    """Create a named group of organisations that records can be shared with (node administrators)."""
+    require_permission(actor, "accounts.manage_organisations")
+    group = SharingGroup(code=code, name_en=name_en, name_ru=name_ru, description=description)
+    group.full_clean()
+    group.save()
+    group.organisations.set(organisations)
+    record(
+        audit_events.SHARING_GROUP_CREATED,
+        actor=actor,
+        obj=group,
+        after=snapshot(group, SharingGroup.audit_fields),
+    )
+    return group
+
+
+@transaction.atomic
+def update_sharing_group(
+    actor, group: SharingGroup, *, reason: str = "", organisations=None, **values
+) -> SharingGroup:
+    """Change a sharing group's names, purpose, active flag or members."""
+    require_permission(actor, "accounts.manage_organisations")
+    group = SharingGroup.objects.select_for_update().get(pk=group.pk)
+    before = snapshot(group, SharingGroup.audit_fields)
+    allowed = {"name_en", "name_ru", "description", "is_active"}
+    if set(values) - allowed:
+        raise ValueError(f"unknown sharing group fields: {', '.join(sorted(set(values) - allowed))}")
+    for name, value in values.items():
+        setattr(group, name, value)
+    group.full_clean()
+    group.save()
+    if organisations is not None:
+        group.organisations.set(organisations)
+    old, new = changes(before, snapshot(group, SharingGroup.audit_fields))
+    if new:
+        record(
+            audit_events.SHARING_GROUP_CHANGED, actor=actor, obj=group, before=old, after=new, reason=reason
+        )
+    return group

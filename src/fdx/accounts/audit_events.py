@@ -29,3 +29,7 @@ OTP_DEVICE_ADDED = register(
 OTP_DEVICE_REMOVED = register(
     "accounts.otp.device_removed", _("Turned off two-factor sign-in"), EventCategory.SECURITY
 )
+SHARING_GROUP_CREATED = register("accounts.sharing_group.created", _("Created a sharing group"))
+SHARING_GROUP_CHANGED = register(
+    "accounts.sharing_group.changed", _("Changed a sharing group or its members")
+)

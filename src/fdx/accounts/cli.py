@@ -249,3 +249,29 @@ def orgs_list(as_json: bool = typer.Option(False, "--json")) -> None:
             row["code"], row["country"], row["type"], row["name_en"], "yes" if row["active"] else "no"
         )
     out.print(table)
+
+
+@orgs_app.command("group")
+@handle_errors
+def orgs_group(
+    code: str,
+    name_en: str = typer.Option(..., "--name-en"),
+    name_ru: str = typer.Option(..., "--name-ru"),
+    member: list[str] = typer.Option([], "--member", help="Organisation code (repeat for each member)."),
+    description: str = typer.Option("", "--description"),
+) -> None:
+    """Create a sharing group of organisations (records can then be shared with exactly these)."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import Organisation
+    from fdx.core.actors import cli_actor
+
+    members = [Organisation.objects.get(code=m) for m in member]
+    group = actions.create_sharing_group(
+        cli_actor(),
+        code=code,
+        name_en=name_en,
+        name_ru=name_ru,
+        description=description,
+        organisations=members,
+    )
+    out.print(f"created sharing group [bold]{group.code}[/bold] with {len(members)} members")

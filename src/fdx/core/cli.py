@@ -25,9 +25,8 @@ def register_core_commands(app: typer.Typer) -> None:
 
 
 def setup(
-    demo: bool = typer.Option(
-        False, "--demo", help="Also create the demo organisations and one user per role."
-    ),
+    demo: bool = typer.Option(False, "--demo", help="Also create the demo organisations, people and cases."),
+    demo_cases: int = typer.Option(5000, "--demo-cases", help="Demo cases to create when there are none."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only passwords and errors."),
 ) -> None:
     """Prepare this node: migrate, compile translations, collect static files, roles, reference data."""
@@ -76,6 +75,13 @@ def setup(
             for username, role, password in created:
                 out.print(f"  {username:<24} {role:<12} {password}")
             out.print("")
+        if demo_cases:
+            from fdx.demo.cases import load_demo_cases
+
+            step(f"Creating {demo_cases:,} demo cases (when there are none)")
+            written = load_demo_cases(actor, cases=demo_cases, seed=2024)
+            if written and not quiet:
+                out.print(f"  {written:,} demo cases added")
     if not quiet:
         out.print(f"[green]Ready[/green] in {time.monotonic() - started:.1f} s.")
 

@@ -31,3 +31,4 @@ ATTACHMENT_ADDED = register("examinations.attachment.added", _("Attached a file"
 ATTACHMENT_DOWNLOADED = register(
     "examinations.attachment.downloaded", _("Downloaded an attached file"), EventCategory.ACCESS
 )
+CASE_IMPORTED = register("examinations.case.imported", _("Recorded a complete, reviewed case in bulk"))

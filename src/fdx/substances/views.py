@@ -86,7 +86,8 @@ def structure_svg(request, substance_id):
     smiles = Substance.objects.filter(global_id=substance_id).values_list("smiles", flat=True).first()
     if not smiles:
         raise Http404
-    response = HttpResponse(chem.depict_svg(smiles), content_type="image/svg+xml")
+    width, height = (160, 120) if request.GET.get("size") == "small" else (320, 240)
+    response = HttpResponse(chem.depict_svg(smiles, width, height), content_type="image/svg+xml")
     response["Cache-Control"] = "private, max-age=86400"
     return response
 

@@ -14,6 +14,9 @@ from fdx.accounts.api.schemas import (
     PasswordResetOut,
     RevokeIn,
     RolesIn,
+    SharingGroupIn,
+    SharingGroupOut,
+    SharingGroupPatch,
     TokenCreatedOut,
     TokenIn,
     TokenOut,
@@ -24,6 +27,7 @@ from fdx.accounts.api.schemas import (
 )
 from fdx.accounts.choices import OrganisationType, Role
 from fdx.core.api.pagination import FdxPagination
+from fdx.accounts.models import Organisation, SharingGroup
 from fdx.geo.models import Country
 
 router = Router(tags=["people"])
@@ -155,3 +159,43 @@ def create_token(request, payload: TokenIn):
 def revoke_token(request, token_id: uuid.UUID, payload: RevokeIn):
     token = selectors.get_token(request.user, token_id, "change")
     return actions.revoke_api_token(request.user, token, reason=payload.reason)
+
+
+@router.get(
+    "/sharing-groups", response=list[SharingGroupOut], summary="Sharing groups (yours; all for node admins)"
+)
+def list_sharing_groups(request):
+    return list(
+        SharingGroup.objects.restrict(request.user, "view").prefetch_related("organisations").order_by("code")
+    )
+
+
+@router.post(
+    "/sharing-groups", response={201: SharingGroupOut}, summary="Create a sharing group (node admins)"
+)
+def create_sharing_group(request, payload: SharingGroupIn):
+    values = payload.dict()
+    values["organisations"] = _organisations(values["organisations"])
+    return Status(201, actions.create_sharing_group(request.user, **values))
+
+
+@router.patch(
+    "/sharing-groups/{code}", response=SharingGroupOut, summary="Change a sharing group (node admins)"
+)
+def update_sharing_group(request, code: str, payload: SharingGroupPatch):
+    group = get_object_or_404(SharingGroup.objects.restrict(request.user, "change"), code=code)
+    values = payload.dict(exclude_unset=True)
+    reason = values.pop("reason", "")
+    if "organisations" in values:
+        values["organisations"] = _organisations(values["organisations"])
+    return actions.update_sharing_group(request.user, group, reason=reason, **values)
+
+
+def _organisations(codes: list[str]) -> list:
+    found = list(Organisation.objects.filter(code__in=codes))
+    missing = sorted(set(codes) - {organisation.code for organisation in found})
+    if missing:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"organisations": f"unknown organisation {missing[0]!r}"})
+    return found

@@ -115,3 +115,34 @@ class TokenCreatedOut(Schema):
 
 class RevokeIn(Schema):
     reason: str = Field("", max_length=1000)
+
+
+class SharingGroupOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    code: str
+    name_en: str
+    name_ru: str
+    description: str
+    organisations: list[str]
+    is_active: bool
+
+    @staticmethod
+    def resolve_organisations(group):
+        return sorted(organisation.code for organisation in group.organisations.all())
+
+
+class SharingGroupIn(Schema):
+    code: str = Field(min_length=2, max_length=50, pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name_en: str = Field(min_length=1, max_length=250)
+    name_ru: str = Field(min_length=1, max_length=250)
+    description: str = Field("", max_length=5000)
+    organisations: list[str] = Field(default_factory=list, description="Organisation codes")
+
+
+class SharingGroupPatch(Schema):
+    name_en: str | None = Field(None, min_length=1, max_length=250)
+    name_ru: str | None = Field(None, min_length=1, max_length=250)
+    description: str | None = Field(None, max_length=5000)
+    is_active: bool | None = None
+    organisations: list[str] | None = None
+    reason: str = Field("", max_length=1000)
