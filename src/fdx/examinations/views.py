@@ -37,24 +37,48 @@ def _require_reader(user):
 def case_list(request):
     _require_reader(request.user)
     form = CaseFilterForm(request.GET or None)
-    filters = selectors.CaseFilters()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.CaseFilters(
-            seized_from=data["seized_from"],
-            seized_to=data["seized_to"],
-            country=data["country"].code if data["country"] else None,
-            substance_class=data["substance_class"].code if data["substance_class"] else None,
-            form=data["form"] or None,
-            status=data["status"] or None,
-            text=data["q"] or None,
-        )
-    cases = selectors.with_contents(selectors.list_cases(request.user, filters), request.user)
+    cases = selectors.with_contents(selectors.list_cases(request.user, _filters(request)), request.user)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     return render(
         request,
         "examinations/case_list.html",
-        {"form": form, "page": page, "can_record": can_record(request.user)},
+        {
+            "form": form,
+            "page": page,
+            "can_record": can_record(request.user),
+            "export_query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def case_export(request):
+    """The findings of the listed cases as CSV (the same filters as the list); audited."""
+    from django.http import HttpResponse
+
+    from fdx.examinations.exports import export_findings_csv
+
+    _require_reader(request.user)
+    response = HttpResponse(
+        export_findings_csv(request.user, _filters(request)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="fdx-findings.csv"'
+    return response
+
+
+def _filters(request) -> selectors.CaseFilters:
+    form = CaseFilterForm(request.GET or None)
+    if not form.is_valid():
+        return selectors.CaseFilters()
+    data = form.cleaned_data
+    return selectors.CaseFilters(
+        seized_from=data["seized_from"],
+        seized_to=data["seized_to"],
+        country=data["country"].code if data["country"] else None,
+        substance_class=data["substance_class"].code if data["substance_class"] else None,
+        form=data["form"] or None,
+        status=data["status"] or None,
+        text=data["q"] or None,
     )
 
 

@@ -222,8 +222,9 @@ def _parent_for(substance: Substance, structure: chem.Standardised, actor) -> Su
         return existing
     base = _build(
         SubstanceInput(
-            name_en=_("%(name)s (free base)") % {"name": substance.name_en},
-            name_ru=_("%(name)s (основание)") % {"name": substance.name_ru or substance.name_en},
+            # Registry data, not interface text: the names are the same whatever language the user reads.
+            name_en=f"{substance.name_en} (free base)",
+            name_ru=f"{substance.name_ru or substance.name_en} (основание)",
             structure=structure.parent.smiles,
             structure_format="smiles",
         ),
@@ -366,3 +367,148 @@ def _merge_names(substance: Substance, new_names: list[str]) -> None:
     SubstanceName.objects.bulk_create(rows)
     if rows:
         Substance.objects.filter(pk=substance.pk).update(updated_at=timezone.now())
+
+
+# Many structures at once
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything derived from one structure, computed without the database (so it can run in a pool)."""
+
+    name_en: str
+    name_ru: str
+    synonyms: tuple[str, ...]
+    cas_number: str
+    note: str
+    extra_classes: tuple[str, ...]
+    smiles: str
+    inchi: str
+    inchikey: str
+    skeleton: str
+    formula: str
+    average_mass: float
+    monoisotopic_mass: float
+    search_smiles: str
+    morgan: bytes
+    pattern: bytes
+    classes: tuple[str, ...]
+    is_salt: bool
+    factor: float
+
+
+def prepare(data: SubstanceInput) -> Prepared:
+    """Derive identifiers, fingerprints and classes of one input (raises ``chem.StructureError``)."""
+    structure = chem.standardise(chem.parse(data.structure, data.structure_format))
+    parent = structure.parent_mol
+    return Prepared(
+        name_en=data.name_en.strip(),
+        name_ru=data.name_ru.strip(),
+        synonyms=tuple(data.synonyms),
+        cas_number=data.cas_number.strip(),
+        note=data.note.strip(),
+        extra_classes=tuple(data.extra_classes),
+        smiles=structure.full.smiles,
+        inchi=structure.full.inchi,
+        inchikey=structure.full.inchikey,
+        skeleton=chem.skeleton_key(structure.parent.inchikey),
+        formula=structure.full.formula,
+        average_mass=structure.full.average_mass,
+        monoisotopic_mass=structure.full.monoisotopic_mass,
+        search_smiles=structure.parent.smiles,
+        morgan=chem.fingerprint_bytes(chem.morgan_fingerprint(parent)),
+        pattern=chem.fingerprint_bytes(chem.pattern_fingerprint(parent)),
+        classes=tuple(classes.classify(parent, structure.parent.inchikey)),
+        is_salt=structure.is_salt_or_solvate,
+        factor=structure.base_conversion_factor,
+    )
+
+
+@transaction.atomic
+def register_prepared(
+    actor, items: list[Prepared], *, source: str = SubstanceSource.IMPORT, batch_size: int = 2000
+) -> int:
+    """Write many prepared free bases (and neutral compounds) in bulk, with names and classes, audited once.
+
+    Salts are left to ``create_substance`` (they need their parent registered first); a structure already
+    in the registry, or twice in ``items``, is refused here, so callers filter first.
+    """
+    require_permission(actor, "substances.import_substances")
+    if any(item.is_salt for item in items):
+        raise ValidationError({"structure": _("Salts are registered one by one (their free base first).")})
+    seen, duplicates = set(), []
+    for item in items:
+        duplicates += [item.inchikey] if item.inchikey in seen else []
+        seen.add(item.inchikey)
+    existing = set(Substance.objects.filter(inchikey__in=seen).values_list("inchikey", flat=True))
+    if duplicates or existing:
+        raise ValidationError(
+            {
+                "structure": _("%(count)s structures are duplicated or already registered.")
+                % {"count": len(duplicates) + len(existing)}
+            }
+        )
+    class_ids = {c.code: c.pk for c in SubstanceClass.objects.all()}
+    for start in range(0, len(items), batch_size):
+        chunk = items[start : start + batch_size]
+        created = Substance.objects.bulk_create(
+            [
+                Substance(
+                    name_en=i.name_en,
+                    name_ru=i.name_ru,
+                    cas_number=i.cas_number,
+                    note=i.note,
+                    smiles=i.smiles,
+                    inchi=i.inchi,
+                    inchikey=i.inchikey,
+                    skeleton=i.skeleton,
+                    formula=i.formula,
+                    average_mass=i.average_mass,
+                    monoisotopic_mass=i.monoisotopic_mass,
+                    search_smiles=i.search_smiles,
+                    morgan_fingerprint=i.morgan,
+                    pattern_fingerprint=i.pattern,
+                    source=source,
+                    created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                )
+                for i in chunk
+            ]
+        )
+        SubstanceName.objects.bulk_create(
+            [
+                SubstanceName(
+                    substance=substance,
+                    name=name,
+                    language=_language_of(name),
+                    kind=kind,
+                    normalised=names.normalise(name)[:500],
+                )
+                for substance, item in zip(created, chunk, strict=True)
+                for name, kind in _name_rows(item)
+            ],
+            ignore_conflicts=True,
+        )
+        through = Substance.classes.through
+        through.objects.bulk_create(
+            [
+                through(substance_id=substance.pk, substanceclass_id=class_ids[code])
+                for substance, item in zip(created, chunk, strict=True)
+                for code in sorted(set(item.classes) | set(item.extra_classes))
+            ]
+        )
+    record(
+        audit_events.SUBSTANCES_IMPORTED,
+        actor=actor,
+        object_type="substances.bulk",
+        after={"created": len(items), "source": source},
+    )
+    return len(items)
+
+
+def _name_rows(item: Prepared):
+    yield item.name_en, NameKind.PREFERRED
+    if item.name_ru:
+        yield item.name_ru, NameKind.PREFERRED
+    for synonym in item.synonyms:
+        if synonym not in (item.name_en, item.name_ru):
+            yield synonym, _kind_of(synonym)

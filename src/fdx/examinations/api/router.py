@@ -252,6 +252,27 @@ def discard_examination(request, examination_id: uuid.UUID):
 # Findings
 
 
+@router.get(
+    "/findings/export.csv",
+    response={200: None},
+    summary="Export the findings of the cases you may see, one row each, as CSV (the export is audited)",
+)
+def export_findings(request, filters: Query[CaseFilterParams]):
+    from django.http import HttpResponse
+
+    from fdx.examinations.exports import export_findings_csv
+
+    values = filters.dict()
+    values["text"] = values.pop("q")
+    values["substance"] = str(values["substance"]) if values["substance"] else None
+    response = HttpResponse(
+        export_findings_csv(request.user, selectors.CaseFilters(**values)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="fdx-findings.csv"'
+    return response
+
+
 @router.get("/findings", response=list[FindingOut], summary="Findings you may see")
 @paginate(FdxPagination)
 def list_findings(request, substance_class: str | None = None, status: ExaminationStatus | None = None):

@@ -194,3 +194,23 @@ def test_attachments_are_type_checked(api, persona, name, content, fragment):
 
     assert response.status_code == 422
     assert fragment in str(response.json()["error"]["fields"])
+
+
+def test_export_is_restricted_and_audited(api, persona):
+    record_and_approve(api, persona)
+    draft_only = api.post(
+        "/cases", {**CASE, "reference": "KZ-API-DRAFT"}, user=persona("kz_lab_chemist")
+    ).json()
+    assert draft_only["reference"] == "KZ-API-DRAFT"
+
+    outsider = api.get("/findings/export.csv", user=persona("uz_police_analyst"))
+    nobody = api.get("/findings/export.csv", user=persona("intl_analyst"))
+
+    lines = outsider.content.decode().splitlines()
+    assert lines[0].startswith("case,owner,seizure_date,country,region")
+    assert len(lines) == 2 and "KZ-API-1" in lines[1] and "Mephedrone hydrochloride" in lines[1]
+    assert nobody.content.decode().splitlines()[1:] == []
+    event = AuditEvent.objects.filter(
+        action="examinations.cases.exported", actor_username="uz_police_analyst"
+    ).get()
+    assert event.after["rows"] == 1

@@ -1,0 +1,166 @@
+"""Throughput of the case-data API: creating complete cases (case, exhibit, examination, finding, submit,
+approve — eight requests each, through the full middleware stack with token authentication) and listing
+cases with filters, on a database holding the demo data set. Prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=200, help="complete cases to create through the API")
+    parser.add_argument("--demo-cases", type=int, default=5000, help="demo cases in the database first")
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    _django(args.database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from fdx.accounts.actions import create_api_token, create_user
+    from fdx.accounts.roles import sync_roles
+    from fdx.core.actors import system
+    from fdx.demo.cases import load_demo_cases
+    from fdx.demo.people import ensure_demo_people
+    from fdx.examinations.methods import load_methods
+    from fdx.geo.actions import load_reference_geography
+    from fdx.substances.actions import load_reference_substances
+    from fdx.substances.models import Substance
+
+    call_command("migrate", verbosity=0)
+    actor = system("benchmark")
+    sync_roles()
+    load_reference_geography(actor)
+    load_methods()
+    load_reference_substances(actor)
+    ensure_demo_people(actor)
+    load_demo_cases(actor, cases=args.demo_cases, seed=2024)
+    lab = __import__("fdx.accounts.models", fromlist=["Organisation"]).Organisation.objects.get(
+        code="demo-kz-forensic-centre"
+    )
+    chemist, _ = create_user(actor, username="bench_chemist", organisation=lab, roles=["data_entry"])
+    head, _ = create_user(actor, username="bench_head", organisation=lab, roles=["reviewer"])
+    reader, _ = create_user(actor, username="bench_reader", organisation=lab, roles=["analyst"])
+    tokens = {
+        user.username: create_api_token(actor, user, name="bench")[1] for user in (chemist, head, reader)
+    }
+    client = Client(SERVER_NAME="localhost")
+    meph = str(Substance.objects.get(key="mephedrone-hydrochloride").global_id)
+
+    def call(method, path, user, data=None):
+        response = getattr(client, method)(
+            "/api/v1" + path,
+            data,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {tokens[user]}",
+        )
+        if response.status_code >= 400:
+            raise RuntimeError(f"{method} {path}: {response.status_code} {response.content[:300]}")
+        return response.json() if response.content else None
+
+    started = time.perf_counter()
+    for number in range(args.cases):
+        case = call(
+            "post",
+            "/cases",
+            "bench_chemist",
+            {
+                "reference": f"BENCH-{number:06d}",
+                "seizure_date": "2025-05-01",
+                "seizure_country": "KZ",
+                "seizure_region": "KZ-75",
+                "seizure_context": "internal",
+                "distribution_level": "regional",
+            },
+        )
+        exhibit = call(
+            "post",
+            f"/cases/{case['id']}/exhibits",
+            "bench_chemist",
+            {"label": "1", "form": "powder", "gross_mass_g": "1.2", "net_mass_g": "1.0"},
+        )
+        examination = call(
+            "post",
+            f"/exhibits/{exhibit['id']}/examinations",
+            "bench_chemist",
+            {
+                "received_date": "2025-05-02",
+                "completed_date": "2025-05-05",
+                "methods": ["gc_ms"],
+                "conclusion": "Mephedrone.",
+            },
+        )
+        call(
+            "post",
+            f"/examinations/{examination['id']}/findings",
+            "bench_chemist",
+            {"substance": meph, "result_type": "quantitative", "purity_percent": "75"},
+        )
+        call("post", f"/examinations/{examination['id']}/submit", "bench_chemist", {})
+        call("post", f"/examinations/{examination['id']}/approve", "bench_head", {})
+    create_s = time.perf_counter() - started
+
+    list_timings = {}
+    for label, query in {
+        "first page": "",
+        "class filter": "&substance_class=cathinones",
+        "country and dates": "&country=KZ&seized_from=2025-01-01&seized_to=2025-12-31",
+        "text": "&q=DEMO-KZ-2025",
+    }.items():
+        samples = []
+        for _ in range(10):
+            begun = time.perf_counter()
+            call("get", f"/cases?limit=50{query}", "bench_reader")
+            samples.append((time.perf_counter() - begun) * 1000)
+        list_timings[label] = round(statistics.median(samples), 1)
+
+    print(
+        json.dumps(
+            {
+                "benchmark": "api_throughput",
+                "database": connection.vendor,
+                "cases_in_database": args.demo_cases + args.cases,
+                "complete_cases_created": args.cases,
+                "complete_cases_per_s": round(args.cases / create_s, 1),
+                "requests_per_s": round(args.cases * 6 / create_s, 1),
+                "list_cases_ms_median": list_timings,
+                "cpus": os.cpu_count(),
+            }
+        )
+    )
+
+
+def _django(database_url: str) -> None:
+    var_dir = tempfile.mkdtemp(prefix="fdx-bench-")
+    os.environ.update(
+        {
+            "FDX_VAR_DIR": var_dir,
+            "FDX_ENV_FILE": os.devnull,
+            "FDX_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "fdx.config.settings",
+            "SECRET_KEY": "benchmark-" + "x" * 40,
+        }
+    )
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var_dir}/bench.sqlite3"
+    if database_url:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from audit_chain import _recreate_postgresql_database
+
+        _recreate_postgresql_database(database_url)
+    import django
+
+    django.setup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Query counts are part of the API's contract (NetBox's habit): every list route answers in a fixed number
+of queries, whatever the page holds. The counts are recorded in ``query_counts.json``; a change shows up
+here. ``FDX_RECORD_QUERY_COUNTS=1`` rewrites the file after a deliberate change."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fdx.accounts import actions as account_actions
+from fdx.audit.actions import record
+from fdx.core.actors import system
+from fdx.examinations.tests.builders import approved_case
+
+RECORD = Path(__file__).with_name("query_counts.json")
+
+ROUTES = [
+    ("/cases", "uz_police_analyst", {}),
+    ("/cases", "uz_police_analyst", {"substance_class": "amphetamines"}),
+    ("/examinations", "kz_lab_chemist", {}),
+    ("/findings", "kz_lab_chemist", {}),
+    ("/substances", "kz_lab_chemist", {"q": "hydrochloride"}),
+    ("/substances", "kz_lab_chemist", {"substance_class": "cathinones"}),
+    ("/organisations", "kz_lab_chemist", {}),
+    ("/users", "hub_admin", {}),
+    ("/tokens", "hub_admin", {}),
+    ("/countries", "kz_lab_chemist", {}),
+    ("/regions", "kz_lab_chemist", {"country": "KZ"}),
+    ("/border-crossing-points", "kz_lab_chemist", {}),
+    ("/audit/events", "hub_admin", {}),
+    ("/sharing-groups", "hub_admin", {}),
+]
+
+
+def _populate(persona, copies: int):
+    for index in range(copies):
+        approved_case(persona, distribution_level="regional", reference=f"KZ-QC-{index}")
+        account_actions.create_user(
+            system("test"),
+            username=f"qc_user_{index}",
+            organisation=persona("kz_lab_chemist").organisation,
+            roles=["analyst"],
+        )
+        account_actions.create_sharing_group(
+            system("test"),
+            code=f"qc-group-{index}",
+            name_en="G",
+            name_ru="Г",
+            organisations=[persona("kz_lab_chemist").organisation],
+        )
+        record("geo.reference.loaded", actor=system("test"))
+
+
+def _count(api, persona, path, user, params) -> int:
+    user = persona(user)
+    api.get("/me", user=user)  # the token is created and first used (which notes the time) before counting
+    with CaptureQueriesContext(connection) as queries:
+        response = api.get(path, user=user, limit=50, **params)
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_list_routes_answer_in_a_fixed_number_of_queries(api, persona):
+    _populate(persona, 2)
+    small = {
+        f"{path} {sorted(params.items())}": _count(api, persona, path, user, params)
+        for path, user, params in ROUTES
+    }
+    for index in range(2, 5):  # more rows on every list
+        approved_case(persona, distribution_level="regional", reference=f"KZ-QC-{index}")
+        account_actions.create_user(
+            system("test"),
+            username=f"qc_user_{index}",
+            organisation=persona("kz_lab_chemist").organisation,
+            roles=["analyst"],
+        )
+        account_actions.create_sharing_group(
+            system("test"),
+            code=f"qc-group-{index}",
+            name_en="G",
+            name_ru="Г",
+            organisations=[persona("kz_lab_chemist").organisation],
+        )
+    large = {
+        f"{path} {sorted(params.items())}": _count(api, persona, path, user, params)
+        for path, user, params in ROUTES
+    }
+
+    assert large == small, "a list route's query count grows with its rows (N+1)"
+    if os.environ.get("FDX_RECORD_QUERY_COUNTS"):
+        RECORD.write_text(json.dumps(small, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    assert small == json.loads(RECORD.read_text(encoding="utf-8"))
