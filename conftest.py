@@ -18,8 +18,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     then runs in a transaction that is rolled back."""
     from fdx.accounts.roles import sync_roles
     from fdx.core.actors import system
-    from fdx.geo.actions import load_reference_geography
     from fdx.examinations.methods import load_methods
+    from fdx.geo.actions import load_reference_geography
     from fdx.substances.actions import load_reference_substances
 
     with django_db_blocker.unblock():

@@ -181,7 +181,7 @@ def _substituted(mol):
                 try:
                     Chem.SanitizeMol(combined)
                     yield Chem.MolToSmiles(combined)
-                except Exception:  # a substitution RDKit cannot sanitise is skipped
+                except Exception:  # noqa: S112 (a substitution RDKit cannot sanitise is skipped)
                     continue
 
 

@@ -56,7 +56,7 @@ def served_fdx(tmp_path_factory):
         "FDX_NODE_NAME": "Browser test node",
         "FDX_WEB_WORKERS": "1",
     }
-    _fdx("setup", "--demo", "--quiet", env=env)
+    _fdx("setup", "--demo", "--demo-cases", "40", "--quiet", env=env)
     _fdx(
         "users",
         "create",

@@ -357,7 +357,7 @@ def load_demo_cases(actor, *, cases: int, seed: int) -> int:
 
 def generate(context: DemoContext, *, cases: int, seed: int, today: datetime.date) -> list[CaseSpec]:
     """The demo case records (pure: the same context, count, seed and day give the same records)."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not security)
     start = today - datetime.timedelta(days=365 * YEARS)
     counters: dict[tuple[str, int], int] = {}
     specs = []
@@ -583,7 +583,7 @@ def _demo_staff(actor, laboratory: Organisation, country: str) -> tuple[User, Us
         username = f"{country.lower()}_demo_{suffix}"
         user = User.objects.filter(username=username).first()
         if user is None:
-            # The generated password is not printed: demo staff sign the demo records, nobody signs in as them.
+            # The generated password is not printed: demo staff sign demo records; nobody signs in as them.
             user, _password = account_actions.create_user(
                 actor, username=username, organisation=laboratory, roles=[role], position=f"Demo {suffix}"
             )

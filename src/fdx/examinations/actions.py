@@ -433,7 +433,7 @@ def retract_examination(actor, examination: Examination, *, reason: str) -> Exam
 
 @transaction.atomic
 def discard_examination(actor, examination: Examination) -> None:
-    """Delete a draft (recorded by mistake, or an abandoned revision); its content stays in the audit chain."""
+    """Delete a draft (recorded by mistake, or an abandoned revision); its content stays audited."""
     examination = _lock(Examination, examination.pk)
     workflow.guard_discard(actor, examination)
     before = snapshot(examination, Examination.audit_fields)

@@ -52,8 +52,8 @@ def check_file_type(name: str, head: bytes) -> str:
     raise ValidationError(
         {
             "file": _(
-                "%(name)s is not an accepted file: attach PDF, PNG, JPEG or TIFF files, spectra (MSP, JCAMP-DX, MGF, "
-                "mzML, mzXML, netCDF) or CSV and text."
+                "%(name)s is not an accepted file: attach PDF, PNG, JPEG or TIFF files, "
+                "spectra (MSP, JCAMP-DX, MGF, mzML, mzXML, netCDF) or CSV and text."
             )
             % {"name": name}
         }

@@ -109,7 +109,7 @@ def with_contents(queryset: QuerySet[Case], viewer) -> QuerySet[Case]:
 
 
 def get_case(viewer, global_id, action: str = "view") -> Case:
-    """One case ``viewer`` may ``action``, with its contents; 404 when not visible (existence not disclosed)."""
+    """One case ``viewer`` may ``action``, with its contents; 404 when not visible (existence undisclosed)."""
     queryset = Case.objects.restrict(viewer, action).select_related(
         "owner_organisation",
         "seizure_country",

@@ -57,7 +57,7 @@ def completeness_problems(examination: Examination) -> dict[str, list[str]]:
 
 
 def guard_review(actor, examination: Examination, expected: str) -> None:
-    """The four-eyes rule: a reviewer of the owning laboratory who neither examined, wrote nor submitted it."""
+    """Four eyes: a reviewer of the owning laboratory who neither examined, wrote nor submitted it."""
     _require_owner(actor, examination, "examinations.review_examination")
     if examination.status != expected:
         raise ValidationError(

@@ -26,8 +26,8 @@ from fdx.accounts.api.schemas import (
     UserPatch,
 )
 from fdx.accounts.choices import OrganisationType, Role
-from fdx.core.api.pagination import FdxPagination
 from fdx.accounts.models import Organisation, SharingGroup
+from fdx.core.api.pagination import FdxPagination
 from fdx.geo.models import Country
 
 router = Router(tags=["people"])

@@ -118,7 +118,7 @@ def test_attachments_of_drafts_stay_home(persona):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     chemist = persona("kz_lab_chemist")
-    case, exhibit, approved = approved_case(persona, distribution_level="international")
+    case, _exhibit, approved = approved_case(persona, distribution_level="international")
     revision = actions.revise_examination(chemist, approved, reason="new spectrum")
     shared = actions.attach_file(
         chemist,
