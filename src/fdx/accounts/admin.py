@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from fdx.accounts.models import Organisation, User
+from fdx.accounts.models import Organisation, SharingGroup, User
 from fdx.core.admin import ReadOnlyAdmin
 
 
@@ -17,3 +17,9 @@ class UserAdmin(ReadOnlyAdmin):
     list_filter = ("is_active", "organisation")
     search_fields = ("username", "first_name", "last_name", "email")
     exclude = ("password",)
+
+
+@admin.register(SharingGroup)
+class SharingGroupAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name_en", "name_ru", "is_active")
+    filter_horizontal = ("organisations",)
