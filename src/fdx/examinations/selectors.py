@@ -10,6 +10,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
+from fdx.examinations.querysets import SHARED_STATUSES
 
 
 @dataclass
@@ -31,7 +32,15 @@ def list_cases(viewer, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """Cases ``viewer`` may see, filtered, newest seizure first."""
     filters = filters or CaseFilters()
     queryset = Case.objects.restrict(viewer, "view")
-    visible_findings = Finding.objects.restrict(viewer, "view")
+    # The cases are restricted already; within them, drafts of other organisations must not match a filter.
+    # (Repeating the full visibility rule inside each subquery makes PostgreSQL plan them badly.)
+    own = viewer.organisation_id
+    visible_findings = Finding.objects.filter(
+        Q(examination__status__in=SHARED_STATUSES) | Q(examination__exhibit__case__owner_organisation_id=own)
+    )
+    visible_examinations = Examination.objects.filter(
+        Q(status__in=SHARED_STATUSES) | Q(exhibit__case__owner_organisation_id=own)
+    )
     if filters.seized_from:
         queryset = queryset.filter(seizure_date__gte=filters.seized_from)
     if filters.seized_to:
@@ -58,9 +67,7 @@ def list_cases(viewer, filters: CaseFilters | None = None) -> QuerySet[Case]:
         )
     if filters.status:
         queryset = queryset.filter(
-            pk__in=Examination.objects.restrict(viewer, "view")
-            .filter(status=filters.status)
-            .values("exhibit__case_id")
+            pk__in=visible_examinations.filter(status=filters.status).values("exhibit__case_id")
         )
     if filters.text:
         text = filters.text.strip()
