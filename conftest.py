@@ -14,12 +14,13 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Roles and the reference data (geography, substances) are loaded once per test database; each test
+    """Roles and the reference data (geography, substances, legal content) are loaded once per test database; each test
     then runs in a transaction that is rolled back."""
     from fdx.accounts.roles import sync_roles
     from fdx.core.actors import system
     from fdx.examinations.methods import load_methods
     from fdx.geo.actions import load_reference_geography
+    from fdx.legal.actions import load_legal_reference
     from fdx.substances.actions import load_reference_substances
 
     with django_db_blocker.unblock():
@@ -27,6 +28,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_reference_geography(system("test-setup"))
         load_reference_substances(system("test-setup"))
         load_methods()
+        load_legal_reference(system("test-setup"))
 
 
 @pytest.fixture

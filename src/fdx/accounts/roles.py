@@ -43,6 +43,22 @@ _NODE_ADMIN = _ORG_ADMIN | {
     "substances.change_substance",
     "substances.import_substances",
     "substances.view_substance",
+    "legal.maintain_legal_lists",
+    "legal.view_jurisdiction",
+    "legal.view_instrument",
+    "legal.add_instrument",
+    "legal.change_instrument",
+    "legal.view_controllist",
+    "legal.change_controllist",
+    "legal.view_listincorporation",
+    "legal.add_listincorporation",
+    "legal.change_listincorporation",
+    "legal.view_genericdefinition",
+    "legal.add_genericdefinition",
+    "legal.change_genericdefinition",
+    "legal.view_quantitythreshold",
+    "legal.add_quantitythreshold",
+    "legal.change_quantitythreshold",
 }
 
 _CASE_READER = {

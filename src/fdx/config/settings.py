@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fdx.accounts",
     "fdx.substances",
     "fdx.examinations",
+    "fdx.legal",
 ]
 
 MIDDLEWARE = [

@@ -37,6 +37,7 @@ def setup(
     from fdx.core.i18n import compile_catalogues
     from fdx.examinations.methods import load_methods
     from fdx.geo.actions import load_reference_geography
+    from fdx.legal.actions import load_legal_reference
     from fdx.substances.actions import load_reference_substances
 
     started = time.monotonic()
@@ -65,6 +66,10 @@ def setup(
     substances = load_reference_substances(actor)
     if not quiet and (substances["created"] or substances["updated"]):
         out.print(f"  {substances['created']} substances added, {substances['updated']} updated")
+    step("Loading the legal reference content")
+    legal = load_legal_reference(actor)
+    if not quiet and (legal["listings_added"] or legal["listings_corrected"]):
+        out.print(f"  {legal['listings_added']} listings added, {legal['listings_corrected']} corrected")
     if demo:
         from fdx.demo.people import ensure_demo_people
 

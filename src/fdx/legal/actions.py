@@ -1,0 +1,551 @@
+"""Changing legal data: loading FDX's reference content, and node administrators maintaining their
+jurisdiction's lists (add, correct, end, withdraw, import).
+
+A listing is never edited in place. A correction closes the record it replaces (``recorded_to``) and writes
+a new one pointing at it, so that both questions stay answerable: what the law said on a date
+(``effective_from``/``effective_to``) and what this database said at a moment
+(``created_at``/``recorded_to``).
+Every change is audited and moves ``LegalDataVersion`` on, which tells each process to recompile its engine.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import replace
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fdx.audit.actions import changes, record, snapshot
+from fdx.core.actors import is_system, require_permission
+from fdx.core.distribution import SUPRANATIONAL_TYPES
+from fdx.legal import audit_events
+from fdx.legal.models import (
+    ControlList,
+    GenericDefinition,
+    GenericExample,
+    Instrument,
+    Jurisdiction,
+    LegalDataVersion,
+    ListIncorporation,
+    Listing,
+    QuantityThreshold,
+)
+from fdx.legal.reference import (
+    LegalDataError,
+    ListingRow,
+    framework,
+    read_listings,
+    shipped_listings,
+    structure_key,
+)
+from fdx.substances.models import Substance
+
+MAINTAIN = "legal.maintain_legal_lists"
+
+
+# Who may change what
+
+
+def may_maintain(actor, jurisdiction: Jurisdiction) -> bool:
+    """The system; or a holder of the permission whose organisation is of that country, or supranational (the
+    regional centre keeps the UN schedules and helps every state)."""
+    if is_system(actor):
+        return True
+    if not getattr(actor, "is_authenticated", False) or not actor.has_perm(MAINTAIN):
+        return False
+    organisation = actor.organisation
+    if organisation is None:
+        return False
+    if organisation.org_type in SUPRANATIONAL_TYPES:
+        return True
+    return jurisdiction.country_id is not None and organisation.country_id == jurisdiction.country_id
+
+
+def require_maintainer(actor, jurisdiction: Jurisdiction) -> None:
+    require_permission(actor, MAINTAIN)
+    if not may_maintain(actor, jurisdiction):
+        raise PermissionDenied(_("You may maintain only the lists of your own jurisdiction."))
+
+
+def bump_version() -> None:
+    """Tell every process that the legal data changed (their compiled engines are stale)."""
+    updated = LegalDataVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
+    if not updated:
+        LegalDataVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+
+
+# Listings
+
+
+@transaction.atomic
+def add_listing(actor, row: ListingRow, *, reason: str = "") -> Listing:
+    """Record a new entry of a list (a substance added by a decision, or an exclusion)."""
+    control_list = _list(row.list_code)
+    require_maintainer(actor, control_list.jurisdiction)
+    _refuse_duplicate(control_list, row)
+    listing = _build(row, control_list, actor, reason=reason)
+    listing.maintained_locally = not is_system(actor)
+    listing.save()
+    record(
+        audit_events.LISTING_ADDED,
+        actor=actor,
+        obj=listing,
+        after=snapshot(listing, Listing.audit_fields),
+        reason=reason,
+    )
+    bump_version()
+    return listing
+
+
+@transaction.atomic
+def correct_listing(actor, listing: Listing, row: ListingRow, *, reason: str) -> Listing:
+    """Replace ``listing`` with ``row``: the old record stays, closed, and the new one points at it. Ending an
+    entry (a decision removing the substance) is a correction that sets ``effective_to``."""
+    listing = (
+        Listing.objects.select_for_update().select_related("control_list__jurisdiction").get(pk=listing.pk)
+    )
+    require_maintainer(actor, listing.control_list.jurisdiction)
+    if listing.recorded_to is not None:
+        raise ValidationError(_("This record was already replaced; correct the current one."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the entry is corrected."))
+    control_list = _list(row.list_code)
+    if control_list.pk != listing.control_list_id:
+        require_maintainer(actor, control_list.jurisdiction)
+    _refuse_duplicate(control_list, row, exclude=listing)
+    before = snapshot(listing, Listing.audit_fields)
+    listing.recorded_to = timezone.now()
+    listing.save(update_fields=["recorded_to", "updated_at"])
+    successor = _build(row, control_list, actor, reason=reason)
+    successor.corrects = listing
+    successor.reference_key = listing.reference_key
+    successor.maintained_locally = listing.maintained_locally or not is_system(actor)
+    successor.save()
+    old, new = changes(before, snapshot(successor, Listing.audit_fields))
+    new.pop("recorded_to", None)
+    record(audit_events.LISTING_CORRECTED, actor=actor, obj=successor, before=old, after=new, reason=reason)
+    bump_version()
+    return successor
+
+
+def end_listing(actor, listing: Listing, effective_to: datetime.date, *, reason: str) -> Listing:
+    """Record that the entry stops being in force after ``effective_to`` (the substance was removed)."""
+    if effective_to < listing.effective_from:
+        raise ValidationError(_("An entry cannot end before it starts."))
+    return correct_listing(actor, listing, replace(row_of(listing), effective_to=effective_to), reason=reason)
+
+
+@transaction.atomic
+def withdraw_listing(actor, listing: Listing, *, reason: str) -> Listing:
+    """Withdraw an entry recorded in error: it stops counting now, and stays visible as what the database
+    said until now (answers given before remain explainable)."""
+    listing = (
+        Listing.objects.select_for_update().select_related("control_list__jurisdiction").get(pk=listing.pk)
+    )
+    require_maintainer(actor, listing.control_list.jurisdiction)
+    if listing.recorded_to is not None:
+        raise ValidationError(_("This record was already replaced or withdrawn."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the entry is withdrawn."))
+    listing.recorded_to = timezone.now()
+    listing.change_reason = reason[:500]
+    listing.maintained_locally = listing.maintained_locally or not is_system(actor)
+    listing.save(update_fields=["recorded_to", "change_reason", "maintained_locally", "updated_at"])
+    record(audit_events.LISTING_WITHDRAWN, actor=actor, obj=listing, reason=reason)
+    bump_version()
+    return listing
+
+
+class ImportRefused(ValueError):
+    """A listing file that cannot be imported; ``problems`` name file, line and field."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@transaction.atomic
+def import_listings(
+    actor, jurisdiction: Jurisdiction, handle, filename: str, *, dry_run: bool = False, reason: str = ""
+) -> dict:
+    """Add and correct the entries of ``jurisdiction``'s lists from a file in the listing CSV format.
+
+    A row whose list and name match a current entry corrects it when anything differs; any other row adds an
+    entry. Entries absent from the file are left as they are (an entry ends by its ``effective_to``). All or
+    nothing: one bad row refuses the whole file, naming it. ``dry_run`` reports without writing.
+    """
+    require_maintainer(actor, jurisdiction)
+    codes = set(jurisdiction.lists.values_list("code", flat=True))
+    instruments = set(Instrument.objects.values_list("code", flat=True))
+    try:
+        rows = read_listings(handle, filename, list_codes=codes, instruments=instruments)
+    except LegalDataError as exc:
+        raise ImportRefused([str(exc)]) from None
+    current = {
+        (item.control_list.code, item.name_en.casefold()): item
+        for item in Listing.objects.current()
+        .filter(control_list__jurisdiction=jurisdiction)
+        .select_related("control_list", "substance", "instrument")
+    }
+    counts = {"added": 0, "corrected": 0, "unchanged": 0}
+    problems = []
+    for row in rows:
+        existing = current.get(row.identity)
+        try:
+            _resolve_substance(row)
+        except ValidationError as exc:
+            problems.append(f"{filename}, line {row.line}, field 'registry_key': {exc.messages[0]}")
+            continue
+        if existing is None:
+            counts["added"] += 1
+            if not dry_run:
+                add_listing(actor, row, reason=reason or _("imported from %(file)s") % {"file": filename})
+        elif _differs(existing, row):
+            counts["corrected"] += 1
+            if not dry_run:
+                correct_listing(
+                    actor, existing, row, reason=reason or _("imported from %(file)s") % {"file": filename}
+                )
+        else:
+            counts["unchanged"] += 1
+    if problems:
+        raise ImportRefused(problems)
+    if not dry_run and (counts["added"] or counts["corrected"]):
+        record(
+            audit_events.LISTINGS_IMPORTED,
+            actor=actor,
+            object_type="legal.jurisdiction",
+            object_id=jurisdiction.code,
+            object_repr=str(jurisdiction),
+            after={"file": filename, **counts},
+            reason=reason,
+        )
+    return counts
+
+
+def row_of(listing: Listing) -> ListingRow:
+    """The listing in the listing CSV format's terms (for export and for corrections)."""
+    return ListingRow(
+        list_code=listing.control_list.code,
+        name_en=listing.name_en,
+        name_ru=listing.name_ru,
+        smiles=listing.smiles,
+        registry_key=listing.substance.key if listing.substance_id and listing.substance.key else "",
+        effective_from=listing.effective_from,
+        effective_from_earliest=listing.effective_from_earliest,
+        effective_to=listing.effective_to,
+        decision=listing.decision,
+        decision_date=listing.decision_date,
+        instrument=listing.instrument.code if listing.instrument_id else "",
+        is_exclusion=listing.is_exclusion,
+        verified=listing.verified,
+        source_url=listing.source_url,
+        note=listing.note,
+        inchikey=listing.inchikey,
+    )
+
+
+def _differs(listing: Listing, row: ListingRow) -> bool:
+    return row_of(listing) != replace(row, source_file="", line=0)
+
+
+def _list(code: str) -> ControlList:
+    try:
+        return ControlList.objects.select_related("jurisdiction").get(code=code)
+    except ControlList.DoesNotExist:
+        raise ValidationError(_("There is no list %(code)s.") % {"code": code}) from None
+
+
+def _refuse_duplicate(control_list: ControlList, row: ListingRow, exclude: Listing | None = None) -> None:
+    clashes = Listing.objects.current().filter(control_list=control_list, name_en__iexact=row.name_en)
+    if exclude is not None:
+        clashes = clashes.exclude(pk=exclude.pk)
+    if clashes.exists():
+        raise ValidationError(
+            _("%(list)s already has an entry named %(name)s; correct that one instead.")
+            % {"list": control_list.code, "name": row.name_en}
+        )
+
+
+def _resolve_substance(row: ListingRow) -> Substance | None:
+    """The registry substance a row names (by key) or whose parent structure it lists."""
+    if row.registry_key:
+        substance = Substance.objects.filter(key=row.registry_key).first()
+        if substance is None:
+            raise ValidationError(_("There is no registry substance %(key)s.") % {"key": row.registry_key})
+        return substance
+    if row.inchikey:
+        return Substance.objects.filter(inchikey=row.inchikey).order_by("pk").first()
+    return None
+
+
+def _build(row: ListingRow, control_list: ControlList, actor, *, reason: str = "") -> Listing:
+    substance = _resolve_substance(row)
+    smiles, inchikey = row.smiles, row.inchikey
+    if not smiles and substance is not None and substance.smiles:
+        parent = substance.parent or substance
+        smiles, inchikey = parent.smiles, parent.inchikey
+    instrument = Instrument.objects.filter(code=row.instrument).first() if row.instrument else None
+    if row.instrument and instrument is None:
+        raise ValidationError(_("There is no instrument %(code)s.") % {"code": row.instrument})
+    listing = Listing(
+        control_list=control_list,
+        name_en=row.name_en,
+        name_ru=row.name_ru,
+        substance=substance,
+        smiles=smiles,
+        inchikey=inchikey,
+        skeleton=inchikey[:14],
+        is_exclusion=row.is_exclusion,
+        decision=row.decision,
+        decision_date=row.decision_date,
+        effective_from=row.effective_from,
+        effective_from_earliest=row.effective_from_earliest,
+        effective_to=row.effective_to,
+        instrument=instrument or control_list.instrument,
+        note=row.note,
+        source_url=row.source_url,
+        verified=row.verified,
+        change_reason=reason[:500],
+        recorded_by=None if is_system(actor) else actor,
+    )
+    listing.full_clean(exclude=["control_list", "substance", "instrument", "corrects", "recorded_by"])
+    return listing
+
+
+# The shipped reference content
+
+
+@transaction.atomic
+def load_legal_reference(actor) -> dict[str, int]:
+    """Create or bring up to date FDX's reference legal content; idempotent, audited once.
+
+    Listings a node administrator has changed are left alone; other shipped listings that changed in a new
+    release are corrected (so the old wording stays on record)."""
+    require_permission(actor, MAINTAIN)
+    data = framework()
+    counts = {
+        "jurisdictions": 0,
+        "instruments": 0,
+        "lists": 0,
+        "incorporations": 0,
+        "generic_definitions": 0,
+        "thresholds": 0,
+        "listings_added": 0,
+        "listings_corrected": 0,
+        "listings_unchanged": 0,
+    }
+    for item in data["jurisdictions"]:
+        fields = {
+            "name_en": item["name_en"],
+            "name_ru": item["name_ru"],
+            "kind": item["kind"],
+            "country_id": item.get("country"),
+            "position": item.get("position", 100),
+            "note": item.get("note", ""),
+        }
+        # Whether the lists are complete is the node's own judgement once made: a reload never resets it.
+        _, created = Jurisdiction.objects.update_or_create(
+            code=item["code"],
+            defaults=fields,
+            create_defaults={**fields, "lists_complete": item.get("lists_complete", False)},
+        )
+        counts["jurisdictions"] += created
+    for item in data["instruments"]:
+        _, created = Instrument.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "jurisdiction_id": item["jurisdiction"],
+                "title_en": item["title_en"],
+                "title_ru": item.get("title_ru", ""),
+                "number": item.get("number", ""),
+                "adopted_on": _date(item.get("adopted_on")),
+                "in_force_from": _date(item.get("in_force_from")),
+                "issuing_body": item.get("issuing_body", ""),
+                "url": item.get("url", ""),
+                "verified": item.get("verified", False),
+                "note": item.get("note", ""),
+            },
+        )
+        counts["instruments"] += created
+    for item in data["lists"]:
+        _, created = ControlList.objects.update_or_create(
+            code=item["code"],
+            defaults={
+                "jurisdiction_id": item["jurisdiction"],
+                "name_en": item["name_en"],
+                "name_ru": item["name_ru"],
+                "kind": item["kind"],
+                "position": item.get("position", 100),
+                "covers_salts": item.get("covers_salts", True),
+                "covers_stereoisomers": item.get("covers_stereoisomers", True),
+                "covers_esters_ethers": item.get("covers_esters_ethers", False),
+                "instrument_id": _instrument_id(item),
+                "description": item.get("description", ""),
+                "source_url": item.get("source_url", ""),
+                "verified": item.get("verified", False),
+            },
+        )
+        counts["lists"] += created
+    lists = {c.code: c for c in ControlList.objects.all()}
+    for item in data["incorporations"]:
+        _, created = ListIncorporation.objects.update_or_create(
+            national_list=lists[item["national_list"]],
+            incorporated_list=lists[item["incorporated_list"]],
+            defaults={
+                "effective_from": _date(item["effective_from"]),
+                "effective_to": _date(item.get("effective_to")),
+                "instrument_id": _instrument_id(item),
+                "lag_days": item.get("lag_days"),
+                "source_url": item.get("source_url", ""),
+                "verified": item.get("verified", False),
+                "note": item.get("note", ""),
+            },
+        )
+        counts["incorporations"] += created
+    for item in data["generic_definitions"]:
+        counts["generic_definitions"] += _load_generic(item, lists)
+    for item in data["thresholds"]:
+        counts["thresholds"] += _load_threshold(item)
+    _load_listings(actor, lists, counts)
+    changed = {key: value for key, value in counts.items() if value and key != "listings_unchanged"}
+    if changed:
+        record(audit_events.REFERENCE_LOADED, actor=actor, object_type="legal.reference", after=counts)
+        bump_version()
+    return counts
+
+
+def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
+    existing = {
+        item.reference_key: item
+        for item in Listing.objects.current()
+        .exclude(reference_key="")
+        .select_related("control_list", "substance", "instrument")
+    }
+    ever_shipped = set(Listing.objects.exclude(reference_key="").values_list("reference_key", flat=True))
+    substances = {s.key: s for s in Substance.objects.filter(key__isnull=False).select_related("parent")}
+    by_inchikey = {}
+    for substance in substances.values():
+        by_inchikey.setdefault(substance.inchikey, substance)
+    instruments = {i.code: i for i in Instrument.objects.all()}
+    new = []
+    for row in shipped_listings():
+        key = f"{row.list_code}:{row.name_en.casefold()}"[:200]
+        current = existing.get(key)
+        if current is None:
+            if key in ever_shipped:
+                continue  # withdrawn on this node: a reload does not bring it back
+            substance = (
+                substances.get(row.registry_key) if row.registry_key else by_inchikey.get(row.inchikey)
+            )
+            if row.registry_key and substance is None:
+                raise LegalDataError(
+                    row.source_file, row.line, "registry_key", f"no registry substance {row.registry_key!r}"
+                )
+            smiles, inchikey = row.smiles, row.inchikey
+            if not smiles and substance is not None and substance.smiles:
+                base = substance.parent or substance
+                smiles, inchikey = base.smiles, base.inchikey
+            new.append(
+                Listing(
+                    control_list=lists[row.list_code],
+                    name_en=row.name_en,
+                    name_ru=row.name_ru,
+                    substance=substance,
+                    smiles=smiles,
+                    inchikey=inchikey,
+                    skeleton=inchikey[:14],
+                    is_exclusion=row.is_exclusion,
+                    decision=row.decision,
+                    decision_date=row.decision_date,
+                    effective_from=row.effective_from,
+                    effective_from_earliest=row.effective_from_earliest,
+                    effective_to=row.effective_to,
+                    instrument=instruments.get(row.instrument) or lists[row.list_code].instrument,
+                    note=row.note,
+                    source_url=row.source_url,
+                    verified=row.verified,
+                    reference_key=key,
+                )
+            )
+        elif not current.maintained_locally and _differs(current, row):
+            correct_listing(actor, current, row, reason="reference content updated")
+            counts["listings_corrected"] += 1
+        else:
+            counts["listings_unchanged"] += 1
+    Listing.objects.bulk_create(new, batch_size=500)
+    counts["listings_added"] += len(new)
+
+
+def _load_generic(item: dict, lists: dict[str, ControlList]) -> int:
+    definition, created = GenericDefinition.objects.update_or_create(
+        code=item["code"],
+        defaults={
+            "control_list": lists[item["list"]],
+            "name_en": item["name_en"],
+            "name_ru": item.get("name_ru", ""),
+            "kind": item["kind"],
+            "rule": item["rule"],
+            "legal_text": item.get("legal_text", ""),
+            "effective_from": _date(item["effective_from"]),
+            "effective_to": _date(item.get("effective_to")),
+            "instrument_id": _instrument_id(item),
+            "source_url": item.get("source_url", ""),
+            "verified": item.get("verified", False),
+        },
+    )
+    definition.examples.all().delete()
+    GenericExample.objects.bulk_create(
+        GenericExample(
+            definition=definition,
+            name=example["name"],
+            smiles=example["smiles"],
+            must_match=example["must_match"],
+            note=example.get("note", ""),
+        )
+        for example in item.get("examples", [])
+    )
+    return int(created)
+
+
+def _load_threshold(item: dict) -> int:
+    substance = (
+        Substance.objects.filter(key=item["registry_key"]).first() if item.get("registry_key") else None
+    )
+    inchikey = substance.inchikey if substance else structure_key(item.get("smiles", ""), "framework.json", 0)
+    values = {
+        name: item.get(name)
+        for name in ("small_max_g", "significant_min_g", "large_min_g", "especially_large_min_g")
+    }
+    _, created = QuantityThreshold.objects.update_or_create(
+        jurisdiction_id=item["jurisdiction"],
+        entry_name=item["entry_name"],
+        effective_from=_date(item["effective_from"]),
+        defaults={
+            **values,
+            "substance": substance,
+            "inchikey": inchikey,
+            "includes_derivatives": item.get("includes_derivatives", True),
+            "comparison": item.get("comparison", "above"),
+            "basis": item.get("basis", "unknown"),
+            "effective_to": _date(item.get("effective_to")),
+            "instrument_id": _instrument_id(item),
+            "source_url": item.get("source_url", ""),
+            "verified": item.get("verified", False),
+            "note": item.get("note", ""),
+        },
+    )
+    return int(created)
+
+
+def _instrument_id(item: dict):
+    code = item.get("instrument")
+    return Instrument.objects.only("pk").get(code=code).pk if code else None
+
+
+def _date(value):
+    return datetime.date.fromisoformat(value) if value else None

@@ -1,0 +1,9 @@
+from django.utils.translation import gettext_lazy as _
+
+from fdx.audit.events import register
+
+REFERENCE_LOADED = register("legal.reference.loaded", _("Loaded FDX's reference legal content"))
+LISTING_ADDED = register("legal.listing.added", _("Added an entry to a control list"))
+LISTING_CORRECTED = register("legal.listing.corrected", _("Corrected an entry of a control list"))
+LISTING_WITHDRAWN = register("legal.listing.withdrawn", _("Withdrew an entry recorded in error"))
+LISTINGS_IMPORTED = register("legal.listings.imported", _("Imported control-list entries from a file"))

@@ -1,0 +1,109 @@
+"""The engine's view of the legal data: plain, immutable records compiled from the database."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ListInfo:
+    code: str
+    jurisdiction: str
+    name: str
+    covers_salts: bool
+    covers_stereoisomers: bool
+    covers_esters_ethers: bool
+
+
+@dataclass(frozen=True)
+class EntryInfo:
+    list_code: str
+    name: str
+    inchikey: str
+    skeleton: str
+    has_stereo: bool
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+    instrument: str
+    source_url: str
+    verified: bool
+    is_exclusion: bool = False
+    entry_id: str = ""
+    earliest_from: datetime.date | None = None  # set when the start is known only within a range
+    substance_key: str = ""
+
+    @property
+    def earliest(self) -> datetime.date:
+        """The first day the entry may have been in force (``effective_from``: the first it certainly is)."""
+        return self.earliest_from or self.effective_from
+
+    def in_force(self, day: datetime.date) -> bool:
+        """Certainly in force on ``day``."""
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+@dataclass(frozen=True)
+class IncorporationInfo:
+    national_list: str
+    incorporated_list: str
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+    lag_days: int | None
+    instrument: str
+    source_url: str
+    verified: bool
+
+
+@dataclass(frozen=True)
+class GenericInfo:
+    code: str
+    list_code: str
+    jurisdiction: str
+    name: str
+    kind: str
+    rule: dict
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+    instrument: str
+    source_url: str
+    verified: bool
+
+    def in_force(self, day: datetime.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+@dataclass(frozen=True)
+class ThresholdInfo:
+    jurisdiction: str
+    entry_name: str
+    inchikey: str
+    includes_derivatives: bool
+    small_max_g: float | None
+    significant_min_g: float | None
+    large_min_g: float | None
+    especially_large_min_g: float | None
+    comparison: str
+    basis: str
+    effective_from: datetime.date
+    effective_to: datetime.date | None
+    instrument: str
+    source_url: str
+    verified: bool
+
+    def in_force(self, day: datetime.date) -> bool:
+        return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
+
+
+@dataclass
+class Snapshot:
+    """All legal data the engine needs, in one consistent read."""
+
+    jurisdictions: dict[str, str] = field(default_factory=dict)  # code → name
+    complete: dict[str, bool] = field(default_factory=dict)  # code → its lists are recorded in full
+    lists: dict[str, ListInfo] = field(default_factory=dict)
+    entries: list[EntryInfo] = field(default_factory=list)
+    incorporations: list[IncorporationInfo] = field(default_factory=list)
+    generics: list[GenericInfo] = field(default_factory=list)
+    thresholds: list[ThresholdInfo] = field(default_factory=list)
+    entry_smiles: dict[str, str] = field(default_factory=dict)  # entry_id → SMILES, for similarity

@@ -1,0 +1,336 @@
+"""The legal reference content FDX ships, and the documented listing CSV format (Django-free).
+
+``data/framework.json`` holds the jurisdictions, instruments, lists, incorporations, generic definitions
+(with their worked examples) and quantity thresholds. Listings are CSV files:
+
+* ``data/un/*.csv`` — the UN schedules and tables as INCB publishes them, one row per entry, with the year
+  the entry was added (``UN_COLUMNS``); the loader turns the year into dates (see ``un_dates``).
+* ``data/national/*.csv`` and every import or export — the listing format (``LISTING_COLUMNS``), which node
+  administrators use to maintain their jurisdiction's lists.
+
+Every problem raises ``LegalDataError`` naming the file, line and field; nothing is half-read.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from fdx.substances import chem
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FRAMEWORK_FILE = DATA_DIR / "framework.json"
+
+LISTING_COLUMNS = [
+    "list_code",
+    "name_en",
+    "name_ru",
+    "smiles",
+    "registry_key",
+    "effective_from",
+    "effective_from_earliest",
+    "effective_to",
+    "decision",
+    "decision_date",
+    "instrument",
+    "is_exclusion",
+    "verified",
+    "source_url",
+    "note",
+]
+UN_COLUMNS = [
+    "list_code",
+    "name_en",
+    "name_ru",
+    "smiles",
+    "registry_key",
+    "year_added",
+    "decision",
+    "note",
+    "verified",
+    "source_url",
+]
+REQUIRED = ("list_code", "name_en", "effective_from")
+TRUE_WORDS = {"true", "yes", "1", "да"}
+FALSE_WORDS = {"false", "no", "0", "нет", ""}
+
+# The shipped UN rows without a year were checked against the CND decisions of 2015-2025
+# (../shared/data/legal/cnd_scheduling_decisions_2015_2025.csv): an entry absent from them was listed before
+# 2015, so it is certainly in force on this day and possibly since the convention entered into force.
+KNOWN_BEFORE = datetime.date(2015, 1, 1)
+
+
+class LegalDataError(ValueError):
+    def __init__(self, path, line: int, field: str, message: str):
+        self.path, self.line, self.field = str(path), line, field
+        super().__init__(f"{Path(str(path)).name}, line {line}, field {field!r}: {message}")
+
+
+@dataclass(frozen=True)
+class ListingRow:
+    """One listing as read from a file, checked."""
+
+    list_code: str
+    name_en: str
+    name_ru: str
+    smiles: str
+    registry_key: str
+    effective_from: datetime.date
+    effective_from_earliest: datetime.date | None
+    effective_to: datetime.date | None
+    decision: str
+    decision_date: datetime.date | None
+    instrument: str
+    is_exclusion: bool
+    verified: bool
+    source_url: str
+    note: str
+    source_file: str = ""
+    line: int = 0
+    inchikey: str = field(default="", compare=False)
+
+    @property
+    def identity(self) -> tuple[str, str]:
+        """What names one listing within a load or an import: its list and its name as listed."""
+        return self.list_code, self.name_en.casefold()
+
+
+def parse_date(value: str, path, line: int, name: str) -> datetime.date | None:
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise LegalDataError(path, line, name, f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_bool(value: str, path, line: int, name: str) -> bool:
+    word = value.strip().casefold()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise LegalDataError(path, line, name, f"{value!r} is not true or false")
+
+
+def structure_key(smiles: str, path, line: int) -> str:
+    """The InChIKey of the standardised parent of a listed structure (empty when none is given)."""
+    if not smiles:
+        return ""
+    try:
+        return chem.standardise(chem.parse(smiles, "smiles")).parent.inchikey
+    except chem.StructureError as exc:
+        raise LegalDataError(path, line, "smiles", str(exc)) from None
+
+
+def read_listings(handle, path, *, list_codes=None, instruments=None) -> list[ListingRow]:
+    """Read the listing CSV format from an open text file; ``list_codes`` and ``instruments``, when given,
+    are the codes the rows may name."""
+    reader = csv.DictReader(handle)
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != LISTING_COLUMNS:
+        raise LegalDataError(path, 1, "header", f"must be exactly {','.join(LISTING_COLUMNS)}")
+    rows, seen = [], {}
+    for record in reader:
+        line = reader.line_num
+        record = {key.strip(): (value or "").strip() for key, value in record.items() if key}
+        for name in REQUIRED:
+            if not record[name]:
+                raise LegalDataError(path, line, name, "is required")
+        _check_code(record["list_code"], list_codes, path, line, "list_code")
+        if record["instrument"]:
+            _check_code(record["instrument"], instruments, path, line, "instrument")
+        row = ListingRow(
+            list_code=record["list_code"],
+            name_en=record["name_en"],
+            name_ru=record["name_ru"],
+            smiles=record["smiles"],
+            registry_key=record["registry_key"],
+            effective_from=parse_date(record["effective_from"], path, line, "effective_from"),
+            effective_from_earliest=parse_date(
+                record["effective_from_earliest"], path, line, "effective_from_earliest"
+            ),
+            effective_to=parse_date(record["effective_to"], path, line, "effective_to"),
+            decision=record["decision"],
+            decision_date=parse_date(record["decision_date"], path, line, "decision_date"),
+            instrument=record["instrument"],
+            is_exclusion=parse_bool(record["is_exclusion"], path, line, "is_exclusion"),
+            verified=parse_bool(record["verified"], path, line, "verified"),
+            source_url=record["source_url"],
+            note=record["note"],
+            source_file=Path(str(path)).name,
+            line=line,
+            inchikey=structure_key(record["smiles"], path, line),
+        )
+        _check_row(row, path, line)
+        _refuse_repeat(row, seen, path, line)
+        rows.append(row)
+    return rows
+
+
+def read_un_listings(path: Path, instruments: dict[str, dict], lists: dict[str, dict]) -> list[ListingRow]:
+    """Read one shipped UN file (``UN_COLUMNS``), turning the year of addition into dates."""
+    rows, seen = [], {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames != UN_COLUMNS:
+            raise LegalDataError(path, 1, "header", f"must be exactly {','.join(UN_COLUMNS)}")
+        for record in reader:
+            line = reader.line_num
+            record = {key: (value or "").strip() for key, value in record.items()}
+            for name in ("list_code", "name_en"):
+                if not record[name]:
+                    raise LegalDataError(path, line, name, "is required")
+            _check_code(record["list_code"], lists, path, line, "list_code")
+            instrument = instruments[lists[record["list_code"]]["instrument"]]
+            year = record["year_added"]
+            if year and not (year.isdigit() and 1912 <= int(year) <= 2100):
+                raise LegalDataError(path, line, "year_added", f"{year!r} is not a year")
+            effective_from, earliest = un_dates(int(year) if year else None, instrument)
+            row = ListingRow(
+                list_code=record["list_code"],
+                name_en=record["name_en"],
+                name_ru=record["name_ru"],
+                smiles=record["smiles"],
+                registry_key=record["registry_key"],
+                effective_from=effective_from,
+                effective_from_earliest=earliest,
+                effective_to=None,
+                decision=record["decision"],
+                decision_date=None,
+                instrument=instrument["code"],
+                is_exclusion=False,
+                verified=parse_bool(record["verified"], path, line, "verified"),
+                source_url=record["source_url"],
+                note=record["note"],
+                source_file=path.name,
+                line=line,
+                inchikey=structure_key(record["smiles"], path, line),
+            )
+            _refuse_repeat(row, seen, path, line)
+            rows.append(row)
+    return rows
+
+
+def un_dates(year: int | None, instrument: dict) -> tuple[datetime.date, datetime.date | None]:
+    """(certainly in force from, earliest possible start) of a UN entry added in ``year``.
+
+    An entry of the original schedules is in force from the convention's entry into force. A later addition
+    is known only by the year of the CND decision: the international obligation starts on notification
+    (1961, 1988) or 180 days after it (1971), so the day within the year (or early next year, for 1971) is
+    not recorded and stays open. Without a year, see ``KNOWN_BEFORE``.
+    """
+    in_force = datetime.date.fromisoformat(instrument["in_force_from"])
+    if year is None:
+        return KNOWN_BEFORE, in_force
+    if year <= in_force.year:
+        return in_force, None
+    delay_days = int(instrument.get("effect_delay_days", 0))
+    delay = datetime.timedelta(days=delay_days)
+    return datetime.date(year, 12, 31) + delay, datetime.date(year, 1, 1) + delay
+
+
+def _check_code(code: str, known, path, line: int, name: str) -> None:
+    if known is not None and code not in known:
+        raise LegalDataError(path, line, name, f"unknown code {code!r}")
+
+
+def _check_row(row: ListingRow, path, line: int) -> None:
+    if row.effective_to and row.effective_to < row.effective_from:
+        raise LegalDataError(path, line, "effective_to", "is before effective_from")
+    if row.effective_from_earliest and row.effective_from_earliest > row.effective_from:
+        raise LegalDataError(path, line, "effective_from_earliest", "is after effective_from")
+    if row.is_exclusion and not row.smiles:
+        raise LegalDataError(path, line, "smiles", "an exclusion needs the structure it excludes")
+
+
+def _refuse_repeat(row: ListingRow, seen: dict, path, line: int) -> None:
+    if row.identity in seen:
+        raise LegalDataError(
+            path,
+            line,
+            "name_en",
+            f"{row.name_en!r} is already in {row.list_code} (line {seen[row.identity]})",
+        )
+    seen[row.identity] = line
+
+
+def write_listings(rows: list[dict]) -> str:
+    """The listing CSV format for ``rows`` (dicts keyed by ``LISTING_COLUMNS``)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=LISTING_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({key: _cell(row.get(key)) for key in LISTING_COLUMNS})
+    return buffer.getvalue()
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return str(value)
+
+
+@lru_cache(maxsize=1)
+def framework() -> dict:
+    """The shipped framework, checked for references between its parts."""
+    with open(FRAMEWORK_FILE, encoding="utf-8") as handle:
+        data = json.load(handle)
+    jurisdictions = {j["code"] for j in data["jurisdictions"]}
+    instruments = {i["code"]: i for i in data["instruments"]}
+    lists = {c["code"]: c for c in data["lists"]}
+    for section, items, checks in (
+        ("instruments", data["instruments"], (("jurisdiction", jurisdictions),)),
+        ("lists", data["lists"], (("jurisdiction", jurisdictions), ("instrument", instruments))),
+        (
+            "incorporations",
+            data["incorporations"],
+            (("national_list", lists), ("incorporated_list", lists), ("instrument", instruments)),
+        ),
+        ("generic_definitions", data["generic_definitions"], (("list", lists), ("instrument", instruments))),
+        ("thresholds", data["thresholds"], (("jurisdiction", jurisdictions), ("instrument", instruments))),
+    ):
+        for position, item in enumerate(items, start=1):
+            for name, known in checks:
+                if item.get(name) and item[name] not in known:
+                    raise LegalDataError(
+                        FRAMEWORK_FILE, position, f"{section}.{name}", f"unknown code {item[name]!r}"
+                    )
+    return data
+
+
+@lru_cache(maxsize=1)
+def shipped_listings() -> tuple[ListingRow, ...]:
+    """Every listing FDX ships (UN and national), checked."""
+    data = framework()
+    instruments = {i["code"]: i for i in data["instruments"]}
+    lists = {c["code"]: c for c in data["lists"]}
+    rows: list[ListingRow] = []
+    for path in sorted((DATA_DIR / "un").glob("*.csv")) + sorted((DATA_DIR / "national").glob("*.csv")):
+        with open(path, encoding="utf-8", newline="") as handle:
+            header = handle.readline().strip().split(",")
+        if header == UN_COLUMNS:
+            rows.extend(read_un_listings(path, instruments, lists))
+        else:
+            with open(path, encoding="utf-8", newline="") as handle:
+                rows.extend(read_listings(handle, path, list_codes=lists, instruments=instruments))
+    seen: dict = {}
+    for row in rows:
+        if row.identity in seen:
+            other = seen[row.identity]
+            raise LegalDataError(
+                row.source_file,
+                row.line,
+                "name_en",
+                f"{row.name_en!r} is also in {other.source_file}, line {other.line}",
+            )
+        seen[row.identity] = row
+    return tuple(rows)

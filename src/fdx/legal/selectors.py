@@ -1,0 +1,295 @@
+"""Reading legal data, and asking the engine. Legal status is public law: every signed-in user may read it;
+only the maintenance actions are restricted (see ``legal.actions``).
+
+The compiled engine is kept per process and rebuilt when ``LegalDataVersion`` moves on (one cheap query per
+question). ``as_recorded_at`` answers with what this database said at a past moment instead.
+"""
+
+from __future__ import annotations
+
+import datetime
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from fdx.legal.engine.assess import Answer, Engine, Query
+from fdx.legal.engine.data import (
+    EntryInfo,
+    GenericInfo,
+    IncorporationInfo,
+    ListInfo,
+    Snapshot,
+    ThresholdInfo,
+)
+from fdx.legal.models import (
+    ControlList,
+    GenericDefinition,
+    Jurisdiction,
+    LegalDataVersion,
+    ListIncorporation,
+    Listing,
+    QuantityThreshold,
+)
+from fdx.substances.models import Substance
+
+_lock = threading.Lock()
+_cached: tuple[int, Engine] | None = None
+
+
+class LegalQueryError(ValueError):
+    """A question the engine cannot take (an unknown jurisdiction, a bad date); names what is wrong."""
+
+
+def data_version() -> int:
+    return LegalDataVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+def engine(as_recorded_at: datetime.datetime | None = None) -> Engine:
+    """The engine compiled from the current legal data (or from what was recorded at ``as_recorded_at``)."""
+    global _cached
+    if as_recorded_at is not None:
+        return Engine(build_snapshot(as_recorded_at))
+    version = data_version()
+    with _lock:
+        if _cached is None or _cached[0] != version:
+            _cached = (version, Engine(build_snapshot()))
+        return _cached[1]
+
+
+def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
+    """Every legal fact the engine needs, read in a handful of queries."""
+    snapshot = Snapshot()
+    for jurisdiction in Jurisdiction.objects.all():
+        snapshot.jurisdictions[jurisdiction.code] = str(jurisdiction)
+        snapshot.complete[jurisdiction.code] = jurisdiction.lists_complete
+    for item in ControlList.objects.all():
+        snapshot.lists[item.code] = ListInfo(
+            item.code,
+            item.jurisdiction_id,
+            str(item),
+            item.covers_salts,
+            item.covers_stereoisomers,
+            item.covers_esters_ethers,
+        )
+    listings = Listing.objects.select_related("control_list", "instrument", "substance")
+    if as_recorded_at is None:
+        listings = listings.current()
+    else:
+        listings = listings.filter(created_at__lte=as_recorded_at).filter(
+            Q(recorded_to__isnull=True) | Q(recorded_to__gt=as_recorded_at)
+        )
+    for listing in listings:
+        entry = EntryInfo(
+            list_code=listing.control_list.code,
+            name=listing.name_en,
+            inchikey=listing.inchikey,
+            skeleton=listing.skeleton,
+            has_stereo=_has_stereo(listing.inchikey),
+            effective_from=listing.effective_from,
+            effective_to=listing.effective_to,
+            instrument=str(listing.instrument) if listing.instrument_id else "",
+            source_url=listing.source_url,
+            verified=listing.verified,
+            is_exclusion=listing.is_exclusion,
+            entry_id=str(listing.global_id),
+            earliest_from=listing.effective_from_earliest,
+            substance_key=_entry_key(listing),
+        )
+        snapshot.entries.append(entry)
+        if listing.smiles:
+            snapshot.entry_smiles[entry.entry_id] = listing.smiles
+    for item in ListIncorporation.objects.select_related("national_list", "incorporated_list", "instrument"):
+        snapshot.incorporations.append(
+            IncorporationInfo(
+                item.national_list.code,
+                item.incorporated_list.code,
+                item.effective_from,
+                item.effective_to,
+                item.lag_days,
+                str(item.instrument) if item.instrument_id else "",
+                item.source_url,
+                item.verified,
+            )
+        )
+    for item in GenericDefinition.objects.select_related("control_list", "instrument"):
+        snapshot.generics.append(
+            GenericInfo(
+                item.code,
+                item.control_list.code,
+                item.control_list.jurisdiction_id,
+                item.name_en,
+                item.kind,
+                item.rule,
+                item.effective_from,
+                item.effective_to,
+                str(item.instrument) if item.instrument_id else "",
+                item.source_url,
+                item.verified,
+            )
+        )
+    for item in QuantityThreshold.objects.select_related("instrument"):
+        snapshot.thresholds.append(
+            ThresholdInfo(
+                item.jurisdiction_id,
+                item.entry_name,
+                item.inchikey,
+                item.includes_derivatives,
+                *(
+                    _float(getattr(item, name))
+                    for name in ("small_max_g", "significant_min_g", "large_min_g", "especially_large_min_g")
+                ),
+                item.comparison,
+                item.basis,
+                item.effective_from,
+                item.effective_to,
+                str(item.instrument) if item.instrument_id else "",
+                item.source_url,
+                item.verified,
+            )
+        )
+    return snapshot
+
+
+# Questions
+
+
+@dataclass(frozen=True)
+class Question:
+    """What to assess a structure against: jurisdictions (all when empty), a day, an optional mass."""
+
+    jurisdictions: tuple[str, ...] = ()
+    day: datetime.date | None = None
+    amount_g: Decimal | None = None
+    as_recorded_at: datetime.datetime | None = None
+
+
+def jurisdiction_codes(requested=()) -> list[str]:
+    """The codes asked for, checked; every jurisdiction in order when none is asked for."""
+    known = list(Jurisdiction.objects.values_list("code", flat=True))
+    if not requested:
+        return known
+    codes = [code.strip().upper() for code in requested if code.strip()]
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise LegalQueryError(f"unknown jurisdiction {unknown[0]!r}; known: {', '.join(known)}")
+    return codes
+
+
+def assess(queries: list[Query], question: Question) -> list[Answer]:
+    """The answers for every query in every jurisdiction of ``question``."""
+    codes = jurisdiction_codes(question.jurisdictions)
+    day = question.day or timezone.localdate()
+    compiled = engine(question.as_recorded_at)
+    return [compiled.assess(query, code, day, question.amount_g) for query in queries for code in codes]
+
+
+def query_for_text(text: str) -> Query:
+    """A query for a structure, or for a registry substance named by ``text`` when it is not a structure."""
+    query = Query.from_text(text)
+    if query.error:
+        substance = substance_by_name(text)
+        if substance is not None:
+            return query_for_substance(substance, label=text)
+        keys = _structureless_keys(text)
+        if keys:
+            return Query.from_text("", substance_keys=keys, label=text)
+    return query
+
+
+def _structureless_keys(text: str) -> set[str]:
+    """Keys of the listings without a structure (plant materials, preparations) whose name has ``text``."""
+    text = text.strip()
+    if len(text) < 3:
+        return set()
+    listings = (
+        Listing.objects.current()
+        .filter(inchikey="", is_exclusion=False)
+        .filter(Q(name_en__icontains=text) | Q(name_ru__icontains=text))
+        .select_related("substance")
+    )
+    return {_entry_key(listing) for listing in listings}
+
+
+def query_for_substance(substance: Substance, label: str = "") -> Query:
+    """A query for a registry substance: its structure, and its key (and its parent's) for listings that name
+    it without one."""
+    keys = {_substance_key(substance)}
+    if substance.parent_id:
+        keys.add(_substance_key(substance.parent))
+    return Query.from_text(substance.smiles or "", substance_keys=keys, label=label or substance.name_en)
+
+
+def substance_by_name(name: str) -> Substance | None:
+    """The registry substance named exactly ``name`` (any language, synonyms included), if any."""
+    from fdx.substances.selectors import search_by_name
+
+    text = name.strip()
+    if not text:
+        return None
+    # Only an exact name, synonym, CAS number or InChIKey: a legal answer never rests on a partial match.
+    return search_by_name(text).filter(rank__lte=1).first()
+
+
+def status_of_substance(substance: Substance, day: datetime.date | None = None) -> list[Answer]:
+    """The substance's status in every jurisdiction on ``day`` (today by default)."""
+    return assess([query_for_substance(substance)], Question(day=day))
+
+
+# Browsing the lists
+
+
+def list_jurisdictions() -> QuerySet[Jurisdiction]:
+    return Jurisdiction.objects.prefetch_related("lists")
+
+
+def list_listings(
+    control_list: ControlList, *, day: datetime.date | None = None, include_history: bool = False
+) -> QuerySet[Listing]:
+    """The entries of a list: current records in force on ``day`` (any time when None), or with
+    ``include_history`` every record ever written, corrections included."""
+    listings = Listing.objects.filter(control_list=control_list).select_related(
+        "substance", "instrument", "recorded_by"
+    )
+    if not include_history:
+        listings = listings.current()
+        if day is not None:
+            listings = listings.filter(
+                Q(effective_from_earliest__lte=day) | Q(effective_from__lte=day)
+            ).filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+    return listings.order_by("name_en", "-created_at")
+
+
+def listing_history(listing: Listing) -> list[Listing]:
+    """Every record of one entry, oldest first (the chain of corrections it belongs to)."""
+    first = listing
+    while first.corrects_id:
+        first = first.corrects
+    chain = [first]
+    while hasattr(chain[-1], "corrected_by"):
+        try:
+            chain.append(chain[-1].corrected_by)
+        except Listing.DoesNotExist:
+            break
+    return chain
+
+
+def _has_stereo(inchikey: str) -> bool:
+    return bool(inchikey) and inchikey.split("-")[1][:8] != "UHFFFAOY"
+
+
+def _entry_key(listing: Listing) -> str:
+    """What matches a listing without a structure: its registry substance, else its name."""
+    if listing.substance_id:
+        return _substance_key(listing.substance)
+    return "" if listing.inchikey else f"name:{listing.name_en.casefold()}"
+
+
+def _substance_key(substance: Substance) -> str:
+    return substance.key or str(substance.global_id)
+
+
+def _float(value):
+    return None if value is None else float(value)
