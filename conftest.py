@@ -14,8 +14,8 @@ def pytest_configure(config):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Roles and the reference data (geography, substances, legal content) are loaded once per test database; each test
-    then runs in a transaction that is rolled back."""
+    """Roles and the reference data (geography, substances, legal content) are loaded once per test database;
+    each test then runs in a transaction that is rolled back."""
     from fdx.accounts.roles import sync_roles
     from fdx.core.actors import system
     from fdx.examinations.methods import load_methods

@@ -49,6 +49,7 @@ def _register() -> None:
     from fdx.core.cli import register_core_commands
     from fdx.demo.cli import demo_app
     from fdx.geo.cli import geo_app
+    from fdx.legal.cli import legal_app
     from fdx.substances.cli import substances_app
 
     register_core_commands(app)
@@ -58,6 +59,7 @@ def _register() -> None:
     app.add_typer(geo_app, name="geo")
     app.add_typer(demo_app, name="demo")
     app.add_typer(substances_app, name="substances")
+    app.add_typer(legal_app, name="legal")
 
 
 _register()

@@ -11,5 +11,6 @@ urlpatterns = [
     path("audit/", include("fdx.audit.urls")),
     path("substances/", include("fdx.substances.urls")),
     path("cases/", include("fdx.examinations.urls")),
+    path("legal/", include("fdx.legal.urls")),
     path("", include("fdx.core.urls")),
 ]

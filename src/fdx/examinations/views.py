@@ -234,8 +234,19 @@ def examination_detail(request, examination_id):
             ),
             "reason_form": ReasonForm(),
             "missing": completeness_problems(examination) if examination.is_editable and is_owner else {},
+            "findings": _with_legal_status(examination),
         },
     )
+
+
+def _with_legal_status(examination) -> list:
+    """The findings, each with its legal status and amount category where and when it was seized."""
+    from fdx.legal.selectors import finding_status
+
+    findings = list(examination.findings.select_related("substance__parent"))
+    for finding in findings:
+        finding.legal_status = finding_status(finding)
+    return findings
 
 
 @login_required

@@ -11,6 +11,7 @@ Every change is audited and moves ``LegalDataVersion`` on, which tells each proc
 from __future__ import annotations
 
 import datetime
+import uuid
 from dataclasses import replace
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -73,7 +74,9 @@ def require_maintainer(actor, jurisdiction: Jurisdiction) -> None:
 
 def bump_version() -> None:
     """Tell every process that the legal data changed (their compiled engines are stale)."""
-    updated = LegalDataVersion.objects.filter(pk=1).update(number=F("number") + 1, changed_at=timezone.now())
+    updated = LegalDataVersion.objects.filter(pk=1).update(
+        number=F("number") + 1, token=uuid.uuid4(), changed_at=timezone.now()
+    )
     if not updated:
         LegalDataVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
@@ -160,6 +163,31 @@ def withdraw_listing(actor, listing: Listing, *, reason: str) -> Listing:
     return listing
 
 
+@transaction.atomic
+def set_lists_complete(actor, jurisdiction: Jurisdiction, complete: bool, *, reason: str) -> Jurisdiction:
+    """Say whether every list of the jurisdiction is recorded in full: only then does the engine answer
+    "not controlled" for a structure it finds nowhere."""
+    require_maintainer(actor, jurisdiction)
+    if not reason.strip():
+        raise ValidationError(_("Say why."))
+    if jurisdiction.lists_complete != complete:
+        before = {"lists_complete": jurisdiction.lists_complete}
+        jurisdiction.lists_complete = complete
+        jurisdiction.save(update_fields=["lists_complete"])
+        record(
+            audit_events.LISTS_COMPLETENESS_SET,
+            actor=actor,
+            object_type="legal.jurisdiction",
+            object_id=jurisdiction.code,
+            object_repr=str(jurisdiction),
+            before=before,
+            after={"lists_complete": complete},
+            reason=reason,
+        )
+        bump_version()
+    return jurisdiction
+
+
 class ImportRefused(ValueError):
     """A listing file that cannot be imported; ``problems`` name file, line and field."""
 
@@ -227,6 +255,43 @@ def import_listings(
     return counts
 
 
+def listing_row(**values) -> ListingRow:
+    """A ``ListingRow`` from form or API values, its structure checked (``ValidationError`` on ``smiles``)."""
+    smiles = (values.get("smiles") or "").strip()
+    try:
+        inchikey = structure_key(smiles, "input", 0)
+    except LegalDataError as exc:
+        raise ValidationError({"smiles": str(exc).split(": ", 1)[-1]}) from None
+    row = ListingRow(
+        list_code=values["list_code"],
+        name_en=values["name_en"].strip(),
+        name_ru=(values.get("name_ru") or "").strip(),
+        smiles=smiles,
+        registry_key=(values.get("registry_key") or "").strip(),
+        effective_from=values["effective_from"],
+        effective_from_earliest=values.get("effective_from_earliest"),
+        effective_to=values.get("effective_to"),
+        decision=values.get("decision") or "",
+        decision_date=values.get("decision_date"),
+        instrument=values.get("instrument") or "",
+        is_exclusion=bool(values.get("is_exclusion")),
+        verified=bool(values.get("verified")),
+        source_url=values.get("source_url") or "",
+        note=values.get("note") or "",
+        inchikey=inchikey,
+    )
+    problems = {}
+    if row.effective_to and row.effective_to < row.effective_from:
+        problems["effective_to"] = _("An entry cannot end before it starts.")
+    if row.effective_from_earliest and row.effective_from_earliest > row.effective_from:
+        problems["effective_from_earliest"] = _("The earliest start cannot be after the certain start.")
+    if row.is_exclusion and not row.smiles:
+        problems["smiles"] = _("An exclusion needs the structure it excludes.")
+    if problems:
+        raise ValidationError(problems)
+    return row
+
+
 def row_of(listing: Listing) -> ListingRow:
     """The listing in the listing CSV format's terms (for export and for corrections)."""
     return ListingRow(
@@ -250,7 +315,18 @@ def row_of(listing: Listing) -> ListingRow:
 
 
 def _differs(listing: Listing, row: ListingRow) -> bool:
-    return row_of(listing) != replace(row, source_file="", line=0)
+    """Whether ``row`` says something else than the listing. A row without a structure or registry key
+    leaves those as the listing has them (a structure taken from the registry is not a difference)."""
+    current = row_of(listing)
+    if not row.smiles:
+        current = replace(current, smiles="", inchikey="")
+    elif row.inchikey == current.inchikey:
+        current = replace(current, smiles=row.smiles)
+    if not row.registry_key:
+        current = replace(current, registry_key="")
+    if not row.instrument:
+        current = replace(current, instrument="")
+    return current != replace(row, source_file="", line=0)
 
 
 def _list(code: str) -> ControlList:

@@ -7,3 +7,6 @@ LISTING_ADDED = register("legal.listing.added", _("Added an entry to a control l
 LISTING_CORRECTED = register("legal.listing.corrected", _("Corrected an entry of a control list"))
 LISTING_WITHDRAWN = register("legal.listing.withdrawn", _("Withdrew an entry recorded in error"))
 LISTINGS_IMPORTED = register("legal.listings.imported", _("Imported control-list entries from a file"))
+LISTS_COMPLETENESS_SET = register(
+    "legal.jurisdiction.completeness", _("Marked a jurisdiction's lists as complete or incomplete")
+)

@@ -7,6 +7,8 @@ and what the law said on any date (``effective_from``/``effective_to``), both st
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -429,6 +431,9 @@ class LegalDataVersion(models.Model):
     stale with a single cheap query."""
 
     number = models.PositiveBigIntegerField(default=0)
+    # A fresh token with every change: a change rolled back never leaves a token that a later change reuses
+    # (a counter alone would, and a process could then keep an engine built from data that never existed).
+    token = models.UUIDField(default=uuid.uuid4)
     changed_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from fdx.legal.engine.assess import Answer, Engine, Query
@@ -36,7 +36,7 @@ from fdx.legal.models import (
 from fdx.substances.models import Substance
 
 _lock = threading.Lock()
-_cached: tuple[int, Engine] | None = None
+_cached: tuple[object, Engine] | None = None
 
 
 class LegalQueryError(ValueError):
@@ -52,7 +52,7 @@ def engine(as_recorded_at: datetime.datetime | None = None) -> Engine:
     global _cached
     if as_recorded_at is not None:
         return Engine(build_snapshot(as_recorded_at))
-    version = data_version()
+    version = LegalDataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
     with _lock:
         if _cached is None or _cached[0] != version:
             _cached = (version, Engine(build_snapshot()))
@@ -196,6 +196,17 @@ def query_for_text(text: str) -> Query:
         keys = _structureless_keys(text)
         if keys:
             return Query.from_text("", substance_keys=keys, label=text)
+        query.error = f"{query.error}; nor is it the name of a registry substance or of a listing"
+    return query
+
+
+def query_for(structure: str = "", name: str = "", label: str = "") -> Query:
+    """A query for a structure when one is given, else for the substance (or structureless listing) named."""
+    if structure:
+        return Query.from_text(structure, label=label)
+    query = query_for_text(name)
+    if label:
+        query.text = label
     return query
 
 
@@ -224,13 +235,25 @@ def query_for_substance(substance: Substance, label: str = "") -> Query:
 
 def substance_by_name(name: str) -> Substance | None:
     """The registry substance named exactly ``name`` (any language, synonyms included), if any."""
+    from fdx.substances import names
     from fdx.substances.selectors import search_by_name
 
     text = name.strip()
     if not text:
         return None
-    # Only an exact name, synonym, CAS number or InChIKey: a legal answer never rests on a partial match.
-    return search_by_name(text).filter(rank__lte=1).first()
+    # Only an exact name, synonym, CAS number or InChIKey (or a name as written before its parenthesis, as in
+    # "мефедрон (4-метилметкатинон)"): a legal answer never rests on a partial match.
+    found = search_by_name(text)
+    exact = found.filter(rank__lte=1).first()
+    if exact is not None:
+        return exact
+    key = names.normalise(text)
+    before_parenthesis = {
+        s
+        for s in found.filter(rank=2)[:20]
+        if any(names.normalise(n.name.split(" (")[0]) == key for n in s.names.all())
+    }
+    return before_parenthesis.pop() if len(before_parenthesis) == 1 else None
 
 
 def status_of_substance(substance: Substance, day: datetime.date | None = None) -> list[Answer]:
@@ -293,3 +316,122 @@ def _substance_key(substance: Substance) -> str:
 
 def _float(value):
     return None if value is None else float(value)
+
+
+def get_jurisdiction(code: str) -> Jurisdiction:
+    """The jurisdiction ``code`` (any case); ``Jurisdiction.DoesNotExist`` names it when unknown."""
+    try:
+        return Jurisdiction.objects.get(code=code.strip().upper())
+    except Jurisdiction.DoesNotExist:
+        raise Jurisdiction.DoesNotExist(f"no jurisdiction {code!r}") from None
+
+
+def get_list(code: str) -> ControlList:
+    try:
+        return ControlList.objects.select_related("jurisdiction", "instrument").get(code=code)
+    except ControlList.DoesNotExist:
+        raise ControlList.DoesNotExist(f"no list {code!r}") from None
+
+
+def list_summary() -> list[dict]:
+    """Per list: its jurisdiction, name, current entries and how many of them are verified."""
+    counts = {
+        row["control_list"]: row
+        for row in Listing.objects.current()
+        .values("control_list")
+        .annotate(entries=Count("pk"), verified=Count("pk", filter=Q(verified=True)))
+    }
+    rows = []
+    for item in ControlList.objects.select_related("jurisdiction"):
+        found = counts.get(item.pk, {})
+        rows.append(
+            {
+                "jurisdiction": item.jurisdiction_id,
+                "code": item.code,
+                "name": _localised_name(item),
+                "entries": found.get("entries", 0),
+                "verified": found.get("verified", 0),
+                "complete": item.jurisdiction.lists_complete,
+            }
+        )
+    return rows
+
+
+def export_listings(jurisdiction: Jurisdiction) -> tuple[str, int]:
+    """The jurisdiction's current entries in the listing CSV format, and how many there are."""
+    from fdx.legal.actions import row_of
+    from fdx.legal.reference import LISTING_COLUMNS, write_listings
+
+    listings = (
+        Listing.objects.current()
+        .filter(control_list__jurisdiction=jurisdiction)
+        .select_related("control_list", "substance", "instrument")
+        .order_by("control_list__position", "control_list__code", "name_en")
+    )
+    rows = [{key: getattr(row_of(listing), key) for key in LISTING_COLUMNS} for listing in listings]
+    return write_listings(rows), len(rows)
+
+
+def _localised_name(item) -> str:
+    from fdx.legal.models import _localised
+
+    return _localised(item)
+
+
+def get_listing(global_id) -> Listing:
+    """One listing record (current or not) by its global id."""
+    return Listing.objects.select_related(
+        "control_list__jurisdiction", "substance", "instrument", "corrects"
+    ).get(global_id=global_id)
+
+
+# Findings
+
+
+@dataclass
+class FindingStatus:
+    """A finding's substance in the country of seizure on the seizure date, and the amount category of
+    the mass the jurisdiction's table weighs (net mass of the exhibit, or the pure substance)."""
+
+    jurisdiction: str
+    day: datetime.date
+    answer: Answer | None
+    mass_g: Decimal | None
+    mass_kind: str  # "net" (whole exhibit) or "pure" (the substance in it)
+    category: dict | None
+
+
+def finding_status(finding) -> FindingStatus | None:
+    """None when the finding names no substance or the country of seizure has no legal data in FDX."""
+    if not finding.substance_id:
+        return None
+    exhibit = finding.examination.exhibit
+    case = exhibit.case
+    jurisdiction = Jurisdiction.objects.filter(country_id=case.seizure_country_id).values_list(
+        "code", flat=True
+    )
+    code = jurisdiction.first()
+    if code is None:
+        return None
+    compiled = engine()
+    query = query_for_substance(finding.substance)
+    answer = compiled.assess(query, code, case.seizure_date, exhibit.net_mass_g)
+    mass, kind, category = exhibit.net_mass_g, "net", answer.amount_category
+    if category and category.get("basis") == "pure":
+        mass, kind = finding.amount_g, "pure"
+        if mass is None:
+            category = {
+                "category": "unknown",
+                "reason": "the table weighs the pure substance and this finding's content is not measured",
+            }
+        else:
+            category = compiled.assess(query, code, case.seizure_date, mass).amount_category
+    elif category and category.get("basis") == "dry_residue":
+        category = {
+            **category,
+            "category": "unknown",
+            "reason": "the table weighs the dry residue, which is not recorded for this exhibit",
+        }
+    elif category and exhibit.net_mass_g is None:
+        category = {"category": "unknown", "reason": "the exhibit's net mass is not recorded"}
+    return FindingStatus(code, case.seizure_date, answer, mass, kind, category)

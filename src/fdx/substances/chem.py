@@ -168,7 +168,14 @@ def _cleanup(mol: Chem.Mol) -> Chem.Mol:
 def _parent(cleaned: Chem.Mol) -> Chem.Mol:
     """Largest organic fragment, neutralised; a mesoionic compound (a sydnone imine) keeps its charges."""
     fragment = rdMolStandardize.FragmentParent(cleaned, skipStandardize=True)
-    return _neutral(fragment)
+    parent = _neutral(fragment)
+    # A fragment that stays charged (a quaternary ammonium) comes back without ring perception, which
+    # substructure matching and reactions need.
+    try:
+        parent.GetRingInfo().NumRings()
+    except RuntimeError:
+        Chem.GetSymmSSSR(parent)
+    return parent
 
 
 def _neutral(mol: Chem.Mol) -> Chem.Mol:

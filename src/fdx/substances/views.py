@@ -75,8 +75,16 @@ def substance_detail(request, substance_id):
             "names": substance.names.all(),
             "salt_forms": substance.salt_forms.all().order_by("name_en"),
             "can_change": request.user.has_perm("substances.change_substance"),
+            "legal_answers": _legal_answers(substance),
         },
     )
+
+
+def _legal_answers(substance):
+    """Its legal status today in every jurisdiction (the legal app's engine)."""
+    from fdx.legal.selectors import status_of_substance
+
+    return status_of_substance(substance)
 
 
 @login_required

@@ -38,6 +38,8 @@ PERSONAS: dict[str, Persona] = {
     "kg_lab_head": Persona("kg_lab_head", "demo-kg-forensic-service", (Role.REVIEWER,)),
     # A second node administrator, for "the last node administrator" rules.
     "hub_admin_deputy": Persona("hub_admin_deputy", "demo-regional-centre", (Role.NODE_ADMIN,)),
+    # A node administrator of a national (Kazakh) organisation: maintains Kazakhstan's lists only.
+    "kz_node_admin": Persona("kz_node_admin", "demo-kz-forensic-centre", (Role.NODE_ADMIN,)),
 }
 
 PERSONA_PASSWORD = "correct horse battery staple 42"  # noqa: S105 (tests only)

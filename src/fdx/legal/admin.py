@@ -1,0 +1,207 @@
+"""Django admin for the legal framework (instruments, lists, incorporations, generic definitions, thresholds).
+
+Each object is changed only by a maintainer of its jurisdiction (``legal.actions.may_maintain``); every save
+is audited and moves the legal data version on. Listings are not edited here: their own pages keep every
+correction on record.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from rdkit import Chem
+
+from fdx.core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from fdx.legal.actions import bump_version, may_maintain
+from fdx.legal.engine import generic
+from fdx.legal.models import (
+    ControlList,
+    GenericDefinition,
+    GenericExample,
+    Instrument,
+    Jurisdiction,
+    ListIncorporation,
+    Listing,
+    QuantityThreshold,
+)
+
+
+class LegalAdmin(AuditedModelAdmin):
+    """Scoped to the jurisdictions the user maintains; a save or delete invalidates compiled engines."""
+
+    jurisdiction_path = "jurisdiction"
+
+    def _jurisdiction(self, obj):
+        for part in self.jurisdiction_path.split("__"):
+            obj = getattr(obj, part)
+        return obj
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or may_maintain(request.user, self._jurisdiction(obj)))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or may_maintain(request.user, self._jurisdiction(obj)))
+
+    def save_model(self, request, obj, form, change):
+        if not may_maintain(request.user, self._jurisdiction(obj)):
+            raise forms.ValidationError(_("You may maintain only the lists of your own jurisdiction."))
+        super().save_model(request, obj, form, change)
+        bump_version()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        bump_version()
+
+
+@admin.register(Jurisdiction)
+class JurisdictionAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name_en", "name_ru", "kind", "lists_complete")
+
+
+@admin.register(Instrument)
+class InstrumentAdmin(LegalAdmin):
+    list_display = ("code", "jurisdiction", "title_en", "adopted_on", "in_force_from", "verified")
+    list_filter = ("jurisdiction", "verified")
+    search_fields = ("code", "title_en", "title_ru", "number")
+
+
+@admin.register(ControlList)
+class ControlListAdmin(LegalAdmin):
+    list_display = (
+        "code",
+        "jurisdiction",
+        "name_en",
+        "kind",
+        "covers_salts",
+        "covers_stereoisomers",
+        "covers_esters_ethers",
+        "verified",
+    )
+    list_filter = ("jurisdiction", "kind")
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ListIncorporation)
+class ListIncorporationAdmin(LegalAdmin):
+    jurisdiction_path = "national_list__jurisdiction"
+    list_display = (
+        "national_list",
+        "incorporated_list",
+        "effective_from",
+        "effective_to",
+        "lag_days",
+        "verified",
+    )
+    list_filter = ("national_list__jurisdiction",)
+
+
+class GenericDefinitionForm(forms.ModelForm):
+    class Meta:
+        model = GenericDefinition
+        fields = (
+            "code",
+            "control_list",
+            "name_en",
+            "name_ru",
+            "kind",
+            "rule",
+            "legal_text",
+            "effective_from",
+            "effective_to",
+            "instrument",
+            "source_url",
+            "verified",
+        )
+
+    def clean_rule(self):
+        """The rule must compile: a bad SMARTS, SMILES or substituent kind is named here, not later."""
+        rule = self.cleaned_data["rule"]
+        if not isinstance(rule, dict):
+            raise forms.ValidationError(_("The rule is a JSON object."))
+        if self.cleaned_data.get("kind") != "analogue_similarity" and not ({"parents", "any_of"} & set(rule)):
+            raise forms.ValidationError(_("A structural rule needs 'parents' or 'any_of'."))
+        try:
+            generic.match(rule, Chem.MolFromSmiles("CCN"))
+        except (generic.RuleError, KeyError, TypeError) as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return rule
+
+
+class ExampleInline(admin.TabularInline):
+    model = GenericExample
+    extra = 1
+
+
+@admin.register(GenericDefinition)
+class GenericDefinitionAdmin(LegalAdmin):
+    form = GenericDefinitionForm
+    jurisdiction_path = "control_list__jurisdiction"
+    list_display = ("code", "control_list", "kind", "effective_from", "effective_to", "verified")
+    list_filter = ("kind", "control_list__jurisdiction")
+    inlines = [ExampleInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        wrong = failing_examples(form.instance)
+        for example in wrong:
+            messages.warning(
+                request, _("Worked example %(name)s does not come out as it should.") % {"name": example.name}
+            )
+
+
+def failing_examples(definition: GenericDefinition) -> list[GenericExample]:
+    """The worked examples the definition's rule does not decide as they say."""
+    if definition.kind == "analogue_similarity":
+        return []
+    wrong = []
+    excluded = set()
+    for item in definition.rule.get("exclude", []):
+        mol = Chem.MolFromSmiles(item["smiles"])
+        if mol is not None:
+            excluded.add(Chem.MolToInchiKey(mol)[:14])
+    for example in definition.examples.all():
+        mol = Chem.MolFromSmiles(example.smiles)
+        if mol is None:
+            wrong.append(example)
+            continue
+        matched = (
+            Chem.MolToInchiKey(mol)[:14] not in excluded and generic.match(definition.rule, mol) is not None
+        )
+        if matched != example.must_match:
+            wrong.append(example)
+    return wrong
+
+
+@admin.register(QuantityThreshold)
+class QuantityThresholdAdmin(LegalAdmin):
+    list_display = (
+        "jurisdiction",
+        "entry_name",
+        "small_max_g",
+        "significant_min_g",
+        "large_min_g",
+        "especially_large_min_g",
+        "basis",
+        "effective_from",
+        "verified",
+    )
+    list_filter = ("jurisdiction", "verified")
+    search_fields = ("entry_name",)
+    autocomplete_fields = ("substance",)
+    readonly_fields = ("inchikey",)
+
+    def save_model(self, request, obj, form, change):
+        # The engine matches a threshold by its substance's parent structure.
+        if obj.substance_id:
+            obj.inchikey = (obj.substance.parent or obj.substance).inchikey
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Listing)
+class ListingAdmin(ReadOnlyAdmin):
+    list_display = ("name_en", "control_list", "effective_from", "effective_to", "verified", "recorded_to")
+    list_filter = ("control_list__jurisdiction", "verified")
+    search_fields = ("name_en", "name_ru", "inchikey")

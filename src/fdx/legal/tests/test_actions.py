@@ -1,0 +1,169 @@
+import datetime
+import io
+from dataclasses import replace
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from fdx.audit.models import AuditEvent
+from fdx.core.actors import system
+from fdx.legal import actions, selectors
+from fdx.legal.models import Jurisdiction, Listing
+from fdx.legal.reference import LISTING_COLUMNS
+
+pytestmark = pytest.mark.django_db
+HEADER = ",".join(LISTING_COLUMNS) + "\n"
+
+
+def _row(**values):
+    base = {
+        "list_code": "KZ-LIST-I",
+        "name_en": "4-Chloromethcathinone",
+        "smiles": "CNC(C)C(=O)c1ccc(Cl)cc1",
+        "effective_from": datetime.date(2021, 3, 1),
+    }
+    return actions.listing_row(**{**base, **values})
+
+
+def test_the_reference_content_is_loaded_once_and_again_changes_nothing():
+    events = AuditEvent.objects.count()
+
+    counts = actions.load_legal_reference(system("test"))
+
+    assert counts["listings_added"] == 0 and counts["listings_corrected"] == 0
+    assert counts["listings_unchanged"] >= 380
+    assert AuditEvent.objects.count() == events
+
+
+def test_a_reload_corrects_a_shipped_entry_that_drifted_but_leaves_local_changes_alone(persona):
+    drifted = Listing.objects.current().get(control_list__code="UN-1971-II", name_en="mephedrone")
+    Listing.objects.filter(pk=drifted.pk).update(note="drifted")
+    local = Listing.objects.current().get(control_list__code="UN-1971-II", name_en="methylone")
+    local = actions.correct_listing(
+        persona("hub_admin"),
+        local,
+        replace(actions.row_of(local), note="ours"),
+        reason="checked against the Green List",
+    )
+
+    counts = actions.load_legal_reference(system("test"))
+
+    assert counts["listings_corrected"] == 1
+    restored = Listing.objects.current().get(control_list__code="UN-1971-II", name_en="mephedrone")
+    assert restored.note != "drifted" and restored.corrects_id == drifted.pk
+    assert Listing.objects.current().get(pk=local.pk).note == "ours"
+
+
+def test_who_may_maintain_which_jurisdiction(persona):
+    kz, kg, un = (Jurisdiction.objects.get(code=code) for code in ("KZ", "KG", "UN"))
+
+    assert actions.may_maintain(persona("kz_node_admin"), kz)
+    assert not actions.may_maintain(persona("kz_node_admin"), kg)
+    assert not actions.may_maintain(persona("kz_node_admin"), un)
+    assert actions.may_maintain(persona("hub_admin"), kg) and actions.may_maintain(persona("hub_admin"), un)
+    assert not actions.may_maintain(persona("kz_lab_head"), kz)
+    with pytest.raises(PermissionDenied):
+        actions.add_listing(persona("kz_node_admin"), _row(list_code="KG-LIST"))
+    with pytest.raises(PermissionDenied):
+        actions.add_listing(persona("kz_lab_head"), _row())
+
+
+def test_add_correct_end_and_withdraw_keep_every_record_and_are_audited(persona):
+    admin = persona("kz_node_admin")
+    version = selectors.data_version()
+
+    added = actions.add_listing(admin, _row(), reason="Decree No. 123")
+    corrected = actions.correct_listing(
+        admin, added, _row(effective_from=datetime.date(2021, 3, 5)), reason="gazette date"
+    )
+    ended = actions.end_listing(admin, corrected, datetime.date(2024, 1, 1), reason="moved to list II")
+    withdrawn = actions.withdraw_listing(admin, ended, reason="recorded in error")
+
+    chain = selectors.listing_history(withdrawn)
+    assert [r.pk for r in chain] == [added.pk, corrected.pk, ended.pk]
+    assert all(r.recorded_to is not None for r in chain)
+    assert not Listing.objects.current().filter(name_en="4-Chloromethcathinone").exists()
+    assert ended.effective_to == datetime.date(2024, 1, 1) and ended.corrects_id == corrected.pk
+    codes = list(
+        AuditEvent.objects.filter(object_type="legal.listing")
+        .order_by("sequence")
+        .values_list("action", flat=True)
+    )[-4:]
+    assert codes == [
+        "legal.listing.added",
+        "legal.listing.corrected",
+        "legal.listing.corrected",
+        "legal.listing.withdrawn",
+    ]
+    assert selectors.data_version() == version + 4
+
+
+def test_a_correction_needs_a_reason_and_the_current_record(persona):
+    admin = persona("kz_node_admin")
+    added = actions.add_listing(admin, _row())
+    actions.correct_listing(admin, added, _row(note="x"), reason="note")
+
+    with pytest.raises(ValidationError):
+        actions.correct_listing(
+            admin, Listing.objects.current().get(name_en="4-Chloromethcathinone"), _row(), reason=""
+        )
+    with pytest.raises(ValidationError, match="already replaced"):
+        actions.correct_listing(admin, added, _row(note="y"), reason="again")
+
+
+def test_a_second_entry_of_the_same_name_is_refused(persona):
+    actions.add_listing(persona("kz_node_admin"), _row())
+
+    with pytest.raises(ValidationError, match="already has an entry"):
+        actions.add_listing(persona("kz_node_admin"), _row(name_en="4-chloromethcathinone"))
+
+
+def test_listing_row_checks_structure_and_dates():
+    with pytest.raises(ValidationError) as error:
+        _row(smiles="C1CC(")
+    assert "smiles" in error.value.message_dict
+    with pytest.raises(ValidationError) as error:
+        _row(effective_to=datetime.date(2020, 1, 1))
+    assert "effective_to" in error.value.message_dict
+
+
+def test_import_is_all_or_nothing_and_a_dry_run_writes_nothing(persona):
+    admin = persona("kz_node_admin")
+    kz = Jurisdiction.objects.get(code="KZ")
+    good = HEADER + "KZ-LIST-I,alpha-PiHP,,CC(C)CC(N1CCCC1)C(=O)c1ccccc1,,2022-06-01,,,,,,false,false,,\n"
+    bad = good + "KZ-LIST-I,Probe,,,no-such-key,2022-06-01,,,,,,false,false,,\n"
+
+    preview = actions.import_listings(admin, kz, io.StringIO(good), "kz.csv", dry_run=True)
+    with pytest.raises(actions.ImportRefused) as refused:
+        actions.import_listings(admin, kz, io.StringIO(bad), "kz.csv")
+    done = actions.import_listings(admin, kz, io.StringIO(good), "kz.csv")
+    again = actions.import_listings(admin, kz, io.StringIO(good), "kz.csv")
+
+    assert preview == {"added": 1, "corrected": 0, "unchanged": 0}
+    assert refused.value.problems == [
+        "kz.csv, line 3, field 'registry_key': There is no registry substance no-such-key."
+    ]
+    assert done["added"] == 1 and again == {"added": 0, "corrected": 0, "unchanged": 1}
+    assert Listing.objects.current().filter(control_list__code="KZ-LIST-I", name_en="alpha-PiHP").count() == 1
+    assert AuditEvent.objects.filter(action="legal.listings.imported").count() == 1
+
+
+def test_an_exported_jurisdiction_imports_back_unchanged(persona):
+    text, count = selectors.export_listings(Jurisdiction.objects.get(code="UN"))
+
+    counts = actions.import_listings(
+        persona("hub_admin"), Jurisdiction.objects.get(code="UN"), io.StringIO(text), "un.csv", dry_run=True
+    )
+
+    assert counts == {"added": 0, "corrected": 0, "unchanged": count}
+
+
+def test_marking_lists_complete_is_audited_and_needs_a_reason(persona):
+    admin, kz = persona("kz_node_admin"), Jurisdiction.objects.get(code="KZ")
+
+    with pytest.raises(ValidationError):
+        actions.set_lists_complete(admin, kz, True, reason=" ")
+    actions.set_lists_complete(admin, kz, True, reason="Decree 470 transcribed in full")
+
+    assert Jurisdiction.objects.get(code="KZ").lists_complete
+    assert AuditEvent.objects.filter(action="legal.jurisdiction.completeness", object_id="KZ").exists()
