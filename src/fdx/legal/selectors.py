@@ -265,7 +265,7 @@ def status_of_substance(substance: Substance, day: datetime.date | None = None) 
 
 
 def list_jurisdictions() -> QuerySet[Jurisdiction]:
-    return Jurisdiction.objects.prefetch_related("lists")
+    return Jurisdiction.objects.prefetch_related("lists__instrument")
 
 
 def list_listings(
@@ -274,7 +274,7 @@ def list_listings(
     """The entries of a list: current records in force on ``day`` (any time when None), or with
     ``include_history`` every record ever written, corrections included."""
     listings = Listing.objects.filter(control_list=control_list).select_related(
-        "substance", "instrument", "recorded_by"
+        "control_list", "substance", "instrument", "recorded_by", "corrects"
     )
     if not include_history:
         listings = listings.current()
