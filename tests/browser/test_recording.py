@@ -60,6 +60,8 @@ def test_record_an_examination_with_the_substance_autocomplete(page, served_fdx)
 
     row = page.locator("table.data tbody tr").first.inner_text()
     assert "Mephedrone hydrochloride" in row and "78.4" in row and "0.8232 g" in row
+    # ...with its legal status in the country of seizure on the seizure date
+    assert "controlled" in row and "KZ, 2025-06-03" in row and "KZ-LIST-II" in row
 
     # Submitted for review
     page.click("#submit-examination")

@@ -7,7 +7,9 @@ correction on record.
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rdkit import Chem
 
 from fdx.core.admin import AuditedModelAdmin, ReadOnlyAdmin
@@ -29,6 +31,7 @@ class LegalAdmin(AuditedModelAdmin):
     """Scoped to the jurisdictions the user maintains; a save or delete invalidates compiled engines."""
 
     jurisdiction_path = "jurisdiction"
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def _jurisdiction(self, obj):
         for part in self.jurisdiction_path.split("__"):
@@ -99,6 +102,10 @@ class ListIncorporationAdmin(LegalAdmin):
 
 
 class GenericDefinitionForm(forms.ModelForm):
+    source_url = forms.URLField(
+        label=gettext_lazy("source"), max_length=500, required=False, assume_scheme="https"
+    )
+
     class Meta:
         model = GenericDefinition
         fields = (
