@@ -13,6 +13,7 @@ import datetime
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from django.db.models import Count
 from django.db.models.functions import Coalesce
@@ -95,7 +96,7 @@ def _rows(viewer) -> list[Row]:
     ):
         if listing.inchikey not in rows:
             row = Row(listing.inchikey, listing.substance.name if listing.substance_id else listing.name_en)
-            row.query = Query.from_text(listing.smiles, label=row.name)
+            row.query = _structure_query(listing.smiles)
             rows[listing.inchikey] = row
     counts = _finding_counts(viewer)
     parents = {s.inchikey: s for s in Substance.objects.filter(inchikey__in={k for k, _c in counts})}
@@ -112,6 +113,12 @@ def _rows(viewer) -> list[Row]:
     for substance in Substance.objects.filter(inchikey__in=list(rows), parent__isnull=True):
         rows[substance.inchikey].substance_id = str(substance.global_id)
     return list(rows.values())
+
+
+@lru_cache(maxsize=8192)
+def _structure_query(smiles: str) -> Query:
+    """Standardising is most of a matrix's cost; a listed structure's query is the same every time."""
+    return Query.from_text(smiles)
 
 
 def _finding_counts(viewer) -> dict[tuple[str, str], int]:
