@@ -155,11 +155,71 @@ def standardise(mol: Chem.Mol) -> Standardised:
         raise StructureError(f"the structure cannot be standardised: {exc}") from None
 
 
+@dataclass(frozen=True)
+class Parent:
+    """The standardised parent of a structure and its InChIKey: what a legal-status or registry lookup
+    needs, without the identifiers of the structure as given."""
+
+    mol: Chem.Mol
+    inchikey: str
+    is_salt_or_solvate: bool
+
+
+def standardise_parent(mol: Chem.Mol) -> Parent:
+    """The parent of ``standardise`` (the same structure and InChIKey) at a fraction of its cost, for
+    answering many structures: only the parent is identified. A structure of several fragments is a salt
+    or solvate, as ``standardise`` says (its other fragments are counter-ions, solvent or parent copies)."""
+    try:
+        cleaned = _cleanup(mol)
+        parent = _parent(cleaned)
+        inchikey = Chem.MolToInchiKey(parent) or ""
+    except Exception as exc:  # RDKit raises sanitisation and kekulisation errors of several kinds
+        raise StructureError(f"the structure cannot be standardised: {exc}") from None
+    return Parent(parent, inchikey, len(Chem.GetMolFrags(cleaned)) > 1)
+
+
+# RDKit's ``Cleanup`` builds its standardisers anew on every call, which costs more than the work itself on
+# a drug-sized molecule; these are built once and applied in ``Cleanup``'s order.
+_METAL_DISCONNECTOR = rdMolStandardize.MetalDisconnector()
+_NORMALIZER = rdMolStandardize.Normalizer()
+_REIONIZER = rdMolStandardize.Reionizer()
+_UNCHARGER = rdMolStandardize.Uncharger()
+# A metal (any element but the non-metals): the metal-disconnection rules act only where there is one.
+_METAL = Chem.MolFromSmarts(
+    "[!#1;!#2;!#5;!#6;!#7;!#8;!#9;!#10;!#14;!#15;!#16;!#17;!#18;!#33;!#34;!#35;!#36;!#52;!#53;!#54;!#85;!#86]"
+)
+_CHARGED = Chem.MolFromSmarts("[!+0]")
+# What the reionizer acts on: a charge to move, or an isolated neutral atom (``[Na]``, ``[Cl]``) or a metal
+# that it charges first.
+_REIONIZABLE = Chem.MolFromSmarts(
+    "[!+0,X0,$([!#1;!#2;!#5;!#6;!#7;!#8;!#9;!#10;!#14;!#15;!#16;!#17;!#18;!#33;!#34;!#35;!#36;!#52;!#53;!#54;!#85;!#86])]"
+)
+
+
+def _rdkit_cleanup(mol: Chem.Mol) -> Chem.Mol:
+    """RDKit's ``rdMolStandardize.Cleanup``: hydrogens removed, metals disconnected, functional groups
+    normalised, charges placed on the most acidic sites, stereo perceived. The steps that cannot change a
+    structure (metals where there is none, charges where there is none) are skipped."""
+    # Normalising makes a new molecule, so the input is left as it was even when there is no H to remove.
+    cleaned = Chem.RemoveHs(mol) if mol.GetNumAtoms() != mol.GetNumHeavyAtoms() else mol
+    if cleaned.HasSubstructMatch(_METAL):
+        cleaned = _METAL_DISCONNECTOR.Disconnect(cleaned)
+    cleaned = _NORMALIZER.normalize(cleaned)
+    if cleaned.HasSubstructMatch(_REIONIZABLE):
+        cleaned = _REIONIZER.reionize(cleaned)
+    Chem.AssignStereochemistry(cleaned, cleanIt=True, force=True)
+    return cleaned
+
+
+def _is_charged(mol: Chem.Mol) -> bool:
+    return mol.HasSubstructMatch(_CHARGED)
+
+
 def _cleanup(mol: Chem.Mol) -> Chem.Mol:
     """RDKit's clean-up (normalised functional groups, disconnected metals), unless it breaks the
     structure, as it does for mesoionic rings (mesocarb): then the structure as given."""
     try:
-        cleaned = rdMolStandardize.Cleanup(mol)
+        cleaned = _rdkit_cleanup(mol)
     except Exception:
         return Chem.Mol(mol)
     return cleaned if _is_sound(cleaned) else Chem.Mol(mol)
@@ -167,7 +227,8 @@ def _cleanup(mol: Chem.Mol) -> Chem.Mol:
 
 def _parent(cleaned: Chem.Mol) -> Chem.Mol:
     """Largest organic fragment, neutralised; a mesoionic compound (a sydnone imine) keeps its charges."""
-    fragment = rdMolStandardize.FragmentParent(cleaned, skipStandardize=True)
+    single = len(Chem.GetMolFrags(cleaned)) == 1
+    fragment = cleaned if single else rdMolStandardize.FragmentParent(cleaned, skipStandardize=True)
     parent = _neutral(fragment)
     # A fragment that stays charged (a quaternary ammonium) comes back without ring perception, which
     # substructure matching and reactions need.
@@ -179,8 +240,10 @@ def _parent(cleaned: Chem.Mol) -> Chem.Mol:
 
 
 def _neutral(mol: Chem.Mol) -> Chem.Mol:
+    if not _is_charged(mol):
+        return mol  # nothing to neutralise
     try:
-        neutral = _uncharge(mol)
+        neutral = _UNCHARGER.uncharge(mol)
     except Exception:
         return mol
     return neutral if _is_sound(neutral) else mol
@@ -193,10 +256,6 @@ def _is_sound(mol: Chem.Mol) -> bool:
         return True
     except Exception:
         return False
-
-
-def _uncharge(mol: Chem.Mol) -> Chem.Mol:
-    return rdMolStandardize.Uncharger().uncharge(mol)
 
 
 def skeleton_key(inchikey: str) -> str:

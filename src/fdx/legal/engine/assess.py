@@ -1,7 +1,11 @@
 """Answering "is this structure controlled in X on day D, under what, and in which amount category?"
 
-The engine compiles a ``Snapshot`` once into dictionaries keyed by InChIKey and skeleton, so an answer is a
-few lookups plus the generic definitions whose core the structure contains (screened by fingerprint).
+The engine compiles a ``Snapshot`` once into dictionaries keyed by InChIKey and skeleton. What a structure
+is, whatever the jurisdiction and day — the listed entries it is (or is a salt, stereoisomer, ester or ether
+of), the generic definitions it falls under, its similarity to every listed structure — is worked out once
+per structure (``_Facts``) and then read for each jurisdiction, so answering in nine jurisdictions costs
+little more than answering in one (``assess_all``).
+
 Matches, strongest first: explicit listing; a salt or a stereoisomer of a listed substance where the list
 covers them; an ester or ether of a listed substance where the list covers them; a generic definition;
 and, for analogue clauses only, ``analogue_possible`` — which never makes a substance controlled.
@@ -10,18 +14,22 @@ and, for analogue clauses only, ``analogue_possible`` — which never makes a su
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+import itertools
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from rdkit import Chem, DataStructs
-from rdkit.Chem import AllChem
+from rdkit.Chem import AllChem, rdMolDescriptors
 
 from fdx.legal.engine import generic
-from fdx.legal.engine.data import EntryInfo, GenericInfo, Snapshot, ThresholdInfo
+from fdx.legal.engine.data import EntryInfo, GenericInfo, IncorporationInfo, Snapshot, ThresholdInfo
 from fdx.substances import chem
 
 DECISIVE = ("explicit", "salt", "stereoisomer", "ester_ether", "generic", "derivative")
+_STRENGTH = {kind: i for i, kind in enumerate(DECISIVE)}
 
 # An ester or ether of a listed substance is recognised by undoing one or two O-acylations or O-alkylations.
 _UNDO = [
@@ -33,6 +41,14 @@ _UNDO = [
         "[C,c:1][O:2][CH2][CH3]>>[C,c:1][O:2]",
     )
 ]
+_UNDO_TEMPLATES = [reaction.GetReactantTemplate(0) for reaction in _UNDO]
+_UNDO_STEPS = 2
+_UNDOABLE = Chem.MolFromSmarts("[C,c][OX2][$([C;!R](=O)[#6]),$([CH3]),$([CH2][CH3])]")  # what _UNDO can undo
+_ELEMENT_COUNT = re.compile(r"([A-Z][a-z]?)(\d*)")
+_PERIODIC_TABLE = Chem.GetPeriodicTable()
+_HYDROGENS_AND_CHARGES = re.compile(r"H(?![a-z])\d*|[+-]\d*")
+# An amide drawn as its imidic acid (-C(OH)=N-), or a thioamide as its thioimidic acid: one compound to InChI.
+_IMIDIC_ACID = Chem.MolFromSmarts("[OX2H1,SX2H1]-[#6X3;!a]=[#7X2;!a]")
 
 
 @dataclass
@@ -48,7 +64,6 @@ class Query:
     substance_keys: frozenset[str] = frozenset()
     _pattern: object = None
     _morgan: object = None
-    _undone: list | None = None
 
     @classmethod
     def from_text(cls, text: str, substance_keys=(), label: str = "") -> Query:
@@ -56,16 +71,16 @@ class Query:
         name a registry substance without a structure (opium, coca leaf, cannabis)."""
         keys = frozenset(k for k in substance_keys if k)
         try:
-            structure = chem.standardise(chem.parse(text))
+            structure = chem.standardise_parent(chem.parse(text))
         except chem.StructureError as exc:
             if keys:
                 return cls(text=label or text, substance_keys=keys)
             return cls(text=label or text, error=str(exc))
         return cls(
             text=label or text,
-            parent=structure.parent_mol,
-            inchikey=structure.parent.inchikey,
-            skeleton=chem.skeleton_key(structure.parent.inchikey),
+            parent=_as_amide(_with_ring_info(structure.mol)),
+            inchikey=structure.inchikey,
+            skeleton=chem.skeleton_key(structure.inchikey),
             is_salt=structure.is_salt_or_solvate,
             substance_keys=keys,
         )
@@ -82,28 +97,145 @@ class Query:
             self._morgan = chem.morgan_fingerprint(self.parent)
         return self._morgan
 
-    def undone_skeletons(self) -> set[str]:
-        """Skeletons of the structures this one is an ester or ether of (one or two steps back)."""
-        if self._undone is None:
-            found, frontier = set(), [self.parent]
-            for _step in range(2):
-                following = []
-                for mol in frontier:
-                    for reaction in _UNDO:
-                        for products in reaction.RunReactants((mol,)):
-                            product = products[0]
-                            try:
-                                Chem.SanitizeMol(product)
-                            except Exception:  # noqa: S112 (an impossible product is skipped)
-                                continue
-                            key = Chem.MolToInchiKey(product)
-                            if key and key[:14] not in found:
-                                found.add(key[:14])
-                                following.append(product)
-                frontier = following
-            found.discard(self.skeleton)
-            self._undone = list(found)
-        return set(self._undone)
+    def undone_skeletons(self, wanted: Formulas | None = None) -> set[str]:
+        """Skeletons of the structures this one is an ester or ether of (one or two steps back); with
+        ``wanted``, only those of these heavy-atom formulas."""
+        if self.parent is None:
+            return set()
+        return undone_skeletons(self.parent, wanted) - {self.skeleton}
+
+
+@dataclass(frozen=True)
+class Formulas:
+    """Heavy-atom formulas (see ``heavy_formula``) of the structures worth identifying, the same as
+    compositions (see ``heavy_composition``), with their sizes."""
+
+    formulas: frozenset[str]
+    compositions: frozenset[tuple]
+    sizes: frozenset[int]
+    smallest: int
+
+    @classmethod
+    def of(cls, mols: Iterable[Chem.Mol]) -> Formulas:
+        mols = list(mols)
+        sizes = frozenset(mol.GetNumHeavyAtoms() for mol in mols)
+        return cls(
+            frozenset(heavy_formula(mol) for mol in mols),
+            frozenset(heavy_composition(mol) for mol in mols),
+            sizes,
+            min(sizes, default=0),
+        )
+
+
+def undone_skeletons(mol: Chem.Mol, wanted: Formulas | None = None) -> set[str]:
+    """Skeletons of the structures ``mol`` is an ester or ether of, one or two steps back.
+
+    Identifying a product (its InChIKey) costs far more than making it, so with ``wanted`` only a product
+    of a wanted formula is identified, and a product no larger than the smallest wanted one is not undone
+    further (undoing only removes atoms). Before any product is made, the formulas that undoing could reach
+    are worked out from the groups it would remove: most structures can reach none that is wanted."""
+    smallest = wanted.smallest if wanted is not None else 0
+    if (wanted is not None and mol.GetNumHeavyAtoms() <= smallest) or not mol.HasSubstructMatch(_UNDOABLE):
+        return set()
+    if wanted is not None and not _may_reach(mol, wanted):
+        return set()
+    found, seen, frontier = set(), set(), [mol]
+    for step in range(1, _UNDO_STEPS + 1):
+        following = []
+        for product in (p for reactant in frontier for p in _undo_once(reactant)):
+            size = product.GetNumHeavyAtoms()
+            identify = wanted is None or (size in wanted.sizes and heavy_formula(product) in wanted.formulas)
+            undo_further = step < _UNDO_STEPS and size > smallest
+            if not (identify or undo_further) or not _sanitised(product):
+                continue
+            if identify and (key := Chem.MolToInchiKey(product)):
+                found.add(chem.skeleton_key(key))
+            if undo_further and (smiles := Chem.MolToSmiles(product)) not in seen:
+                seen.add(smiles)
+                following.append(product)
+        frontier = following
+    return found
+
+
+def _may_reach(mol: Chem.Mol, wanted: Formulas) -> bool:
+    """Whether undoing one or two of the O-acyl and O-alkyl groups of ``mol`` could give a structure of a
+    wanted composition. Undoing removes a group and changes nothing else that the patterns look at, so the
+    groups of a second step are groups of ``mol`` apart from the first: every reachable composition is the
+    whole less one group or less two disjoint groups."""
+    groups = _removable_groups(mol)
+    whole = Counter(dict(heavy_composition(mol)))
+    lost = [Counter(mol.GetAtomWithIdx(index).GetAtomicNum() for index in group) for group in groups]
+    reachable = [[i] for i in range(len(groups))]
+    if _UNDO_STEPS > 1:
+        reachable += [
+            [a, b] for a, b in itertools.combinations(range(len(groups)), 2) if not groups[a] & groups[b]
+        ]
+    for removed in reachable:
+        rest = whole.copy()
+        for i in removed:
+            rest.subtract(lost[i])
+        if (
+            tuple(sorted((element, n) for element, n in rest.items() if n > 0 and element > 1))
+            in wanted.compositions
+        ):
+            return True
+    return False
+
+
+def _removable_groups(mol: Chem.Mol) -> list[frozenset[int]]:
+    """The atoms each reaction of ``_UNDO`` would remove from ``mol``, one set per place it applies: the
+    group on the far side of the oxygen (the third atom of every pattern)."""
+    groups = set()
+    for template in _UNDO_TEMPLATES:
+        for match in mol.GetSubstructMatches(template, uniquify=False):
+            groups.add(_side(mol, match[2], barrier=match[1]))
+    return sorted(groups, key=sorted)
+
+
+def _side(mol: Chem.Mol, start: int, barrier: int) -> frozenset[int]:
+    """The atoms reached from ``start`` without passing through ``barrier``."""
+    seen, stack = {start}, [start]
+    while stack:
+        for neighbour in mol.GetAtomWithIdx(stack.pop()).GetNeighbors():
+            index = neighbour.GetIdx()
+            if index != barrier and index not in seen:
+                seen.add(index)
+                stack.append(index)
+    return frozenset(seen)
+
+
+def _undo_once(mol: Chem.Mol) -> Iterable[Chem.Mol]:
+    """The structures one O-acyl or O-alkyl group fewer than ``mol``, not yet sanitised (most are dropped
+    by their size alone)."""
+    for reaction in _UNDO:
+        for products in reaction.RunReactants((mol,)):
+            yield products[0]
+
+
+def _sanitised(product: Chem.Mol) -> bool:
+    try:
+        Chem.SanitizeMol(product)
+    except Exception:  # an impossible product is skipped
+        return False
+    return True
+
+
+def heavy_composition(mol: Chem.Mol) -> tuple[tuple[int, int], ...]:
+    """The heavy atoms of ``mol`` counted by element, as sorted (atomic number, count) pairs: the same
+    comparison as ``heavy_formula``, made from atoms rather than from a formula."""
+    mol.UpdatePropertyCache(strict=False)
+    counts = Counter()
+    for symbol, count in _ELEMENT_COUNT.findall(rdMolDescriptors.CalcMolFormula(mol)):
+        if symbol != "H":
+            counts[_PERIODIC_TABLE.GetAtomicNumber(symbol)] += int(count or 1)
+    return tuple(sorted(counts.items()))
+
+
+def heavy_formula(mol: Chem.Mol) -> str:
+    """The formula without hydrogens and charges (``C17NO3`` for morphine): the same for every structure of
+    one skeleton, so a product of another formula cannot have the skeleton of a listed substance."""
+    mol.UpdatePropertyCache(strict=False)
+    return _HYDROGENS_AND_CHARGES.sub("", rdMolDescriptors.CalcMolFormula(mol))
 
 
 @dataclass
@@ -164,12 +296,24 @@ class Answer:
         return data
 
 
+@dataclass
+class _Facts:
+    """What holds for one structure whatever the jurisdiction and day: the listed entries it is, or is a
+    salt, stereoisomer, ester or ether of (``candidates``: entry, kind, detail); and, filled as they are
+    first asked for, the generic definitions it falls under and the listed structures it is similar to."""
+
+    query: Query
+    candidates: list[tuple[EntryInfo, str, str]]
+    matches: dict[str, generic.GenericMatch | None] = field(default_factory=dict)
+    similar: list[tuple[int, float]] | None = None
+
+
 class Engine:
-    """The compiled legal data; ``assess`` answers for one structure, jurisdiction and day."""
+    """The compiled legal data; ``assess`` answers for one structure, jurisdiction and day, ``assess_all``
+    for one structure in several jurisdictions."""
 
     def __init__(self, snapshot: Snapshot, analogue_threshold: float = 0.7):
         self.snapshot = snapshot
-        self.exclusions = {g.code: _skeletons(g.rule.get("exclude", [])) for g in snapshot.generics}
         self.analogue_threshold = analogue_threshold
         self.lists = snapshot.lists
         self.by_inchikey: dict[str, list[EntryInfo]] = defaultdict(list)
@@ -181,17 +325,27 @@ class Engine:
             if entry.inchikey:
                 self.by_inchikey[entry.inchikey].append(entry)
                 self.by_skeleton[entry.skeleton].append(entry)
-        self.incorporated_into: dict[str, list] = defaultdict(list)  # UN list → incorporations
+        self.incorporated_into: dict[tuple[str, str], list] = defaultdict(list)  # (UN list, country) → …
         for incorporation in snapshot.incorporations:
-            self.incorporated_into[incorporation.incorporated_list].append(incorporation)
+            national = self.lists.get(incorporation.national_list)
+            if national is not None:
+                key = (incorporation.incorporated_list, national.jurisdiction)
+                self.incorporated_into[key].append(incorporation)
         self.generics: dict[str, list[GenericInfo]] = defaultdict(list)
+        self.analogue_clauses: dict[str, list[GenericInfo]] = defaultdict(list)
         for definition in snapshot.generics:
             self.generics[definition.jurisdiction].append(definition)
+            if definition.kind == "analogue_similarity":
+                self.analogue_clauses[definition.jurisdiction].append(definition)
         self.thresholds: dict[str, list[ThresholdInfo]] = defaultdict(list)
         for threshold in snapshot.thresholds:
             self.thresholds[threshold.jurisdiction].append(threshold)
+        self._ester_formulas: tuple[bool, Formulas | None] | None = None
+        self._rules: dict[str, generic.CompiledRule] = {}
         self._similar_cache: dict = {}
-        self._fingerprints: dict = {}
+        self._fingerprints: tuple[list[EntryInfo], list] | None = None
+        self._distinct: tuple[list, list[list[int]], float] | None = None
+        self._latest: tuple[Query, _Facts] | None = None
 
     # The answer
 
@@ -202,6 +356,22 @@ class Engine:
         day: datetime.date,
         amount_g: Decimal | None = None,
     ) -> Answer:
+        return self._answer(self._facts(query), jurisdiction, day, amount_g)
+
+    def assess_all(
+        self,
+        query: Query,
+        jurisdictions: Iterable[str],
+        day: datetime.date,
+        amount_g: Decimal | None = None,
+    ) -> list[Answer]:
+        """The answers for one structure in each of ``jurisdictions``, in that order (the same as asking
+        ``assess`` for each, at the cost of little more than one)."""
+        facts = self._facts(query)
+        return [self._answer(facts, code, day, amount_g) for code in jurisdictions]
+
+    def _answer(self, facts: _Facts, jurisdiction: str, day, amount_g) -> Answer:
+        query = facts.query
         answer = Answer(
             input=query.text,
             inchikey=query.inchikey,
@@ -212,12 +382,13 @@ class Engine:
         if query.error:
             answer.error = query.error
             return answer
-        bases = self._listings(query, jurisdiction, day)
+        bases = self._listings(facts, jurisdiction, day)
         if query.parent is not None:
-            bases += self._generics(query, jurisdiction, day)
+            listed = any(not b.date_uncertain for b in bases)
+            bases += self._generics(facts, jurisdiction, day, listed)
         decisive = [b for b in bases if b.kind in DECISIVE and not b.date_uncertain]
         if not decisive and query.parent is not None:
-            bases += self._analogues(query, jurisdiction, day)
+            bases += self._analogues(facts, jurisdiction, day)
         answer.basis = bases
         answer.lists = sorted({b.list for b in decisive})
         if decisive:
@@ -241,8 +412,21 @@ class Engine:
             )
         return answer
 
-    def _listings(self, query: Query, jurisdiction: str, day) -> list[Basis]:
-        candidates: list[tuple[EntryInfo, str, str]] = []  # (entry, kind, detail)
+    # What a structure is, whatever the jurisdiction
+
+    def _facts(self, query: Query) -> _Facts:
+        """The structure-level facts of ``query``, kept for the latest query (callers ask for one structure
+        in every jurisdiction in turn)."""
+        latest = self._latest
+        if latest is not None and latest[0] is query:
+            return latest[1]
+        facts = _Facts(query, self._candidates(query))
+        self._latest = (query, facts)
+        return facts
+
+    def _candidates(self, query: Query) -> list[tuple[EntryInfo, str, str]]:
+        """The entries ``query`` is, or is a salt, stereoisomer, ester or ether of, with that kind."""
+        candidates: list[tuple[EntryInfo, str, str]] = []
         for key in query.substance_keys:
             for entry in self.by_substance.get(key, []):
                 candidates.append((entry, "explicit", ""))
@@ -258,23 +442,59 @@ class Engine:
                     else "a stereoisomer of the listed form"
                 )
                 candidates.append((entry, "stereoisomer", detail))
-        undone = (
-            query.undone_skeletons() if query.parent is not None and self._esters_matter(jurisdiction) else ()
+        covered, wanted = self._ester_targets()
+        if query.parent is not None and covered:
+            for skeleton in sorted(query.undone_skeletons(wanted)):
+                for entry in self.by_skeleton.get(skeleton, []):
+                    candidates.append((entry, "ester_ether", f"an ester or ether of {entry.name}"))
+        return candidates
+
+    def _ester_targets(self) -> tuple[bool, Formulas | None]:
+        """Whether any list covers the esters and ethers of a listed structure (directly or through an
+        incorporation), and the heavy-atom formulas of those structures: only a structure of one of these
+        formulas is worth identifying when undoing esters and ethers, as no other could give a basis (None,
+        no screen, when one of them has no structure to take a formula from). Made on first use."""
+        if self._ester_formulas is None:
+            entries = [
+                e
+                for e in self.snapshot.entries
+                if e.inchikey and not e.is_exclusion and self._esters_covered(e)
+            ]
+            parents = []
+            for entry in entries:
+                smiles = self.snapshot.entry_smiles.get(entry.entry_id)
+                mol = Chem.MolFromSmiles(smiles) if smiles else None
+                if mol is not None:
+                    parents.append(_parent_or_itself(mol))
+            wanted = Formulas.of(parents) if len(parents) == len(entries) else None
+            self._ester_formulas = (bool(entries), wanted)
+        return self._ester_formulas
+
+    def _esters_covered(self, entry: EntryInfo) -> bool:
+        own = self.lists.get(entry.list_code)
+        if own is not None and own.covers_esters_ethers:
+            return True
+        return any(
+            self.lists[i.national_list].covers_esters_ethers
+            for i in self.snapshot.incorporations
+            if i.incorporated_list == entry.list_code and i.national_list in self.lists
         )
-        for skeleton in undone:
-            for entry in self.by_skeleton.get(skeleton, []):
-                candidates.append((entry, "ester_ether", f"an ester or ether of {entry.name}"))
-        bases, excluded = [], set()
-        for entry, _kind, _detail in candidates:
-            if entry.is_exclusion and entry.inchikey == query.inchikey and entry.in_force(day):
-                excluded.add(entry.list_code)
-        for entry, kind, detail in candidates:
-            if entry.is_exclusion:
+
+    # Listings
+
+    def _listings(self, facts: _Facts, jurisdiction: str, day) -> list[Basis]:
+        query = facts.query
+        excluded = {
+            entry.list_code
+            for entry, _kind, _detail in facts.candidates
+            if entry.is_exclusion and entry.inchikey == query.inchikey and entry.in_force(day)
+        }
+        bases = []
+        for entry, kind, detail in facts.candidates:
+            if entry.is_exclusion or entry.list_code in excluded:
                 continue
             for reach in self._reach(entry, jurisdiction, day):
-                if reach.list_code in excluded or entry.list_code in excluded:
-                    continue
-                if not self._covers(reach.list_code, entry, kind, query):
+                if reach.list_code in excluded or not self._covers(reach.list_code, entry, kind):
                     continue
                 notes = [detail, f"through {reach.via}" if reach.via else "", reach.uncertainty]
                 bases.append(
@@ -302,10 +522,7 @@ class Engine:
             )
             if reach is not None:
                 yield reach
-        for incorporation in self.incorporated_into.get(entry.list_code, []):
-            national = self.lists.get(incorporation.national_list)
-            if national is None or national.jurisdiction != jurisdiction:
-                continue
+        for incorporation in self._incorporating(entry.list_code, jurisdiction):
             lag = datetime.timedelta(days=incorporation.lag_days or 0)
             earliest = max(entry.earliest + lag, incorporation.effective_from)
             certain = max(entry.effective_from + lag, incorporation.effective_from)
@@ -318,7 +535,11 @@ class Engine:
                 reach.verified = incorporation.verified and entry.verified
                 yield reach
 
-    def _covers(self, list_code: str, entry: EntryInfo, kind: str, query: Query) -> bool:
+    def _incorporating(self, list_code: str, jurisdiction: str) -> list[IncorporationInfo]:
+        """The incorporations of ``list_code`` into the national lists of ``jurisdiction``."""
+        return self.incorporated_into.get((list_code, jurisdiction), [])
+
+    def _covers(self, list_code: str, entry: EntryInfo, kind: str) -> bool:
         info = self.lists[list_code]
         if kind == "salt":
             return info.covers_salts
@@ -328,24 +549,20 @@ class Engine:
             return info.covers_esters_ethers
         return True
 
-    def _esters_matter(self, jurisdiction: str) -> bool:
-        return any(
-            info.covers_esters_ethers for info in self.lists.values() if info.jurisdiction == jurisdiction
-        ) or any(
-            self.lists[i.national_list].jurisdiction == jurisdiction
-            and self.lists[i.incorporated_list].covers_esters_ethers
-            for i in self.snapshot.incorporations
-            if i.national_list in self.lists and i.incorporated_list in self.lists
-        )
+    # Generic definitions
 
-    def _generics(self, query: Query, jurisdiction: str, day) -> list[Basis]:
+    def _generics(self, facts: _Facts, jurisdiction: str, day, listed: bool) -> list[Basis]:
+        """The generic definitions of ``jurisdiction`` in force on ``day`` that the structure falls under.
+        A definition of substances "not separately listed" (``unlisted_only``: the Kazakh analogues, the
+        Russian derivatives, the UK's "not a compound specified elsewhere") is no basis for a structure that
+        a listing of the jurisdiction already covers (``listed``)."""
         bases = []
         for definition in self.generics.get(jurisdiction, []):
             if definition.kind == "analogue_similarity" or not definition.in_force(day):
                 continue
-            if query.skeleton in self.exclusions.get(definition.code, ()):
+            if listed and definition.rule.get("unlisted_only", False):
                 continue
-            found = generic.match(definition.rule, query.parent, query.pattern)
+            found = self._generic_match(facts, definition)
             if found is not None:
                 kind = "derivative" if definition.kind == "derivatives" else "generic"
                 bases.append(
@@ -363,23 +580,32 @@ class Engine:
                 )
         return bases
 
-    def _analogues(self, query: Query, jurisdiction: str, day) -> list[Basis]:
-        clauses = [
-            g
-            for g in self.generics.get(jurisdiction, [])
-            if g.kind == "analogue_similarity" and g.in_force(day)
-        ]
+    def _generic_match(self, facts: _Facts, definition: GenericInfo) -> generic.GenericMatch | None:
+        if definition.code not in facts.matches:
+            rule = self._rules.get(definition.code)
+            if rule is None:
+                rule = self._rules[definition.code] = generic.compile_rule(definition.rule)
+            query = facts.query
+            facts.matches[definition.code] = rule.match(query.parent, skeleton=query.skeleton)
+        return facts.matches[definition.code]
+
+    # Analogues
+
+    def _analogues(self, facts: _Facts, jurisdiction: str, day) -> list[Basis]:
+        clauses = [clause for clause in self.analogue_clauses.get(jurisdiction, []) if clause.in_force(day)]
         if not clauses:
             return []
-        names, fingerprints = self._similarity_index(jurisdiction, day)
-        if not fingerprints:
-            return []
-        scores = DataStructs.BulkTanimotoSimilarity(query.morgan, fingerprints)
+        listed = self._similarity_index(jurisdiction, day)
         bases = []
         for clause in clauses:
             threshold = clause.rule.get("threshold", self.analogue_threshold)
             ranked = sorted(
-                ((score, names[i]) for i, score in enumerate(scores) if score >= threshold), reverse=True
+                (
+                    (score, listed[i])
+                    for i, score in self._similar(facts)
+                    if score >= threshold and i in listed
+                ),
+                reverse=True,
             )
             if ranked:
                 nearest = "; ".join(f"{name} ({score:.2f})" for score, name in _unique_names(ranked)[:3])
@@ -397,30 +623,75 @@ class Engine:
                 )
         return bases
 
-    def _similarity_index(self, jurisdiction: str, day):
-        """Names and fingerprints of the structures listed in ``jurisdiction`` on ``day`` (the candidates an
-        analogue clause compares with), kept for the most recent days asked about."""
+    def _similar(self, facts: _Facts) -> list[tuple[int, float]]:
+        """The listed structures as similar to the query as any analogue clause asks (positions in
+        ``_entry_fingerprints``, scores), compared once for every jurisdiction, and once for each distinct
+        listed structure (a structure listed in several lists is compared once)."""
+        if facts.similar is None:
+            distinct, positions, lowest = self._distinct_fingerprints()
+            scores = DataStructs.BulkTanimotoSimilarity(facts.query.morgan, distinct)
+            facts.similar = sorted(
+                (position, score)
+                for index, score in enumerate(scores)
+                if score >= lowest
+                for position in positions[index]
+            )
+        return facts.similar
+
+    def _distinct_fingerprints(self) -> tuple[list, list[list[int]], float]:
+        """The distinct fingerprints of the listed structures, the positions in ``_entry_fingerprints`` of
+        the entries of each, and the lowest similarity any analogue clause asks for; made on first use."""
+        if self._distinct is None:
+            _entries, fingerprints = self._entry_fingerprints()
+            index_of: dict[bytes, int] = {}
+            distinct, positions = [], []
+            for position, fingerprint in enumerate(fingerprints):
+                key = fingerprint.ToBinary()
+                if key not in index_of:
+                    index_of[key] = len(distinct)
+                    distinct.append(fingerprint)
+                    positions.append([])
+                positions[index_of[key]].append(position)
+            lowest = min(
+                (
+                    clause.rule.get("threshold", self.analogue_threshold)
+                    for clauses in self.analogue_clauses.values()
+                    for clause in clauses
+                ),
+                default=self.analogue_threshold,
+            )
+            self._distinct = (distinct, positions, lowest)
+        return self._distinct
+
+    def _similarity_index(self, jurisdiction: str, day) -> dict[int, str]:
+        """The structures listed in ``jurisdiction`` on ``day`` (the candidates an analogue clause compares
+        with): their positions in ``_entry_fingerprints`` and names, kept for the most recent days asked
+        about."""
         key = (jurisdiction, day)
         if key not in self._similar_cache:
             if len(self._similar_cache) > 64:
                 self._similar_cache.clear()
-            names, fingerprints = [], []
-            for entry in self.snapshot.entries:
-                fingerprint = self._entry_fingerprint(entry)
-                if fingerprint is None or entry.is_exclusion:
-                    continue
-                if any(not reach.uncertainty for reach in self._reach(entry, jurisdiction, day)):
-                    names.append(entry.name)
-                    fingerprints.append(fingerprint)
-            self._similar_cache[key] = (names, fingerprints)
+            entries, _fingerprints = self._entry_fingerprints()
+            self._similar_cache[key] = {
+                index: entry.name
+                for index, entry in enumerate(entries)
+                if any(not reach.uncertainty for reach in self._reach(entry, jurisdiction, day))
+            }
         return self._similar_cache[key]
 
-    def _entry_fingerprint(self, entry: EntryInfo):
-        if entry.entry_id not in self._fingerprints:
-            smiles = self.snapshot.entry_smiles.get(entry.entry_id)
-            mol = Chem.MolFromSmiles(smiles) if smiles else None
-            self._fingerprints[entry.entry_id] = chem.morgan_fingerprint(mol) if mol is not None else None
-        return self._fingerprints[entry.entry_id]
+    def _entry_fingerprints(self) -> tuple[list[EntryInfo], list]:
+        """The entries with a structure (exclusions aside) and their Morgan fingerprints, in the same order,
+        made on first use."""
+        if self._fingerprints is None:
+            entries, fingerprints = [], []
+            for entry in self.snapshot.entries:
+                smiles = self.snapshot.entry_smiles.get(entry.entry_id)
+                mol = Chem.MolFromSmiles(smiles) if smiles and not entry.is_exclusion else None
+                if mol is not None:
+                    entries.append(entry)
+                    fingerprints.append(chem.morgan_fingerprint(mol))
+            self._fingerprints = (entries, fingerprints)
+        return self._fingerprints
 
     # Amounts
 
@@ -512,7 +783,9 @@ def _window(list_code, entry: EntryInfo, day, earliest, certain, end) -> _Reach 
 
 def _strongest_per_list(bases: list[Basis]) -> list[Basis]:
     """One basis per (list, entry), the strongest kind first."""
-    order = {kind: i for i, kind in enumerate(DECISIVE)}
+    if len(bases) < 2:
+        return bases
+    order = _STRENGTH
     best: dict[tuple[str, str], Basis] = {}
     for basis in bases:
         key = (basis.list, basis.entry)
@@ -522,14 +795,55 @@ def _strongest_per_list(bases: list[Basis]) -> list[Basis]:
     return sorted(best.values(), key=lambda b: (b.list, order.get(b.kind, 99), b.entry))
 
 
-def _skeletons(items: list[dict]) -> frozenset[str]:
-    keys = set()
-    for item in items:
-        mol = Chem.MolFromSmiles(item["smiles"])
-        if mol is None:
-            raise generic.RuleError(f"invalid SMILES among the exclusions: {item['smiles']}")
-        keys.add(Chem.MolToInchiKey(mol)[:14])
-    return frozenset(keys)
+def _with_ring_info(mol: Chem.Mol) -> Chem.Mol:
+    """The parent of a salt comes out of standardisation without ring information, which ring queries
+    (undoing esters, SMARTS classes) need: perceive it as parsing would have (symmetrised SSSR), so that a
+    salt and its free base are matched alike."""
+    try:
+        mol.GetRingInfo().NumRings()
+    except RuntimeError:
+        mol.UpdatePropertyCache(strict=False)
+        Chem.GetSymmSSSR(mol)
+    return mol
+
+
+def _as_amide(mol: Chem.Mol) -> Chem.Mol:
+    """``mol`` with every imidic acid group redrawn as the amide (and thioimidic as thioamide).
+
+    Standard InChI counts the two drawings as one compound (the hydrogen moves between heteroatoms), so they
+    are one listed substance; the class definitions are patterns written for the amide, and must match it
+    however it was drawn. Nothing else about the structure changes."""
+    if not mol.HasSubstructMatch(_IMIDIC_ACID):
+        return mol
+    try:
+        return _redrawn_as_amide(mol)
+    except Exception:  # RDKit refused the redrawn structure: match the structure as drawn
+        return mol
+
+
+def _redrawn_as_amide(mol: Chem.Mol) -> Chem.Mol:
+    amide = Chem.RWMol(mol)
+    while match := amide.GetSubstructMatch(_IMIDIC_ACID):
+        oxygen, carbon, nitrogen = match
+        amide.GetBondBetweenAtoms(oxygen, carbon).SetBondType(Chem.BondType.DOUBLE)
+        bond = amide.GetBondBetweenAtoms(carbon, nitrogen)
+        bond.SetBondType(Chem.BondType.SINGLE)
+        bond.SetStereo(Chem.BondStereo.STEREONONE)
+        for index, hydrogens in ((oxygen, 0), (nitrogen, amide.GetAtomWithIdx(nitrogen).GetTotalNumHs() + 1)):
+            atom = amide.GetAtomWithIdx(index)
+            atom.SetNumExplicitHs(hydrogens)
+            atom.SetNoImplicit(True)
+        Chem.SanitizeMol(amide)
+    return amide.GetMol()
+
+
+def _parent_or_itself(mol: Chem.Mol) -> Chem.Mol:
+    """The standardised parent of a listed structure, as its InChIKey was made (the structure itself in
+    the unlikely case that it cannot be standardised)."""
+    try:
+        return chem.standardise_parent(mol).mol
+    except chem.StructureError:
+        return mol
 
 
 def _has_stereo(inchikey: str) -> bool:

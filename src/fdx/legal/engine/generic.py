@@ -13,14 +13,20 @@ Two rule shapes cover the models the region and its neighbours use:
     A class defined by core structures (China's fentanyl and synthetic-cannabinoid classes, the UK's
     third-generation cannabinoid definition), with the exclusions the instrument names.
 
-Substituent kinds (``alkyl:1-4`` limits the carbon count): halide, alkyl, alkenyl, alkoxy, haloalkyl,
-hydroxy, amino (with alkyls), nitro, cyano, alkylthio, acyl, alkylenedioxy (bridging two ring atoms),
-ring_on_nitrogen (the nitrogen included in a ring), aryl, any. A worked example list travels with each
-definition and is run by the tests.
+Either shape may name ``"exclude": [{"name", "smiles"}]``: substances the instrument excepts by name
+(bupropion from the UK cathinones); every stereo form of them is excepted.
+
+Substituent kinds (``alkyl:1-4`` limits the carbon count): halide, alkyl, cycloalkyl, alkenyl, alkoxy,
+haloalkyl, hydroxy, amino (with alkyls), nitro, cyano, alkylthio, acyl, alkylenedioxy (bridging two ring
+atoms), ring_on_nitrogen (the nitrogen included in a ring: a chain on the nitrogen closing back onto it, or
+joining two of its own carbon groups, as pyrrolidine joins the methyls of N,N-dimethyl), aryl, any. Every
+kind but ``any`` is a group joined by single bonds: a hydrogen pair replaced by ``=O`` is no hydroxyl. A
+worked example list travels with each definition and is run by the tests.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,37 +56,80 @@ class RuleError(ValueError):
     """A generic definition whose machine-readable rule is malformed; names what is wrong."""
 
 
-def match(rule: dict, query: Chem.Mol, query_pattern=None) -> GenericMatch | None:
-    """Whether ``query`` (a standardised parent) falls under ``rule``; the first explanation found."""
-    if "any_of" in rule:
-        compiled = _class_patterns(_freeze(rule))
-        if any(query.HasSubstructMatch(p) for p in compiled[1]):
-            return None
-        return GenericMatch("", ()) if any(query.HasSubstructMatch(p) for p in compiled[0]) else None
-    query_pattern = query_pattern if query_pattern is not None else chem.pattern_fingerprint(query)
-    for parent in _parents(_freeze(rule)):
-        if not DataStructs.AllProbeBitsMatch(parent.screen, query_pattern):
-            continue
-        found = parent.derivative(query)
-        if found is not None:
-            return found
-    return None
+def match(rule: dict, query: Chem.Mol, query_pattern=None, skeleton: str = "") -> GenericMatch | None:
+    """Whether ``query`` (a standardised parent) falls under ``rule``, the rule's exceptions included; the
+    first explanation found. ``query_pattern`` (its pattern fingerprint), when given, screens the parents;
+    ``skeleton`` (the first block of its InChIKey) is computed when the rule has exceptions and it is not
+    given."""
+    return compile_rule(rule).match(query, query_pattern, skeleton)
 
 
-def _freeze(rule: dict) -> str:
-    import json
-
-    return json.dumps(rule, sort_keys=True)
+def compile_rule(rule: dict) -> CompiledRule:
+    """The rule with its patterns parsed and its parents prepared, kept for the rules last used (a rule is
+    compiled once however many structures it is applied to)."""
+    return _compiled(json.dumps(rule, sort_keys=True))
 
 
 @lru_cache(maxsize=256)
-def _class_patterns(frozen: str):
-    import json
+def _compiled(frozen: str) -> CompiledRule:
+    return CompiledRule(json.loads(frozen))
 
-    rule = json.loads(frozen)
-    include = tuple(_smarts(s) for s in rule["any_of"])
-    exclude = tuple(_smarts(s) for s in rule.get("none_of", []))
-    return include, exclude
+
+class CompiledRule:
+    """One generic definition ready to apply: a class (SMARTS) or named parents, and its exceptions."""
+
+    def __init__(self, rule: dict):
+        self.excluded = excluded_skeletons(rule)
+        self.include: tuple[Chem.Mol, ...] = ()
+        self.exclude: tuple[Chem.Mol, ...] = ()
+        self.parents: tuple[Parent, ...] = ()
+        if "any_of" in rule:
+            self.include = tuple(_smarts(s) for s in rule["any_of"])
+            self.exclude = tuple(_smarts(s) for s in rule.get("none_of", []))
+        elif "parents" in rule:
+            kinds = tuple(rule.get("substituents", ()))
+            for kind in kinds + tuple(k for v in rule.get("positions", {}).values() for k in v):
+                _parse_kind(kind)  # a misspelt kind is refused here, not silently never matched
+            positions = {str(k): tuple(v) for k, v in rule.get("positions", {}).items()}
+            maximum = rule.get("max_replacements")
+            self.parents = tuple(
+                Parent(p["name"], p["smiles"], kinds, positions, maximum) for p in rule["parents"]
+            )
+        else:
+            raise RuleError("a generic definition needs 'any_of' (SMARTS) or 'parents'")
+
+    def match(self, query: Chem.Mol, query_pattern=None, skeleton: str = "") -> GenericMatch | None:
+        found = self._match(query, query_pattern)
+        if found is None or not self.excluded:
+            return found
+        skeleton = skeleton or chem.skeleton_key(Chem.MolToInchiKey(query))
+        return None if skeleton in self.excluded else found
+
+    def _match(self, query, query_pattern) -> GenericMatch | None:
+        if self.include:
+            if any(query.HasSubstructMatch(p) for p in self.exclude):
+                return None
+            return GenericMatch("", ()) if any(query.HasSubstructMatch(p) for p in self.include) else None
+        for parent in self.parents:
+            # A fingerprint already at hand screens the parents out cheaply; without one, the substructure
+            # search fails about as fast as a fingerprint would be made.
+            if query_pattern is not None and not DataStructs.AllProbeBitsMatch(parent.screen, query_pattern):
+                continue
+            found = parent.derivative(query)
+            if found is not None:
+                return found
+        return None
+
+
+def excluded_skeletons(rule: dict) -> frozenset[str]:
+    """The skeletons (first InChIKey blocks) of the substances the rule excepts by name."""
+    keys = set()
+    for item in rule.get("exclude", []):
+        mol = Chem.MolFromSmiles(item["smiles"])
+        if mol is None:
+            raise RuleError(f"invalid SMILES among the exclusions: {item['smiles']}")
+        keys.add(chem.skeleton_key(Chem.MolToInchiKey(mol)))
+    return frozenset(keys)
 
 
 def _smarts(text: str) -> Chem.Mol:
@@ -90,35 +139,21 @@ def _smarts(text: str) -> Chem.Mol:
     return pattern
 
 
-@lru_cache(maxsize=256)
-def _parents(frozen: str) -> tuple[Parent, ...]:
-    import json
-
-    rule = json.loads(frozen)
-    default_kinds = tuple(rule.get("substituents", ()))
-    positions = {str(k): tuple(v) for k, v in rule.get("positions", {}).items()}
-    maximum = rule.get("max_replacements")
-    return tuple(Parent(p["name"], p["smiles"], default_kinds, positions, maximum) for p in rule["parents"])
-
-
 class Parent:
-    """A named parent compiled for derivative matching."""
+    """A named parent compiled for derivative matching: its core (the parent without the halogens and
+    hydroxyls that may be replaced), the kinds allowed at each core atom, and a fingerprint screen."""
 
     def __init__(self, name, smiles, default_kinds, positions, maximum):
         mol = Chem.MolFromSmiles(smiles)
         if mol is None:
             raise RuleError(f"invalid parent SMILES for {name}: {smiles}")
         self.name, self.maximum = name, maximum
-        self.skeleton = Chem.MolToInchiKey(mol)[:14]
+        self.skeleton = chem.skeleton_key(Chem.MolToInchiKey(mol))
         mapped = any(atom.GetAtomMapNum() for atom in mol.GetAtoms())
-        removable = set()
-        self.original: dict[int, list[str]] = {}
-        for atom in mol.GetAtoms():
-            if _replaceable_group(atom):
-                removable.add(atom.GetIdx())
-        core = Chem.RWMol(mol)
+        removable = {atom.GetIdx() for atom in mol.GetAtoms() if _replaceable_group(atom)}
         keep = [a.GetIdx() for a in mol.GetAtoms() if a.GetIdx() not in removable]
         self.kinds: dict[int, tuple[str, ...]] = {}
+        self.original: dict[int, list[str]] = {}
         for new_index, old_index in enumerate(keep):
             atom = mol.GetAtomWithIdx(old_index)
             has_site = atom.GetTotalNumHs() > 0 or any(n.GetIdx() in removable for n in atom.GetNeighbors())
@@ -128,12 +163,13 @@ class Parent:
                 kinds = default_kinds if has_site else ()
             self.kinds[new_index] = kinds
             groups = [
-                _group_smiles(mol, n.GetIdx(), old_index)
+                _fragment_smiles(mol, [n.GetIdx()], [(n.GetIdx(), old_index)])
                 for n in atom.GetNeighbors()
                 if n.GetIdx() in removable
             ]
             if groups:
                 self.original[new_index] = sorted(groups)
+        core = Chem.RWMol(mol)
         for index in sorted(removable, reverse=True):
             core.RemoveAtom(index)
         self.core = core.GetMol()
@@ -144,34 +180,31 @@ class Parent:
         self.screen = chem.pattern_fingerprint(self.core)
 
     def derivative(self, query: Chem.Mol) -> GenericMatch | None:
+        """The first placement of the core on ``query`` that makes it a derivative. Placements that cover
+        the same atoms in another order (a ring turned over) leave the same substituents, which are cut out
+        and written once."""
+        pieces_of: dict[frozenset[int], list | None] = {}
         for mapping in query.GetSubstructMatches(self.core, uniquify=False, maxMatches=MAX_MATCHES):
-            result = self._check(query, mapping)
-            if result is not None:
-                return result
+            atoms = frozenset(mapping)
+            if atoms not in pieces_of:
+                pieces_of[atoms] = _pieces(query, atoms)
+            if pieces_of[atoms] is not None:
+                result = self._check(mapping, pieces_of[atoms])
+                if result is not None:
+                    return result
         return None
 
-    def _check(self, query, mapping) -> GenericMatch | None:
+    def _check(self, mapping, pieces) -> GenericMatch | None:
+        """The replacements that turn the parent into the query with the core placed on ``mapping``; None
+        when a substituent (of ``pieces``) is not of a kind allowed at its position."""
         core_of = {q: c for c, q in enumerate(mapping)}
-        rest = [a.GetIdx() for a in query.GetAtoms() if a.GetIdx() not in core_of]
         replacements = []
-        for component in _components(query, rest):
-            attachments = [
-                (q_atom, n.GetIdx())
-                for q_atom in component
-                for n in query.GetAtomWithIdx(q_atom).GetNeighbors()
-                if n.GetIdx() in core_of
-            ]
-            if not attachments or len(attachments) > 2:
-                return None
-            sites = {core_of[core_atom] for _, core_atom in attachments}
-            kinds = set()
-            for site in sites:
-                kinds |= set(self.kinds.get(site, ()))
-            fragment = _fragment_smiles(query, component, [a for a, _ in attachments])
-            single_site = len(sites) == 1
-            if len(attachments) == 1 and fragment in self.original.get(next(iter(sites)), []):
+        for fragment, links, placement in pieces:
+            sites = {core_of[core_atom] for _, core_atom in links}
+            if len(links) == 1 and fragment in self.original.get(next(iter(sites)), []):
                 continue  # the parent's own halogen or hydroxyl, unchanged
-            if not kinds or not _fits(fragment, kinds, len(attachments), single_site, query, attachments):
+            kinds = frozenset(kind for site in sites for kind in self.kinds.get(site, ()))
+            if not kinds or not _fits(fragment, kinds, placement):
                 return None
             replacements.append(fragment.replace("*", "–"))
         if not replacements:
@@ -181,6 +214,45 @@ class Parent:
         return GenericMatch(self.name, tuple(sorted(replacements)), self.skeleton)
 
 
+def _pieces(query: Chem.Mol, core: frozenset[int]) -> list[tuple[str, list, str]] | None:
+    """What ``query`` has outside the ``core`` atoms: each connected part as (SMILES with ``*`` at the core,
+    its bonds to the core as (part atom, core atom) pairs, placement); None when a part is not bonded to the
+    core or is bonded to it more than twice (no substituent of the model is)."""
+    rest = [index for index in range(query.GetNumAtoms()) if index not in core]
+    pieces = []
+    for component in _components(query, rest):
+        links = [
+            (q_atom, n.GetIdx())
+            for q_atom in component
+            for n in query.GetAtomWithIdx(q_atom).GetNeighbors()
+            if n.GetIdx() in core
+        ]
+        if not links or len(links) > 2:
+            return None
+        pieces.append((_fragment_smiles(query, component, links), links, _placement(query, links, core)))
+    return pieces
+
+
+def _placement(query, links, core) -> str:
+    """Where a substituent sits: ``one`` (one bond to the core), ``same`` (two bonds to one core atom),
+    ``nitrogen`` (two bonds to one core nitrogen, or to two core atoms that share a core nitrogen: either
+    way closing a ring through it) or ``apart`` (two bonds to two other core atoms)."""
+    if len(links) == 1:
+        return "one"
+    first, second = (core_atom for _, core_atom in links)
+    if first == second:
+        return "nitrogen" if query.GetAtomWithIdx(first).GetAtomicNum() == 7 else "same"
+    for neighbour in query.GetAtomWithIdx(first).GetNeighbors():
+        index = neighbour.GetIdx()
+        if (
+            neighbour.GetAtomicNum() == 7
+            and index in core
+            and query.GetBondBetweenAtoms(index, second) is not None
+        ):
+            return "nitrogen"
+    return "apart"
+
+
 def _replaceable_group(atom: Chem.Atom) -> bool:
     """A terminal halogen or hydroxyl oxygen of a parent: its position is a substitution site."""
     if atom.GetDegree() != 1:
@@ -188,10 +260,6 @@ def _replaceable_group(atom: Chem.Atom) -> bool:
     if atom.GetAtomicNum() in HALOGENS:
         return True
     return atom.GetAtomicNum() == 8 and atom.GetTotalNumHs() == 1
-
-
-def _group_smiles(mol, group_atom, attached_to) -> str:
-    return _fragment_smiles(mol, [group_atom], [group_atom])
 
 
 def _components(mol, atoms: list[int]) -> list[list[int]]:
@@ -209,71 +277,129 @@ def _components(mol, atoms: list[int]) -> list[list[int]]:
     return components
 
 
-def _fragment_smiles(mol, atoms: list[int], attached: list[int]) -> str:
-    """The component as SMILES with a dummy atom ``*`` for each bond to the core."""
+def _fragment_smiles(mol, atoms: list[int], links: list[tuple[int, int]]) -> str:
+    """The component as SMILES with a dummy atom ``*`` for each bond to the core (``links``: pairs of a
+    component atom and the core atom it is bonded to), each dummy bond of the order of the bond it stands
+    for, so that a carbonyl oxygen reads ``*=O`` and never passes for a hydroxyl."""
+    local = {old: new for new, old in enumerate(atoms)}
+    elements = tuple(
+        (atom.GetAtomicNum(), atom.GetFormalCharge(), atom.GetIsAromatic(), atom.GetTotalNumHs())
+        for atom in (mol.GetAtomWithIdx(old) for old in atoms)
+    )
+    bonds = tuple(
+        (local[bond.GetBeginAtomIdx()], local[bond.GetEndAtomIdx()], bond.GetBondType())
+        for bond in (
+            mol.GetBondWithIdx(index)
+            for index in sorted({b.GetIdx() for old in atoms for b in mol.GetAtomWithIdx(old).GetBonds()})
+        )
+        if bond.GetBeginAtomIdx() in local and bond.GetEndAtomIdx() in local
+    )  # in the molecule's order
+    ends = tuple(
+        (local[old], mol.GetBondBetweenAtoms(old, core_atom).GetBondType()) for old, core_atom in links
+    )
+    return _written(elements, bonds, ends)
+
+
+@lru_cache(maxsize=65536)
+def _written(elements: tuple, bonds: tuple, ends: tuple) -> str:
+    """SMILES of a fragment given as its atoms (element, charge, aromatic, hydrogens), bonds and bonds to
+    the core (the same few substituents recur across structures, so each is written once)."""
     fragment = Chem.RWMol()
-    index_of = {}
-    for old in atoms:
-        source = mol.GetAtomWithIdx(old)
-        new_atom = Chem.Atom(source.GetAtomicNum())
-        new_atom.SetFormalCharge(source.GetFormalCharge())
-        new_atom.SetIsAromatic(source.GetIsAromatic())
-        new_atom.SetNumExplicitHs(source.GetTotalNumHs())
-        new_atom.SetNoImplicit(True)
-        index_of[old] = fragment.AddAtom(new_atom)
-    for bond in mol.GetBonds():
-        begin, end = bond.GetBeginAtomIdx(), bond.GetEndAtomIdx()
-        if begin in index_of and end in index_of:
-            fragment.AddBond(index_of[begin], index_of[end], bond.GetBondType())
-    for old in attached:
-        dummy = fragment.AddAtom(Chem.Atom(0))
-        fragment.AddBond(index_of[old], dummy, Chem.BondType.SINGLE)
+    for element, charge, aromatic, hydrogens in elements:
+        atom = Chem.Atom(element)
+        atom.SetFormalCharge(charge)
+        atom.SetIsAromatic(aromatic)
+        atom.SetNumExplicitHs(hydrogens)
+        atom.SetNoImplicit(True)
+        fragment.AddAtom(atom)
+    for begin, end, order in bonds:
+        fragment.AddBond(begin, end, order)
+    for atom, order in ends:
+        fragment.AddBond(atom, fragment.AddAtom(Chem.Atom(0)), order)
     try:
         return Chem.MolToSmiles(fragment.GetMol(), canonical=True)
     except Exception:  # an aromatic fragment cut out of its ring cannot always be written; name it plainly
-        return "*" + "".join(
-            sorted(Chem.Atom(mol.GetAtomWithIdx(i).GetAtomicNum()).GetSymbol() for i in atoms)
-        )
+        return "*" + "".join(sorted(Chem.Atom(element).GetSymbol() for element, *_rest in elements))
 
 
 _KIND = re.compile(r"^(?P<name>[a-z_]+)(?::(?P<low>\d+)-(?P<high>\d+))?$")
+KINDS = frozenset(
+    {
+        "halide",
+        "alkyl",
+        "cycloalkyl",
+        "alkenyl",
+        "alkoxy",
+        "haloalkyl",
+        "hydroxy",
+        "amino",
+        "nitro",
+        "cyano",
+        "alkylthio",
+        "acyl",
+        "alkylenedioxy",
+        "ring_on_nitrogen",
+        "aryl",
+        "any",
+    }
+)
 
 
-def _fits(fragment: str, kinds, attachments: int, single_site: bool, query, links) -> bool:
+@lru_cache(maxsize=64)
+def _parse_kind(kind: str) -> tuple[str, int, int]:
+    parsed = _KIND.match(kind)
+    if parsed is None or parsed["name"] not in KINDS:
+        raise RuleError(f"unknown substituent kind {kind!r}")
+    return parsed["name"], int(parsed["low"] or 1), int(parsed["high"] or 12)
+
+
+@lru_cache(maxsize=65536)
+def _fits(fragment: str, kinds: frozenset[str], placement: str) -> bool:
+    """Whether the substituent ``fragment`` (SMILES with ``*`` at the core) is one of ``kinds`` there (the
+    same substituents recur across structures, so the answer is kept)."""
     mol = Chem.MolFromSmiles(fragment)
-    for kind in kinds:
-        parsed = _KIND.match(kind)
-        if parsed is None:
-            raise RuleError(f"unknown substituent kind {kind!r}")
-        name = parsed["name"]
-        low, high = int(parsed["low"] or 1), int(parsed["high"] or 12)
+    for kind in sorted(kinds):
+        name, low, high = _parse_kind(kind)
         if name == "any":
             return True
-        if mol is None:
-            continue
-        if _is_kind(name, mol, attachments, single_site, low, high):
+        if mol is not None and _single_bonded(mol) and _is_kind(name, mol, placement, low, high):
             return True
     return False
 
 
-def _is_kind(name, mol, attachments, single_site, low, high) -> bool:
+def _single_bonded(fragment: Chem.Mol) -> bool:
+    """Whether every bond to the core is single (a group replacing hydrogens one for one)."""
+    return all(
+        bond.GetBondType() == Chem.BondType.SINGLE
+        for atom in fragment.GetAtoms()
+        if atom.GetAtomicNum() == 0
+        for bond in atom.GetBonds()
+    )
+
+
+def _is_kind(name, mol, placement, low, high) -> bool:
     atoms = [a for a in mol.GetAtoms() if a.GetAtomicNum() != 0]
     elements = [a.GetAtomicNum() for a in atoms]
     carbons = elements.count(6)
     ring = any(a.IsInRing() for a in atoms)
     saturated = all(b.GetBondType() == Chem.BondType.SINGLE for b in mol.GetBonds())
     first = next(a for a in mol.GetAtoms() if a.GetAtomicNum() == 0).GetNeighbors()[0]
-    if attachments == 2:
+    if placement != "one":
         if name == "alkylenedioxy":
             return (
                 set(elements) <= {6, 8}
                 and elements.count(8) == 2
-                and not single_site
+                and placement == "apart"
                 and saturated
                 and 1 <= carbons <= 3
             )
         if name == "ring_on_nitrogen":
-            return single_site and set(elements) <= {6, 8, 7} and low <= carbons <= high and saturated
+            return (
+                placement == "nitrogen"
+                and set(elements) <= {6, 8, 7}
+                and low <= carbons <= high
+                and saturated
+            )
         return False
     if name == "halide":
         return len(atoms) == 1 and elements[0] in HALOGENS
