@@ -50,6 +50,7 @@ def _register() -> None:
     from fdx.demo.cli import demo_app
     from fdx.geo.cli import geo_app
     from fdx.legal.cli import legal_app
+    from fdx.spectra.cli import spectra_app
     from fdx.substances.cli import substances_app
 
     register_core_commands(app)
@@ -60,6 +61,7 @@ def _register() -> None:
     app.add_typer(demo_app, name="demo")
     app.add_typer(substances_app, name="substances")
     app.add_typer(legal_app, name="legal")
+    app.add_typer(spectra_app, name="spectra")
 
 
 _register()

@@ -59,10 +59,15 @@ _NODE_ADMIN = _ORG_ADMIN | {
     "legal.view_quantitythreshold",
     "legal.add_quantitythreshold",
     "legal.change_quantitythreshold",
+    "spectra.search_spectra",
+    "spectra.manage_spectral_libraries",
+    "spectra.view_spectrallibrary",
+    "spectra.view_spectrum",
 }
 
 _CASE_READER = {
     "examinations.view_case_data",
+    "spectra.search_spectra",
 }
 _DATA_ENTRY = _CASE_READER | {
     "substances.add_substance",
@@ -71,6 +76,8 @@ _DATA_ENTRY = _CASE_READER | {
 _REVIEWER = _DATA_ENTRY | {
     "substances.change_substance",
     "examinations.review_examination",
+    # The head of laboratory manages the laboratory's reference spectra.
+    "spectra.manage_spectral_libraries",
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {

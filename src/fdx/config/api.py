@@ -11,6 +11,7 @@ from fdx.core.api.health import router as health_router
 from fdx.examinations.api.router import router as examinations_router
 from fdx.geo.api.router import router as geo_router
 from fdx.legal.api.router import router as legal_router
+from fdx.spectra.api.router import router as spectra_router
 from fdx.substances.api.router import router as substances_router
 
 api = NinjaAPI(
@@ -34,3 +35,4 @@ api.add_router("/audit", audit_router)
 api.add_router("", substances_router)
 api.add_router("", examinations_router)
 api.add_router("", legal_router)
+api.add_router("", spectra_router)

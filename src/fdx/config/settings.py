@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "fdx.substances",
     "fdx.examinations",
     "fdx.legal",
+    "fdx.spectra",
 ]
 
 MIDDLEWARE = [
@@ -153,6 +154,11 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 
 STATIC_URL = "/static/"
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "fdx.core.staticfinders.PackageFileFinder",  # plotly.min.js, from the plotly package
+]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_ROOT = VAR_DIR / "files"

@@ -12,5 +12,6 @@ urlpatterns = [
     path("substances/", include("fdx.substances.urls")),
     path("cases/", include("fdx.examinations.urls")),
     path("legal/", include("fdx.legal.urls")),
+    path("spectra/", include("fdx.spectra.urls")),
     path("", include("fdx.core.urls")),
 ]

@@ -1,0 +1,31 @@
+"""Read-only admin pages: libraries and spectra change only through the actions (imports are audited)."""
+
+from django.contrib import admin
+
+from fdx.spectra.models import SpectralLibrary, Spectrum
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SpectralLibrary)
+class SpectralLibraryAdmin(ReadOnlyAdmin):
+    list_display = ("name", "version", "owner_organisation", "distribution_level", "created_at")
+    search_fields = ("name", "source")
+
+
+@admin.register(Spectrum)
+class SpectrumAdmin(ReadOnlyAdmin):
+    list_display = ("name", "library", "record_id", "substance", "substance_link", "withdrawn_at")
+    list_filter = ("library", "substance_link")
+    search_fields = ("name", "record_id", "inchikey")
+    exclude = ("mz_values", "intensities")
+    raw_id_fields = ("substance",)

@@ -1,0 +1,229 @@
+"""``fdx spectra …``: spectral libraries — import, search, export, index."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from fdx.core.cli_support import handle_errors, print_json
+
+out = Console()
+err = Console(stderr=True)
+spectra_app = typer.Typer(help="Spectral libraries and library search.", no_args_is_help=True)
+
+
+@spectra_app.command("libraries")
+@handle_errors
+def libraries() -> None:
+    """List the libraries of this node with their spectrum counts."""
+    from fdx.core.actors import cli_actor
+    from fdx.spectra.selectors import libraries_for
+
+    print_json(
+        [
+            {
+                "id": str(library.global_id),
+                "name": library.name,
+                "version": library.version,
+                "owner": library.owner_organisation.code,
+                "distribution_level": library.distribution_level,
+                "spectra": library.spectrum_count,
+            }
+            for library in libraries_for(cli_actor())
+        ]
+    )
+
+
+@spectra_app.command("import")
+@handle_errors
+def import_file(
+    path: Path = typer.Argument(
+        ..., exists=True, dir_okay=False, help="MSP, MSL, JCAMP-DX, MGF, mzML or mzXML"
+    ),
+    library: str = typer.Option(..., "--library", help="Library name (created when it does not exist)."),
+    version: str = typer.Option("", "--version", help="Library version."),
+    org: str = typer.Option("", "--org", help="Owning organisation's code (to create the library)."),
+    level: str = typer.Option(
+        "organisation", "--level", help="Distribution level of a new library (international: every user)."
+    ),
+    source: str = typer.Option("", "--source", help="Where the library comes from (a new library)."),
+    licence: str = typer.Option("", "--licence", help="Its licence (a new library)."),
+    fmt: str = typer.Option(
+        None, "--format", help="msp, msl, jcamp, mgf, mzml or mzxml (default: by extension)"
+    ),
+    identifiers: Path = typer.Option(
+        None,
+        "--identifiers",
+        exists=True,
+        help="TSV/CSV keyed by record id with inchikey, smiles, cas columns.",
+    ),
+    skip_bad: bool = typer.Option(
+        False, "--skip-bad", help="Import the good records and report the bad ones."
+    ),
+) -> None:
+    """Import a file of spectra into a library; a file with a bad record imports nothing unless --skip-bad."""
+    from fdx.core.actors import cli_actor
+    from fdx.spectra import actions
+
+    actor = cli_actor()
+    target = _library(actor, library, version, org, level, source, licence)
+    with err.status(f"importing {path.name} into {target} …"):
+        try:
+            report = actions.import_spectra(
+                actor, target, path, fmt=fmt, skip_bad=skip_bad, identifiers=identifiers
+            )
+        except actions.ImportRefused as refused:
+            for problem in refused.problems:
+                err.print(f"[red]{problem}[/red]")
+            err.print("nothing imported (use --skip-bad to import the good records)")
+            raise typer.Exit(1) from None
+    for problem in report.skipped:
+        err.print(f"[yellow]skipped[/yellow] {problem}")
+    with err.status("updating the search index …"):
+        from fdx.spectra.index_store import current_index
+
+        indexed = len(current_index())
+    print_json(report.as_dict() | {"indexed": indexed})
+
+
+def _library(actor, name, version, org, level, source, licence):
+    from django.core.exceptions import ObjectDoesNotExist
+
+    from fdx.accounts.models import Organisation
+    from fdx.spectra import actions
+    from fdx.spectra.selectors import library_by_name
+
+    existing = library_by_name(actor, name, version)
+    if existing is not None:
+        return existing
+    if not org:
+        err.print(f"[red]error:[/red] there is no library {name!r}; name its owner with --org to create it")
+        raise typer.Exit(1)
+    organisation = Organisation.objects.filter(code=org).first()
+    if organisation is None:
+        raise ObjectDoesNotExist(f"no organisation {org!r}")
+    data = actions.LibraryInput(
+        name=name, version=version, source=source, licence=licence, distribution_level=level
+    )
+    return actions.create_library(actor, data, organisation=organisation)
+
+
+@spectra_app.command("search")
+@handle_errors
+def search(
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A file of query spectra."),
+    library: list[str] = typer.Option(None, "--library", help="Search only these libraries (by name)."),
+    top: int = typer.Option(5, "--top", help="Hits per query."),
+    ri_window: float = typer.Option(None, "--ri-window", help="Retention-index window (± units)."),
+    fmt: str = typer.Option(None, "--format", help="The file's format (default: by extension)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (default: a table)."),
+) -> None:
+    """Identify each spectrum of a file by identity search of the libraries."""
+    from fdx.core.actors import cli_actor
+    from fdx.spectra import selectors
+    from fdx.spectra.formats import FormatError
+    from fdx.spectra.transfer import read_queries
+
+    actor = cli_actor()
+    try:
+        queries = read_queries(path, fmt)
+    except (FormatError, ValueError) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    chosen = []
+    for name in library or []:
+        found = selectors.library_by_name(actor, name)
+        if found is None:
+            raise LookupError(f"no library {name!r}")
+        chosen.append(found.global_id)
+    filters = selectors.SearchFilters(libraries=tuple(chosen), top=top, retention_window=ri_window)
+    results = selectors.search(actor, queries, filters)
+    rows = [_result_json(result) for result in results]
+    if as_json:
+        print_json(rows)
+    else:
+        _print_table(rows)
+
+
+def _result_json(result) -> dict:
+    return {
+        "query": result.query.name,
+        "hits": [
+            {
+                "rank": hit.rank,
+                "name": hit.spectrum.name,
+                "inchikey": hit.spectrum.inchikey
+                or (hit.spectrum.substance.inchikey if hit.spectrum.substance_id else ""),
+                "substance": hit.spectrum.substance.name_en if hit.spectrum.substance_id else None,
+                "library": str(hit.spectrum.library),
+                "record_id": hit.spectrum.record_id,
+                "score": round(hit.score, 1),
+                "forward_score": round(hit.forward, 1),
+                "reverse_score": round(hit.reverse, 1),
+                "entropy": round(hit.entropy, 4),
+            }
+            for hit in result.hits
+        ],
+    }
+
+
+def _print_table(rows: list[dict]) -> None:
+    for row in rows:
+        table = Table(title=row["query"], title_justify="left")
+        for column in ("rank", "name", "library", "score", "reverse", "entropy", "inchikey"):
+            table.add_column(column)
+        for hit in row["hits"]:
+            table.add_row(
+                str(hit["rank"]),
+                hit["name"],
+                hit["library"],
+                f"{hit['score']:.0f}",
+                f"{hit['reverse_score']:.0f}",
+                f"{hit['entropy']:.3f}",
+                hit["inchikey"],
+            )
+        out.print(table)
+
+
+@spectra_app.command("export")
+@handle_errors
+def export(
+    library: str = typer.Option(..., "--library", help="Library name."),
+    version: str = typer.Option("", "--version"),
+    fmt: str = typer.Option("msp", "--format", help="msp or jcamp"),
+    output: Path = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
+) -> None:
+    """Write a library's spectra (withdrawn ones left out) as NIST MSP or JCAMP-DX."""
+    from fdx.core.actors import cli_actor
+    from fdx.spectra import selectors
+    from fdx.spectra.transfer import write_library
+
+    if fmt not in ("msp", "jcamp"):
+        err.print("[red]--format must be msp or jcamp[/red]")
+        raise typer.Exit(2)
+    found = selectors.library_by_name(cli_actor(), library, version)
+    if found is None:
+        raise LookupError(f"no library {library!r}")
+    if output:
+        with output.open("w", encoding="utf-8") as stream:
+            count = write_library(found, fmt, stream)
+        err.print(f"wrote {count} spectra to {output}")
+    else:
+        write_library(found, fmt, sys.stdout)
+
+
+@spectra_app.command("reindex")
+@handle_errors
+def reindex() -> None:
+    """Build the search index anew from the database (after restoring a backup)."""
+    from fdx.spectra.index_store import rebuild_index
+
+    with err.status("building the spectral search index …"):
+        index = rebuild_index()
+    print_json(
+        {"indexed": len(index), "clustered": index.clusters is not None, "bytes": index.memory_bytes()}
+    )

@@ -1,0 +1,251 @@
+"""What every format reader returns (a parsed spectrum or a format error) and the checks every record passes.
+
+Notes
+-----
+A reader yields, record by record, either a :class:`ParsedSpectrum` or a :class:`FormatError`; the caller
+decides whether the first error stops the import (the default: a bad file imports nothing) or is reported
+beside the good records. Inside a reader a record's problem is raised as :class:`RecordProblem` (the code
+that finds it does not know the file) and turned into a :class:`FormatError` once per record.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import numpy
+
+
+@dataclass
+class ParsedSpectrum:
+    """One spectrum as read from a file: peaks sorted by m/z, normalised metadata, and where it was found."""
+
+    name: str
+    mz: numpy.ndarray  # float64, ascending
+    intensity: numpy.ndarray  # float64
+    metadata: dict[str, object] = field(default_factory=dict)
+    record: int = 0  # 1-based position in the file
+    line: int = 0  # 1-based line where the record starts; 0 where unknown (XML formats)
+
+
+class FormatError(ValueError):
+    """A file, or one record of it, that is not what its format says; ``str()`` names the file and place."""
+
+    def __init__(
+        self,
+        path: str | Path,
+        problem: str,
+        *,
+        record: int | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        spectrum_id: str | None = None,
+    ) -> None:
+        self.path = str(path)
+        self.problem = problem
+        self.record = record
+        self.line = line
+        self.field = field
+        self.spectrum_id = spectrum_id  # XML formats name the spectrum instead of a line
+        super().__init__(self.__str__())
+
+    def __str__(self) -> str:
+        where = Path(self.path).name
+        if self.record is not None:
+            where += f", record {self.record}"
+            if self.line:
+                where += f" (line {self.line})"
+            elif self.spectrum_id:
+                where += f" (spectrum '{self.spectrum_id}')"
+        elif self.line:
+            where += f", line {self.line}"
+        if self.field:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.problem}"
+
+    def __reduce__(self):
+        # The keyword-only constructor would not survive pickling (tasks carry errors between processes).
+        keywords = {"record": self.record, "line": self.line, "field": self.field}
+        return (partial(FormatError, spectrum_id=self.spectrum_id, **keywords), (self.path, self.problem))
+
+
+@dataclass
+class ReadResult:
+    """The spectra read from a file and, when bad records were skipped, one error for each of them."""
+
+    spectra: list[ParsedSpectrum] = field(default_factory=list)
+    errors: list[FormatError] = field(default_factory=list)
+
+
+class RecordProblem(Exception):
+    """A problem of the record being read; the reader adds the file and record number."""
+
+    def __init__(self, problem: str, *, line: int | None = None, field: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.line = line
+        self.field = field
+
+
+class PeakTokens:
+    """The number tokens of one record's peak lines, each line remembered so that an error can name it."""
+
+    __slots__ = ("marks", "starts", "tokens")
+
+    def __init__(self) -> None:
+        self.tokens: list[str] = []
+        self.starts: list[int] = []  # index of the first token of each line
+        self.marks: list[int] = []  # that line's number
+
+    def add(self, tokens: list[str], line: int) -> None:
+        """Append one line's tokens."""
+        self.starts.append(len(self.tokens))
+        self.marks.append(line)
+        self.tokens.extend(tokens)
+
+    def line_of(self, token: int) -> int | None:
+        """The line that holds token number ``token``."""
+        position = bisect_right(self.starts, token) - 1
+        return self.marks[position] if position >= 0 else None
+
+
+#: Characters that separate numbers in peak lists: NIST allows any of them between m/z and intensity.
+SEPARATORS = str.maketrans(dict.fromkeys("\t,;:()[]{}", " "))
+
+
+def peaks_from_lines(
+    lines: list[str], first_line: int, *, group: int = 2, scale: tuple[float, float] = (1.0, 1.0)
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Checked peaks from consecutive peak lines, ``group`` numbers per peak, m/z and intensity first.
+
+    A good record is split and converted in one go (fast: a library has a million peak lines); only a bad one
+    is read again line by line, so that the error names the line to fix.
+    """
+    tokens = " ".join(lines).translate(SEPARATORS).split()
+    try:
+        if len(tokens) % group:
+            raise RecordProblem("a peak is incomplete")
+        values = numpy.array(tokens, dtype=numpy.float64).reshape(-1, group)
+        return checked_peaks(values[:, 0] * scale[0], values[:, 1] * scale[1])
+    except (ValueError, RecordProblem):
+        pass
+    return peaks_from_tokens(_line_by_line(lines, first_line, group), group=group, scale=scale)
+
+
+def _line_by_line(lines: list[str], first_line: int, group: int) -> PeakTokens:
+    peaks = PeakTokens()
+    noun = "pairs of m/z and intensity" if group == 2 else f"groups of {group} numbers"
+    for offset, line in enumerate(lines):
+        tokens = line.translate(SEPARATORS).split()
+        if len(tokens) % group:
+            clipped = line if len(line) <= 60 else line[:59] + "…"
+            raise RecordProblem(f"peak line {clipped!r} does not hold {noun}", line=first_line + offset)
+        peaks.add(tokens, first_line + offset)
+    return peaks
+
+
+def peaks_from_tokens(
+    peaks: PeakTokens, *, group: int = 2, scale: tuple[float, float] = (1.0, 1.0)
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Checked peaks from tokens read ``group`` per peak (m/z and intensity first); errors name the line."""
+    try:
+        values = numpy.array(peaks.tokens, dtype=numpy.float64)
+    except ValueError:
+        bad = _first_non_number(peaks.tokens)
+        raise RecordProblem(
+            f"a peak line holds {peaks.tokens[bad]!r} where a number belongs", line=peaks.line_of(bad)
+        ) from None
+    table = values.reshape(-1, group)
+    mz, intensity = table[:, 0] * scale[0], table[:, 1] * scale[1]
+    return checked_peaks(mz, intensity, line_of=lambda index: peaks.line_of(index * group))
+
+
+def _first_non_number(tokens: list[str]) -> int:
+    for index, token in enumerate(tokens):
+        try:
+            float(token)
+        except ValueError:
+            return index
+    return 0  # NumPy refused what Python accepts (rare Unicode digits): blame the first peak line
+
+
+def checked_peaks(
+    mz: numpy.ndarray, intensity: numpy.ndarray, *, line_of: Callable[[int], int | None] | None = None
+) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The peaks as float64 arrays sorted by m/z, after the checks every record of every format passes."""
+    mz = numpy.ascontiguousarray(mz, dtype=numpy.float64)
+    intensity = numpy.ascontiguousarray(intensity, dtype=numpy.float64)
+    if len(mz) == 0:
+        raise RecordProblem("the record has no peaks")
+    line = line_of or (lambda _index: None)
+    bad = ~numpy.isfinite(mz) | (mz <= 0)
+    if bad.any():
+        index = int(bad.argmax())
+        raise RecordProblem(f"m/z {mz[index]:g} is not a finite number above 0", line=line(index))
+    bad = ~numpy.isfinite(intensity) | (intensity < 0)
+    if bad.any():
+        index = int(bad.argmax())
+        raise RecordProblem(
+            f"intensity {intensity[index]:g} is not a finite number of 0 or more", line=line(index)
+        )
+    if not intensity.any():
+        raise RecordProblem("every intensity is zero")
+    if len(mz) > 1 and (numpy.diff(mz) < 0).any():
+        order = numpy.argsort(mz, kind="stable")
+        mz, intensity = mz[order], intensity[order]
+    return mz, intensity
+
+
+def check_count(declared: int | None, given: int, *, field: str, line: int | None) -> None:
+    """Raise when a record's declared number of peaks is not the number read."""
+    if declared is not None and declared != given:
+        raise RecordProblem(f"says {declared} peaks, {given} were given", field=field, line=line)
+
+
+def parse_count(value: str, *, field: str, line: int | None) -> int:
+    """A declared number of peaks, which must be a whole number of 0 or more."""
+    try:
+        count = int(value.strip())
+    except ValueError:
+        raise RecordProblem(f"{value.strip()!r} is not a whole number", field=field, line=line) from None
+    if count < 0:
+        raise RecordProblem(f"{count} is not a number of peaks", field=field, line=line)
+    return count
+
+
+def read_text(path: str | Path) -> str:
+    """The file's text: UTF-8 (a byte-order mark dropped), else Latin-1, as old NIST and AMDIS exports are."""
+    data = Path(path).read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of a text whatever its line ends (Windows, Unix, old Mac), numbered as an editor does."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.split("\n")
+
+
+def collect(items: Iterable[ParsedSpectrum | FormatError], path: str | Path, *, skip_bad: bool) -> ReadResult:
+    """Gather a reader's records: raise the first error, or keep the errors beside the good spectra."""
+    result = ReadResult()
+    for item in items:
+        if isinstance(item, FormatError):
+            if not skip_bad:
+                raise item
+            result.errors.append(item)
+        else:
+            result.spectra.append(item)
+    if not result.spectra:
+        problem = "holds no spectrum"
+        if result.errors:
+            count, first = len(result.errors), result.errors[0]
+            problem = f"holds no readable spectrum ({count} bad records; the first: {first})"
+        raise FormatError(path, problem)
+    return result

@@ -1,0 +1,60 @@
+"""Forms of the spectra pages."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from fdx.core.distribution import DistributionLevel
+from fdx.spectra.choices import FILE_FORMATS
+
+FORMAT_CHOICES = [("", _("Recognise from the file name")), *FILE_FORMATS.items()]
+
+
+class LibraryForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    version = forms.CharField(label=_("Version"), max_length=50, required=False)
+    source = forms.CharField(label=_("Source"), max_length=300, required=False)
+    licence = forms.CharField(label=_("Licence"), max_length=300, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    distribution_level = forms.ChoiceField(
+        label=_("Distribution level"),
+        choices=DistributionLevel.choices,
+        initial=DistributionLevel.ORGANISATION,
+    )
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File of spectra"))
+    format = forms.ChoiceField(label=_("Format"), choices=FORMAT_CHOICES, required=False)
+    skip_bad = forms.BooleanField(
+        label=_("Import the good records and report the bad ones"), required=False, initial=False
+    )
+
+
+class SearchForm(forms.Form):
+    file = forms.FileField(label=_("A file of spectra"), required=False)
+    peaks = forms.CharField(
+        label=_("Or paste the peaks"),
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "41 120\n43 350\n58 999\n…"}),
+        help_text=_(
+            "m/z and intensity pairs, one or several per line, as instruments and MSP files export them."
+        ),
+    )
+    name = forms.CharField(label=_("Name of the unknown"), max_length=200, required=False)
+    retention_index = forms.FloatField(label=_("Retention index of the unknown"), required=False, min_value=0)
+    retention_window = forms.FloatField(label=_("Retention-index window (±)"), required=False, min_value=0)
+    libraries = forms.MultipleChoiceField(label=_("Libraries"), required=False)
+    substance_class = forms.ChoiceField(label=_("Substance class"), required=False)
+    top = forms.IntegerField(label=_("Hits per spectrum"), min_value=1, max_value=100, initial=10)
+
+    def __init__(self, *args, library_choices=(), class_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["libraries"].choices = list(library_choices)
+        self.fields["substance_class"].choices = [("", _("Any class")), *class_choices]
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000)

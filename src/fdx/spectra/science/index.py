@@ -1,0 +1,367 @@
+"""The search index: every library spectrum on the nominal-mass scale, and a fast way to the few worth
+scoring.
+
+A search has three stages. (1) Candidates: the weighted cosine (``scores.prefilter_weights``) of the query
+against the library — exactly, as one sparse product, for a library of up to ``EXACT_LIMIT`` spectra; for a
+larger one, approximately, in an inverted file: each spectrum's weighted vector is projected onto the ``d``
+directions that carry most of the library's signal (an uncentred principal-component basis), the projected
+library is split into clusters, and a query compares itself only with the spectra of its ``probes`` nearest
+clusters. (2) The ``candidates`` best are re-ranked by their exact weighted cosine. (3) The ``rescored``
+best of those get the identity match factors, and the hits are ranked by the composite. Stages 2 and 3 see
+every peak; only stage 1 approximates, and ``benchmarks/spectral_search.py`` measures what it costs.
+
+Hand-written on NumPy and SciPy (no well-kept library scores EI spectra the NIST way); the clustering is
+plain spherical k-means, trained on a sample.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy
+from scipy import sparse
+
+from fdx.spectra.science import scores
+from fdx.spectra.science.peaks import NominalSpectrum
+from fdx.spectra.science.scores import WIDTH, EntropyTable, PeakTable, QueryBlock
+
+EXACT_LIMIT = 25_000
+DIMENSIONS = 128
+TRAINING_SAMPLE = 60_000
+FORMAT_VERSION = 1
+CHUNK = 256  # queries scored together: large enough for NumPy to pay off, small enough for the cache
+
+
+@dataclass(frozen=True)
+class SearchOptions:
+    top: int = 10
+    candidates: int = 50  # stage 1 keeps this many for the exact cosine (large libraries)
+    rescored: int = 20  # stage 2 keeps this many for the identity score
+    probes: int = 16  # clusters a query visits in a large library
+
+
+@dataclass(frozen=True)
+class Hit:
+    row: int
+    score: float  # composite, 0..999
+    forward: float
+    reverse: float
+    entropy: float
+    cosine: float
+
+
+@dataclass
+class _Clusters:
+    basis: numpy.ndarray  # (WIDTH, d) float32
+    centroids: numpy.ndarray  # (c, d) float32, unit length
+    order: numpy.ndarray  # rows sorted by cluster
+    offsets: numpy.ndarray  # cluster k holds order[offsets[k]:offsets[k + 1]]
+    embedded: numpy.ndarray  # (n, d) embeddings of the rows in ``order``'s order
+    trained_size: int
+
+
+@dataclass
+class SpectralIndex:
+    """Library spectra (row ``i`` of ``table`` is the spectrum with id ``ids[i]``, in the group — the
+    library — ``groups[i]``), their retention indices (NaN where unknown) and the derived arrays the three
+    stages use."""
+
+    table: PeakTable
+    ids: numpy.ndarray
+    retention_index: numpy.ndarray
+    groups: numpy.ndarray
+    weights: numpy.ndarray = field(init=False)
+    entropy: EntropyTable = field(init=False)
+    matrix: sparse.csr_matrix = field(init=False)
+    clusters: _Clusters | None = None
+
+    def __post_init__(self):
+        self._derive()
+
+    def _derive(self) -> None:
+        self.weights = scores.prefilter_weights(self.table)
+        self.entropy = EntropyTable.of(self.table)
+        self.matrix = sparse.csr_matrix(
+            (self.weights, self.table.mz, self.table.ptr), shape=(len(self.table), WIDTH)
+        )
+
+    @classmethod
+    def build(
+        cls, spectra: list[NominalSpectrum], ids, retention_index=None, groups=None, seed: int = 0
+    ) -> SpectralIndex:
+        """An index of ``spectra`` (clustered when there are more than ``EXACT_LIMIT``)."""
+        ids = numpy.asarray(ids, dtype=numpy.int64)
+        if len(ids) != len(spectra):
+            raise ValueError("one id per spectrum is needed")
+        count = len(spectra)
+        index = cls(PeakTable.of(spectra), ids, _retention(retention_index, count), _groups(groups, count))
+        if len(spectra) > EXACT_LIMIT:
+            index.clusters = _train(index.matrix, numpy.random.default_rng(seed))
+        return index
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    # Growing
+
+    def extend(self, spectra: list[NominalSpectrum], ids, retention_index=None, groups=None) -> None:
+        """Add spectra; a clustered index places them in their nearest clusters, and is trained anew once it
+        has doubled since it was trained (or once it outgrows an exact scan)."""
+        if not spectra:
+            return
+        self.table = self.table.append(PeakTable.of(spectra))
+        self.ids = numpy.concatenate([self.ids, numpy.asarray(ids, dtype=numpy.int64)])
+        self.retention_index = numpy.concatenate(
+            [self.retention_index, _retention(retention_index, len(spectra))]
+        )
+        self.groups = numpy.concatenate([self.groups, _groups(groups, len(spectra))])
+        self._derive()
+        if len(self) <= EXACT_LIMIT:
+            self.clusters = None
+        elif self.clusters is None or len(self) > 2 * self.clusters.trained_size:
+            self.clusters = _train(self.matrix, numpy.random.default_rng(len(self)))
+        else:
+            self.clusters = _assign(self.matrix, self.clusters)
+
+    # Searching
+
+    def search(
+        self,
+        queries: list[NominalSpectrum],
+        options: SearchOptions = SearchOptions(),
+        allowed: numpy.ndarray | None = None,
+        query_retention: list[float | None] | None = None,
+        retention_window: float | None = None,
+        workers: int = 1,
+    ) -> list[list[Hit]]:
+        """The best hits of each query among the rows ``allowed`` (a boolean mask; all when None) and, when
+        a query has a retention index and a window is given, among spectra within the window of it or with
+        no retention index. ``workers`` threads share a long batch (NumPy releases the interpreter lock in
+        the heavy steps, so two threads on two cores go about one and a half times as fast)."""
+        retention = list(query_retention or [None] * len(queries))
+        chunks = [
+            (queries[start : start + CHUNK], retention[start : start + CHUNK])
+            for start in range(0, len(queries), CHUNK)
+        ]
+
+        def run(chunk):
+            return self._search_block(chunk[0], options, allowed, chunk[1], retention_window)
+
+        if workers > 1 and len(chunks) > 1:
+            with ThreadPoolExecutor(workers) as pool:
+                parts = list(pool.map(run, chunks))
+        else:
+            parts = [run(chunk) for chunk in chunks]
+        return [hits for part in parts for hits in part]
+
+    def _search_block(self, queries, options, allowed, retention, window) -> list[list[Hit]]:
+        block = QueryBlock.of(queries)
+        masks = [self._mask(allowed, value, window) for value in retention]
+        pq, pl, cosine = self._candidates(block, options, masks)
+        scored = scores.identity(block, self.table, pq, pl)
+        keep = _first_per_query(pq, -scored.composite, options.top)
+        pq, pl, cosine = pq[keep], pl[keep], cosine[keep]
+        forward, reverse, composite = scored.forward[keep], scored.reverse[keep], scored.composite[keep]
+        entropy = scores.entropy_similarity(block, self.entropy, self.table, pq, pl)
+        hits: list[list[Hit]] = [[] for _ in queries]
+        for i in range(len(pq)):
+            hits[pq[i]].append(
+                Hit(int(pl[i]), composite[i], forward[i], reverse[i], float(entropy[i]), float(cosine[i]))
+            )
+        return hits
+
+    def _mask(self, allowed, retention, window) -> numpy.ndarray | None:
+        if retention is None or window is None:
+            return allowed
+        near = numpy.isnan(self.retention_index) | (numpy.abs(self.retention_index - retention) <= window)
+        return near if allowed is None else near & allowed
+
+    def _candidates(self, block: QueryBlock, options: SearchOptions, masks):
+        """Pairs (query, row) worth the identity score, with their exact weighted cosine: the ``rescored``
+        best of each query."""
+        if self.clusters is None:
+            similarity = numpy.asarray((self.matrix @ block.weight.T).T)
+            found = [_top(row, options.rescored, mask) for row, mask in zip(similarity, masks, strict=True)]
+            pq, pl = _pairs(found)
+            return pq, pl, similarity[pq, pl]
+        pq, pl = _pairs(self._clustered_candidates(block, options, masks))
+        cosine = scores.weighted_cosine(block, self.table, self.weights, pq, pl)
+        keep = _first_per_query(pq, -cosine, options.rescored)
+        return pq[keep], pl[keep], cosine[keep]
+
+    def _clustered_candidates(self, block: QueryBlock, options: SearchOptions, masks) -> list[numpy.ndarray]:
+        clusters = self.clusters
+        embedded = _unit(block.weight @ clusters.basis)
+        nearest = _top_columns(embedded @ clusters.centroids.T, options.probes)
+        found = []
+        for query, mask in enumerate(masks):
+            ranges = [(clusters.offsets[k], clusters.offsets[k + 1]) for k in nearest[query]]
+            rows = numpy.concatenate([clusters.order[a:b] for a, b in ranges])
+            similarity = numpy.concatenate([clusters.embedded[a:b] @ embedded[query] for a, b in ranges])
+            if mask is not None:
+                keep = mask[rows]
+                rows, similarity = rows[keep], similarity[keep]
+            found.append(rows[_top(similarity, options.candidates, None)])
+        return found
+
+    # Storage
+
+    def save(self, path: Path) -> None:
+        """Write the index to ``path`` (one ``.npz`` file), so that a new process loads it in moments."""
+        arrays = {
+            "version": numpy.array([FORMAT_VERSION]),
+            "ptr": self.table.ptr,
+            "mz": self.table.mz,
+            "intensity": self.table.intensity,
+            "ids": self.ids,
+            "retention_index": self.retention_index,
+            "groups": self.groups,
+        }
+        if self.clusters is not None:
+            c = self.clusters
+            arrays.update(
+                basis=c.basis,
+                centroids=c.centroids,
+                order=c.order,
+                offsets=c.offsets,
+                embedded=c.embedded,
+                trained_size=numpy.array([c.trained_size]),
+            )
+        temporary = path.with_suffix(".tmp.npz")
+        numpy.savez(temporary, **arrays)
+        temporary.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> SpectralIndex:
+        with numpy.load(path) as data:
+            if int(data["version"][0]) != FORMAT_VERSION:
+                raise ValueError(f"{path} was written by another version of FDX; rebuild the index")
+            table = PeakTable(data["ptr"], data["mz"], data["intensity"])
+            index = cls(table, data["ids"], data["retention_index"], data["groups"])
+            if "basis" in data:
+                index.clusters = _Clusters(
+                    data["basis"],
+                    data["centroids"],
+                    data["order"],
+                    data["offsets"],
+                    data["embedded"],
+                    int(data["trained_size"][0]),
+                )
+        return index
+
+    def memory_bytes(self) -> int:
+        """The bytes the index's arrays hold in memory."""
+        arrays = [self.table.ptr, self.table.mz, self.table.intensity, self.ids, self.retention_index]
+        arrays.append(self.groups)
+        arrays += [self.weights, self.entropy.share, self.entropy.entropy, self.entropy.half_entropy]
+        arrays += [self.matrix.data, self.matrix.indices, self.matrix.indptr]
+        if self.clusters is not None:
+            c = self.clusters
+            arrays += [c.basis, c.centroids, c.order, c.offsets, c.embedded]
+        return sum(a.nbytes for a in arrays)
+
+
+def _retention(values, count: int) -> numpy.ndarray:
+    if values is None:
+        return numpy.full(count, numpy.nan, dtype=numpy.float32)
+    return numpy.array([numpy.nan if v is None else v for v in values], dtype=numpy.float32)
+
+
+def _groups(values, count: int) -> numpy.ndarray:
+    if values is None:
+        return numpy.zeros(count, dtype=numpy.int64)
+    return numpy.asarray(values, dtype=numpy.int64)
+
+
+def _top(similarity: numpy.ndarray, count: int, mask) -> numpy.ndarray:
+    """Positions of the ``count`` highest values (those where ``mask`` is true), best first."""
+    if mask is not None:
+        similarity = numpy.where(mask, similarity, -numpy.inf)
+    if count < len(similarity):
+        best = numpy.argpartition(-similarity, count)[:count]
+    else:
+        best = numpy.arange(len(similarity))
+    best = best[numpy.isfinite(similarity[best])]
+    return best[numpy.argsort(-similarity[best], kind="stable")]
+
+
+def _top_columns(matrix: numpy.ndarray, count: int) -> numpy.ndarray:
+    if count >= matrix.shape[1]:
+        return numpy.tile(numpy.arange(matrix.shape[1]), (matrix.shape[0], 1))
+    return numpy.argpartition(-matrix, count, axis=1)[:, :count]
+
+
+def _pairs(found: list[numpy.ndarray]) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Per-query lists of rows as two parallel arrays (query, row)."""
+    lengths = [len(rows) for rows in found]
+    pq = numpy.repeat(numpy.arange(len(found), dtype=numpy.int64), lengths)
+    pl = numpy.concatenate(found).astype(numpy.int64) if found else numpy.zeros(0, dtype=numpy.int64)
+    return pq, pl
+
+
+def _first_per_query(pq: numpy.ndarray, key: numpy.ndarray, count: int) -> numpy.ndarray:
+    """Positions of each query's ``count`` pairs with the lowest ``key``, grouped by query, lowest first."""
+    order = numpy.lexsort((key, pq))
+    grouped = pq[order]
+    first = numpy.searchsorted(grouped, grouped, side="left")
+    return order[(numpy.arange(len(order)) - first) < count]
+
+
+# Clusters
+
+
+def _train(matrix: sparse.csr_matrix, rng: numpy.random.Generator) -> _Clusters:
+    """The projection basis and the clusters of a large library, trained on a sample of it."""
+    sample_rows = rng.choice(matrix.shape[0], min(TRAINING_SAMPLE, matrix.shape[0]), replace=False)
+    sample = matrix[numpy.sort(sample_rows)]
+    basis = _principal_directions(sample, DIMENSIONS)
+    count = max(16, int(2 * math.sqrt(matrix.shape[0])))
+    centroids = _spherical_kmeans(_unit(numpy.asarray(sample @ basis, dtype=numpy.float32)), count, rng)
+    clusters = _Clusters(basis, centroids, numpy.zeros(0, numpy.int64), numpy.zeros(1, numpy.int64), None, 0)
+    clusters = _assign(matrix, clusters)
+    clusters.trained_size = matrix.shape[0]
+    return clusters
+
+
+def _principal_directions(sample: sparse.csr_matrix, dimensions: int) -> numpy.ndarray:
+    """The ``dimensions`` eigenvectors of ``XᵀX`` with the largest eigenvalues (uncentred: inner products of
+    projections approximate inner products of the unit-length weighted spectra)."""
+    gram = (sample.T @ sample).toarray().astype(numpy.float64)
+    values, vectors = numpy.linalg.eigh(gram)
+    return vectors[:, numpy.argsort(values)[::-1][:dimensions]].astype(numpy.float32)
+
+
+def _spherical_kmeans(points: numpy.ndarray, count: int, rng, rounds: int = 12) -> numpy.ndarray:
+    centroids = points[rng.choice(len(points), count, replace=False)].copy()
+    for _ in range(rounds):
+        label = numpy.argmax(points @ centroids.T, axis=1)
+        sums = numpy.zeros_like(centroids)
+        numpy.add.at(sums, label, points)
+        empty = ~sums.any(axis=1)
+        sums[empty] = points[rng.choice(len(points), int(empty.sum()), replace=False)]
+        centroids = _unit(sums)
+    return centroids
+
+
+def _assign(matrix: sparse.csr_matrix, clusters: _Clusters) -> _Clusters:
+    """Every row of ``matrix`` embedded and filed under its nearest centroid."""
+    embedded = _unit(numpy.asarray(matrix @ clusters.basis, dtype=numpy.float32))
+    label = numpy.concatenate(
+        [
+            numpy.argmax(embedded[i : i + 50_000] @ clusters.centroids.T, axis=1)
+            for i in range(0, len(embedded), 50_000)
+        ]
+    )
+    order = numpy.argsort(label, kind="stable")
+    offsets = numpy.zeros(len(clusters.centroids) + 1, dtype=numpy.int64)
+    numpy.cumsum(numpy.bincount(label, minlength=len(clusters.centroids)), out=offsets[1:])
+    embedded = embedded[order]
+    return _Clusters(clusters.basis, clusters.centroids, order, offsets, embedded, clusters.trained_size)
+
+
+def _unit(vectors: numpy.ndarray) -> numpy.ndarray:
+    norms = numpy.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / numpy.where(norms > 0, norms, 1)

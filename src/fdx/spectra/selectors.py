@@ -1,0 +1,195 @@
+"""Reads of the spectral libraries that enforce access: libraries and spectra a user may see, and library
+search restricted to them."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+import numpy
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from fdx.core.actors import is_system
+from fdx.spectra import index_store
+from fdx.spectra.choices import SpectrumKind
+from fdx.spectra.models import SpectralLibrary, Spectrum
+from fdx.spectra.querysets import can_search
+from fdx.spectra.science.index import SearchOptions
+from fdx.spectra.science.peaks import NominalSpectrum, nominal
+
+MAX_TOP = 100
+
+
+def _libraries(user, action: str) -> QuerySet[SpectralLibrary]:
+    """The restricted libraries; every library for the system (the operator's command line)."""
+    return (
+        SpectralLibrary.objects.all() if is_system(user) else SpectralLibrary.objects.restrict(user, action)
+    )
+
+
+def libraries_for(user, action: str = "view") -> QuerySet[SpectralLibrary]:
+    """The libraries ``user`` may see (or change), with how many spectra each holds."""
+    return (
+        _libraries(user, action)
+        .select_related("owner_organisation", "sharing_group")
+        .annotate(spectrum_count=Count("spectra"))
+        .order_by("name", "version")
+    )
+
+
+def get_library(user, global_id, action: str = "view") -> SpectralLibrary:
+    library = _libraries(user, action).filter(global_id=global_id).first()
+    if library is None:
+        raise Http404(_("No such library, or it is not shared with you."))
+    return library
+
+
+def library_by_name(user, name: str, version: str = "", action: str = "view") -> SpectralLibrary | None:
+    """The visible library called ``name`` (of ``version`` when given; the newest one otherwise)."""
+    rows = _libraries(user, action).filter(name=name)
+    if version:
+        rows = rows.filter(version=version)
+    return rows.order_by("-created_at").first()
+
+
+def spectra_for(user, library: SpectralLibrary | None = None, text: str = "") -> QuerySet[Spectrum]:
+    """The spectra ``user`` may see, of one library, whose name, record or InChIKey contains ``text``."""
+    rows = Spectrum.objects.restrict(user, "view").select_related("library", "substance")
+    if library is not None:
+        rows = rows.filter(library=library)
+    if text.strip():
+        text = text.strip()
+        rows = rows.filter(Q(name__icontains=text) | Q(record_id=text) | Q(inchikey__startswith=text.upper()))
+    return rows.defer("mz_values", "intensities", "metadata").order_by("library_id", "id")
+
+
+def get_spectrum(user, global_id) -> Spectrum:
+    spectrum = (
+        Spectrum.objects.restrict(user, "view")
+        .select_related("library", "library__owner_organisation", "substance")
+        .filter(global_id=global_id)
+        .first()
+    )
+    if spectrum is None:
+        raise Http404(_("No such spectrum, or it is not shared with you."))
+    return spectrum
+
+
+# Search
+
+
+@dataclass
+class QuerySpectrum:
+    """An unknown to identify: its peaks as measured, and its retention index when known."""
+
+    name: str
+    mz: numpy.ndarray
+    intensity: numpy.ndarray
+    retention_index: float | None = None
+
+    def nominal(self) -> NominalSpectrum:
+        return nominal(self.mz, self.intensity)
+
+
+@dataclass
+class SearchHit:
+    rank: int
+    spectrum: Spectrum
+    score: float
+    forward: float
+    reverse: float
+    entropy: float
+
+    @property
+    def verdict(self) -> str:
+        """The reading chemists give a match factor (a guide, never an identification on its own)."""
+        if self.score >= 900:
+            return _("excellent")
+        if self.score >= 800:
+            return _("good")
+        if self.score >= 700:
+            return _("fair")
+        return _("poor")
+
+
+@dataclass
+class SearchResult:
+    query: QuerySpectrum
+    hits: list[SearchHit] = field(default_factory=list)
+    legal: list = field(default_factory=list)  # the best hit's legal status, when asked for
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    libraries: tuple = ()  # global ids; all visible libraries when empty
+    substance_class: str = ""
+    retention_window: float | None = None
+    top: int = 10
+
+
+def search(
+    user, queries: list[QuerySpectrum], filters: SearchFilters = SearchFilters()
+) -> list[SearchResult]:
+    """Identity search of each query against the EI spectra of the libraries ``user`` may see (or those of
+    them named in ``filters``), withdrawn spectra excluded."""
+    if not (is_system(user) or can_search(user)):
+        raise PermissionDenied(_("You do not have permission to search the spectral libraries."))
+    index = index_store.current_index()
+    allowed = _allowed_rows(user, index, filters)
+    options = SearchOptions(top=max(1, min(filters.top, MAX_TOP)))
+    nominal_queries = [query.nominal() for query in queries]
+    found = index.search(
+        nominal_queries,
+        options,
+        allowed,
+        [query.retention_index for query in queries],
+        filters.retention_window,
+    )
+    ids = {int(index.ids[hit.row]) for hits in found for hit in hits}
+    spectra = Spectrum.objects.select_related("library", "substance").defer("metadata").in_bulk(ids)
+    results = []
+    for query, hits in zip(queries, found, strict=True):
+        result = SearchResult(query)
+        for rank, hit in enumerate(hits, start=1):
+            spectrum = spectra[int(index.ids[hit.row])]
+            result.hits.append(SearchHit(rank, spectrum, hit.score, hit.forward, hit.reverse, hit.entropy))
+        results.append(result)
+    return results
+
+
+def _allowed_rows(user, index, filters: SearchFilters) -> numpy.ndarray:
+    libraries = _libraries(user, "view").filter(kind=SpectrumKind.EI_MS)
+    if filters.libraries:
+        libraries = libraries.filter(global_id__in=filters.libraries)
+    allowed = numpy.isin(
+        index.groups, numpy.fromiter(libraries.values_list("pk", flat=True), dtype=numpy.int64)
+    )
+    withdrawn = Spectrum.objects.filter(withdrawn_at__isnull=False).values_list("pk", flat=True)
+    allowed &= ~numpy.isin(index.ids, numpy.fromiter(withdrawn, dtype=numpy.int64))
+    if filters.substance_class:
+        in_class = Spectrum.objects.filter(substance__classes__code=filters.substance_class).values_list(
+            "pk", flat=True
+        )
+        allowed &= numpy.isin(index.ids, numpy.fromiter(in_class, dtype=numpy.int64))
+    return allowed
+
+
+def legal_status_of_hit(hit: SearchHit, day: datetime.date | None = None):
+    """The legal status of a hit's substance in every jurisdiction (by structure; by the library's
+    InChIKey alone when the registry has no structure for it, which finds explicit listings only); an empty
+    list when neither is known."""
+    from fdx.legal import selectors as legal
+    from fdx.legal.engine.assess import Query
+    from fdx.substances import chem
+
+    substance = hit.spectrum.substance
+    if substance is not None and substance.smiles:
+        return legal.status_of_substance(substance, day)
+    inchikey = hit.spectrum.inchikey or (substance.inchikey if substance is not None else "")
+    if not inchikey:
+        return []
+    query = Query(text=hit.spectrum.name, inchikey=inchikey, skeleton=chem.skeleton_key(inchikey))
+    return legal.assess([query], legal.Question(day=day))

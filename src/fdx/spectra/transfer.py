@@ -1,0 +1,71 @@
+"""Spectra in and out of files for the faces that are not imports: query files for a search, and a
+library written back as MSP or JCAMP-DX."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy
+
+from fdx.spectra import formats
+from fdx.spectra.models import SpectralLibrary
+
+MAX_QUERIES = 1000
+
+
+def read_queries(path: Path, fmt: str | None = None):
+    """The spectra of a file as search queries; ``formats.FormatError`` naming the file, record and line
+    when one is bad, ``ValueError`` when there are more than ``MAX_QUERIES``."""
+    from fdx.spectra.selectors import QuerySpectrum
+
+    parsed = formats.read_spectra(path, fmt)
+    if len(parsed.spectra) > MAX_QUERIES:
+        raise ValueError(
+            f"{path.name} holds {len(parsed.spectra)} spectra; at most {MAX_QUERIES} are searched at once"
+        )
+    return [
+        QuerySpectrum(
+            item.name or f"record {item.record}",
+            item.mz,
+            item.intensity,
+            item.metadata.get("retention_index"),
+        )
+        for item in parsed.spectra
+    ]
+
+
+@dataclass
+class _Written:
+    name: str
+    mz: numpy.ndarray
+    intensity: numpy.ndarray
+    metadata: dict
+
+
+def write_library(library: SpectralLibrary, fmt: str, stream) -> int:
+    """Write the library's spectra (withdrawn ones left out) to ``stream``; returns how many."""
+    rows = library.spectra.filter(withdrawn_at__isnull=True).select_related("substance").order_by("id")
+    spectra = [_written(spectrum) for spectrum in rows.iterator(chunk_size=2000)]
+    writer = formats.write_msp if fmt == "msp" else formats.write_jcamp
+    writer(spectra, stream)
+    return len(spectra)
+
+
+def _written(spectrum) -> _Written:
+    mz, intensity = spectrum.peaks
+    metadata = {
+        key: value
+        for key, value in {
+            "record_id": spectrum.record_id,
+            "inchikey": spectrum.inchikey or (spectrum.substance.inchikey if spectrum.substance_id else ""),
+            "smiles": spectrum.substance.smiles if spectrum.substance_id else "",
+            "formula": spectrum.formula,
+            "cas": spectrum.cas_number,
+            "retention_index": spectrum.retention_index,
+            "comment": spectrum.comment,
+            "synonyms": spectrum.metadata.get("synonyms", []),
+        }.items()
+        if value not in (None, "", [])
+    }
+    return _Written(spectrum.name, mz, intensity, metadata)

@@ -1,0 +1,300 @@
+"""Spectra pages: the libraries, a library's spectra and imports, a spectrum, and library search with the
+chemist's view of a match (scores, head-to-tail plot, structure, legal status, recording the finding)."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from fdx.core.forms_support import add_action_errors
+from fdx.spectra import actions, formats, selectors
+from fdx.spectra.forms import ImportForm, LibraryForm, ReasonForm, SearchForm
+from fdx.spectra.querysets import can_manage, can_search
+from fdx.spectra.science.peaks import PeakError, nominal, parse_peak_text
+
+PLOTTED_HITS = 5
+LEGAL_QUERIES = 10
+
+
+def _require_search(request) -> None:
+    if not can_search(request.user):
+        raise PermissionDenied(_("You do not have permission to search the spectral libraries."))
+
+
+@login_required
+def library_list(request):
+    """The libraries the user may search; a library manager creates one here."""
+    _require_search(request)
+    form = LibraryForm(request.POST or None) if can_manage(request.user) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                library = actions.create_library(request.user, actions.LibraryInput(**form.cleaned_data))
+            except ValidationError as exc:
+                add_action_errors(form, exc)
+            else:
+                messages.success(request, _("Library created: import its spectra now."))
+                return redirect("spectra:library", library_id=library.global_id)
+    return render(
+        request,
+        "spectra/library_list.html",
+        {"libraries": selectors.libraries_for(request.user), "form": form},
+    )
+
+
+@login_required
+def library_detail(request, library_id):
+    """A library's spectra (searchable by name, record or InChIKey) and, for its managers, an import."""
+    library = selectors.get_library(request.user, library_id)
+    manageable = selectors.libraries_for(request.user, "change").filter(pk=library.pk).exists()
+    form = ImportForm(request.POST or None, request.FILES or None) if manageable else None
+    report = None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            report = _import(request, library, form)
+    text = request.GET.get("q", "")
+    page = Paginator(selectors.spectra_for(request.user, library, text), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "spectra/library_detail.html",
+        {
+            "library": library,
+            "page": page,
+            "q": text,
+            "form": form,
+            "report": report,
+            "manageable": manageable,
+        },
+    )
+
+
+def _import(request, library, form):
+    upload = form.cleaned_data["file"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(upload.name).name
+        with path.open("wb") as handle:
+            for chunk in upload.chunks():
+                handle.write(chunk)
+        try:
+            report = actions.import_spectra(
+                request.user,
+                library,
+                path,
+                fmt=form.cleaned_data["format"] or None,
+                skip_bad=form.cleaned_data["skip_bad"],
+            )
+        except actions.ImportRefused as refused:
+            for problem in refused.problems:
+                messages.error(request, problem)
+            messages.error(request, _("Nothing was imported."))
+            return None
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+            return None
+    messages.success(request, _("%(count)s spectra imported.") % {"count": report.imported})
+    return report
+
+
+@login_required
+def spectrum_detail(request, spectrum_id):
+    spectrum = selectors.get_spectrum(request.user, spectrum_id)
+    mz, intensity = spectrum.peaks
+    manageable = selectors.libraries_for(request.user, "change").filter(pk=spectrum.library_id).exists()
+    return render(
+        request,
+        "spectra/spectrum_detail.html",
+        {
+            "spectrum": spectrum,
+            "plot": {"mz": mz.tolist(), "intensity": intensity.tolist(), "name": spectrum.name},
+            "peaks": list(zip(mz.tolist(), intensity.tolist(), strict=True))[:400],
+            "manageable": manageable and spectrum.withdrawn_at is None,
+            "withdraw_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def spectrum_withdraw(request, spectrum_id):
+    spectrum = selectors.get_spectrum(request.user, spectrum_id)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.withdraw_spectrum(request.user, spectrum, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The spectrum is withdrawn from searches."))
+    else:
+        messages.error(request, _("Say why the spectrum is withdrawn."))
+    return redirect("spectra:spectrum", spectrum_id=spectrum.global_id)
+
+
+@login_required
+def search(request):
+    """Upload or paste an unknown's spectrum (or take one attached to a case) and see the best hits."""
+    _require_search(request)
+    form = _search_form(request)
+    examination = _examination(request)
+    results, error = [], ""
+    attachment_id = request.GET.get("attachment")
+    if attachment_id:
+        results, error = _search_attachment(request, attachment_id)
+    elif request.method == "POST" and form.is_valid():
+        try:
+            queries = _queries(form.cleaned_data)
+            results = selectors.search(request.user, queries, _filters(form.cleaned_data))
+        except (PeakError, formats.FormatError, ValueError) as exc:
+            error = str(exc)
+    _add_legal_status(results)
+    return render(
+        request,
+        "spectra/search.html",
+        {
+            "form": form,
+            "results": results,
+            "error": error,
+            "examination": examination,
+            "plots": _plots(results),
+        },
+    )
+
+
+def _search_form(request) -> SearchForm:
+    from fdx.substances.selectors import list_classes
+
+    libraries = [(str(lib.global_id), str(lib)) for lib in selectors.libraries_for(request.user)]
+    classes = [(c.code, c.name) for c in list_classes()]
+    data = request.POST if request.method == "POST" else None
+    return SearchForm(data, request.FILES or None, library_choices=libraries, class_choices=classes)
+
+
+def _filters(values: dict) -> selectors.SearchFilters:
+    return selectors.SearchFilters(
+        libraries=tuple(values.get("libraries") or ()),
+        substance_class=values.get("substance_class") or "",
+        retention_window=values.get("retention_window"),
+        top=values.get("top") or 10,
+    )
+
+
+def _queries(values: dict) -> list[selectors.QuerySpectrum]:
+    upload = values.get("file")
+    if upload is not None:
+        from fdx.spectra.transfer import read_queries
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(upload.name).name
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
+            return read_queries(path)
+    if not (values.get("peaks") or "").strip():
+        raise ValueError(_("Upload a file of spectra or paste the peaks."))
+    mz, intensity = parse_peak_text(values["peaks"])
+    nominal(mz, intensity)
+    name = values.get("name") or _("pasted spectrum")
+    return [selectors.QuerySpectrum(name, mz, intensity, values.get("retention_index"))]
+
+
+def _search_attachment(request, attachment_id):
+    """Search the spectra of a file attached to a case (reading it is recorded as a download)."""
+    from fdx.core import filestore
+    from fdx.examinations import actions as case_actions
+    from fdx.examinations import selectors as case_selectors
+    from fdx.spectra.transfer import read_queries
+
+    attachment = case_selectors.get_attachment(request.user, attachment_id)
+    case_actions.record_download(request.user, attachment)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / Path(attachment.original_name).name
+        with filestore.open_stored(attachment.sha256) as source, path.open("wb") as target:
+            shutil.copyfileobj(source, target)
+        try:
+            queries = read_queries(path)
+        except (formats.FormatError, ValueError) as exc:
+            return [], str(exc)
+    try:
+        return selectors.search(request.user, queries, selectors.SearchFilters()), ""
+    except PeakError as exc:
+        return [], str(exc)
+
+
+def _examination(request):
+    """The examination a search was started from, when the user may record findings in it."""
+    from fdx.examinations import selectors as case_selectors
+
+    examination_id = request.GET.get("examination") or request.POST.get("examination")
+    if not examination_id:
+        return None
+    try:
+        return case_selectors.get_examination(request.user, examination_id, "change")
+    except (PermissionDenied, ValidationError, Http404):  # a stale link, or not the user's to change
+        return None
+
+
+def _plots(results) -> list[dict]:
+    """Head-to-tail data for the first hits of each query: the query up, the reference down, both on the
+    nominal scale the scores use."""
+    plots = []
+    for number, result in enumerate(results):
+        query = result.query.nominal()
+        for hit in result.hits[:PLOTTED_HITS]:
+            mz, intensity = hit.spectrum.peaks
+            reference = nominal(mz, intensity)
+            plots.append(
+                {
+                    "id": f"plot-{number}-{hit.rank}",
+                    "query_name": result.query.name,
+                    "reference_name": hit.spectrum.name,
+                    "query": [query.mz.tolist(), query.intensity.tolist()],
+                    "reference": [reference.mz.tolist(), reference.intensity.tolist()],
+                }
+            )
+    return plots
+
+
+def _add_legal_status(results) -> None:
+    """The legal status of each query's best hit, today (for the first queries of a file)."""
+    for result in results[:LEGAL_QUERIES]:
+        if result.hits:
+            result.legal = selectors.legal_status_of_hit(result.hits[0])
+
+
+@login_required
+@require_POST
+def record_identification(request):
+    """Record a hit's substance as a finding of the examination the search came from."""
+    from fdx.examinations import selectors as case_selectors
+
+    examination = case_selectors.get_examination(request.user, request.POST.get("examination"), "change")
+    spectrum = selectors.get_spectrum(request.user, request.POST.get("spectrum"))
+    try:
+        actions.record_identification(
+            request.user,
+            examination,
+            spectrum,
+            score=float(request.POST.get("score") or 0),
+            reverse=float(request.POST.get("reverse") or 0),
+            query=request.POST.get("query", "")[:200],
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Identification recorded as a finding."))
+    return redirect("examinations:examination", examination_id=examination.global_id)
