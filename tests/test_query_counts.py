@@ -35,11 +35,32 @@ ROUTES = [
     ("/legal/jurisdictions", "kz_lab_chemist", {}),
     ("/legal/lists/UN-1971-II/listings", "kz_lab_chemist", {}),
     ("/legal/lists/UN-1971-II/listings", "kz_lab_chemist", {"history": "true"}),
+    ("/spectral-libraries", "kz_lab_chemist", {}),
+    ("/spectra", "kz_lab_chemist", {}),
 ]
 
 
-def _populate(persona, copies: int):
+def _add_library(persona, index: int, folder: Path) -> None:
+    """A library of the Kazakh laboratory holding two spectra (one linked to a registry substance)."""
+    from fdx.spectra import actions as spectra_actions
+
+    library = spectra_actions.create_library(
+        system("test"),
+        spectra_actions.LibraryInput(name=f"QC library {index}"),
+        organisation=persona("kz_lab_chemist").organisation,
+    )
+    path = folder / f"qc-{index}.msp"
+    path.write_text(
+        f"Name: Caffeine\nID: {index}-1\nNum Peaks: 3\n109 300\n194 999\n55 120\n\n"
+        f"Name: QC unknown {index}\nID: {index}-2\nNum Peaks: 2\n91 999\n65 200\n",
+        encoding="utf-8",
+    )
+    spectra_actions.import_spectra(system("test"), library, path)
+
+
+def _populate(persona, copies: int, folder: Path):
     for index in range(copies):
+        _add_library(persona, index, folder)
         approved_case(persona, distribution_level="regional", reference=f"KZ-QC-{index}")
         account_actions.create_user(
             system("test"),
@@ -67,13 +88,15 @@ def _count(api, persona, path, user, params) -> int:
 
 
 @pytest.mark.django_db
-def test_list_routes_answer_in_a_fixed_number_of_queries(api, persona):
-    _populate(persona, 2)
+def test_list_routes_answer_in_a_fixed_number_of_queries(api, persona, tmp_path, settings):
+    settings.VAR_DIR = tmp_path  # the spectral search index of this test's database
+    _populate(persona, 2, tmp_path)
     small = {
         f"{path} {sorted(params.items())}": _count(api, persona, path, user, params)
         for path, user, params in ROUTES
     }
     for index in range(2, 5):  # more rows on every list
+        _add_library(persona, index, tmp_path)
         approved_case(persona, distribution_level="regional", reference=f"KZ-QC-{index}")
         account_actions.create_user(
             system("test"),

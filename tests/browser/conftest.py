@@ -26,6 +26,23 @@ CHROMIUM_ARGS = [
 ]
 BROWSER_USER = "kz_browser_chemist"
 BROWSER_PASSWORD = "browser test passphrase 2026"
+# A small reference library the laboratory of the browser user owns: three EI spectra (nominal m/z and
+# relative intensities as the literature gives their main peaks), linked to registry substances by name.
+REFERENCE_SPECTRA = """Name: Methamphetamine
+ID: B-1
+Num Peaks: 8
+39 40; 42 30; 56 40; 58 999; 65 90; 91 180; 119 20; 134 30;
+
+Name: Cocaine
+ID: B-2
+Num Peaks: 9
+42 150; 77 180; 82 999; 94 350; 105 300; 122 120; 182 800; 272 40; 303 250;
+
+Name: Caffeine
+ID: B-3
+Num Peaks: 7
+42 150; 55 220; 67 180; 82 200; 109 500; 165 30; 194 999;
+"""
 
 
 def _free_port() -> int:
@@ -70,6 +87,18 @@ def served_fdx(tmp_path_factory):
         "--password-stdin",
         env=env,
         stdin=BROWSER_PASSWORD + "\n",
+    )
+    reference = var_dir / "browser-reference.msp"
+    reference.write_text(REFERENCE_SPECTRA, encoding="utf-8")
+    _fdx(
+        "spectra",
+        "import",
+        str(reference),
+        "--library",
+        "Browser reference",
+        "--org",
+        "demo-kz-forensic-centre",
+        env=env,
     )
     log = open(var_dir / "serve.log", "w")  # noqa: SIM115 (closed at the end of the session)
     server = subprocess.Popen(

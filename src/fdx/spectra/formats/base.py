@@ -180,23 +180,27 @@ def checked_peaks(
     intensity = numpy.ascontiguousarray(intensity, dtype=numpy.float64)
     if len(mz) == 0:
         raise RecordProblem("the record has no peaks")
-    line = line_of or (lambda _index: None)
+    # Four reductions decide a good record (NaN fails every comparison); a bad one is then looked into.
+    low, high, least, most = mz.min(), mz.max(), intensity.min(), intensity.max()
+    if not (low > 0 and high < numpy.inf and least >= 0 and most < numpy.inf):
+        _raise_bad_peak(mz, intensity, line_of or (lambda _index: None))
+    if most == 0:
+        raise RecordProblem("every intensity is zero")
+    if len(mz) > 1 and (mz[1:] < mz[:-1]).any():
+        order = numpy.argsort(mz, kind="stable")
+        mz, intensity = mz[order], intensity[order]
+    return mz, intensity
+
+
+def _raise_bad_peak(mz: numpy.ndarray, intensity: numpy.ndarray, line: Callable[[int], int | None]) -> None:
     bad = ~numpy.isfinite(mz) | (mz <= 0)
     if bad.any():
         index = int(bad.argmax())
         raise RecordProblem(f"m/z {mz[index]:g} is not a finite number above 0", line=line(index))
-    bad = ~numpy.isfinite(intensity) | (intensity < 0)
-    if bad.any():
-        index = int(bad.argmax())
-        raise RecordProblem(
-            f"intensity {intensity[index]:g} is not a finite number of 0 or more", line=line(index)
-        )
-    if not intensity.any():
-        raise RecordProblem("every intensity is zero")
-    if len(mz) > 1 and (numpy.diff(mz) < 0).any():
-        order = numpy.argsort(mz, kind="stable")
-        mz, intensity = mz[order], intensity[order]
-    return mz, intensity
+    index = int((~numpy.isfinite(intensity) | (intensity < 0)).argmax())
+    raise RecordProblem(
+        f"intensity {intensity[index]:g} is not a finite number of 0 or more", line=line(index)
+    )
 
 
 def check_count(declared: int | None, given: int, *, field: str, line: int | None) -> None:

@@ -110,8 +110,8 @@ def _synonym(value: str, _unit: str) -> dict[str, object] | None:
     return None if value.startswith("$:") else {"synonyms": value}
 
 
-def _formula(value: str, _unit: str) -> dict[str, object]:
-    return {"formula": "".join(value.split())}  # JCAMP-DX writes "C 6 H 6 O"
+def _formula(value: str, unit: str) -> dict[str, object] | None:
+    return _text("formula")("".join(value.split()), unit)  # JCAMP-DX writes "C 6 H 6 O"
 
 
 def _inchikey(value: str, unit: str) -> dict[str, object] | None:
@@ -133,7 +133,7 @@ def _ion_mode(value: str, unit: str) -> dict[str, object] | None:
     if polarity:
         return {"ion_mode": polarity}
     # JCAMP-DX "IONIZATION MODE= EI+" names the method, MoNA "ionization mode=positive" the polarity.
-    return None if value.lower() in {"n/a", "na", "unknown"} else _ionisation(value, unit)
+    return None if value.lower() in _PLACEHOLDERS else _ionisation(value, unit)
 
 
 def _energy(value: str, _unit: str) -> dict[str, object] | None:
@@ -158,7 +158,8 @@ def _retention_time(unit: str | None) -> Converter:
             return None
         word = (match[2] or unit or default_unit).lower()
         factor = _SECONDS.get(word) or _MINUTES.get(word)
-        return {"retention_time_s": amount * factor} if factor else None
+        seconds = amount * factor if factor else math.inf
+        return {"retention_time_s": seconds} if math.isfinite(seconds) else None
 
     return convert
 

@@ -8,8 +8,9 @@ number of peaks has been read, also starts a new record. A peak line starts with
 a bracket and holds m/z and intensity pairs separated by any of space, tab, comma, colon, semicolon and
 brackets, so one parser reads SWGDRUG (``40 42; 41 493;``), MassBank and MoNA (``51 2.66``, one per line),
 Golm (``70:10 76:35``), MS-DIAL (tab-separated, with a quoted annotation) and AMDIS MSL (``( 41   12)``).
-Quoted peak annotations are dropped. Peak tokens are split with plain string methods and converted once per
-record, which keeps a 12,000-record library to about a second.
+Quoted peak annotations are dropped. Peak lines are split with plain string methods and converted to numbers
+once per record (a bad record is read again line by line to name the line at fault), which reads SWGDRUG's
+3,000 records in about half a second and MassBank's 12,500 EI records in about two.
 """
 
 from __future__ import annotations
@@ -70,10 +71,11 @@ def iter_msp(text: str, path: str) -> Iterator[ParsedSpectrum | FormatError]:
     peak_lines: list[str] | None = None  # the current record's, once its peaks have begun
     number = 0
     for line_number, raw in enumerate(split_lines(text), 1):
-        line = raw.strip()
-        if peak_lines is not None and line and line[0] in _PEAK_START:
-            peak_lines.append(line)  # the hot path: a library is mostly peak lines
+        if peak_lines is not None and raw and raw[0] in _PEAK_START:
+            # The hot path: a library is mostly peak lines (stripped later by split()).
+            peak_lines.append(raw)
             continue
+        line = raw.strip()
         if record is not None and (not line or _starts_new_record(record, line)):
             yield _finish(record, path)
             record = peak_lines = None
@@ -88,9 +90,8 @@ def iter_msp(text: str, path: str) -> Iterator[ParsedSpectrum | FormatError]:
             except RecordProblem as problem:
                 record.problem = problem
         elif line[0] in _PEAK_START:
-            record.peak_lines.append(
-                line
-            )  # unchecked: only so that a Name: line still starts the next record
+            # Unchecked: kept only so that a Name: line after them still starts the next record.
+            record.peak_lines.append(line)
         peak_lines = record.peak_lines if record.peak_lines and record.problem is None else None
     if record is not None:
         yield _finish(record, path)

@@ -39,7 +39,7 @@ CHUNK = 256  # queries scored together: large enough for NumPy to pay off, small
 class SearchOptions:
     top: int = 10
     candidates: int = 50  # stage 1 keeps this many for the exact cosine (large libraries)
-    rescored: int = 20  # stage 2 keeps this many for the identity score
+    rescored: int = 10  # stage 2 keeps this many for the identity score
     probes: int = 16  # clusters a query visits in a large library
 
 

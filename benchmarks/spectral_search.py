@@ -1,0 +1,358 @@
+"""EI library search, measured side by side: FDX's index, ms_entropy's Flash entropy search and matchms.
+
+Three experiments on the real spectra of ``../shared/data/spectra`` (see its README), every peer run in this
+process on the same library and the same queries:
+
+* ``swgdrug``: each SWGDRUG 3.4 spectrum of a compound with two or more SWGDRUG spectra is a query against
+  the rest of the library (its own spectrum is never a hit);
+* ``massbank``: the same with the MassBank EI replicate groups; queries of groups with several contributing
+  laboratories are also reported apart (``cross_laboratory``);
+* ``scale``: the SWGDRUG queries against a library grown to ``--scale`` spectra: SWGDRUG, MassBank and
+  decoys. A decoy is a chimera of two real spectra that are not queries (the low-mass part of one, up to a
+  point carrying 30-70 % of its weighted signal, and the high-mass part of another shifted by a random mass,
+  intensities jittered): realistic peak statistics, but no compound's spectrum.
+
+Identification is judged by the first InChIKey block. Rates: ``batch_qps`` (all queries in one call; FDX
+also with ``--workers`` threads), ``single_query_ms`` (median of single calls), index build time and
+memory. Flash entropy search runs its open search (EI has no precursor) with a 0.4 Da tolerance on the
+nominal spectra; matchms runs BlinkCosine (intensity^0.5, 0.1 Da) and CosineGreedy on a sample.
+
+Prints one JSON object. Needs the optional peers: ``pip install -e '.[bench]'``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import time
+from pathlib import Path
+
+import numpy
+
+from fdx.spectra.formats import read_spectra
+from fdx.spectra.science.index import SearchOptions, SpectralIndex
+from fdx.spectra.science.peaks import NominalSpectrum, PeakError, nominal
+
+SHARED = Path(os.environ.get("FDX_SHARED_DATA") or Path(__file__).resolve().parents[2] / "shared" / "data")
+SPECTRA = SHARED / "spectra"
+TOP = 5
+
+
+class Library:
+    """Nominal spectra with their InChIKey first blocks, accessions and contributors."""
+
+    def __init__(self):
+        self.spectra: list[NominalSpectrum] = []
+        self.keys: list[str] = []
+        self.accessions: list[str] = []
+
+    def add(self, spectrum, key, accession):
+        self.spectra.append(spectrum)
+        self.keys.append(key)
+        self.accessions.append(accession)
+
+    def __len__(self):
+        return len(self.spectra)
+
+
+def load(name: str) -> Library:
+    """SWGDRUG 3.4 (InChIKeys from its metadata table) or the MassBank EI development set."""
+    library = Library()
+    if name == "swgdrug":
+        meta = {
+            row["swgdrug_id"]: row["inchikey"]
+            for row in csv.DictReader(
+                (SPECTRA / "swgdrug_3.4_meta.tsv").open(encoding="utf-8"), delimiter="\t"
+            )
+        }
+        path, key_of = SPECTRA / "swgdrug_3.4.msp", lambda m: meta.get(str(m.get("record_id", "")), "")
+        accession_of = lambda m: f"SWG{m.get('record_id', '')}"  # noqa: E731
+    else:
+        path, key_of = SPECTRA / "massbank_ei_dev.msp", lambda m: str(m.get("inchikey", ""))
+        accession_of = lambda m: str(m.get("record_id", ""))  # noqa: E731
+    for item in read_spectra(path, skip_bad=True).spectra:
+        try:
+            spectrum = nominal(item.mz, item.intensity)
+        except PeakError:
+            continue
+        library.add(spectrum, key_of(item.metadata)[:14], accession_of(item.metadata))
+    return library
+
+
+def replicate_queries(library: Library, name: str) -> tuple[list[int], list[bool]]:
+    """Rows of the library that are queries, and whether each is of a multi-laboratory group."""
+    table = (
+        "replicate_groups_swgdrug_3.4.tsv" if name == "swgdrug" else "replicate_groups_massbank_ei_dev.tsv"
+    )
+    row_of = {accession: i for i, accession in enumerate(library.accessions)}
+    rows, cross = [], []
+    for group in csv.DictReader((SPECTRA / table).open(encoding="utf-8"), delimiter="\t"):
+        members = [row_of[a] for a in group["accessions"].split(",") if a in row_of]
+        if len(members) < 2:
+            continue
+        for row in members:
+            library.keys[row] = group["inchikey_block1"]  # the group's key (some records lack one)
+            rows.append(row)
+            cross.append(int(group["n_contributors"]) > 1)
+    return rows, cross
+
+
+# Judging
+
+
+def rates(library: Library, queries: list[int], ranked: list[list[int]]) -> dict:
+    """Top-1 and top-5 identification rates: a hit is right when its key is the query's."""
+    top1 = top5 = 0
+    for query, rows in zip(queries, ranked, strict=True):
+        keys = [library.keys[r] for r in rows[:TOP]]
+        top1 += bool(keys) and keys[0] == library.keys[query]
+        top5 += library.keys[query] in keys
+    return {
+        "queries": len(queries),
+        "top1": round(top1 / len(queries), 4),
+        "top5": round(top5 / len(queries), 4),
+    }
+
+
+def without_self(query: int, rows) -> list[int]:
+    return [int(r) for r in rows if int(r) != query]
+
+
+# FDX
+
+
+def run_fdx(library: Library, queries: list[int], workers: int, repeat_to: int = 0) -> dict:
+    started = time.perf_counter()
+    index = SpectralIndex.build(library.spectra, numpy.arange(len(library)))
+    build_s = time.perf_counter() - started
+    spectra = [library.spectra[q] for q in queries]
+    options = SearchOptions(top=TOP + 1)
+    started = time.perf_counter()
+    hits = index.search(spectra, options)
+    batch_s = time.perf_counter() - started
+    ranked = [without_self(q, [h.row for h in found]) for q, found in zip(queries, hits, strict=True)]
+    throughput = _throughput(index, spectra, options, workers, repeat_to)
+    single = []
+    for spectrum in spectra[:100]:
+        started = time.perf_counter()
+        index.search([spectrum], options)
+        single.append(time.perf_counter() - started)
+    return {
+        **rates(library, queries, ranked),
+        "batch_qps": round(len(queries) / batch_s, 1),
+        **throughput,
+        "single_query_ms": round(1000 * float(numpy.median(single)), 2),
+        "index_build_s": round(build_s, 2),
+        "index_memory_mib": round(index.memory_bytes() / 2**20, 1),
+        "clustered": index.clusters is not None,
+        "_ranked": ranked,
+    }
+
+
+def _throughput(index, spectra, options, workers: int, repeat_to: int) -> dict:
+    """Queries per second over a longer batch (the queries repeated), in one thread and in ``workers``."""
+    batch = (spectra * (1 + repeat_to // max(len(spectra), 1)))[: max(repeat_to, len(spectra))]
+    figures = {"throughput_queries": len(batch)}
+    for threads in sorted({1, workers}):
+        started = time.perf_counter()
+        index.search(batch, options, workers=threads)
+        figures[f"throughput_qps_{threads}_thread{'s' if threads > 1 else ''}"] = round(
+            len(batch) / (time.perf_counter() - started), 1
+        )
+    return figures
+
+
+# Flash entropy search
+
+
+def _flash_peaks(spectrum: NominalSpectrum) -> numpy.ndarray:
+    peaks = numpy.column_stack([spectrum.mz.astype(numpy.float32), spectrum.intensity.astype(numpy.float32)])
+    peaks[:, 1] /= peaks[:, 1].sum()
+    return peaks
+
+
+def run_flash(library: Library, queries: list[int], limit: int | None = None) -> dict:
+    from ms_entropy import FlashEntropySearch
+
+    started = time.perf_counter()
+    flash = FlashEntropySearch(max_ms2_tolerance_in_da=0.45)
+    indexed = flash.build_index(
+        [{"id": i, "precursor_mz": 0.0, "peaks": _flash_peaks(s)} for i, s in enumerate(library.spectra)]
+    )
+    row_of = numpy.array([item["id"] for item in indexed])  # Flash may reorder its library
+    build_s = time.perf_counter() - started
+    chosen = queries[:limit] if limit else queries
+    ranked, started = [], time.perf_counter()
+    for query in chosen:
+        similarity = flash.open_search(peaks=_flash_peaks(library.spectra[query]), ms2_tolerance_in_da=0.4)
+        similarity[row_of == query] = -1
+        best = numpy.argpartition(-similarity, TOP)[:TOP]
+        ranked.append([int(row_of[r]) for r in best[numpy.argsort(-similarity[best])]])
+    seconds = time.perf_counter() - started
+    return {
+        **rates(library, chosen, ranked),
+        "batch_qps": round(len(chosen) / seconds, 1),
+        "index_build_s": round(build_s, 2),
+    }
+
+
+# matchms
+
+
+def _matchms(spectrum: NominalSpectrum):
+    from matchms import Spectrum
+
+    return Spectrum(
+        mz=spectrum.mz.astype(numpy.float64),
+        intensities=spectrum.intensity.astype(numpy.float64),
+        metadata={},
+    )
+
+
+def run_blink(library: Library, queries: list[int], limit: int | None = None) -> dict:
+    from matchms.similarity import BlinkCosine
+
+    references = [_matchms(s) for s in library.spectra]
+    chosen = queries[:limit] if limit else queries
+    started = time.perf_counter()
+    blink = BlinkCosine(tolerance=0.1, intensity_power=0.5, crop_above_precursor=False, prefilter=False)
+    matrix = numpy.asarray(blink.matrix(references, [_matchms(library.spectra[q]) for q in chosen]))
+    seconds = time.perf_counter() - started
+    ranked = []
+    for column, query in enumerate(chosen):
+        similarity = numpy.array(matrix[:, column], dtype=numpy.float64)
+        similarity[query] = -1
+        ranked.append([int(r) for r in numpy.argsort(-similarity)[:TOP]])
+    return {**rates(library, chosen, ranked), "batch_qps": round(len(chosen) / seconds, 1)}
+
+
+def run_cosine_greedy(library: Library, queries: list[int], sample: int) -> dict:
+    from matchms.similarity import CosineGreedy
+
+    references = [_matchms(s) for s in library.spectra]
+    chosen = queries[:sample]
+    greedy = CosineGreedy(tolerance=0.1, intensity_power=0.5)
+    started, ranked = time.perf_counter(), []
+    for query in chosen:
+        result = greedy.matrix(references, [_matchms(library.spectra[query])])
+        similarity = numpy.array([float(value[0]) for value in numpy.asarray(result)[:, 0]])
+        similarity[query] = -1
+        ranked.append([int(r) for r in numpy.argsort(-similarity)[:TOP]])
+    return {
+        **rates(library, chosen, ranked),
+        "batch_qps": round(len(chosen) / (time.perf_counter() - started), 2),
+    }
+
+
+# Decoys
+
+
+def decoys(sources: list[NominalSpectrum], count: int, seed: int = 0) -> list[NominalSpectrum]:
+    """Chimeras of two source spectra (see the module docstring)."""
+    rng = numpy.random.default_rng(seed)
+    made = []
+    while len(made) < count:
+        first, second = (sources[i] for i in rng.integers(len(sources), size=2))
+        cut = first.mz[min(_energy_point(first, rng.uniform(0.3, 0.7)), len(first.mz) - 1)]
+        high = _energy_point(second, rng.uniform(0.3, 0.7))
+        if high >= len(second.mz):
+            continue
+        moved = second.mz[high:].astype(numpy.int64)
+        moved = moved + (cut + 1 - moved.min() + rng.integers(0, 60))
+        mz = numpy.concatenate([first.mz[first.mz <= cut].astype(numpy.int64), moved])
+        intensity = numpy.concatenate(
+            [first.intensity[first.mz <= cut], second.intensity[high:] * rng.uniform(0.3, 3)]
+        ) * numpy.exp(rng.normal(0, 0.25, len(mz)))
+        try:
+            made.append(nominal(mz.astype(numpy.float64), intensity))
+        except PeakError:
+            continue
+    return made
+
+
+def _energy_point(spectrum: NominalSpectrum, share: float) -> int:
+    weights = (
+        spectrum.intensity.astype(numpy.float64) ** 0.53 * spectrum.mz.astype(numpy.float64) ** 1.3
+    ) ** 2
+    return int(numpy.searchsorted(numpy.cumsum(weights) / weights.sum(), share))
+
+
+# Experiments
+
+
+def replicate_experiment(name: str, workers: int, greedy_sample: int) -> dict:
+    library = load(name)
+    queries, cross = replicate_queries(library, name)
+    report = {"library_spectra": len(library), "queries": len(queries)}
+    fdx = run_fdx(library, queries, workers, repeat_to=2000)
+    ranked = fdx.pop("_ranked")
+    if name == "massbank":
+        chosen = [q for q, c in zip(queries, cross, strict=True) if c]
+        by_query = dict(zip(queries, ranked, strict=True))
+        fdx["cross_laboratory"] = rates(library, chosen, [by_query[q] for q in chosen])
+    report["fdx"] = fdx
+    report["flash_entropy"] = run_flash(library, queries)
+    report["matchms_blink_cosine"] = run_blink(library, queries)
+    report["matchms_cosine_greedy"] = run_cosine_greedy(library, queries, greedy_sample)
+    report["fdx_speedup_over_flash"] = round(
+        fdx["throughput_qps_1_thread"] / report["flash_entropy"]["batch_qps"], 1
+    )
+    return report
+
+
+def scale_experiment(size: int, workers: int, flash_sample: int) -> dict:
+    swgdrug, massbank = load("swgdrug"), load("massbank")
+    queries, _cross = replicate_queries(swgdrug, "swgdrug")
+    _mb_queries, _ = replicate_queries(massbank, "massbank")
+    query_accessions = {swgdrug.accessions[q] for q in queries} | {
+        massbank.accessions[q] for q in _mb_queries
+    }
+    sources = [
+        s
+        for lib in (swgdrug, massbank)
+        for s, accession in zip(lib.spectra, lib.accessions, strict=True)
+        if accession not in query_accessions
+    ]
+    library = Library()
+    for lib in (swgdrug, massbank):
+        for spectrum, key, accession in zip(lib.spectra, lib.keys, lib.accessions, strict=True):
+            library.add(spectrum, key, accession)
+    started = time.perf_counter()
+    for spectrum in decoys(sources, max(0, size - len(library))):
+        library.add(spectrum, "", "")
+    report = {"library_spectra": len(library), "decoys_s": round(time.perf_counter() - started, 1)}
+    fdx = run_fdx(library, queries, workers, repeat_to=2000)
+    fdx.pop("_ranked")
+    report["fdx"] = fdx
+    report["flash_entropy"] = run_flash(library, queries, limit=flash_sample)
+    report["fdx_speedup_over_flash"] = round(
+        fdx["throughput_qps_1_thread"] / report["flash_entropy"]["batch_qps"], 1
+    )
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--experiments", default="swgdrug,massbank,scale")
+    parser.add_argument("--scale", type=int, default=300_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--greedy-sample", type=int, default=20)
+    parser.add_argument("--flash-sample", type=int, default=100, help="Flash queries at scale (it is slow)")
+    args = parser.parse_args()
+    report = {"benchmark": "spectral_search", "cpus": os.cpu_count()}
+    for name in args.experiments.split(","):
+        started = time.perf_counter()
+        if name == "scale":
+            report[name] = scale_experiment(args.scale, args.workers, args.flash_sample)
+        else:
+            report[name] = replicate_experiment(name, args.workers, args.greedy_sample)
+        report[name]["wall_s"] = round(time.perf_counter() - started, 1)
+    report["max_rss_mib"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(report, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
