@@ -172,7 +172,11 @@ def get_attachment(viewer, global_id) -> Attachment:
 
 
 def list_attachments(viewer, case: Case) -> QuerySet[Attachment]:
-    return Attachment.objects.restrict(viewer, "view").filter(case=case).select_related("uploaded_by")
+    return (
+        Attachment.objects.restrict(viewer, "view")
+        .filter(case=case)
+        .select_related("uploaded_by", "examination")
+    )
 
 
 def list_findings(viewer) -> QuerySet[Finding]:

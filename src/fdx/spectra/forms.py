@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fdx.core.distribution import DistributionLevel
 from fdx.spectra.choices import FILE_FORMATS
@@ -10,7 +11,7 @@ FORMAT_CHOICES = [("", _("Recognise from the file name")), *FILE_FORMATS.items()
 
 
 class LibraryForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=pgettext_lazy("library", "Name"), max_length=200)
     version = forms.CharField(label=_("Version"), max_length=50, required=False)
     source = forms.CharField(label=_("Source"), max_length=300, required=False)
     licence = forms.CharField(label=_("Licence"), max_length=300, required=False)

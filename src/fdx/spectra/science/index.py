@@ -93,9 +93,8 @@ class SpectralIndex:
         cls, spectra: list[NominalSpectrum], ids, retention_index=None, groups=None, seed: int = 0
     ) -> SpectralIndex:
         """An index of ``spectra`` (clustered when there are more than ``EXACT_LIMIT``)."""
+        _check_lengths(len(spectra), ids, retention_index, groups)
         ids = numpy.asarray(ids, dtype=numpy.int64)
-        if len(ids) != len(spectra):
-            raise ValueError("one id per spectrum is needed")
         count = len(spectra)
         index = cls(PeakTable.of(spectra), ids, _retention(retention_index, count), _groups(groups, count))
         if len(spectra) > EXACT_LIMIT:
@@ -112,6 +111,7 @@ class SpectralIndex:
         has doubled since it was trained (or once it outgrows an exact scan)."""
         if not spectra:
             return
+        _check_lengths(len(spectra), ids, retention_index, groups)
         self.table = self.table.append(PeakTable.of(spectra))
         self.ids = numpy.concatenate([self.ids, numpy.asarray(ids, dtype=numpy.int64)])
         self.retention_index = numpy.concatenate(
@@ -174,7 +174,7 @@ class SpectralIndex:
         return hits
 
     def _mask(self, allowed, retention, window) -> numpy.ndarray | None:
-        if retention is None or window is None:
+        if retention is None or window is None or math.isnan(retention):
             return allowed
         near = numpy.isnan(self.retention_index) | (numpy.abs(self.retention_index - retention) <= window)
         return near if allowed is None else near & allowed
@@ -262,6 +262,13 @@ class SpectralIndex:
             c = self.clusters
             arrays += [c.basis, c.centroids, c.order, c.offsets, c.embedded]
         return sum(a.nbytes for a in arrays)
+
+
+def _check_lengths(count: int, ids, retention_index, groups) -> None:
+    """One id (and one retention index and group, when given) per spectrum."""
+    for name, values in (("id", ids), ("retention index", retention_index), ("group", groups)):
+        if values is not None and len(values) != count:
+            raise ValueError(f"one {name} per spectrum is needed: {len(values)} for {count} spectra")
 
 
 def _retention(values, count: int) -> numpy.ndarray:

@@ -2,8 +2,9 @@
 
 Notes
 -----
-NIST MS Search assigns a peak to the nominal mass ``ceil(m/z - 0.649)`` (so that the mass defect of heavy
-fragments, up to +0.35, stays on its integer and a negative defect down to -0.649 too), sums the intensities
+NIST MS Search assigns a peak to the nominal mass ``ceil(m/z - 0.649)``: integer ``n`` holds the m/z values
+in ``(n - 0.351, n + 0.649]``, so that the positive mass defect of heavy organic fragments stays on its
+integer (a negative one, of heavily halogenated ions, down to -0.35), sums the intensities
 that fall on one integer, scales the spectrum to a base peak of 999 and rounds to integers, dropping the
 zeros (Samokhin, JASMS 35 (2024) 3178). FDX does the same, so that a score means what a chemist expects.
 """
@@ -39,11 +40,13 @@ def nominal(mz, intensity) -> NominalSpectrum:
     mz = numpy.asarray(mz, dtype=numpy.float64)
     intensity = numpy.asarray(intensity, dtype=numpy.float64)
     _check(mz, intensity)
-    nominal_mz = numpy.ceil(mz - 0.649).astype(numpy.int64)
-    keep = (nominal_mz >= 1) & (nominal_mz <= MAX_MZ) & (intensity > 0)
+    keep = (mz > 0.649) & (mz <= MAX_MZ + 0.649) & (intensity > 0)  # integers 1 to MAX_MZ
     if not keep.any():
         raise PeakError(f"no peak with a positive intensity between m/z 1 and {MAX_MZ}")
-    summed = numpy.bincount(nominal_mz[keep], weights=intensity[keep], minlength=MAX_MZ + 1)
+    nominal_mz = numpy.ceil(mz[keep] - 0.649).astype(numpy.int64)
+    # Relative to the highest peak first, so that neither tiny nor huge raw intensities overflow.
+    relative = intensity[keep] / intensity[keep].max()
+    summed = numpy.bincount(nominal_mz, weights=relative, minlength=MAX_MZ + 1)
     scaled = numpy.rint(summed * (BASE_PEAK / summed.max()))
     present = numpy.flatnonzero(scaled > 0)
     return NominalSpectrum(present.astype(numpy.int32), scaled[present].astype(numpy.float32))

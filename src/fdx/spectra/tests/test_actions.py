@@ -228,6 +228,31 @@ def test_substances_registered_counts_only_new_substances(persona, tmp_path):
     assert Spectrum.objects.get(record_id="C").substance_link != "created"
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="actions.import_spectra passes spectrum.name, which falls back to 'record N', to Linker.link, so "
+    "Linker._register's 'no name: not linked' branch never runs: a nameless record registers a substance "
+    "called 'record 1', and every later nameless record 1 links to it by name",
+)
+def test_a_record_without_a_name_is_not_linked_by_its_position(persona, tmp_path):
+    # Given two unrelated spectra without names, each the first record of its file
+    head = persona("kz_lab_head")
+    first, second = make_library(head, "A"), make_library(head, "B")
+    before = Substance.objects.count()
+
+    # When they are imported
+    actions.import_spectra(head, first, write_msp(tmp_path, "one.msp", text="Num Peaks: 2\n58 999\n91 100\n"))
+    actions.import_spectra(head, second, write_msp(tmp_path, "two.msp", text="Num Peaks: 2\n30 999\n44 100\n"))
+
+    # Then neither is linked, and the registry gains no substance called "record 1" (today: both spectra
+    # are linked to one new substance "record 1", the second "by name")
+    assert list(Spectrum.objects.order_by("id").values_list("name", "substance_link")) == [
+        ("record 1", "none"),
+        ("record 1", "none"),
+    ]
+    assert Substance.objects.count() == before
+
+
 def test_reimporting_the_same_file_adds_nothing(persona, tmp_path):
     head = persona("kz_lab_head")
     library = make_library(head)
@@ -465,18 +490,17 @@ def test_an_identification_needs_a_spectrum_the_user_may_search(persona, tmp_pat
 
 
 def test_an_identification_needs_a_linked_spectrum(persona, tmp_path):
-    head = persona("kz_lab_head")
-    library = make_library(head)
-    actions.import_spectra(head, library, write_msp(tmp_path, "nameless.msp", text="Num Peaks: 2\n58 999\n91 100\n"))
+    imported_library(persona("kz_lab_head"), tmp_path)
+    # A spectrum whose compound is not in the registry (imported before the linker registered substances)
+    Spectrum.objects.filter(record_id="T-6").update(substance=None, substance_link="none")
+    unlinked = Spectrum.objects.get(record_id="T-6")
     examination = kz_draft_examination(persona)
-    nameless = Spectrum.objects.get()
 
     with pytest.raises(ValidationError) as refused:
         actions.record_identification(
-            persona("kz_lab_chemist"), examination, nameless, score=900, reverse=900, query="q"
+            persona("kz_lab_chemist"), examination, unlinked, score=900, reverse=900, query="q"
         )
 
-    assert nameless.substance_link == "none"
     assert refused.value.message_dict == {
         "spectrum": ["This library spectrum is not linked to a registry substance."]
     }

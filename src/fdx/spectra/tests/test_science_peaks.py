@@ -80,6 +80,23 @@ def test_nominal_drops_peaks_above_max_mz_and_scales_to_the_highest_kept():
     assert _pairs(spectrum) == [(100, 999.0), (MAX_MZ, 500.0)]  # 5 / 10 * 999 = 499.5, half to even
 
 
+@pytest.mark.filterwarnings("ignore:invalid value encountered in cast:RuntimeWarning")
+def test_nominal_drops_a_huge_mz():
+    assert _pairs(nominal([100.0, 1e300], [10.0, 20.0])) == [(100, 999.0)]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")
+@pytest.mark.parametrize(
+    ("mz", "intensity", "expected"),
+    [
+        ([50.0, 60.0], [1e-320, 5e-321], [(50, 999.0), (60, 500.0)]),  # actual: [(50, inf), (60, inf)]
+        ([50.0, 50.2, 60.0], [1e308, 1e308, 1e307], [(50, 999.0), (60, 50.0)]),  # actual: [], no error
+    ],
+)
+def test_nominal_scales_intensities_of_extreme_magnitude(mz, intensity, expected):
+    assert _pairs(nominal(mz, intensity)) == expected
+
+
 def test_nominal_drops_peaks_below_integer_one():
     # Given a peak at m/z 0.6 (integer 0) and one at 28
     spectrum = nominal([0.6, 28.0], [999.0, 10.0])

@@ -237,7 +237,7 @@ def _random_spectrum(rng: numpy.random.Generator, low: int) -> dict[int, float]:
 
 
 def _relative(rng: numpy.random.Generator, peaks: dict[int, float]) -> dict[int, float]:
-    """A spectrum like ``peaks``: intensities jittered, some peaks lost, some added, sometimes a later start."""
+    """A spectrum like ``peaks``: intensities jittered, peaks lost and added, sometimes a later scan start."""
     out = {}
     for m, i in peaks.items():
         if rng.random() < 0.15:
@@ -277,14 +277,18 @@ def test_identity_agrees_with_the_independent_re_implementation_on_random_pairs(
     expected = numpy.array([reference_identity(a, b) for a, b in pairs])
     numpy.testing.assert_allclose(scored.forward, expected[:, 0], rtol=0, atol=0.01)
     numpy.testing.assert_allclose(scored.reverse, expected[:, 1], rtol=0, atol=0.01)
-    numpy.testing.assert_allclose(scored.composite, (2 * expected[:, 0] + expected[:, 1]) / 3, rtol=0, atol=0.01)
+    numpy.testing.assert_allclose(
+        scored.composite, (2 * expected[:, 0] + expected[:, 1]) / 3, rtol=0, atol=0.01
+    )
     # And the pairs span the scale, so the agreement means something
     assert (expected[:, 0] == 0).sum() > 10
     assert (expected[:, 0] > 700).sum() > 50
     assert (expected[:, 0] != expected[:, 1]).sum() > 100
 
 
-_peaks = st.dictionaries(st.integers(30, 80), st.sampled_from([1.0, 2.0, 5.0, 40.0, 300.0, 999.0]), min_size=1)
+_peaks = st.dictionaries(
+    st.integers(30, 80), st.sampled_from([1.0, 2.0, 5.0, 40.0, 300.0, 999.0]), min_size=1
+)
 
 
 @given(_peaks, _peaks)
@@ -292,6 +296,7 @@ _peaks = st.dictionaries(st.integers(30, 80), st.sampled_from([1.0, 2.0, 5.0, 40
 def test_identity_agrees_with_the_re_implementation_for_any_pair(query, reference):
     forward, reverse, composite = identity(query, reference)
 
+    assert composite == pytest.approx((2 * forward + reverse) / 3)
     expected_forward, expected_reverse = reference_identity(query, reference)
     assert forward == pytest.approx(expected_forward, abs=0.01)
     assert reverse == pytest.approx(expected_reverse, abs=0.01)
