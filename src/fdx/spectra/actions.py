@@ -55,12 +55,7 @@ def create_library(actor, data: LibraryInput, *, organisation=None) -> SpectralL
         owner_organisation=owner, created_by=None if is_system(actor) else actor, kind=data.kind
     )
     _describe(library, data)
-    if SpectralLibrary.objects.filter(
-        owner_organisation=owner, name=library.name, version=library.version
-    ).exists():
-        raise ValidationError(
-            {"name": _("Your organisation already has a library of this name and version.")}
-        )
+    _refuse_duplicate_name(library)
     library.save()
     record(
         audit_events.LIBRARY_CREATED,
@@ -80,11 +75,21 @@ def update_library(
     library = _lock_library(actor, library)
     before = snapshot(library, SpectralLibrary.audit_fields)
     _describe(library, data)
+    _refuse_duplicate_name(library)
     library.save()
     old, new = changes(before, snapshot(library, SpectralLibrary.audit_fields))
     if new:
         record(audit_events.LIBRARY_CHANGED, actor=actor, obj=library, before=old, after=new, reason=reason)
     return library
+
+
+def _refuse_duplicate_name(library: SpectralLibrary) -> None:
+    others = SpectralLibrary.objects.filter(
+        owner_organisation=library.owner_organisation_id, name=library.name, version=library.version
+    ).exclude(pk=library.pk)
+    if others.exists():
+        message = _("Your organisation already has a library of this name and version.")
+        raise ValidationError({"name": message})
 
 
 def _describe(library: SpectralLibrary, data: LibraryInput) -> None:
@@ -197,7 +202,7 @@ def import_spectra(
             continue
         present.add((spectrum.record_id, spectrum.peaks_sha256))
         spectrum.substance_id, spectrum.substance_link = linker.link(
-            spectrum.name,
+            item.name or "",  # a record without a name is linked by its identifiers only
             item.metadata | extra.get(spectrum.record_id, {}),
             spectrum.record_id or str(item.record),
         )

@@ -59,3 +59,13 @@ class SearchForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class IdentificationForm(forms.Form):
+    """A hit recorded as a finding: the examination, the library spectrum and the scores shown."""
+
+    examination = forms.UUIDField()
+    spectrum = forms.UUIDField()
+    score = forms.FloatField(min_value=0, max_value=999)
+    reverse = forms.FloatField(min_value=0, max_value=999)
+    query = forms.CharField(max_length=200, required=False)

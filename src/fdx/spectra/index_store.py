@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max
 
 from fdx.spectra.choices import SpectrumKind
 from fdx.spectra.models import Spectrum
@@ -34,15 +34,15 @@ def index_path() -> Path:
 
 def current_index() -> SpectralIndex:
     """The index of every EI spectrum in the database (withdrawn ones included: searches filter them)."""
-    latest = _latest_id()
+    count, latest = _database_state()
     with _lock:
         index = _cache["index"]
         if index is None:
             index = _load()
-        if index is None or (len(index) and int(index.ids[-1]) > latest):
+        if index is None or len(index) > count or (len(index) and int(index.ids.max()) > latest):
             index = _empty()  # a file from another database (a restored backup, a test run): start again
-        if latest > _last_id(index):
-            _extend(index, after=_last_id(index))
+        if len(index) < count:
+            _extend(index, _missing_ids(index))
             _save(index)
         _cache["index"] = index
         return index
@@ -52,7 +52,8 @@ def rebuild_index() -> SpectralIndex:
     """Build the index anew from the database (after a restore, or to retrain a grown large index)."""
     with _lock:
         index = _empty()
-        _extend(index, after=0)
+        ids = Spectrum.objects.filter(kind=SpectrumKind.EI_MS).values_list("pk", flat=True)
+        _extend(index, numpy.fromiter(ids, dtype=numpy.int64))
         _save(index)
         _cache["index"] = index
         return index
@@ -64,31 +65,43 @@ def forget_cached_index() -> None:
         _cache["index"] = None
 
 
-def _latest_id() -> int:
-    return Spectrum.objects.filter(kind=SpectrumKind.EI_MS).aggregate(last=Max("pk"))["last"] or 0
+def _database_state() -> tuple[int, int]:
+    """How many EI spectra the database holds, and the highest id (one aggregate query)."""
+    state = Spectrum.objects.filter(kind=SpectrumKind.EI_MS).aggregate(count=Count("pk"), last=Max("pk"))
+    return state["count"], state["last"] or 0
 
 
-def _last_id(index: SpectralIndex) -> int:
-    return int(index.ids[-1]) if len(index) else 0
+def _missing_ids(index: SpectralIndex) -> numpy.ndarray:
+    """The ids of the EI spectra the index lacks. Usually those above its highest id; but an import that
+    took lower ids may commit after one that took higher ones (PostgreSQL), so all ids are compared."""
+    highest = int(index.ids.max()) if len(index) else 0
+    rows = Spectrum.objects.filter(kind=SpectrumKind.EI_MS)
+    above = numpy.fromiter(rows.filter(pk__gt=highest).values_list("pk", flat=True), dtype=numpy.int64)
+    if len(index) + len(above) == rows.count():
+        return above
+    every = numpy.fromiter(rows.values_list("pk", flat=True), dtype=numpy.int64)
+    return numpy.setdiff1d(every, index.ids)
 
 
 def _empty() -> SpectralIndex:
     return SpectralIndex.build([], [])
 
 
-def _extend(index: SpectralIndex, after: int) -> None:
-    """Add the EI spectra with an id above ``after``, in id order (read a batch at a time, added at once:
-    each addition recomputes the derived arrays)."""
-    rows = (
-        Spectrum.objects.filter(kind=SpectrumKind.EI_MS, pk__gt=after)
-        .order_by("pk")
-        .values_list("pk", "library_id", "retention_index", "mz_values", "intensities")
-    )
+def _extend(index: SpectralIndex, ids: numpy.ndarray) -> None:
+    """Add the EI spectra ``ids`` in id order (read a batch at a time, added at once: each addition
+    recomputes the derived arrays)."""
     batch: list[tuple[int, int, float | None, NominalSpectrum]] = []
-    for pk, library_id, retention, mz_bytes, intensity_bytes in rows.iterator(chunk_size=BATCH):
-        spectrum = _nominal(pk, mz_bytes, intensity_bytes)
-        if spectrum is not None:
-            batch.append((pk, library_id, retention, spectrum))
+    ids = numpy.sort(ids)
+    for start in range(0, len(ids), BATCH):
+        rows = (
+            Spectrum.objects.filter(pk__in=ids[start : start + BATCH].tolist())
+            .order_by("pk")
+            .values_list("pk", "library_id", "retention_index", "mz_values", "intensities")
+        )
+        for pk, library_id, retention, mz_bytes, intensity_bytes in rows:
+            spectrum = _nominal(pk, mz_bytes, intensity_bytes)
+            if spectrum is not None:
+                batch.append((pk, library_id, retention, spectrum))
     _add(index, batch)
 
 

@@ -88,33 +88,39 @@ class Linker:
         note = f"Registered from the spectral library {self.library_label}, record {record_label}."
         substance, kind = None, SubstanceLink.CREATED
         if structure:
-            substance = self._create(name, structure, cas, synonyms, note)
+            substance, new = self._create(name, structure, cas, synonyms, note)
+            if substance is not None and not new:
+                kind = SubstanceLink.INCHIKEY  # the structure is already registered
         if substance is None:
             note += " The library gave no usable structure: add it when it is known."
-            substance = self._create(name, "", cas, synonyms, note)
+            substance, new = self._create(name, "", cas, synonyms, note)
             kind = SubstanceLink.CREATED_WITHOUT_STRUCTURE
         if substance is None:
             return None, SubstanceLink.NONE
-        self.created["with_structure" if kind == SubstanceLink.CREATED else "without_structure"] += 1
+        if new:
+            self.created["with_structure" if kind == SubstanceLink.CREATED else "without_structure"] += 1
         self._remember(substance, metadata)
         return substance.pk, kind
 
-    def _create(self, name, structure, cas, synonyms, note) -> Substance | None:
+    def _create(self, name, structure, cas, synonyms, note) -> tuple[Substance | None, bool]:
+        """A new substance (and True), the registered one of the same structure (and False), or (None,
+        False) when the structure cannot be read."""
         data = substance_actions.SubstanceInput(
             name_en=name, structure=structure, cas_number=cas, synonyms=synonyms, note=note
         )
         try:
-            return substance_actions.create_substance(
+            created = substance_actions.create_substance(
                 self.actor, data, source=SubstanceSource.SPECTRAL_LIBRARY
             )
         except ValidationError as exc:
             if structure and "structure" in getattr(exc, "message_dict", {}):
                 existing = _already_registered(structure)
                 if existing is not None:
-                    return existing
+                    return existing, False
             if structure:
-                return None  # an unreadable structure: registered by names instead
+                return None, False  # an unreadable structure: registered by names instead
             raise
+        return created, True
 
     def _remember(self, substance: Substance, metadata: dict) -> None:
         if substance.inchikey:

@@ -10,6 +10,7 @@ import numpy
 
 from fdx.spectra import formats
 from fdx.spectra.models import SpectralLibrary
+from fdx.spectra.science.peaks import PeakError, nominal
 
 MAX_QUERIES = 1000
 
@@ -20,6 +21,12 @@ def read_queries(path: Path, fmt: str | None = None):
     from fdx.spectra.selectors import QuerySpectrum
 
     parsed = formats.read_spectra(path, fmt)
+    for item in parsed.spectra:
+        try:
+            nominal(item.mz, item.intensity)
+        except PeakError as exc:
+            place = {"record": item.record, "line": item.line or None, "field": "peaks"}
+            raise formats.FormatError(path, str(exc), **place) from None
     if len(parsed.spectra) > MAX_QUERIES:
         raise ValueError(
             f"{path.name} holds {len(parsed.spectra)} spectra; at most {MAX_QUERIES} are searched at once"

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from fdx.core.forms_support import add_action_errors
 from fdx.spectra import actions, formats, selectors
-from fdx.spectra.forms import ImportForm, LibraryForm, ReasonForm, SearchForm
+from fdx.spectra.forms import IdentificationForm, ImportForm, LibraryForm, ReasonForm, SearchForm
 from fdx.spectra.querysets import can_manage, can_search
 from fdx.spectra.science.peaks import PeakError, nominal, parse_peak_text
 
@@ -281,16 +281,20 @@ def record_identification(request):
     """Record a hit's substance as a finding of the examination the search came from."""
     from fdx.examinations import selectors as case_selectors
 
-    examination = case_selectors.get_examination(request.user, request.POST.get("examination"), "change")
-    spectrum = selectors.get_spectrum(request.user, request.POST.get("spectrum"))
+    form = IdentificationForm(request.POST)
+    if not form.is_valid():
+        raise Http404(_("No such examination or spectrum."))
+    values = form.cleaned_data
+    examination = case_selectors.get_examination(request.user, values["examination"], "change")
+    spectrum = selectors.get_spectrum(request.user, values["spectrum"])
     try:
         actions.record_identification(
             request.user,
             examination,
             spectrum,
-            score=float(request.POST.get("score") or 0),
-            reverse=float(request.POST.get("reverse") or 0),
-            query=request.POST.get("query", "")[:200],
+            score=values["score"],
+            reverse=values["reverse"],
+            query=values["query"],
         )
     except ValidationError as exc:
         for message in exc.messages:

@@ -98,20 +98,25 @@ def reference_msp(folder: Path, name: str = "reference.msp") -> Path:
 def noisy(record: Record, seed: int = 7) -> Record:
     """The same compound measured again: every intensity off by up to ±15 % and two small extra peaks."""
     rng = numpy.random.default_rng(seed)
-    peaks = [
-        (mz, round(intensity * float(rng.uniform(0.85, 1.15)), 1)) for mz, intensity in record.peaks
-    ] + [(39.0, 25.0), (73.0, 12.0)]
+    peaks = [(mz, round(intensity * float(rng.uniform(0.85, 1.15)), 1)) for mz, intensity in record.peaks] + [
+        (39.0, 25.0),
+        (73.0, 12.0),
+    ]
     return Record(f"{record.name} (noisy)", tuple(sorted(peaks)), ())
 
 
 def make_library(user, name: str = "FDX test library", *, level=DistributionLevel.ORGANISATION, **extra):
     """A library of ``user``'s organisation (or, for a system actor, of ``organisation=``)."""
     organisation = extra.pop("organisation", None)
-    data = actions.LibraryInput(name=name, version=extra.pop("version", "1"), distribution_level=level, **extra)
+    data = actions.LibraryInput(
+        name=name, version=extra.pop("version", "1"), distribution_level=level, **extra
+    )
     return actions.create_library(user, data, organisation=organisation)
 
 
-def imported_library(user, folder: Path, name: str = "FDX test library", *, level=DistributionLevel.ORGANISATION):
+def imported_library(
+    user, folder: Path, name: str = "FDX test library", *, level=DistributionLevel.ORGANISATION
+):
     """A library of the six reference spectra, imported by ``user`` (a library manager)."""
     library = make_library(user, name, level=level)
     actions.import_spectra(user, library, reference_msp(folder, f"{name.replace(' ', '-')}.msp"))

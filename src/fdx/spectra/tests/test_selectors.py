@@ -46,7 +46,9 @@ def test_a_query_equal_to_a_library_spectrum_finds_it_with_999(persona, tmp_path
     assert all(hit.score < 100 for hit in hits[1:])
 
 
-@pytest.mark.parametrize("record", [METHAMPHETAMINE, COCAINE, CAFFEINE, UNNAMED_COMPOUND], ids=lambda r: r.name)
+@pytest.mark.parametrize(
+    "record", [METHAMPHETAMINE, COCAINE, CAFFEINE, UNNAMED_COMPOUND], ids=lambda r: r.name
+)
 def test_a_noisy_measurement_still_finds_its_compound_first(persona, tmp_path, record):
     head = persona("kz_lab_head")
     imported_library(head, tmp_path)
@@ -63,7 +65,9 @@ def test_a_batch_of_queries_keeps_its_order(persona, tmp_path):
     head = persona("kz_lab_head")
     imported_library(head, tmp_path)
 
-    results = selectors.search(head, [query_of(noisy(COCAINE)), query_of(CAFFEINE), query_of(noisy(METHAMPHETAMINE))])
+    results = selectors.search(
+        head, [query_of(noisy(COCAINE)), query_of(CAFFEINE), query_of(noisy(METHAMPHETAMINE))]
+    )
 
     assert [r.query.name for r in results] == ["Cocaine (noisy)", "Caffeine", "Methamphetamine (noisy)"]
     assert [r.hits[0].spectrum.name for r in results] == ["Cocaine", "Caffeine", "Methamphetamine"]
@@ -97,7 +101,9 @@ def test_the_library_filter(persona, tmp_path):
 def test_a_library_filter_cannot_reach_an_unshared_library(persona, tmp_path):
     other = imported_library(persona("kg_lab_head"), tmp_path)  # the Kyrgyz laboratory's own
 
-    hits = hits_for(persona("kz_lab_head"), METHAMPHETAMINE, selectors.SearchFilters(libraries=(other.global_id,)))
+    hits = hits_for(
+        persona("kz_lab_head"), METHAMPHETAMINE, selectors.SearchFilters(libraries=(other.global_id,))
+    )
 
     assert hits == []
 
@@ -150,12 +156,6 @@ def test_searching_with_nothing_shared_finds_nothing(persona, tmp_path):
     assert hits_for(persona("uz_police_analyst"), METHAMPHETAMINE) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="index_store.current_index only adds spectra with an id above the index's last one; with "
-    "PostgreSQL, an import that took its ids first but commits after another import (and a search in "
-    "between) is never indexed until `fdx spectra reindex`",
-)
 def test_a_spectrum_committed_after_one_with_a_higher_id_is_still_found(persona, tmp_path):
     # Given two imports running at once: the slower one took id N+1 from the sequence, the faster one N+2
     # and committed first; a search ran in between
