@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import logging
 import os
 import resource
 import time
@@ -335,6 +336,7 @@ def scale_experiment(size: int, workers: int, flash_sample: int) -> dict:
 
 
 def main() -> None:
+    logging.getLogger("matchms").setLevel(logging.ERROR)  # a warning per spectrum without a precursor
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--experiments", default="swgdrug,massbank,scale")
     parser.add_argument("--scale", type=int, default=300_000)
