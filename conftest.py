@@ -31,6 +31,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_legal_reference(system("test-setup"))
 
 
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A request in Russian activates Russian for the thread (Django's LocaleMiddleware does not reset it):
+    put the default language back, so that no test depends on the one before."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def persona(db):
     """``persona("kz_lab_chemist")``: that user, created (with their organisation) on first use."""
