@@ -25,6 +25,21 @@ SUPRANATIONAL_TYPES = ("regional_centre", "international")
 SUPRANATIONAL_TYPES = ("regional_centre", "international")
 
 
+def sharing_group_problem(level: str, sharing_group, owner_organisation_id) -> str | None:
+    """What is wrong with a record's sharing group for its distribution level (the group is named exactly
+    when the level is "sharing group", and the owner is a member of it); None when nothing is."""
+    from django.utils.translation import gettext as _
+
+    if level == DistributionLevel.SHARING_GROUP:
+        if sharing_group is None:
+            return _("Name the sharing group.")
+        if not sharing_group.organisations.filter(pk=owner_organisation_id).exists():
+            return _("Your organisation is not a member of this sharing group.")
+    elif sharing_group is not None:
+        return _("A sharing group is given only with the sharing-group distribution level.")
+    return None
+
+
 def in_region(organisation) -> bool:
     """Whether an organisation belongs to the region: a participating state, or the regional centre."""
     return (

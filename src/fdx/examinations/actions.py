@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core import filestore
 from fdx.core.actors import require_user
-from fdx.core.distribution import DistributionLevel
+from fdx.core.distribution import sharing_group_problem
 from fdx.examinations import audit_events, workflow
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, ResultType
 from fdx.examinations.filetypes import check_file_type
@@ -154,13 +154,9 @@ def _validate_case(case: Case) -> None:
         error("border_crossing_point", _("The border crossing point is not in the country of seizure."))
     if (case.latitude is None) != (case.longitude is None):
         error("longitude" if case.longitude is None else "latitude", _("Give both coordinates or neither."))
-    if case.distribution_level == DistributionLevel.SHARING_GROUP:
-        if not case.sharing_group_id:
-            error("sharing_group", _("Name the sharing group."))
-        elif not case.sharing_group.organisations.filter(pk=case.owner_organisation_id).exists():
-            error("sharing_group", _("Your organisation is not a member of this sharing group."))
-    elif case.sharing_group_id:
-        error("sharing_group", _("A sharing group is given only with the sharing-group distribution level."))
+    problem = sharing_group_problem(case.distribution_level, case.sharing_group, case.owner_organisation_id)
+    if problem:
+        error("sharing_group", problem)
     if case.submitting_agency_id and not case.submitting_agency.is_active:
         error("submitting_agency", _("The submitting agency is not active."))
     if errors:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, require_permission
-from fdx.core.distribution import DistributionLevel
+from fdx.core.distribution import DistributionLevel, sharing_group_problem
 from fdx.spectra import audit_events, formats
 from fdx.spectra.choices import SpectrumKind, SubstanceLink
 from fdx.spectra.linking import Linker
@@ -100,15 +100,11 @@ def _describe(library: SpectralLibrary, data: LibraryInput) -> None:
     errors = {}
     if not library.name:
         errors["name"] = _("A library needs a name.")
-    if library.distribution_level == DistributionLevel.SHARING_GROUP:
-        if library.sharing_group is None:
-            errors["sharing_group"] = _("Name the sharing group.")
-        elif not library.sharing_group.organisations.filter(pk=library.owner_organisation_id).exists():
-            errors["sharing_group"] = _("Your organisation is not a member of this sharing group.")
-    elif library.sharing_group is not None:
-        errors["sharing_group"] = _(
-            "A sharing group is given only with the sharing-group distribution level."
-        )
+    problem = sharing_group_problem(
+        library.distribution_level, library.sharing_group, library.owner_organisation_id
+    )
+    if problem:
+        errors["sharing_group"] = problem
     if errors:
         raise ValidationError(errors)
     library.full_clean(exclude=["owner_organisation", "created_by"])

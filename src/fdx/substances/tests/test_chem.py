@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from rdkit import Chem
+from rdkit.Chem.MolStandardize import rdMolStandardize
 
 from fdx.substances import chem
 
@@ -120,3 +121,50 @@ def test_identifiers_do_not_depend_on_atom_order_or_counter_ion(smiles, seed, co
     structure = chem.standardise(chem.parse(shuffled + counter_ion))
 
     assert structure.parent.inchikey == chem.identifiers(chem.parse(smiles)).inchikey
+
+
+# Every kind of step the clean-up may skip or must take: a plain base, salts, ions, a metal salt written
+# covalently and as a neutral atom, nitro and N-oxide forms, a sulfoxide, a zwitterion, a mesoionic ring.
+CLEAN_UP_CASES = [
+    "CNC(C)Cc1ccccc1",
+    "CNC(C)Cc1ccccc1.Cl",
+    "C[NH2+]C(C)Cc1ccccc1.[Cl-]",
+    "OC(=O)c1ccccc1O.[Na]",
+    "O=C(O[Na])c1ccccc1",
+    "CC(=O)[O-].[Na+]",
+    "CN(=O)=O",
+    "c1cc[n+]([O-])cc1",
+    "CS(=O)c1ccccc1",
+    "C[N+](C)(C)CC(=O)[O-]",
+    "CC(N)Cc1ccccc1.CC(N)Cc1ccccc1.OS(=O)(=O)O",
+    "O.O.CNC(C)Cc1ccccc1",
+    "CC(Cc1ccccc1)[N+]1=NOC(=C1)[N-]C(=O)Nc1ccccc1",
+    "[2H]C([2H])([2H])NC(C)Cc1ccccc1",
+]
+
+
+def _cleanup_by_rdkit(mol):
+    """What the clean-up stands for: RDKit's own Cleanup, or the structure as given when Cleanup breaks it
+    (a mesoionic ring)."""
+    cleaned = rdMolStandardize.Cleanup(mol)
+    return cleaned if chem._is_sound(cleaned) else mol
+
+
+@pytest.mark.parametrize("smiles", CLEAN_UP_CASES)
+def test_the_clean_up_gives_what_rdkit_cleanup_gives(smiles):
+    mol = chem.parse(smiles)
+
+    expected = _cleanup_by_rdkit(mol)
+
+    assert Chem.MolToSmiles(chem._cleanup(mol)) == Chem.MolToSmiles(expected)
+
+
+@pytest.mark.parametrize("smiles", CLEAN_UP_CASES)
+def test_the_parent_alone_is_the_parent_of_the_full_standardisation(smiles):
+    full = chem.standardise(chem.parse(smiles))
+
+    lean = chem.standardise_parent(chem.parse(smiles))
+
+    assert lean.inchikey == full.parent.inchikey
+    assert Chem.MolToSmiles(lean.mol) == full.parent.smiles
+    assert lean.is_salt_or_solvate == full.is_salt_or_solvate
