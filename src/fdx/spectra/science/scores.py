@@ -28,6 +28,7 @@ the same m/z in a dense row of the query, so no pair needs its peaks merged or s
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -79,12 +80,46 @@ class PeakTable:
         lowest[filled] = self.mz[self.ptr[:-1][filled]]
         return lowest
 
+    @functools.cached_property
+    def sums(self) -> LibrarySums:
+        """Running sums over the peaks, for the identity score (computed once per table)."""
+        return LibrarySums.of(self)
+
     def append(self, other: PeakTable) -> PeakTable:
         return PeakTable(
             numpy.concatenate([self.ptr, other.ptr[1:] + self.ptr[-1]]),
             numpy.concatenate([self.mz, other.mz]),
             numpy.concatenate([self.intensity, other.intensity]),
         )
+
+
+@dataclass
+class LibrarySums:
+    """Per peak of a peak table: a sort key (row, m/z) to find a spectrum's first peak at or above an m/z,
+    and running totals over the peaks above 1 (of ``m/z * I``, and their count), each with a leading zero,
+    so that a sum over any run of peaks is a difference of two entries."""
+
+    key: numpy.ndarray  # int64, row * WIDTH + m/z, ascending
+    significant_norm: numpy.ndarray  # float64, n + 1
+    significant_before: numpy.ndarray  # int64, n + 1
+
+    @classmethod
+    def of(cls, table: PeakTable) -> LibrarySums:
+        significant = table.intensity > 1
+        norm = numpy.zeros(len(table.mz) + 1)
+        numpy.cumsum(
+            numpy.where(significant, table.mz * table.intensity.astype(numpy.float64), 0), out=norm[1:]
+        )
+        before = numpy.zeros(len(table.mz) + 1, dtype=numpy.int64)
+        numpy.cumsum(significant, out=before[1:])
+        return cls(table.row_of_each_peak() * WIDTH + table.mz, norm, before)
+
+    def first_from(self, rows: numpy.ndarray, lowest: numpy.ndarray) -> numpy.ndarray:
+        """The position of the first peak of each spectrum ``rows[i]`` at m/z ``lowest[i]`` or above."""
+        return numpy.searchsorted(self.key, rows * WIDTH + lowest, side="left")
+
+    def significant_norm_between(self, first: numpy.ndarray, end: numpy.ndarray) -> numpy.ndarray:
+        return self.significant_norm[end] - self.significant_norm[first]
 
 
 def prefilter_weights(table: PeakTable) -> numpy.ndarray:
@@ -139,8 +174,9 @@ class QueryBlock:
     intensity: numpy.ndarray  # (n, WIDTH) float32
     weight: numpy.ndarray  # (n, WIDTH) prefilter weights
     share: numpy.ndarray  # (n, WIDTH) entropy shares
-    significant_norm_below: numpy.ndarray  # (n, WIDTH): sum of m/z * I over peaks above 1 at m/z < column
-    significant_count_below: numpy.ndarray  # (n, WIDTH): how many peaks above 1 at m/z < column
+    # Running sums along m/z, stored m/z-major (one past the highest m/z, n); read them with ``below``:
+    significant_norm_below: numpy.ndarray  # [c, q]: sum of m/z * I over q's peaks above 1 at m/z < c
+    significant_count_below: numpy.ndarray  # [c, q]: how many peaks above 1 q has at m/z < c
     lowest: numpy.ndarray
     entropy: numpy.ndarray
     half_entropy: numpy.ndarray
@@ -151,15 +187,22 @@ class QueryBlock:
         rows = table.row_of_each_peak()
         entropy = EntropyTable.of(table)
 
-        def dense(values, dtype=numpy.float32):
-            grid = numpy.zeros((len(table), WIDTH), dtype=dtype)
-            grid[rows, table.mz] = values
+        # The running sums need rows up to one past the block's highest m/z only (lookups are clamped).
+        height = int(table.mz.max()) + 2 if len(table.mz) else 1
+
+        def dense(values, dtype=numpy.float32, mz_major=False):
+            if mz_major:
+                grid = numpy.zeros((height, len(table)), dtype=dtype)
+                grid[table.mz, rows] = values
+            else:
+                grid = numpy.zeros((len(table), WIDTH), dtype=dtype)
+                grid[rows, table.mz] = values
             return grid
 
         intensity = dense(table.intensity)
         significant = table.intensity > 1
-        norm = dense(numpy.where(significant, table.mz * table.intensity, 0), numpy.float64)
-        count = dense(significant.astype(numpy.float64), numpy.float64)
+        norm = dense(numpy.where(significant, table.mz * table.intensity, 0), numpy.float64, mz_major=True)
+        count = dense(significant, numpy.int32, mz_major=True)
         return cls(
             table=table,
             intensity=intensity,
@@ -175,11 +218,22 @@ class QueryBlock:
     def __len__(self) -> int:
         return len(self.table)
 
+    @staticmethod
+    def below(grid: numpy.ndarray, mz: numpy.ndarray, queries: numpy.ndarray) -> numpy.ndarray:
+        """A running sum of each query up to (not including) ``mz``; beyond the block's highest m/z it is the
+        query's total."""
+        return QueryBlock.lookup(grid, numpy.minimum(mz, grid.shape[0] - 1), queries)
+
+    @staticmethod
+    def lookup(grid: numpy.ndarray, rows: numpy.ndarray, columns: numpy.ndarray) -> numpy.ndarray:
+        """``grid[rows, columns]`` through a flat index (two-array indexing is several times slower)."""
+        return grid.ravel()[rows * grid.shape[1] + columns]
+
 
 def _exclusive_cumsum(grid: numpy.ndarray) -> numpy.ndarray:
-    """Column ``c`` holds the sum of columns ``< c``."""
-    out = numpy.zeros_like(grid)
-    numpy.cumsum(grid[:, :-1], axis=1, out=out[:, 1:])
+    """Row ``c`` holds the sum of rows ``< c`` (C-ordered: adding whole rows is what NumPy does fastest)."""
+    out = numpy.zeros(grid.shape, dtype=grid.dtype)
+    numpy.cumsum(grid[:-1], axis=0, out=out[1:])
     return out
 
 
@@ -192,29 +246,71 @@ class PairScores:
 
 def weighted_cosine(block: QueryBlock, library: PeakTable, weights: numpy.ndarray, pq, pl) -> numpy.ndarray:
     """The prefilter cosine of each pair (query ``pq[i]``, library spectrum ``pl[i]``)."""
+    pq = numpy.asarray(pq, dtype=numpy.int64)
+    pl = numpy.asarray(pl, dtype=numpy.int64)
     pair, peak = _gather(library.ptr, pl)
-    looked_up = block.weight[pq[pair], library.mz[peak]]
-    return numpy.bincount(pair, weights=looked_up * weights[peak], minlength=len(pl))
+    looked_up = block.lookup(block.weight, pq[pair], library.mz[peak])
+    return _Segments(pair, len(pl)).sum(looked_up * weights[peak])
 
 
 def identity(block: QueryBlock, library: PeakTable, pq, pl) -> PairScores:
     """Forward and reverse identity match factors and their composite for each pair (query ``pq[i]`` of
-    ``block``, spectrum ``pl[i]`` of ``library``)."""
+    ``block``, spectrum ``pl[i]`` of ``library``).
+
+    Only the library peaks in the pair's common scan range are gathered, and only the common peaks are
+    carried past the first step: the library's own norm and the library peaks that break a ratio chain come
+    from running sums kept with the library (``LibrarySums``), the query's from ``block``'s. The peaks of a
+    pair stay together and in order, so every per-pair sum is a segmented sum (``_Segments``)."""
     pq = numpy.asarray(pq, dtype=numpy.int64)
     pl = numpy.asarray(pl, dtype=numpy.int64)
-    pair, peak = _gather(library.ptr, pl)
-    mz = library.mz[peak]
-    qi = block.intensity[pq[pair], mz]
-    mz_value = mz.astype(numpy.float32)
-    li = library.intensity[peak]
+    sums = library.sums
     lowest = numpy.maximum(block.lowest[pq], _lowest(library, pl))
-    terms = _Terms(pair, mz, mz_value, qi, li, mz >= lowest[pair], len(pl))
+    first = sums.first_from(pl, lowest)
+    end = library.ptr[pl + 1]
+    pair, peak = _gather_from(first, end)
+    mz = library.mz[peak]
+    query = pq[pair]
+    qi = block.lookup(block.intensity, query, mz)
+    li = library.intensity[peak]
+    # A common peak: both spectra have it, and a trace peak (<= 1) counts only against a peak above 1.
+    common = numpy.flatnonzero((qi > 0) & ((qi > 1) | (li > 1)))
+    pair, peak, mz, qi, li, query = (
+        pair[common],
+        peak[common],
+        mz[common],
+        qi[common],
+        li[common],
+        query[common],
+    )
+    segments = _Segments(pair, len(pl))
+    mz_value = mz.astype(numpy.float64)
     weighted_q = mz_value * qi
-    query_norm = _query_norm_from(block, pq, lowest) + terms.sum(terms.common & (qi <= 1), weighted_q)
-    ratios = terms.ratios(block, pq)
-    forward = terms.match_factor(query_norm, ratios, query_breaks=True)
-    reverse = terms.match_factor(terms.sum(terms.common, weighted_q), ratios, query_breaks=False)
+    dot = segments.sum(mz_value * numpy.sqrt(qi * li))
+    n1 = segments.lengths.astype(numpy.float64)
+    library_norm = sums.significant_norm_between(first, end) + segments.sum(
+        numpy.where(li <= 1, mz_value * li, 0)
+    )
+    query_norm = _query_norm_from(block, pq, lowest) + segments.sum(numpy.where(qi <= 1, weighted_q, 0))
+    ratios = _ratios(block, sums, query, pair, peak, mz, qi, li)
+    forward = _match_factor(dot, query_norm, library_norm, n1, ratios, ratios.unbroken)
+    reverse = _match_factor(dot, segments.sum(weighted_q), library_norm, n1, ratios, None)
     return PairScores(forward, reverse, (2 * forward + reverse) / 3)
+
+
+class _Segments:
+    """Runs of consecutive elements that belong to one pair (``pair`` ascending), and sums over each run:
+    ``numpy.add.reduceat`` over contiguous runs is an order of magnitude faster than ``numpy.bincount``."""
+
+    def __init__(self, pair: numpy.ndarray, count: int):
+        self.starts = numpy.searchsorted(pair, numpy.arange(count))
+        self.lengths = numpy.diff(numpy.append(self.starts, len(pair)))
+        self.empty = self.lengths == 0
+
+    def sum(self, values: numpy.ndarray) -> numpy.ndarray:
+        # reduceat gives the element at the start of an empty run (or fails past the end): padded, masked.
+        totals = numpy.add.reduceat(numpy.append(values.astype(numpy.float64), 0.0), self.starts)
+        totals[self.empty] = 0.0
+        return totals
 
 
 def _lowest(library: PeakTable, pl: numpy.ndarray) -> numpy.ndarray:
@@ -226,13 +322,14 @@ def _lowest(library: PeakTable, pl: numpy.ndarray) -> numpy.ndarray:
 def _query_norm_from(block: QueryBlock, pq: numpy.ndarray, lowest: numpy.ndarray) -> numpy.ndarray:
     """Sum of m/z * I over the query's peaks above 1 from ``lowest`` on."""
     norms = block.significant_norm_below
-    return norms[pq, -1] - norms[pq, lowest]
+    return norms[-1, pq] - block.below(norms, lowest, pq)
 
 
 @dataclass
 class _Ratios:
-    """The ratio terms of adjacent common peaks: per term its pair, weighted value, m/z, and whether a
-    query peak above 1 lies between the two (which breaks the chain in the forward direction only)."""
+    """The ratio terms of adjacent common peaks (no library peak above 1 between them): per term its pair,
+    weighted value, m/z, and whether no query peak above 1 lies between the two either (the forward
+    direction needs both)."""
 
     pair: numpy.ndarray
     term: numpy.ndarray
@@ -240,51 +337,39 @@ class _Ratios:
     unbroken: numpy.ndarray
 
 
-class _Terms:
-    """The gathered peaks of many pairs and the sums the match factor is made of."""
+def _ratios(block, sums, query, pair, peak, mz, qi, li) -> _Ratios:
+    """Ratio terms of each common peak with the common peak before it, where the library has no peak above
+    1 between them (its running count of such peaks is the same on both sides). ``rho`` is the ratio of
+    the two peaks' query-to-library intensity ratios, so it is computed from one quotient per peak."""
+    # Query peaks above 1 below each common peak; at m/z + 1 it is one more where the query's peak is above 1.
+    below = block.lookup(block.significant_count_below, mz, query)
+    linked = (pair[1:] == pair[:-1]) & (
+        sums.significant_before[peak[1:]] == sums.significant_before[peak[:-1] + 1]
+    )
+    quotient = qi.astype(numpy.float64) / li
+    rho = quotient[1:][linked] / quotient[:-1][linked]
+    mz_k = mz[1:][linked].astype(numpy.float64)
+    between = below[1:][linked] - below[:-1][linked] - (qi[:-1][linked] > 1)
+    term = numpy.sqrt(numpy.minimum(rho, 1 / rho)) * mz_k
+    return _Ratios(pair[1:][linked], term, mz_k, between == 0)
 
-    def __init__(self, pair, mz, mz_value, qi, li, in_range, pairs: int):
-        self.pair, self.mz, self.mz_value, self.qi, self.li, self.pairs = pair, mz, mz_value, qi, li, pairs
-        counted = (qi > 1) | (li > 1)  # a trace peak counts only against a peak above 1
-        self.common = in_range & (qi > 0) & (li > 0) & counted
-        library_counted = in_range & (li > 0) & counted
-        self.dot = self.sum(self.common, mz_value * numpy.sqrt(qi * li))
-        self.library_norm = self.sum(library_counted, mz_value * li)
-        self.n1 = numpy.bincount(pair[self.common], minlength=pairs).astype(numpy.float64)
-        # Events along m/z: common peaks, and library peaks above 1 the query lacks (they break the chain).
-        self.event = numpy.flatnonzero(self.common | (in_range & (li > 1) & (qi <= 0)))
 
-    def sum(self, mask: numpy.ndarray, values) -> numpy.ndarray:
-        return numpy.bincount(self.pair, weights=numpy.where(mask, values, 0), minlength=self.pairs)
-
-    def ratios(self, block: QueryBlock, pq) -> _Ratios:
-        event = self.event
-        current, previous = event[1:], event[:-1]
-        linked = (self.pair[current] == self.pair[previous]) & self.common[current] & self.common[previous]
-        k, j = current[linked], previous[linked]
-        pair = self.pair[k]
-        rows = pq[pair]
-        between = (
-            block.significant_count_below[rows, self.mz[k]]
-            - block.significant_count_below[rows, self.mz[j] + 1]
-        )
-        rho = numpy.sqrt((self.qi[k] * self.li[j]) / (self.qi[j] * self.li[k]))
-        mz = self.mz_value[k]
-        return _Ratios(pair, numpy.minimum(rho, 1 / rho) * mz, mz, between == 0)
-
-    def match_factor(self, query_norm, ratios: _Ratios, query_breaks: bool) -> numpy.ndarray:
-        denominator = query_norm * self.library_norm
-        cos2 = numpy.divide(self.dot**2, denominator, out=numpy.zeros(self.pairs), where=denominator > 0)
-        keep = ratios.unbroken if query_breaks else slice(None)
-        pair = ratios.pair[keep]
-        ratio_sum = numpy.bincount(pair, weights=ratios.term[keep], minlength=self.pairs)
-        mz_sum = numpy.bincount(pair, weights=ratios.mz[keep], minlength=self.pairs)
-        n2 = numpy.bincount(pair, minlength=self.pairs).astype(numpy.float64)
-        ratio = numpy.divide(ratio_sum, mz_sum, out=numpy.zeros(self.pairs), where=mz_sum > 0)
-        total = self.n1 + n2
-        points = 1000 * (cos2 * self.n1 + ratio * n2) - 0.5 * total
-        score = numpy.divide(points, total, out=numpy.zeros(self.pairs), where=total > 0)
-        return numpy.clip(score, 0, 999)
+def _match_factor(dot, query_norm, library_norm, n1, ratios: _Ratios, keep) -> numpy.ndarray:
+    """The match factor of each pair from its sums; ``keep`` selects the ratio terms that count."""
+    count = len(dot)
+    denominator = query_norm * library_norm
+    cos2 = numpy.divide(dot**2, denominator, out=numpy.zeros(count), where=denominator > 0)
+    pair, term, mz = ratios.pair, ratios.term, ratios.mz
+    if keep is not None:
+        pair, term, mz = pair[keep], term[keep], mz[keep]
+    segments = _Segments(pair, count)
+    ratio_sum, mz_sum = segments.sum(term), segments.sum(mz)
+    n2 = segments.lengths.astype(numpy.float64)
+    ratio = numpy.divide(ratio_sum, mz_sum, out=numpy.zeros(count), where=mz_sum > 0)
+    total = n1 + n2
+    points = 1000 * (cos2 * n1 + ratio * n2) - 0.5 * total
+    score = numpy.divide(points, total, out=numpy.zeros(count), where=total > 0)
+    return numpy.clip(score, 0, 999)
 
 
 def entropy_similarity(block: QueryBlock, entropy: EntropyTable, library: PeakTable, pq, pl) -> numpy.ndarray:
@@ -293,14 +378,12 @@ def entropy_similarity(block: QueryBlock, entropy: EntropyTable, library: PeakTa
     pq = numpy.asarray(pq, dtype=numpy.int64)
     pl = numpy.asarray(pl, dtype=numpy.int64)
     pair, peak = _gather(library.ptr, pl)
-    query_share = block.share[pq[pair], library.mz[peak]]
+    query_share = block.lookup(block.share, pq[pair], library.mz[peak])
     both = query_share > 0
     q, lib = query_share[both], entropy.share[peak[both]]
     correction = _f((q + lib) / 2) - _f(q / 2) - _f(lib / 2)
     merged = (
-        block.half_entropy[pq]
-        + entropy.half_entropy[pl]
-        + numpy.bincount(pair[both], weights=correction, minlength=len(pl))
+        block.half_entropy[pq] + entropy.half_entropy[pl] + _Segments(pair[both], len(pl)).sum(correction)
     )
     similarity = 1 - (2 * merged - block.entropy[pq] - entropy.entropy[pl]) / _LOG4
     return numpy.clip(similarity, 0, 1)
@@ -312,9 +395,13 @@ def _f(x: numpy.ndarray) -> numpy.ndarray:
 
 def _gather(ptr: numpy.ndarray, rows: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
     """For the spectra ``rows`` of a peak table, the pair number and the peak position of every peak."""
-    starts = ptr[rows]
-    lengths = ptr[rows + 1] - starts
-    pair = numpy.repeat(numpy.arange(len(rows), dtype=numpy.int64), lengths)
+    return _gather_from(ptr[rows], ptr[rows + 1])
+
+
+def _gather_from(starts: numpy.ndarray, ends: numpy.ndarray) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """The pair number and peak position of every peak in the ranges ``starts[i]:ends[i]``."""
+    lengths = numpy.maximum(ends - starts, 0)
+    pair = numpy.repeat(numpy.arange(len(starts), dtype=numpy.int64), lengths)
     offsets = numpy.cumsum(lengths) - lengths
-    peak = numpy.arange(int(lengths.sum()), dtype=numpy.int64) - offsets[pair] + starts[pair]
+    peak = numpy.arange(int(lengths.sum()), dtype=numpy.int64) + (starts - offsets)[pair]
     return pair, peak

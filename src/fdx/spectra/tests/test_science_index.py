@@ -469,3 +469,59 @@ def test_peak_table_of_the_index_keeps_every_spectrum(swgdrug, exact_index):
     for row in (0, 1500, 2987):
         assert table.spectrum(row).mz.tolist() == swgdrug["spectra"][row].mz.tolist()
         assert table.spectrum(row).intensity.tolist() == swgdrug["spectra"][row].intensity.tolist()
+
+
+# The first stage of an exact scan
+
+
+def test_screen_leaves_out_only_faint_peaks_and_hits_report_the_full_cosine(swgdrug, exact_index):
+    # Given the exact index of SWGDRUG and ten of its spectra as queries
+    screen = exact_index._screening_matrix()
+    queries = [swgdrug["spectra"][row] for row in _spread(10, len(swgdrug["spectra"]))]
+
+    # Then the screen keeps every peak at or above the floor and nothing else
+    full = exact_index.matrix
+    assert screen.nnz == int((full.data >= index_module.SCREEN_FLOOR).sum())
+    assert (screen.data >= index_module.SCREEN_FLOOR).all()
+    assert 0 < screen.nnz < full.nnz
+
+    # And each hit's cosine is the weighted cosine over all the peaks of both spectra
+    block = QueryBlock.of(queries)
+    for query, hits in enumerate(exact_index.search(queries)):
+        rows = numpy.array([hit.row for hit in hits])
+        expected = scores.weighted_cosine(
+            block, exact_index.table, exact_index.weights, [query] * len(rows), rows
+        )
+        numpy.testing.assert_allclose([hit.cosine for hit in hits], expected, rtol=1e-6)
+        dense = full[rows].toarray() @ block.weight[query]
+        numpy.testing.assert_allclose(expected, dense, rtol=1e-5)
+
+
+def _top_by_sorting(similarity, count, masks):
+    pairs = []
+    for query, (row, mask) in enumerate(zip(similarity, masks, strict=True)):
+        allowed = numpy.arange(len(row)) if mask is None else numpy.flatnonzero(mask)
+        order = allowed[numpy.argsort(-row[allowed], kind="stable")][:count]
+        pairs += [(query, int(column)) for column in order]
+    return pairs
+
+
+@pytest.mark.parametrize("width", [3, 40, 1000])
+@pytest.mark.parametrize("count", [1, 10, 50])
+def test_top_of_rows_agrees_with_sorting_each_row(width, count):
+    # Given similarities with ties (two decimals), a query whose mask allows few rows and one that allows none
+    rng = numpy.random.default_rng(width * 100 + count)
+    similarity = numpy.round(rng.random((6, width)), 2).astype(numpy.float32)
+    masks = [None, rng.random(width) < 0.5, numpy.zeros(width, bool), None, rng.random(width) < 0.02, None]
+
+    # When each query's best are taken in one pass
+    pq, pl = index_module._top_of_rows(similarity, count, masks)
+
+    # Then they are the rows a full sort of each row gives, best first, ties by row
+    assert list(zip(pq.tolist(), pl.tolist(), strict=True)) == _top_by_sorting(similarity, count, masks)
+
+
+def test_top_of_rows_of_no_queries_is_empty():
+    pq, pl = index_module._top_of_rows(numpy.zeros((0, 100), numpy.float32), 10, [])
+
+    assert (len(pq), len(pl)) == (0, 0)

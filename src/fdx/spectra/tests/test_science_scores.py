@@ -358,3 +358,32 @@ def test_weighted_cosine_agrees_with_a_direct_numpy_computation():
 
     expected = [weighted(a) @ weighted(b) for a, b in pairs]
     numpy.testing.assert_allclose(cosine, expected, rtol=1e-5, atol=1e-6)
+
+
+# Building blocks
+
+
+def test_segment_sums_give_zero_for_pairs_without_elements():
+    # Given elements of pairs 1, 1, 3 among five pairs (0, 2 and 4 have none, 4 is past the end)
+    segments = scores._Segments(numpy.array([1, 1, 3]), 5)
+
+    # Then each pair's sum is over its own elements only
+    assert segments.sum(numpy.array([2.0, 3.0, 7.0])).tolist() == [0.0, 5.0, 0.0, 7.0, 0.0]
+    assert segments.lengths.tolist() == [0, 2, 0, 1, 0]
+
+
+def test_library_sums_find_the_first_peak_at_or_above_an_mz_and_sum_runs_of_peaks():
+    # Given two library spectra
+    table = PeakTable.of([spectrum({40: 1, 50: 500, 60: 999}), spectrum({30: 999, 45: 1, 70: 20})])
+    sums = table.sums
+
+    # Then the first peak at or above an m/z is found within each spectrum (its end when none is)
+    first = sums.first_from(numpy.array([0, 0, 1, 1, 1]), numpy.array([0, 45, 30, 46, 71]))
+    assert first.tolist() == [0, 1, 3, 5, 6]
+
+    # And sums over runs count only peaks above 1
+    assert sums.significant_norm_between(numpy.array([0, 3]), numpy.array([3, 6])).tolist() == [
+        50 * 500 + 60 * 999,
+        30 * 999 + 70 * 20,
+    ]
+    assert sums.significant_before.tolist() == [0, 0, 1, 2, 3, 3, 4]
