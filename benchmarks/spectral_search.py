@@ -45,17 +45,19 @@ TOP = 5
 
 
 class Library:
-    """Nominal spectra with their InChIKey first blocks, accessions and contributors."""
+    """Nominal spectra with their InChIKey first blocks, accessions and molecular formulas."""
 
     def __init__(self):
         self.spectra: list[NominalSpectrum] = []
         self.keys: list[str] = []
         self.accessions: list[str] = []
+        self.formulas: list[str] = []
 
-    def add(self, spectrum, key, accession):
+    def add(self, spectrum, key, accession, formula=""):
         self.spectra.append(spectrum)
         self.keys.append(key)
         self.accessions.append(accession)
+        self.formulas.append(formula)
 
     def __len__(self):
         return len(self.spectra)
@@ -66,22 +68,26 @@ def load(name: str) -> Library:
     library = Library()
     if name == "swgdrug":
         meta = {
-            row["swgdrug_id"]: row["inchikey"]
+            row["swgdrug_id"]: row
             for row in csv.DictReader(
                 (SPECTRA / "swgdrug_3.4_meta.tsv").open(encoding="utf-8"), delimiter="\t"
             )
         }
-        path, key_of = SPECTRA / "swgdrug_3.4.msp", lambda m: meta.get(str(m.get("record_id", "")), "")
+        path = SPECTRA / "swgdrug_3.4.msp"
+        key_of = lambda m: meta.get(str(m.get("record_id", "")), {}).get("inchikey", "")  # noqa: E731
+        formula_of = lambda m: meta.get(str(m.get("record_id", "")), {}).get("formula", "")  # noqa: E731
         accession_of = lambda m: f"SWG{m.get('record_id', '')}"  # noqa: E731
     else:
         path, key_of = SPECTRA / "massbank_ei_dev.msp", lambda m: str(m.get("inchikey", ""))
+        formula_of = lambda m: str(m.get("formula", ""))  # noqa: E731
         accession_of = lambda m: str(m.get("record_id", ""))  # noqa: E731
     for item in read_spectra(path, skip_bad=True).spectra:
         try:
             spectrum = nominal(item.mz, item.intensity)
         except PeakError:
             continue
-        library.add(spectrum, key_of(item.metadata)[:14], accession_of(item.metadata))
+        metadata = item.metadata
+        library.add(spectrum, key_of(metadata)[:14], accession_of(metadata), formula_of(metadata) or "")
     return library
 
 
@@ -120,6 +126,22 @@ def rates(library: Library, queries: list[int], ranked: list[list[int]]) -> dict
     }
 
 
+def misses(library: Library, queries: list[int], ranked: list[list[int]]) -> dict:
+    """What the top-1 misses are: the first hit an isomer (same molecular formula, another compound), or
+    the right compound nowhere in the top 5 (for MassBank mostly a group that mixes a compound's spectra
+    with those of its derivatives, under one InChIKey)."""
+    isomer = absent = total = 0
+    for query, rows in zip(queries, ranked, strict=True):
+        keys = [library.keys[r] for r in rows[:TOP]]
+        if keys and keys[0] == library.keys[query]:
+            continue
+        total += 1
+        formula = library.formulas[query]
+        isomer += bool(rows) and bool(formula) and library.formulas[rows[0]] == formula
+        absent += library.keys[query] not in keys
+    return {"top1_misses": total, "first_hit_an_isomer": isomer, "right_compound_not_in_top5": absent}
+
+
 def without_self(query: int, rows) -> list[int]:
     return [int(r) for r in rows if int(r) != query]
 
@@ -153,6 +175,7 @@ def run_fdx(library: Library, queries: list[int], workers: int, repeat: int, rep
         single.append(time.perf_counter() - started)
     return {
         **rates(library, queries, ranked),
+        "misses": misses(library, queries, ranked),
         "batch_qps": round(len(queries) / batch_s, 1),
         **throughput,
         "single_query_ms": round(1000 * float(numpy.median(single)), 2),
@@ -334,8 +357,8 @@ def scale_experiment(size: int, workers: int, flash_sample: int, repeat: int) ->
     ]
     library = Library()
     for lib in (swgdrug, massbank):
-        for spectrum, key, accession in zip(lib.spectra, lib.keys, lib.accessions, strict=True):
-            library.add(spectrum, key, accession)
+        for row, spectrum in enumerate(lib.spectra):
+            library.add(spectrum, lib.keys[row], lib.accessions[row], lib.formulas[row])
     started = time.perf_counter()
     for spectrum in decoys(sources, max(0, size - len(library))):
         library.add(spectrum, "", "")
