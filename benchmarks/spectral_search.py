@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import logging
 import os
 import resource
 import time
@@ -242,7 +241,11 @@ def run_flash(library: Library, queries: list[int], repeat: int, limit: int | No
 
 
 def _matchms(spectrum: NominalSpectrum):
-    from matchms import Spectrum
+    from matchms import Spectrum, set_matchms_logger_level
+
+    # matchms sets up its logger (to stdout) on import: quiet it here, or a warning per spectrum without a
+    # precursor m/z would run into the JSON.
+    set_matchms_logger_level("ERROR")
 
     return Spectrum(
         mz=spectrum.mz.astype(numpy.float64),
@@ -374,7 +377,6 @@ def scale_experiment(size: int, workers: int, flash_sample: int, repeat: int) ->
 
 
 def main() -> None:
-    logging.getLogger("matchms").setLevel(logging.ERROR)  # a warning per spectrum without a precursor
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--experiments", default="swgdrug,massbank,scale")
     parser.add_argument("--scale", type=int, default=300_000)

@@ -21,6 +21,7 @@ import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy
 from scipy import sparse
@@ -52,8 +53,9 @@ class SearchOptions:
     probes: int = 16  # clusters a query visits in a large library
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(NamedTuple):
+    """One library spectrum found for a query (a named tuple: a batch builds many thousands of them)."""
+
     row: int
     score: float  # composite, 0..999
     forward: float
