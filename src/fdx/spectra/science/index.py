@@ -52,6 +52,16 @@ class SearchOptions:
     rescored: int = 10  # stage 2 keeps this many for the identity score
     probes: int = 16  # clusters a query visits in a large library
 
+    @property
+    def identity_pairs(self) -> int:
+        """Candidates per query that get the identity score: never fewer than the hits asked for."""
+        return max(self.rescored, self.top)
+
+    @property
+    def cosine_pairs(self) -> int:
+        """Candidates per query that a clustered index ranks by their exact cosine."""
+        return max(self.candidates, self.identity_pairs)
+
 
 class Hit(NamedTuple):
     """One library spectrum found for a query (a named tuple: a batch builds many thousands of them)."""
@@ -209,10 +219,10 @@ class SpectralIndex:
         cosine (by its screened form in an exact scan)."""
         if self.clusters is None:
             similarity = numpy.asarray((self._screening_matrix() @ block.weight.T).T)
-            return _top_of_rows(similarity, options.rescored, masks)
+            return _top_of_rows(similarity, options.identity_pairs, masks)
         pq, pl = _pairs(self._clustered_candidates(block, options, masks))
         cosine = scores.weighted_cosine(block, self.table, self.weights, pq, pl)
-        keep = _first_per_query(pq, -cosine, options.rescored)
+        keep = _first_per_query(pq, -cosine, options.identity_pairs)
         return pq[keep], pl[keep]
 
     def _clustered_candidates(self, block: QueryBlock, options: SearchOptions, masks) -> list[numpy.ndarray]:
@@ -227,7 +237,7 @@ class SpectralIndex:
             if mask is not None:
                 keep = mask[rows]
                 rows, similarity = rows[keep], similarity[keep]
-            found.append(rows[_top(similarity, options.candidates, None)])
+            found.append(rows[_top(similarity, options.cosine_pairs, None)])
         return found
 
     # Storage

@@ -525,3 +525,20 @@ def test_top_of_rows_of_no_queries_is_empty():
     pq, pl = index_module._top_of_rows(numpy.zeros((0, 100), numpy.float32), 10, [])
 
     assert (len(pq), len(pl)) == (0, 0)
+
+
+@pytest.mark.parametrize("top", [25, 60])
+def test_asking_for_more_hits_than_are_rescored_gets_them_all(swgdrug, exact_index, clustered_index, top):
+    # Given a query and options that rescore 10 candidates by default
+    query = [swgdrug["spectra"][100]]
+    options = SearchOptions(top=top)
+    assert options.rescored < top
+
+    for index in (exact_index, clustered_index):
+        # When more hits than that are asked for
+        hits = index.search(query, options)[0]
+
+        # Then as many come back, distinct, best first by the composite
+        assert len(hits) == top
+        assert len({hit.row for hit in hits}) == top
+        assert all(hits[i].score >= hits[i + 1].score for i in range(top - 1))
