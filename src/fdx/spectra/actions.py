@@ -393,6 +393,10 @@ def record_identification(
     visible = Spectrum.objects.restrict(actor, "view").filter(pk=spectrum.pk).exists()
     if not visible:
         raise PermissionDenied(_("This spectrum is not in a library you may search."))
+    if spectrum.withdrawn_at is not None:
+        raise ValidationError(
+            {"spectrum": _("This library spectrum is withdrawn; it cannot support a finding.")}
+        )
     if spectrum.substance_id is None:
         raise ValidationError({"spectrum": _("This library spectrum is not linked to a registry substance.")})
     note = _(

@@ -1,6 +1,7 @@
 """Forms of the spectra pages."""
 
 from django import forms
+from django.core import signing
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -62,10 +63,34 @@ class ReasonForm(forms.Form):
 
 
 class IdentificationForm(forms.Form):
-    """A hit recorded as a finding: the examination, the library spectrum and the scores shown."""
+    """A hit recorded as a finding: the examination, and the hit as the search page showed it — signed by
+    the server, so that the scores a finding cites are the ones FDX computed, not ones typed into a
+    request."""
+
+    SALT = "fdx.spectra.identification"
+    MAX_AGE_S = 24 * 3600  # a search page left open for a day is searched again
 
     examination = forms.UUIDField()
-    spectrum = forms.UUIDField()
-    score = forms.FloatField(min_value=0, max_value=999)
-    reverse = forms.FloatField(min_value=0, max_value=999)
-    query = forms.CharField(max_length=200, required=False)
+    hit = forms.CharField()
+
+    @classmethod
+    def token_for(cls, hit, query_name: str) -> str:
+        """The signed form of a hit of a search for ``query_name``."""
+        return signing.dumps(
+            {
+                "spectrum": str(hit.spectrum.global_id),
+                "score": round(float(hit.score), 1),
+                "reverse": round(float(hit.reverse), 1),
+                "query": query_name[:200],
+            },
+            salt=cls.SALT,
+            compress=True,
+        )
+
+    def clean_hit(self) -> dict:
+        try:
+            return signing.loads(self.cleaned_data["hit"], salt=self.SALT, max_age=self.MAX_AGE_S)
+        except signing.SignatureExpired:
+            raise forms.ValidationError(_("The search is too old; search again.")) from None
+        except signing.BadSignature:
+            raise forms.ValidationError(_("This is not a hit FDX found.")) from None

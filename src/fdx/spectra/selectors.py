@@ -102,6 +102,7 @@ class SearchHit:
     forward: float
     reverse: float
     entropy: float
+    token: str = ""  # the signed hit a page offers for recording as a finding
 
     @property
     def verdict(self) -> str:

@@ -152,7 +152,7 @@ def search(request):
     examination = _examination(request)
     results, error = [], ""
     attachment_id = request.GET.get("attachment")
-    if attachment_id:
+    if request.method == "GET" and attachment_id:
         results, error = _search_attachment(request, attachment_id)
     elif request.method == "POST" and form.is_valid():
         try:
@@ -161,6 +161,10 @@ def search(request):
         except (PeakError, formats.FormatError, ValueError) as exc:
             error = str(exc)
     _add_legal_status(results)
+    if examination is not None:
+        for result in results:
+            for hit in result.hits:
+                hit.token = IdentificationForm.token_for(hit, result.query.name)
     return render(
         request,
         "spectra/search.html",
@@ -218,7 +222,10 @@ def _search_attachment(request, attachment_id):
     from fdx.examinations import selectors as case_selectors
     from fdx.spectra.transfer import read_queries
 
-    attachment = case_selectors.get_attachment(request.user, attachment_id)
+    try:
+        attachment = case_selectors.get_attachment(request.user, attachment_id)
+    except ValidationError:  # not an identifier at all
+        raise Http404(_("No such attachment.")) from None
     case_actions.record_download(request.user, attachment)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / Path(attachment.original_name).name
@@ -284,17 +291,17 @@ def record_identification(request):
     form = IdentificationForm(request.POST)
     if not form.is_valid():
         raise Http404(_("No such examination or spectrum."))
-    values = form.cleaned_data
-    examination = case_selectors.get_examination(request.user, values["examination"], "change")
-    spectrum = selectors.get_spectrum(request.user, values["spectrum"])
+    examination = case_selectors.get_examination(request.user, form.cleaned_data["examination"], "change")
+    hit = form.cleaned_data["hit"]
+    spectrum = selectors.get_spectrum(request.user, hit["spectrum"])
     try:
         actions.record_identification(
             request.user,
             examination,
             spectrum,
-            score=values["score"],
-            reverse=values["reverse"],
-            query=values["query"],
+            score=hit["score"],
+            reverse=hit["reverse"],
+            query=hit["query"],
         )
     except ValidationError as exc:
         for message in exc.messages:

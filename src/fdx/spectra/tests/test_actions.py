@@ -527,3 +527,24 @@ def test_an_identification_needs_a_linked_spectrum(persona, tmp_path):
         "spectrum": ["This library spectrum is not linked to a registry substance."]
     }
     assert not Finding.objects.filter(examination=examination).exists()
+
+
+def test_an_identification_is_refused_for_a_withdrawn_spectrum(persona, tmp_path):
+    # Given a library spectrum its laboratory has withdrawn
+    imported_library(persona("kz_lab_head"), tmp_path)
+    meth = actions.withdraw_spectrum(
+        persona("kz_lab_head"), Spectrum.objects.get(record_id="T-1"), reason="wrong compound"
+    )
+    examination = kz_draft_examination(persona)
+
+    # When a chemist records it as a finding anyway
+    with pytest.raises(ValidationError) as refused:
+        actions.record_identification(
+            persona("kz_lab_chemist"), examination, meth, score=950, reverse=950, query="q"
+        )
+
+    # Then nothing is recorded
+    assert refused.value.message_dict == {
+        "spectrum": ["This library spectrum is withdrawn; it cannot support a finding."]
+    }
+    assert not Finding.objects.filter(examination=examination).exists()
