@@ -4,6 +4,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -52,7 +53,16 @@ def get_library(request, library_id: uuid.UUID):
 )
 def update_library(request, library_id: uuid.UUID, payload: LibraryPatch):
     library = selectors.get_library(request.user, library_id)
-    actions.update_library(request.user, library, _library_input(payload), reason=payload.reason)
+    sent = payload.dict(exclude_unset=True)
+    sent.pop("reason", None)
+    current = {
+        field: getattr(library, field) for field in ("name", "version", "source", "licence", "description")
+    }
+    current["distribution_level"] = library.distribution_level
+    values = {**current, **{key: value for key, value in sent.items() if key != "sharing_group"}}
+    group = _sharing_group(sent["sharing_group"]) if "sharing_group" in sent else library.sharing_group
+    data = actions.LibraryInput(**values, sharing_group=group)
+    actions.update_library(request.user, library, data, reason=payload.reason)
     return selectors.libraries_for(request.user).get(pk=library.pk)
 
 
@@ -76,9 +86,8 @@ def import_spectra(
                 request.user, library, path, fmt=format or None, skip_bad=skip_bad, file_name=path.name
             )
         except actions.ImportRefused as refused:
-            raise ApiError(
-                422, "invalid", "The file has bad records; nothing was imported.", {"file": refused.problems}
-            ) from None
+            message = str(_("The file has bad records; nothing was imported."))
+            raise ApiError(422, "invalid", message, {"file": refused.problems}) from None
     return report.as_dict()
 
 
@@ -168,13 +177,16 @@ def _query(index: int, item) -> selectors.QuerySpectrum:
         elif item.text:
             mz, intensity = parse_peak_text(item.text)
         else:
-            raise PeakError("give the peaks as 'peaks' or 'text'")
+            raise PeakError(_("give the peaks as 'peaks' or 'text'"))
         query = selectors.QuerySpectrum(item.name, mz, intensity, item.retention_index)
         query.nominal()
     except PeakError as exc:
-        raise ApiError(
-            422, "invalid", f"spectrum {index + 1} ({item.name}): {exc}", {f"spectra.{index}": [str(exc)]}
-        ) from None
+        message = _("spectrum %(number)s (%(name)s): %(problem)s") % {
+            "number": index + 1,
+            "name": item.name,
+            "problem": exc,
+        }
+        raise ApiError(422, "invalid", message, {f"spectra.{index}": [str(exc)]}) from None
     return query
 
 
@@ -221,15 +233,6 @@ class _uploaded:
 
 
 def _library_input(payload) -> actions.LibraryInput:
-    from fdx.accounts.models import SharingGroup
-
-    group = None
-    if payload.sharing_group:
-        group = SharingGroup.objects.filter(code=payload.sharing_group, is_active=True).first()
-        if group is None:
-            raise ApiError(
-                422, "invalid", "No such sharing group.", {"sharing_group": ["No such sharing group."]}
-            )
     return actions.LibraryInput(
         name=payload.name,
         version=payload.version,
@@ -237,5 +240,18 @@ def _library_input(payload) -> actions.LibraryInput:
         licence=payload.licence,
         description=payload.description,
         distribution_level=payload.distribution_level,
-        sharing_group=group,
+        sharing_group=_sharing_group(payload.sharing_group),
     )
+
+
+def _sharing_group(code: str | None):
+    """The active sharing group of that code (None for none)."""
+    from fdx.accounts.models import SharingGroup
+
+    if not code:
+        return None
+    group = SharingGroup.objects.filter(code=code, is_active=True).first()
+    if group is None:
+        message = str(_("No such sharing group."))
+        raise ApiError(422, "invalid", message, {"sharing_group": [message]})
+    return group

@@ -46,7 +46,18 @@ class LibraryIn(Schema):
     )
 
 
-class LibraryPatch(LibraryIn):
+class LibraryPatch(Schema):
+    """Only the fields sent change; the others keep their values."""
+
+    name: str | None = Field(None, min_length=1, max_length=200)
+    version: str | None = Field(None, max_length=50)
+    source: str | None = Field(None, max_length=300)
+    licence: str | None = Field(None, max_length=300)
+    description: str | None = Field(None, max_length=5000)
+    distribution_level: Level | None = None
+    sharing_group: str | None = Field(
+        None, description="Code of the sharing group (sharing_group level only)"
+    )
     reason: str = Field("", max_length=1000)
 
 

@@ -136,6 +136,44 @@ def test_get_and_describe_a_library(api, persona, tmp_path):
     assert_error(unknown, 404, "not_found", {})
 
 
+def test_a_patch_changes_only_the_fields_it_sends(api, persona, tmp_path):
+    # Given an international library with a version, source and licence
+    head = persona("kz_lab_head")
+    library = imported_library(head, tmp_path, level="international")
+    SpectralLibrary.objects.filter(pk=library.pk).update(
+        version="3.4", source="SWGDRUG", licence="see source"
+    )
+
+    # When its head sends a new description only
+    patched = api.patch(
+        f"/spectral-libraries/{library.global_id}", {"description": "Checked 2026", "reason": "x"}, user=head
+    )
+
+    # Then the description changes and nothing else: the library stays shared
+    assert patched.status_code == 200
+    library.refresh_from_db()
+    assert (library.description, library.version, library.source, library.licence) == (
+        "Checked 2026",
+        "3.4",
+        "SWGDRUG",
+        "see source",
+    )
+    assert library.distribution_level == "international"
+
+
+def test_a_patch_to_an_unknown_sharing_group_is_refused(api, persona, tmp_path):
+    head = persona("kz_lab_head")
+    library = imported_library(head, tmp_path)
+
+    refused = api.patch(
+        f"/spectral-libraries/{library.global_id}",
+        {"distribution_level": "sharing_group", "sharing_group": "NOPE"},
+        user=head,
+    )
+
+    assert_error(refused, 422, "invalid", {"sharing_group": ["No such sharing group."]})
+
+
 # Importing
 
 
