@@ -1,4 +1,5 @@
-"""Read-only admin pages: libraries and spectra change only through the actions (imports are audited)."""
+"""Read-only admin pages: libraries and spectra change only through the actions (imports are audited), and
+an administrator sees only the libraries their organisation may see, as everywhere else."""
 
 from django.contrib import admin
 
@@ -15,6 +16,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).restrict(request.user, "view")
+
 
 @admin.register(SpectralLibrary)
 class SpectralLibraryAdmin(ReadOnlyAdmin):
@@ -25,7 +29,7 @@ class SpectralLibraryAdmin(ReadOnlyAdmin):
 @admin.register(Spectrum)
 class SpectrumAdmin(ReadOnlyAdmin):
     list_display = ("name", "library", "record_id", "substance", "substance_link", "withdrawn_at")
-    list_filter = ("library", "substance_link")
+    list_filter = ("substance_link",)  # a library filter would list every library on the node
     search_fields = ("name", "record_id", "inchikey")
     exclude = ("mz_values", "intensities")
     raw_id_fields = ("substance",)
