@@ -97,15 +97,17 @@ def _library(actor, name, version, org, level, source, licence):
     from fdx.spectra import actions
     from fdx.spectra.selectors import library_by_name
 
-    existing = library_by_name(actor, name, version)
+    organisation = None
+    if org:
+        organisation = Organisation.objects.filter(code=org).first()
+        if organisation is None:
+            raise ObjectDoesNotExist(f"no organisation {org!r}")
+    existing = library_by_name(actor, name, version, owner=organisation)
     if existing is not None:
         return existing
-    if not org:
+    if organisation is None:
         err.print(f"[red]error:[/red] there is no library {name!r}; name its owner with --org to create it")
         raise typer.Exit(1)
-    organisation = Organisation.objects.filter(code=org).first()
-    if organisation is None:
-        raise ObjectDoesNotExist(f"no organisation {org!r}")
     data = actions.LibraryInput(
         name=name, version=version, source=source, licence=licence, distribution_level=level
     )
@@ -118,7 +120,7 @@ def search(
     path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A file of query spectra."),
     library: list[str] = typer.Option(None, "--library", help="Search only these libraries (by name)."),
     top: int = typer.Option(5, "--top", help="Hits per query."),
-    ri_window: float = typer.Option(None, "--ri-window", help="Retention-index window (± units)."),
+    ri_window: float = typer.Option(None, "--ri-window", min=0, help="Retention-index window (± units)."),
     fmt: str = typer.Option(None, "--format", help="The file's format (default: by extension)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (default: a table)."),
 ) -> None:
@@ -136,10 +138,10 @@ def search(
         raise typer.Exit(1) from None
     chosen = []
     for name in library or []:
-        found = selectors.library_by_name(actor, name)
-        if found is None:
+        found = selectors.libraries_named(actor, name)
+        if not found:
             raise LookupError(f"no library {name!r}")
-        chosen.append(found.global_id)
+        chosen += [each.global_id for each in found]
     filters = selectors.SearchFilters(libraries=tuple(chosen), top=top, retention_window=ri_window)
     results = selectors.search(actor, queries, filters)
     rows = [_result_json(result) for result in results]
@@ -194,6 +196,7 @@ def _print_table(rows: list[dict]) -> None:
 def export(
     library: str = typer.Option(..., "--library", help="Library name."),
     version: str = typer.Option("", "--version"),
+    org: str = typer.Option("", "--org", help="The owner's code, when several organisations use the name."),
     fmt: str = typer.Option("msp", "--format", help="msp or jcamp"),
     output: Path = typer.Option(None, "-o", "--output", help="File to write (default: standard output)."),
 ) -> None:
@@ -205,7 +208,14 @@ def export(
     if fmt not in ("msp", "jcamp"):
         err.print("[red]--format must be msp or jcamp[/red]")
         raise typer.Exit(2)
-    found = selectors.library_by_name(cli_actor(), library, version)
+    owner = None
+    if org:
+        from fdx.accounts.models import Organisation
+
+        owner = Organisation.objects.filter(code=org).first()
+        if owner is None:
+            raise LookupError(f"no organisation {org!r}")
+    found = selectors.library_by_name(cli_actor(), library, version, owner=owner)
     if found is None:
         raise LookupError(f"no library {library!r}")
     if output:

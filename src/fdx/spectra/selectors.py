@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import numpy
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -47,12 +47,32 @@ def get_library(user, global_id, action: str = "view") -> SpectralLibrary:
     return library
 
 
-def library_by_name(user, name: str, version: str = "", action: str = "view") -> SpectralLibrary | None:
-    """The visible library called ``name`` (of ``version`` when given; the newest one otherwise)."""
+def library_by_name(
+    user, name: str, version: str = "", action: str = "view", owner=None
+) -> SpectralLibrary | None:
+    """The visible library called ``name`` (of ``version`` when given; the newest one otherwise). With
+    ``owner``, only that organisation's library of exactly that version. Without it, a name that several
+    organisations use is refused as ambiguous rather than guessed."""
     rows = _libraries(user, action).filter(name=name)
+    if owner is not None:
+        return rows.filter(owner_organisation=owner, version=version).first()
     if version:
         rows = rows.filter(version=version)
+    owners = set(rows.values_list("owner_organisation__code", flat=True))
+    if len(owners) > 1:
+        raise ValidationError(
+            _("Several organisations have a library called %(name)s (%(owners)s); name its owner.")
+            % {"name": name, "owners": ", ".join(sorted(owners))}
+        )
     return rows.order_by("-created_at").first()
+
+
+def libraries_named(user, name: str) -> list[SpectralLibrary]:
+    """The visible libraries called ``name``: the newest version of each owner's."""
+    newest = {}
+    for library in _libraries(user, "view").filter(name=name).order_by("-created_at"):
+        newest.setdefault(library.owner_organisation_id, library)
+    return list(newest.values())
 
 
 def spectra_for(user, library: SpectralLibrary | None = None, text: str = "") -> QuerySet[Spectrum]:
@@ -138,6 +158,9 @@ def search(
     them named in ``filters``), withdrawn spectra excluded."""
     if not (is_system(user) or can_search(user)):
         raise PermissionDenied(_("You do not have permission to search the spectral libraries."))
+    window = filters.retention_window
+    if window is not None and not window >= 0:  # a negative window would silently drop every hit
+        raise ValidationError({"retention_window": _("The retention-index window must be 0 or more.")})
     index = index_store.current_index()
     allowed = _allowed_rows(user, index, filters)
     options = SearchOptions(top=max(1, min(filters.top, MAX_TOP)))

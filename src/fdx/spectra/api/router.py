@@ -149,7 +149,7 @@ def search_file(
     request,
     file: File[UploadedFile],
     top: int = Form(10),
-    retention_window: float | None = Form(None),
+    retention_window: float | None = Form(None, ge=0),
 ):
     with _uploaded(file) as path:
         queries = read_queries(path)

@@ -98,6 +98,40 @@ def test_a_new_library_needs_its_owner(tmp_path):
     assert not SpectralLibrary.objects.exists()
 
 
+def test_import_with_an_owner_never_lands_in_another_organisations_library(tmp_path):
+    # Given a Kazakh library of a name a Kyrgyz laboratory also wants to use
+    import_reference(tmp_path)
+    organisation("demo-kg-forensic-service")
+
+    # When the Kyrgyz laboratory imports under that name, as its own
+    result = runner.invoke(
+        app,
+        [
+            "spectra",
+            "import",
+            str(reference_msp(tmp_path)),
+            "--library",
+            "Laboratory EI spectra",
+            "--org",
+            "demo-kg-forensic-service",
+        ],
+    )
+
+    # Then a library of its own is created and the Kazakh one is untouched
+    assert result.exit_code == 0, result.output
+    owners = dict(SpectralLibrary.objects.values_list("owner_organisation__code", "version"))
+    assert owners == {"demo-kz-forensic-centre": "2025", "demo-kg-forensic-service": ""}
+    kz = SpectralLibrary.objects.get(owner_organisation__code="demo-kz-forensic-centre")
+    assert kz.spectra.count() == 6
+
+    # And a later import naming neither owner is refused as ambiguous
+    ambiguous = runner.invoke(
+        app, ["spectra", "import", str(reference_msp(tmp_path)), "--library", "Laboratory EI spectra"]
+    )
+    assert ambiguous.exit_code == 1
+    assert "Several organisations have a library called Laboratory EI spectra" in said(ambiguous)
+
+
 def test_a_malformed_file_exits_1_with_the_message(tmp_path):
     path = write_msp(
         tmp_path, "bad.msp", text=METHAMPHETAMINE.text() + "\nName: Short\nNum Peaks: 3\n58 999\n91 120\n"

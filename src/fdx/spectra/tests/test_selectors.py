@@ -4,6 +4,7 @@ the legal status of a hit, and the lists and pages of libraries and spectra."""
 import uuid
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from fdx.legal.models import Jurisdiction
@@ -124,6 +125,18 @@ def test_the_substance_class_filter(persona, tmp_path, code, names):
     hits = hits_for(head, noisy(COCAINE), selectors.SearchFilters(substance_class=code))
 
     assert [hit.spectrum.name for hit in hits] == names
+
+
+def test_a_negative_retention_index_window_is_refused(persona, tmp_path):
+    head = persona("kz_lab_head")
+    imported_library(head, tmp_path)
+
+    with pytest.raises(ValidationError) as refused:
+        hits_for(head, METHAMPHETAMINE, selectors.SearchFilters(retention_window=-5), retention_index=1181)
+
+    assert refused.value.message_dict == {
+        "retention_window": ["The retention-index window must be 0 or more."]
+    }
 
 
 def test_the_retention_index_window(persona, tmp_path):
@@ -267,3 +280,27 @@ def test_library_by_name_takes_the_newest_version(persona):
     assert selectors.library_by_name(head, "SWGDRUG") == newest
     assert selectors.library_by_name(head, "SWGDRUG", "3.3").version == "3.3"
     assert selectors.library_by_name(persona("kg_lab_chemist"), "SWGDRUG") is None
+
+
+def test_library_by_name_of_several_owners_needs_the_owner(persona):
+    kz = make_library(persona("kz_lab_head"), "SWGDRUG", version="3.4", level="international")
+    kg = make_library(persona("kg_lab_head"), "SWGDRUG", version="3.4", level="international")
+    reader = persona("hub_admin")
+
+    with pytest.raises(ValidationError) as ambiguous:
+        selectors.library_by_name(reader, "SWGDRUG")
+
+    assert "Several organisations have a library called SWGDRUG" in ambiguous.value.messages[0]
+    assert selectors.library_by_name(reader, "SWGDRUG", "3.4", owner=kg.owner_organisation) == kg
+    assert selectors.library_by_name(reader, "SWGDRUG", "3.4", owner=kz.owner_organisation) == kz
+    assert selectors.library_by_name(reader, "SWGDRUG", "3.3", owner=kz.owner_organisation) is None
+
+
+def test_libraries_named_gives_each_owners_newest_version(persona):
+    make_library(persona("kz_lab_head"), "SWGDRUG", version="3.3", level="international")
+    kz = make_library(persona("kz_lab_head"), "SWGDRUG", version="3.4", level="international")
+    kg = make_library(persona("kg_lab_head"), "SWGDRUG", version="3.4", level="international")
+    make_library(persona("kg_lab_head"), "Other", level="international")
+
+    assert set(selectors.libraries_named(persona("hub_admin"), "SWGDRUG")) == {kz, kg}
+    assert selectors.libraries_named(persona("hub_admin"), "Nothing") == []
