@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import zipfile
 from pathlib import Path
 
 import numpy
@@ -132,7 +133,7 @@ def _load() -> SpectralIndex | None:
         return None
     try:
         return SpectralIndex.load(path)
-    except (OSError, ValueError, KeyError) as exc:
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:  # damaged or cut short
         log.warning("the spectral index %s cannot be read (%s); it is rebuilt", path, exc)
         return None
 

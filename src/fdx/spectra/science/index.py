@@ -18,6 +18,8 @@ plain spherical k-means, trained on a sample.
 from __future__ import annotations
 
 import math
+import os
+import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -263,9 +265,16 @@ class SpectralIndex:
                 embedded=c.embedded,
                 trained_size=numpy.array([c.trained_size]),
             )
-        temporary = path.with_suffix(".tmp.npz")
-        numpy.savez(temporary, **arrays)
-        temporary.replace(path)
+        # A temporary file of its own, in the same folder, then an atomic rename: processes saving at once
+        # (web workers and the task worker after an import) never write into one another's file.
+        handle, temporary = tempfile.mkstemp(prefix=path.stem + ".", suffix=".tmp.npz", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                numpy.savez(stream, **arrays)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: Path) -> SpectralIndex:
