@@ -297,11 +297,25 @@ def _json_metadata(metadata: dict) -> dict:
 def _identifiers(path: Path) -> dict[str, dict]:
     """A table of identifiers keyed by record: its first column holds the record identifier; the columns
     named inchikey, smiles, inchi and cas (any case; ``casno`` too) are taken."""
-    text = path.read_text(encoding="utf-8")
-    dialect = "excel-tab" if "\t" in text.splitlines()[0] else "excel"
-    reader = csv.reader(text.splitlines(), dialect)
-    header = [h.strip().lower() for h in next(reader)]
+    from fdx.spectra.formats.base import read_text
+
+    lines = read_text(path).splitlines()
     wanted = {"inchikey": "inchikey", "smiles": "smiles", "inchi": "inchi", "cas": "cas", "casno": "cas"}
+    if not lines or not lines[0].strip():
+        raise ImportRefused(
+            [
+                _("%(file)s, line 1: the table is empty; its first line names the columns")
+                % {"file": path.name}
+            ]
+        )
+    dialect = "excel-tab" if "\t" in lines[0] else "excel"
+    reader = csv.reader(lines, dialect)
+    header = [h.strip().lower() for h in next(reader)]
+    if not set(header) & set(wanted):
+        message = _("%(file)s, line 1: no column is named inchikey, smiles, inchi or cas") % {
+            "file": path.name
+        }
+        raise ImportRefused([message])
     table = {}
     for row in reader:
         if not row:

@@ -10,6 +10,7 @@ that finds it does not know the file) and turned into a :class:`FormatError` onc
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -221,12 +222,26 @@ def parse_count(value: str, *, field: str, line: int | None) -> int:
 
 
 def read_text(path: str | Path) -> str:
-    """The file's text: UTF-8 (a byte-order mark dropped), else Latin-1, as old NIST and AMDIS exports are."""
+    """The file's text: UTF-8 (a byte-order mark dropped); else Windows-1251 when its non-ASCII bytes spell
+    Cyrillic words, as the region's older instrument software writes; else Latin-1, as old NIST and AMDIS
+    exports are."""
     data = Path(path).read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("cp1251" if _looks_cyrillic(data) else "latin-1")
+
+
+_HIGH_BYTE = re.compile(rb"[\x80-\xff]")
+_CYRILLIC_WORD = re.compile(rb"[\xc0-\xff\xa8\xb8]{3,}")
+
+
+def _looks_cyrillic(data: bytes) -> bool:
+    """Whether most non-ASCII bytes stand in runs of three or more Windows-1251 letters: Russian words do,
+    while Latin-1 text has a lone accented letter or symbol between ASCII ones (é, µ, °)."""
+    high = len(_HIGH_BYTE.findall(data))
+    in_words = sum(len(word) for word in _CYRILLIC_WORD.findall(data))
+    return high > 0 and in_words * 2 >= high
 
 
 def split_lines(text: str) -> list[str]:

@@ -548,3 +548,26 @@ def test_an_identification_is_refused_for_a_withdrawn_spectrum(persona, tmp_path
         "spectrum": ["This library spectrum is withdrawn; it cannot support a finding."]
     }
     assert not Finding.objects.filter(examination=examination).exists()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"", "ids.tsv, line 1: the table is empty; its first line names the columns"),
+        (
+            "numéro\tnom\n1\tx\n".encode("latin-1"),
+            "ids.tsv, line 1: no column is named inchikey, smiles, inchi or cas",
+        ),
+    ],
+)
+def test_a_bad_identifier_table_refuses_the_import_naming_it(persona, tmp_path, content, problem):
+    head = persona("kz_lab_head")
+    library = make_library(head)
+    table = tmp_path / "ids.tsv"
+    table.write_bytes(content)
+
+    with pytest.raises(actions.ImportRefused) as refused:
+        actions.import_spectra(head, library, reference_msp(tmp_path), identifiers=table)
+
+    assert refused.value.problems == [problem]
+    assert not Spectrum.objects.exists()

@@ -392,6 +392,29 @@ def test_latin1_text_is_read(tmp_path):
     assert spectrum.name == "Äthanol"
 
 
+def test_windows_1251_text_is_read_as_cyrillic(tmp_path):
+    # Given an export of the region's older software, in Windows-1251
+    path = tmp_path / "old-ru.msp"
+    text = "Name: Метамфетамин\nComments: образец изъят, 5 мкг\nNum Peaks: 2\n58 999\n91 120\n"
+    path.write_bytes(text.encode("cp1251"))
+
+    # When it is read
+    spectrum = read_spectra(path).spectra[0]
+
+    # Then the name is the Russian one, not Latin-1 mojibake
+    assert spectrum.name == "Метамфетамин"
+
+
+@pytest.mark.parametrize(
+    "name", ["Äthanol", "1-Aminoundécane", "Cocaïne (2 µg/mL, 20 °C)", "Ñ-méthyl-éphédrine"]
+)
+def test_latin1_names_are_not_taken_for_cyrillic(tmp_path, name):
+    path = tmp_path / "old.msp"
+    path.write_bytes(f"Name: {name}\nNum Peaks: 1\n31 999\n".encode("latin-1"))
+
+    assert read_spectra(path).spectra[0].name == name
+
+
 def test_written_library_reads_back_the_same(tmp_path):
     # Given the first 200 SWGDRUG spectra
     spectra = read_spectra(shared_file("spectra/swgdrug_3.4.msp")).spectra[:200]
