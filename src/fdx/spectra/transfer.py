@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy
+from django.utils.translation import gettext as _
 
 from fdx.spectra import formats
 from fdx.spectra.models import SpectralLibrary
@@ -29,7 +30,12 @@ def read_queries(path: Path, fmt: str | None = None):
             raise formats.FormatError(path, str(exc), **place) from None
     if len(parsed.spectra) > MAX_QUERIES:
         raise ValueError(
-            f"{path.name} holds {len(parsed.spectra)} spectra; at most {MAX_QUERIES} are searched at once"
+            _(
+                "%(file)s holds %(count)s spectra; at most %(most)s are searched at once",
+                file=path.name,
+                count=len(parsed.spectra),
+                most=MAX_QUERIES,
+            )
         )
     return [
         QuerySpectrum(

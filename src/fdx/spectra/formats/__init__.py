@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fdx.spectra.science.wording import translated as _
+
 from .base import FormatError, ParsedSpectrum, ReadResult, collect, read_text
 from .jcamp import iter_jcamp, write_jcamp
 from .massbank import iter_massbank
@@ -52,7 +54,13 @@ def detect_format(path: str | Path) -> str:
     suffix = Path(path).suffix.lower()
     if suffix not in _EXTENSIONS:
         known = ", ".join(sorted(_EXTENSIONS))
-        raise FormatError(path, f"the extension {suffix or '(none)'!r} is not a spectrum format ({known})")
+        extension = repr(suffix) if suffix else _("(none)")
+        problem = _(
+            "the extension %(extension)s is not a spectrum format (%(known)s)",
+            extension=extension,
+            known=known,
+        )
+        raise FormatError(path, problem)
     return _EXTENSIONS[suffix]
 
 
@@ -67,7 +75,10 @@ def read_spectra(path: str | Path, fmt: str | None = None, *, skip_bad: bool = F
         return collect(_FILE_READERS[fmt](path), path, skip_bad=skip_bad)
     if fmt in _TEXT_READERS:
         return collect(_TEXT_READERS[fmt](read_text(path), str(path)), path, skip_bad=skip_bad)
-    raise FormatError(path, f"{fmt!r} is not a format FDX reads ({', '.join((*FORMATS, 'massbank'))})")
+    known = ", ".join((*FORMATS, "massbank"))
+    raise FormatError(
+        path, _("%(format)s is not a format FDX reads (%(known)s)", format=repr(fmt), known=known)
+    )
 
 
 def read_spectra_text(text: str, fmt: str, *, name: str = "<text>", skip_bad: bool = False) -> ReadResult:
@@ -77,5 +88,8 @@ def read_spectra_text(text: str, fmt: str, *, name: str = "<text>", skip_bad: bo
     """
     if fmt not in _TEXT_READERS:
         known = ", ".join(_TEXT_READERS)
-        raise FormatError(name, f"{fmt!r} is not a text format FDX reads from memory ({known})")
+        problem = _(
+            "%(format)s is not a text format FDX reads from memory (%(known)s)", format=repr(fmt), known=known
+        )
+        raise FormatError(name, problem)
     return collect(_TEXT_READERS[fmt](text, name), name, skip_bad=skip_bad)

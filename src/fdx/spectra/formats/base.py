@@ -19,6 +19,8 @@ from pathlib import Path
 
 import numpy
 
+from fdx.spectra.science.wording import translated as _
+
 
 @dataclass
 class ParsedSpectrum:
@@ -54,17 +56,26 @@ class FormatError(ValueError):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        where = Path(self.path).name
-        if self.record is not None:
-            where += f", record {self.record}"
-            if self.line:
-                where += f" (line {self.line})"
-            elif self.spectrum_id:
-                where += f" (spectrum '{self.spectrum_id}')"
+        file = Path(self.path).name
+        if self.record is not None and self.line:
+            where = _(
+                "%(file)s, record %(record)s (line %(line)s)", file=file, record=self.record, line=self.line
+            )
+        elif self.record is not None and self.spectrum_id:
+            where = _(
+                "%(file)s, record %(record)s (spectrum '%(spectrum)s')",
+                file=file,
+                record=self.record,
+                spectrum=self.spectrum_id,
+            )
+        elif self.record is not None:
+            where = _("%(file)s, record %(record)s", file=file, record=self.record)
         elif self.line:
-            where += f", line {self.line}"
+            where = _("%(file)s, line %(line)s", file=file, line=self.line)
+        else:
+            where = file
         if self.field:
-            where += f", field '{self.field}'"
+            where = _("%(place)s, field '%(field)s'", place=where, field=self.field)
         return f"{where}: {self.problem}"
 
     def __reduce__(self):
@@ -128,7 +139,7 @@ def peaks_from_lines(
     tokens = " ".join(lines).translate(SEPARATORS).split()
     try:
         if len(tokens) % group:
-            raise RecordProblem("a peak is incomplete")
+            raise RecordProblem(_("a peak is incomplete"))
         values = numpy.array(tokens, dtype=numpy.float64).reshape(-1, group)
         return checked_peaks(values[:, 0] * scale[0], values[:, 1] * scale[1])
     except (ValueError, RecordProblem):
@@ -138,12 +149,17 @@ def peaks_from_lines(
 
 def _line_by_line(lines: list[str], first_line: int, group: int) -> PeakTokens:
     peaks = PeakTokens()
-    noun = "pairs of m/z and intensity" if group == 2 else f"groups of {group} numbers"
     for offset, line in enumerate(lines):
         tokens = line.translate(SEPARATORS).split()
         if len(tokens) % group:
-            clipped = line if len(line) <= 60 else line[:59] + "…"
-            raise RecordProblem(f"peak line {clipped!r} does not hold {noun}", line=first_line + offset)
+            clipped = repr(line if len(line) <= 60 else line[:59] + "…")
+            if group == 2:
+                problem = _("peak line %(line)s does not hold pairs of m/z and intensity", line=clipped)
+            else:
+                problem = _(
+                    "peak line %(line)s does not hold groups of %(count)s numbers", line=clipped, count=group
+                )
+            raise RecordProblem(problem, line=first_line + offset)
         peaks.add(tokens, first_line + offset)
     return peaks
 
@@ -156,9 +172,8 @@ def peaks_from_tokens(
         values = numpy.array(peaks.tokens, dtype=numpy.float64)
     except ValueError:
         bad = _first_non_number(peaks.tokens)
-        raise RecordProblem(
-            f"a peak line holds {peaks.tokens[bad]!r} where a number belongs", line=peaks.line_of(bad)
-        ) from None
+        problem = _("a peak line holds %(token)s where a number belongs", token=repr(peaks.tokens[bad]))
+        raise RecordProblem(problem, line=peaks.line_of(bad)) from None
     table = values.reshape(-1, group)
     mz, intensity = table[:, 0] * scale[0], table[:, 1] * scale[1]
     return checked_peaks(mz, intensity, line_of=lambda index: peaks.line_of(index * group))
@@ -180,13 +195,13 @@ def checked_peaks(
     mz = numpy.ascontiguousarray(mz, dtype=numpy.float64)
     intensity = numpy.ascontiguousarray(intensity, dtype=numpy.float64)
     if len(mz) == 0:
-        raise RecordProblem("the record has no peaks")
+        raise RecordProblem(_("the record has no peaks"))
     # Four reductions decide a good record (NaN fails every comparison); a bad one is then looked into.
     low, high, least, most = mz.min(), mz.max(), intensity.min(), intensity.max()
     if not (low > 0 and high < numpy.inf and least >= 0 and most < numpy.inf):
         _raise_bad_peak(mz, intensity, line_of or (lambda _index: None))
     if most == 0:
-        raise RecordProblem("every intensity is zero")
+        raise RecordProblem(_("every intensity is zero"))
     if len(mz) > 1 and (mz[1:] < mz[:-1]).any():
         order = numpy.argsort(mz, kind="stable")
         mz, intensity = mz[order], intensity[order]
@@ -197,17 +212,18 @@ def _raise_bad_peak(mz: numpy.ndarray, intensity: numpy.ndarray, line: Callable[
     bad = ~numpy.isfinite(mz) | (mz <= 0)
     if bad.any():
         index = int(bad.argmax())
-        raise RecordProblem(f"m/z {mz[index]:g} is not a finite number above 0", line=line(index))
+        problem = _("m/z %(value)s is not a finite number above 0", value=f"{mz[index]:g}")
+        raise RecordProblem(problem, line=line(index))
     index = int((~numpy.isfinite(intensity) | (intensity < 0)).argmax())
-    raise RecordProblem(
-        f"intensity {intensity[index]:g} is not a finite number of 0 or more", line=line(index)
-    )
+    problem = _("intensity %(value)s is not a finite number of 0 or more", value=f"{intensity[index]:g}")
+    raise RecordProblem(problem, line=line(index))
 
 
 def check_count(declared: int | None, given: int, *, field: str, line: int | None) -> None:
     """Raise when a record's declared number of peaks is not the number read."""
     if declared is not None and declared != given:
-        raise RecordProblem(f"says {declared} peaks, {given} were given", field=field, line=line)
+        problem = _("says %(declared)s peaks, %(given)s were given", declared=declared, given=given)
+        raise RecordProblem(problem, field=field, line=line)
 
 
 def parse_count(value: str, *, field: str, line: int | None) -> int:
@@ -215,9 +231,10 @@ def parse_count(value: str, *, field: str, line: int | None) -> int:
     try:
         count = int(value.strip())
     except ValueError:
-        raise RecordProblem(f"{value.strip()!r} is not a whole number", field=field, line=line) from None
+        problem = _("%(value)s is not a whole number", value=repr(value.strip()))
+        raise RecordProblem(problem, field=field, line=line) from None
     if count < 0:
-        raise RecordProblem(f"{count} is not a number of peaks", field=field, line=line)
+        raise RecordProblem(_("%(count)s is not a number of peaks", count=count), field=field, line=line)
     return count
 
 
@@ -262,9 +279,13 @@ def collect(items: Iterable[ParsedSpectrum | FormatError], path: str | Path, *, 
         else:
             result.spectra.append(item)
     if not result.spectra:
-        problem = "holds no spectrum"
+        problem = _("holds no spectrum")
         if result.errors:
             count, first = len(result.errors), result.errors[0]
-            problem = f"holds no readable spectrum ({count} bad records; the first: {first})"
+            problem = _(
+                "holds no readable spectrum (%(count)s bad records; the first: %(first)s)",
+                count=count,
+                first=first,
+            )
         raise FormatError(path, problem)
     return result

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from fdx.spectra.science.wording import translated as _
+
 from .base import (
     FormatError,
     ParsedSpectrum,
@@ -74,9 +76,8 @@ class _Page:
         self.group = _FORMS.get(form.split(",")[0].replace(" ", "").upper(), 0)
         self.problem = None
         if not self.group:
-            self.problem = RecordProblem(
-                f"data form {form!r} is not a peak table such as (XY..XY)", line=table_line, field=label
-            )
+            problem = _("data form %(form)s is not a peak table such as (XY..XY)", form=repr(form))
+            self.problem = RecordProblem(problem, line=table_line, field=label)
 
 
 class _Block:
@@ -125,7 +126,7 @@ class _Reader:
 
     def label(self, line: str, line_number: int) -> Iterator[ParsedSpectrum | FormatError]:
         """Take a ``##LABEL=value`` line; ``##TITLE`` and ``##END`` close the block before (yielding it)."""
-        name, _, value = line[2:].partition("=")
+        name, _equals, value = line[2:].partition("=")
         key, value = norm_key(name), value.strip()
         self.table = self.current = None
         if key in {"title", "end"}:
@@ -148,9 +149,8 @@ class _Reader:
             self.current[1] += "\n" + line  # a value continued on the next line (##NAMES= lists one a line)
         elif not self.stray_reported:
             self.stray_reported = True
-            yield FormatError(
-                self.path, f"text {line[:40]!r} is not inside a ##TITLE block", line=line_number
-            )
+            problem = _("text %(text)s is not inside a ##TITLE block", text=repr(line[:40]))
+            yield FormatError(self.path, problem, line=line_number)
 
     def close(self) -> Iterator[ParsedSpectrum | FormatError]:
         """Yield the spectra (or errors) of the block being read, one per peak table."""
@@ -166,9 +166,8 @@ class _Reader:
         if not block.pages:
             if "MASS" in block.header.get("datatype", ["", ""])[1].upper():
                 self.record += 1
-                yield FormatError(
-                    self.path, "the block has no peak table", record=self.record, line=block.line
-                )
+                problem = _("the block has no peak table")
+                yield FormatError(self.path, problem, record=self.record, line=block.line)
             return  # a LINK block, or one that is not a spectrum
         for index, page in enumerate(block.pages, 1):
             self.record += 1
@@ -198,7 +197,8 @@ def _peaks(page: _Page, labels: dict[str, Label]):
         raise page.problem
     data_type = labels.get("datatype")
     if data_type and "MASS" not in data_type[1].upper():
-        raise RecordProblem(f"{data_type[1]!r} is not a mass spectrum", line=data_type[2], field=data_type[0])
+        problem = _("%(type)s is not a mass spectrum", type=repr(data_type[1]))
+        raise RecordProblem(problem, line=data_type[2], field=data_type[0])
     scale = (_factor(labels, "xfactor"), _factor(labels, "yfactor"))
     mz, intensity = peaks_from_lines(page.lines, page.first, group=page.group, scale=scale)
     declared = labels.get("npoints")
@@ -214,7 +214,9 @@ def _factor(labels: dict[str, Label], key: str) -> float:
         return 1.0
     factor = number(entry[1])
     if factor is None or factor == 0:
-        raise RecordProblem(f"{entry[1]!r} is not a scale factor", line=entry[2], field=entry[0])
+        raise RecordProblem(
+            _("%(value)s is not a scale factor", value=repr(entry[1])), line=entry[2], field=entry[0]
+        )
     return factor
 
 

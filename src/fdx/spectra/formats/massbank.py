@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from fdx.spectra.science.wording import translated as _
+
 from .base import (
     FormatError,
     ParsedSpectrum,
@@ -84,7 +86,7 @@ def _take_line(record: _Record, line: str, line_number: int) -> None:
     tag, colon, value = line.partition(":")
     tag, value = tag.strip(), value.strip()
     if not colon:
-        raise RecordProblem(f"{line[:60]!r} is not a 'TAG: value' line", line=line_number)
+        raise RecordProblem(_("%(line)s is not a 'TAG: value' line", line=repr(line[:60])), line=line_number)
     record.in_peaks = tag == "PK$PEAK"
     if record.in_peaks:
         record.group = max(2, len(value.split()))  # "m/z int. rel.int." names three columns
@@ -93,7 +95,7 @@ def _take_line(record: _Record, line: str, line_number: int) -> None:
     elif tag == "CH$NAME" and record.name is None:
         record.name = value
     elif tag in _SUBTAGGED:
-        subtag, _, rest = value.partition(" ")
+        subtag, _space, rest = value.partition(" ")
         record.fields.append((f"{tag} {subtag}", rest))
         record.spellings[f"{tag} {subtag}"] = subtag
     else:
@@ -109,7 +111,7 @@ def _take_indented(record: _Record, text: str, line_number: int) -> None:
         key, value = record.fields[-1]
         record.fields[-1] = (key, f"{value}\n{text}")  # a table under a tag (PK$ANNOTATION) stays with it
     else:
-        raise RecordProblem("an indented line before any tag", line=line_number)
+        raise RecordProblem(_("an indented line before any tag"), line=line_number)
 
 
 def _finish(record: _Record, path: str) -> ParsedSpectrum | FormatError:

@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
+from fdx.spectra.science.wording import translated as _
+
 from .base import (
     SEPARATORS,
     FormatError,
@@ -119,11 +121,10 @@ def _take_line(record: _Record, line: str, line_number: int) -> None:
     key, colon, value = line.partition(":")
     key = key.strip()
     if not colon:
-        raise RecordProblem(
-            f"{_clip(line)!r} is neither a 'key: value' line nor a peak line", line=line_number
-        )
+        problem = _("%(line)s is neither a 'key: value' line nor a peak line", line=repr(_clip(line)))
+        raise RecordProblem(problem, line=line_number)
     if record.peak_lines:
-        raise RecordProblem("a field among the peaks", line=line_number, field=key)
+        raise RecordProblem(_("a field among the peaks"), line=line_number, field=key)
     normal = norm_key(key)
     if normal == "name" and record.name is None:
         record.name = value.strip()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from pyteomics import mgf, mzml, mzxml
 
+from fdx.spectra.science.wording import translated as _
+
 from .base import FormatError, ParsedSpectrum, RecordProblem, check_count, checked_peaks
 from .metadata import normalise
 
@@ -56,9 +58,12 @@ def _spectra(
     except OSError:
         raise  # a missing or unreadable file is not a format problem
     except Exception as exc:  # pyteomics and lxml raise many kinds of exception on damaged input
-        after = f" after spectrum '{last_id}'" if last_id else ""
         line = getattr(exc, "lineno", None)
-        yield FormatError(path, f"cannot be read{after}: {_reason(exc)}", record=record + 1, line=line)
+        if last_id:
+            problem = _("cannot be read after spectrum '%(id)s': %(reason)s", id=last_id, reason=_reason(exc))
+        else:
+            problem = _("cannot be read: %(reason)s", reason=_reason(exc))
+        yield FormatError(path, problem, record=record + 1, line=line)
 
 
 def _entry_id(entry: dict) -> str | None:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy
 
+from fdx.spectra.science.wording import translated as _
+
 #: The highest nominal m/z kept; EI libraries of drugs stop far below it.
 MAX_MZ = 2047
 BASE_PEAK = 999.0
@@ -42,7 +44,7 @@ def nominal(mz, intensity) -> NominalSpectrum:
     _check(mz, intensity)
     keep = (mz > 0.649) & (mz <= MAX_MZ + 0.649) & (intensity > 0)  # integers 1 to MAX_MZ
     if not keep.any():
-        raise PeakError(f"no peak with a positive intensity between m/z 1 and {MAX_MZ}")
+        raise PeakError(_("no peak with a positive intensity between m/z 1 and %(highest)s", highest=MAX_MZ))
     nominal_mz = numpy.ceil(mz[keep] - 0.649).astype(numpy.int64)
     # Relative to the highest peak first, so that neither tiny nor huge raw intensities overflow.
     relative = intensity[keep] / intensity[keep].max()
@@ -54,17 +56,17 @@ def nominal(mz, intensity) -> NominalSpectrum:
 
 def _check(mz: numpy.ndarray, intensity: numpy.ndarray) -> None:
     if mz.ndim != 1 or mz.shape != intensity.shape:
-        raise PeakError("m/z values and intensities must be two lists of the same length")
+        raise PeakError(_("m/z values and intensities must be two lists of the same length"))
     if len(mz) == 0:
-        raise PeakError("the spectrum has no peaks")
+        raise PeakError(_("the spectrum has no peaks"))
     if not (numpy.isfinite(mz).all() and numpy.isfinite(intensity).all()):
-        raise PeakError("an m/z value or an intensity is not a number")
+        raise PeakError(_("an m/z value or an intensity is not a number"))
     if (mz <= 0).any():
-        raise PeakError("an m/z value is zero or negative")
+        raise PeakError(_("an m/z value is zero or negative"))
     if (intensity < 0).any():
-        raise PeakError("an intensity is negative")
+        raise PeakError(_("an intensity is negative"))
     if not (intensity > 0).any():
-        raise PeakError("every intensity is zero")
+        raise PeakError(_("every intensity is zero"))
 
 
 def parse_peak_text(text: str) -> tuple[numpy.ndarray, numpy.ndarray]:
@@ -72,14 +74,14 @@ def parse_peak_text(text: str) -> tuple[numpy.ndarray, numpy.ndarray]:
     semicolons, one or several per line (the shapes MSP files and instrument software export)."""
     tokens = text.replace(";", " ").replace(",", " ").replace(":", " ").replace("\t", " ").split()
     if not tokens:
-        raise PeakError("no peaks were given")
+        raise PeakError(_("no peaks were given"))
     if len(tokens) % 2:
-        raise PeakError("the peaks must come in pairs of m/z and intensity; one number is left over")
+        raise PeakError(_("the peaks must come in pairs of m/z and intensity; one number is left over"))
     try:
         values = numpy.array([float(token) for token in tokens], dtype=numpy.float64)
     except ValueError:
         bad = next(t for t in tokens if not _is_number(t))
-        raise PeakError(f"{bad!r} is not a number") from None
+        raise PeakError(_("%(token)s is not a number", token=repr(bad))) from None
     return values[0::2], values[1::2]
 
 
