@@ -5,6 +5,7 @@ from django.core import signing
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fdx.accounts.models import SharingGroup
 from fdx.core.distribution import DistributionLevel
 from fdx.spectra.choices import FILE_FORMATS
 
@@ -23,6 +24,13 @@ class LibraryForm(forms.Form):
         label=_("Distribution level"),
         choices=DistributionLevel.choices,
         initial=DistributionLevel.ORGANISATION,
+    )
+    sharing_group = forms.ModelChoiceField(
+        label=_("Sharing group"),
+        required=False,
+        to_field_name="code",
+        queryset=SharingGroup.objects.filter(is_active=True),
+        help_text=_("For the sharing-group level only."),
     )
 
 
@@ -56,6 +64,16 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["libraries"].choices = list(library_choices)
         self.fields["substance_class"].choices = [("", _("Any class")), *class_choices]
+
+    def clean_file(self):
+        from fdx.spectra.transfer import MAX_QUERY_FILE_BYTES
+
+        upload = self.cleaned_data.get("file")
+        if upload is not None and upload.size > MAX_QUERY_FILE_BYTES:
+            raise forms.ValidationError(
+                _("A file of unknowns may hold at most %(mib)s MiB.") % {"mib": MAX_QUERY_FILE_BYTES // 2**20}
+            )
+        return upload
 
 
 class ReasonForm(forms.Form):

@@ -14,6 +14,7 @@ from fdx.spectra.models import SpectralLibrary
 from fdx.spectra.science.peaks import PeakError, nominal
 
 MAX_QUERIES = 1000
+MAX_QUERY_FILE_BYTES = 20 * 2**20  # a thousand GC-MS spectra fit in a few MiB; more is not a query file
 
 
 def read_queries(path: Path, fmt: str | None = None):

@@ -151,6 +151,13 @@ def search_file(
     top: int = Form(10),
     retention_window: float | None = Form(None, ge=0),
 ):
+    from fdx.spectra.transfer import MAX_QUERY_FILE_BYTES
+
+    if file.size > MAX_QUERY_FILE_BYTES:
+        message = _("A file of unknowns may hold at most %(mib)s MiB.") % {
+            "mib": MAX_QUERY_FILE_BYTES // 2**20
+        }
+        raise ApiError(422, "invalid", message, {"file": [message]})
     with _uploaded(file) as path:
         queries = read_queries(path)
     filters = selectors.SearchFilters(top=top, retention_window=retention_window)

@@ -453,3 +453,13 @@ def test_searching_a_file_whose_peaks_are_beyond_the_nominal_scale_is_refused(ap
 
     error = assert_error(response, 422, "invalid")
     assert "no peak with a positive intensity between m/z 1 and 2047" in error["message"]
+
+
+def test_search_file_over_the_size_limit_is_refused(api, persona, tmp_path, monkeypatch):
+    monkeypatch.setattr("fdx.spectra.transfer.MAX_QUERY_FILE_BYTES", 2**20)
+    head = persona("kz_lab_head")
+    imported_library(head, tmp_path)
+
+    response = upload(api, "/spectra/search-file", head, "big.msp", b"x" * (2**20 + 1))
+
+    assert_error(response, 422, "invalid", {"file": ["A file of unknowns may hold at most 1 MiB."]})

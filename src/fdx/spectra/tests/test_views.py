@@ -8,6 +8,7 @@ import pytest
 from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from fdx.accounts.models import SharingGroup
 from fdx.audit.models import AuditEvent
 from fdx.examinations import actions as case_actions
 from fdx.examinations.models import Finding
@@ -183,6 +184,21 @@ def test_a_manager_creates_a_library_through_its_page(client, persona):
     assert response.status_code == 302
     assert response["Location"] == f"/spectra/libraries/{library.global_id}/"
     assert (library.name, library.distribution_level) == ("Own spectra", "national")
+
+
+def test_a_manager_shares_a_new_library_with_a_sharing_group_through_its_page(client, persona):
+    group = SharingGroup.objects.create(code="kz-kg-labs", name_en="KZ–KG laboratories", name_ru="КЗ–КГ")
+    group.organisations.set([persona("kz_lab_head").organisation, persona("kg_lab_head").organisation])
+    client.force_login(persona("kz_lab_head"))
+
+    response = client.post(
+        "/spectra/libraries/",
+        {"name": "Shared spectra", "distribution_level": "sharing_group", "sharing_group": "kz-kg-labs"},
+    )
+
+    library = SpectralLibrary.objects.get()
+    assert response.status_code == 302
+    assert (library.distribution_level, library.sharing_group) == ("sharing_group", group)
 
 
 def test_a_chemist_cannot_create_a_library(client, persona):
@@ -423,3 +439,14 @@ def test_a_malformed_attachment_identifier_is_not_found(client, persona, library
     client.force_login(persona("kz_lab_chemist"))
 
     assert client.get("/spectra/", {"attachment": "not-a-uuid"}).status_code == 404
+
+
+def test_a_file_of_unknowns_over_the_size_limit_is_refused(client, persona, library, monkeypatch):
+    monkeypatch.setattr("fdx.spectra.transfer.MAX_QUERY_FILE_BYTES", 2**20)
+    client.force_login(persona("kz_lab_chemist"))
+    content = METHAMPHETAMINE.text().encode() * (2**20 // len(METHAMPHETAMINE.text()) + 1)
+
+    page = client.post("/spectra/", {"file": SimpleUploadedFile("big.msp", content), "top": "1"})
+
+    assert "A file of unknowns may hold at most 1 MiB." in page.content.decode()
+    assert hit_names(page.content.decode()) == []
