@@ -489,12 +489,26 @@ class Engine:
             for entry, _kind, _detail in facts.candidates
             if entry.is_exclusion and entry.inchikey == query.inchikey and entry.in_force(day)
         }
+        # "Esters and ethers, unless appearing in another Schedule" (1961, Schedule I): a structure listed
+        # in its own right in another list of the same instrument is not also an ester or ether of an entry
+        # of this one (codeine is in Schedule II, not in Schedule I as an ether of morphine).
+        listed_in = {
+            (entry.instrument, entry.list_code)
+            for entry, kind, _detail in facts.candidates
+            if kind in ("explicit", "salt")
+        }
         bases = []
         for entry, kind, detail in facts.candidates:
             if entry.is_exclusion or entry.list_code in excluded:
                 continue
+            if kind == "ester_ether" and _listed_elsewhere(listed_in, entry):
+                continue
             for reach in self._reach(entry, jurisdiction, day):
                 if reach.list_code in excluded or not self._covers(reach.list_code, entry, kind):
+                    continue
+                # A national list that incorporates an international one takes its entries as they are:
+                # what the international list does not cover, the incorporation does not add.
+                if reach.via and not self._covers(entry.list_code, entry, kind):
                     continue
                 notes = [detail, f"through {reach.via}" if reach.via else "", reach.uncertainty]
                 bases.append(
@@ -779,6 +793,20 @@ def _window(list_code, entry: EntryInfo, day, earliest, certain, end) -> _Reach 
             f"the start is not recorded exactly: between {earliest.isoformat()} and {certain.isoformat()}"
         )
     return _Reach(list_code, certain, uncertainty, entry.instrument, entry.source_url, entry.verified)
+
+
+# Lists whose every entry is also an entry of another list of the same instrument: the 1961 Convention puts
+# each drug of Schedule IV in Schedule I as well (article 2, paragraph 5), so Schedule IV is not "another
+# Schedule" for the ester and ether clause of Schedule I (heroin stays an ester of morphine there).
+_ALSO_IN = {"UN-1961-IV": "UN-1961-I"}
+
+
+def _listed_elsewhere(listed_in: set[tuple[str, str]], entry) -> bool:
+    """Whether the structure is listed in its own right in another list of ``entry``'s instrument."""
+    return any(
+        instrument == entry.instrument and code != entry.list_code and _ALSO_IN.get(code) != entry.list_code
+        for instrument, code in listed_in
+    )
 
 
 def _strongest_per_list(bases: list[Basis]) -> list[Basis]:

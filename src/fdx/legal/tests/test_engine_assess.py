@@ -573,3 +573,37 @@ def test_answers_for_all_jurisdictions_at_once_are_those_asked_one_by_one(engine
         alone = [engine.assess(Query.from_text(smiles), code, DAY, Decimal("1")) for code in codes]
 
         assert [a.as_dict() for a in together] == [a.as_dict() for a in alone]
+
+
+CODEINE = "CN1CC[C@]23[C@@H]4[C@H]1CC5=C2C(=C(C=C5)OC)O[C@H]3[C@H](C=C4)O"  # morphine 3-methyl ether
+NOREPHEDRINE_1R2S = "C[C@H](N)[C@H](O)c1ccccc1"
+EPHEDRINE_1S2R = "CN[C@H](C)[C@@H](O)c1ccccc1"  # the enantiomer of (1R,2S)-ephedrine
+
+
+@pytest.mark.django_db
+def test_codeine_is_in_schedule_ii_and_not_also_in_schedule_i_as_an_ether_of_morphine(engine):
+    # "The esters and ethers, unless appearing in another Schedule" (1961, Schedule I)
+    answer = real(engine, CODEINE)
+
+    assert answer.lists == ["UN-1961-II"]
+    assert all(kind != "ester_ether" for _list, kind, _entry in kinds(answer))
+
+
+@pytest.mark.django_db
+def test_a_1971_schedule_iii_entry_covers_no_other_stereoisomer(engine):
+    # Cathine is (1S,2S)-norpseudoephedrine; (1R,2S)-norephedrine is another stereoisomer, which the
+    # stereoisomer clause of Schedule I would reach but Schedule III has no such clause
+    answer = real(engine, NOREPHEDRINE_1R2S)
+
+    assert ("UN-1971-III", "stereoisomer", "Cathine") not in kinds(answer)
+    assert "UN-1971-III" not in answer.lists
+
+
+@pytest.mark.django_db
+def test_a_national_list_incorporating_table_i_adds_no_stereoisomer_coverage(engine):
+    # The 1988 Table I covers no stereoisomers; Kazakhstan's list that incorporates it takes it as it is
+    un = real(engine, EPHEDRINE_1S2R)
+    kz = real(engine, EPHEDRINE_1S2R, "KZ")
+
+    assert all(kind != "stereoisomer" for _list, kind, _entry in kinds(un) if _list.startswith("UN-1988"))
+    assert not [b for b in kz.basis if b.kind == "stereoisomer" and "through UN-1988" in b.detail]
