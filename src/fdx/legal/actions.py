@@ -221,6 +221,8 @@ def import_listings(
     }
     counts = {"added": 0, "corrected": 0, "unchanged": 0}
     problems = []
+    lists = {control_list.code: control_list for control_list in jurisdiction.lists.all()}
+    note = reason or _("imported from %(file)s") % {"file": filename}
     for row in rows:
         existing = current.get(row.identity)
         try:
@@ -228,18 +230,17 @@ def import_listings(
         except ValidationError as exc:
             problems.append(f"{filename}, line {row.line}, field 'registry_key': {exc.messages[0]}")
             continue
-        if existing is None:
-            counts["added"] += 1
-            if not dry_run:
-                add_listing(actor, row, reason=reason or _("imported from %(file)s") % {"file": filename})
-        elif _differs(existing, row):
-            counts["corrected"] += 1
-            if not dry_run:
-                correct_listing(
-                    actor, existing, row, reason=reason or _("imported from %(file)s") % {"file": filename}
-                )
-        else:
-            counts["unchanged"] += 1
+        change = "added" if existing is None else "corrected" if _differs(existing, row) else "unchanged"
+        counts[change] += 1
+        try:  # a dry run checks each row as the import would (a URL, a length), so that both agree
+            if dry_run and change != "unchanged":
+                _build(row, lists[row.list_code], actor)
+            elif change == "added":
+                add_listing(actor, row, reason=note)
+            elif change == "corrected":
+                correct_listing(actor, existing, row, reason=note)
+        except ValidationError as exc:
+            problems += _row_problems(filename, row, exc)
     if problems:
         raise ImportRefused(problems)
     if not dry_run and (counts["added"] or counts["corrected"]):
@@ -253,6 +254,17 @@ def import_listings(
             reason=reason,
         )
     return counts
+
+
+def _row_problems(filename: str, row: ListingRow, exc: ValidationError) -> list[str]:
+    """Each problem of a row, naming the file, the line and (where known) the field."""
+    if hasattr(exc, "error_dict"):
+        return [
+            f"{filename}, line {row.line}, field '{field}': {message}"
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [f"{filename}, line {row.line}: {message}" for message in exc.messages]
 
 
 def listing_row(**values) -> ListingRow:

@@ -148,6 +148,24 @@ def test_import_is_all_or_nothing_and_a_dry_run_writes_nothing(persona):
     assert AuditEvent.objects.filter(action="legal.listings.imported").count() == 1
 
 
+def test_a_row_the_database_would_refuse_is_refused_alike_in_a_dry_run_and_an_import(persona):
+    # Given a row whose source is not a URL (only the model's own checks see it)
+    admin = persona("kz_node_admin")
+    kz = Jurisdiction.objects.get(code="KZ")
+    row = "KZ-LIST-I,alpha-PiHP,,CC(C)CC(N1CCCC1)C(=O)c1ccccc1,,2022-06-01,,,,,,false,false,not a url,\n"
+
+    # When it is previewed and then imported
+    refusals = []
+    for dry_run in (True, False):
+        with pytest.raises(actions.ImportRefused) as refused:
+            actions.import_listings(admin, kz, io.StringIO(HEADER + row), "kz.csv", dry_run=dry_run)
+        refusals.append(refused.value.problems)
+
+    # Then both refuse it the same way, naming the file, line and field, and nothing is written
+    assert refusals[0] == refusals[1] == ["kz.csv, line 2, field 'source_url': Enter a valid URL."]
+    assert not Listing.objects.filter(control_list__code="KZ-LIST-I", name_en="alpha-PiHP").exists()
+
+
 def test_an_exported_jurisdiction_imports_back_unchanged(persona):
     text, count = selectors.export_listings(Jurisdiction.objects.get(code="UN"))
 
