@@ -350,6 +350,7 @@ def approve_examination(actor, examination: Examination) -> Examination:
     """Approve (four eyes). The revision it replaces, if any, becomes superseded."""
     examination = _lock(Examination, examination.pk)
     workflow.guard_review(actor, examination, ExaminationStatus.SUBMITTED)
+    workflow.guard_not_a_contributor(actor, examination)
     approved = _transition(
         actor,
         examination,
@@ -434,9 +435,12 @@ def discard_examination(actor, examination: Examination) -> None:
     workflow.guard_discard(actor, examination)
     before = snapshot(examination, Examination.audit_fields)
     before["findings"] = [snapshot(f, Finding.audit_fields) for f in examination.findings.all()]
+    before["attachments"] = [snapshot(a, Attachment.audit_fields) for a in examination.attachments.all()]
     record(audit_events.EXAMINATION_DISCARDED, actor=actor, obj=examination, before=before)
     examination.findings.all().delete()
-    examination.attachments.update(examination=None)
+    # The draft's files go with it (the audit event keeps their names and hashes; the store keeps the
+    # bytes): left behind without an examination they would read as case files, shared with the case.
+    examination.attachments.all().delete()
     examination.delete()
 
 

@@ -37,7 +37,11 @@ def _require_reader(user):
 def case_list(request):
     _require_reader(request.user)
     form = CaseFilterForm(request.GET or None)
-    cases = selectors.with_contents(selectors.list_cases(request.user, _filters(request)), request.user)
+    filters = _filters(request)
+    if filters is None:  # a filter that cannot be read lists nothing, rather than everything
+        cases = selectors.list_cases(request.user, selectors.CaseFilters()).none()
+    else:
+        cases = selectors.with_contents(selectors.list_cases(request.user, filters), request.user)
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     return render(
         request,
@@ -59,17 +63,27 @@ def case_export(request):
     from fdx.examinations.exports import export_findings_csv
 
     _require_reader(request.user)
+    filters = _filters(request)
+    if filters is None:  # never export everything because one filter could not be read
+        from django.http import HttpResponseBadRequest
+
+        return HttpResponseBadRequest(
+            _("A filter could not be read; correct it on the list and export again.")
+        )
     response = HttpResponse(
-        export_findings_csv(request.user, _filters(request)), content_type="text/csv; charset=utf-8"
+        export_findings_csv(request.user, filters), content_type="text/csv; charset=utf-8"
     )
     response["Content-Disposition"] = 'attachment; filename="fdx-findings.csv"'
     return response
 
 
-def _filters(request) -> selectors.CaseFilters:
-    form = CaseFilterForm(request.GET or None)
-    if not form.is_valid():
+def _filters(request) -> selectors.CaseFilters | None:
+    """The list's filters; none when nothing is asked, None when a filter cannot be read."""
+    if not request.GET:
         return selectors.CaseFilters()
+    form = CaseFilterForm(request.GET)
+    if not form.is_valid():
+        return None
     data = form.cleaned_data
     return selectors.CaseFilters(
         seized_from=data["seized_from"],

@@ -70,6 +70,32 @@ def guard_review(actor, examination: Examination, expected: str) -> None:
         )
 
 
+def guard_not_a_contributor(actor, examination: Examination) -> None:
+    """Four eyes, beyond the names on the record: a reviewer who changed the examination or any of its
+    findings (a laboratory's reviewers may also record data) is a second author, not a second pair of
+    eyes. The audit chain says who wrote what."""
+    from fdx.audit.models import AuditEvent
+    from fdx.examinations import audit_events
+
+    written = [str(examination.global_id)]
+    written += [str(global_id) for global_id in examination.findings.values_list("global_id", flat=True)]
+    wrote = AuditEvent.objects.filter(
+        actor=actor,
+        object_id__in=written,
+        action__in=[
+            event.code
+            for event in (
+                audit_events.EXAMINATION_CHANGED,
+                audit_events.FINDING_ADDED,
+                audit_events.FINDING_CHANGED,
+            )
+        ],
+    )
+    if wrote.exists():
+        message = _("Four eyes: you changed this examination or its findings; another reviewer approves it.")
+        raise PermissionDenied(message)
+
+
 def guard_revise(actor, examination: Examination) -> None:
     _require_owner(actor, examination, "examinations.record_case_data")
     if examination.status != ExaminationStatus.APPROVED:

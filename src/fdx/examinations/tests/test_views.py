@@ -123,6 +123,21 @@ def test_case_list_filters(client, persona):
     assert b"KZ-2025-0001" not in client.get("/cases/", {"substance_class": "opioids"}).content
 
 
+def test_a_filter_that_cannot_be_read_lists_and_exports_nothing(client, persona):
+    # Given a visible case, and a list asked with a date that is not a date
+    approved_case(persona, distribution_level="regional")
+    client.force_login(persona("uz_police_analyst"))
+    asked = {"seized_from": "2025-01-01", "seized_to": "garbage"}
+
+    listed = client.get("/cases/", asked)
+    exported = client.get("/cases/export.csv", asked)
+
+    # Then neither the list nor the export falls back to every case
+    assert b"KZ-2025-0001" not in listed.content
+    assert exported.status_code == 400
+    assert b"KZ-2025-0001" in client.get("/cases/export.csv", {"seized_from": "2025-01-01"}).content
+
+
 def test_roles_without_case_data_get_403(client, persona):
     client.force_login(persona("kz_lab_admin"))
 

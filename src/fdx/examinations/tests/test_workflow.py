@@ -1,9 +1,10 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fdx.audit.models import AuditEvent
 from fdx.examinations import actions
-from fdx.examinations.models import Examination
+from fdx.examinations.models import Attachment, Examination
 from fdx.examinations.tests.builders import (
     add_exhibit,
     add_meth_finding,
@@ -158,3 +159,36 @@ def test_changing_a_case_with_approved_work_needs_a_reason(persona):
 
     event = AuditEvent.objects.latest("sequence")
     assert event.before == {"locality": "Almaty"} and event.reason == "Police corrected the address"
+
+
+def test_a_reviewer_who_wrote_a_finding_cannot_approve_the_examination(persona):
+    # Given a chemist's draft to which the laboratory head (a reviewer) added the finding
+    chemist, head = persona("kz_lab_chemist"), persona("kz_lab_head")
+    examination = draft_examination(chemist, add_exhibit(chemist, open_case(chemist)))
+    add_meth_finding(head, examination)
+    actions.submit_examination(chemist, examination)
+
+    # When the head approves it
+    with pytest.raises(PermissionDenied, match="Four eyes"):
+        actions.approve_examination(head, Examination.objects.get(pk=examination.pk))
+
+    # Then it stays submitted
+    assert Examination.objects.get(pk=examination.pk).status == "submitted"
+
+
+def test_a_discarded_draft_takes_its_files_with_it(persona):
+    # Given a draft with a file attached
+    chemist = persona("kz_lab_chemist")
+    case = open_case(chemist)
+    examination = draft_examination(chemist, add_exhibit(chemist, case))
+    upload = SimpleUploadedFile("draft.pdf", b"%PDF-1.4\n" + b"x" * 100, content_type="application/pdf")
+    actions.attach_file(chemist, case, upload, kind="report", examination=examination)
+
+    # When the draft is discarded
+    actions.discard_examination(chemist, examination)
+
+    # Then the file is gone from the case (it would read as a case file, shared with the case), and the
+    # audit event keeps its name and hash
+    assert not Attachment.objects.filter(case=case).exists()
+    event = AuditEvent.objects.latest("sequence")
+    assert event.before["attachments"][0]["original_name"] == "draft.pdf"
