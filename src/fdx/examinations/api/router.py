@@ -3,9 +3,10 @@
 import datetime
 import uuid
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -33,7 +34,7 @@ from fdx.examinations.api.schemas import (
     ReasonIn,
 )
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, ExhibitForm
-from fdx.examinations.models import Attachment, Examination, Exhibit, Finding
+from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
 from fdx.geo.models import BorderCrossingPoint, Country
 from fdx.substances.models import Substance
 
@@ -87,7 +88,7 @@ def get_case(request, case_id: uuid.UUID):
 @router.patch("/cases/{uuid:case_id}", response=CaseDetailOut, summary="Change a case")
 def update_case(request, case_id: uuid.UUID, payload: CasePatch):
     case = selectors.get_case(request.user, case_id, "change")
-    values = payload.dict(exclude_unset=True)
+    values = _patch_values(payload, Case)
     reason = values.pop("reason", "")
     actions.update_case(
         request.user,
@@ -145,7 +146,7 @@ def create_exhibit(request, case_id: uuid.UUID, payload: ExhibitIn):
 @router.patch("/exhibits/{uuid:exhibit_id}", response=ExhibitOut, summary="Change an exhibit")
 def update_exhibit(request, exhibit_id: uuid.UUID, payload: ExhibitPatch):
     exhibit = selectors.get_exhibit(request.user, exhibit_id, "change")
-    values = payload.dict(exclude_unset=True)
+    values = _patch_values(payload, Exhibit)
     return actions.update_exhibit(request.user, exhibit, reason=values.pop("reason", ""), **values)
 
 
@@ -199,7 +200,7 @@ def get_examination(request, examination_id: uuid.UUID):
 )
 def update_examination(request, examination_id: uuid.UUID, payload: ExaminationPatch):
     examination = selectors.get_examination(request.user, examination_id, "change")
-    values = payload.dict(exclude_unset=True)
+    values = _patch_values(payload, Examination)
     if "examiner" in values:
         values["examiner"] = _examiner(values["examiner"])
     actions.update_examination(request.user, examination, **values)
@@ -297,7 +298,7 @@ def create_finding(request, examination_id: uuid.UUID, payload: FindingIn):
 @router.patch("/findings/{uuid:finding_id}", response=FindingOut, summary="Change a finding of a draft")
 def update_finding(request, finding_id: uuid.UUID, payload: FindingPatch):
     finding = selectors.get_finding(request.user, finding_id, "change")
-    values = payload.dict(exclude_unset=True)
+    values = _patch_values(payload, Finding)
     if "substance" in values:
         values["substance"] = _substance(values["substance"])
     return actions.update_finding(request.user, finding, **values)
@@ -307,6 +308,26 @@ def update_finding(request, finding_id: uuid.UUID, payload: FindingPatch):
 def delete_finding(request, finding_id: uuid.UUID):
     actions.remove_finding(request.user, selectors.get_finding(request.user, finding_id, "change"))
     return Status(204, None)
+
+
+def _patch_values(payload, model) -> dict:
+    """The fields a PATCH sent. An explicit null empties a text field; for any other field that cannot be
+    empty it is refused by name (it used to fail deep in the action)."""
+    values = payload.dict(exclude_unset=True)
+    for name, value in values.items():
+        if value is not None:
+            continue
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.null:
+            continue
+        if field.get_internal_type() in ("CharField", "TextField"):
+            values[name] = ""
+        else:
+            raise ValidationError({name: _("This field cannot be empty.")})
+    return values
 
 
 def _substance(global_id):

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fdx.audit.models import AuditEvent
+from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, draft_examination, open_case
 from fdx.substances.models import Substance
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +215,19 @@ def test_export_is_restricted_and_audited(api, persona):
         action="examinations.cases.exported", actor_username="uz_police_analyst"
     ).get()
     assert event.after["rows"] == 1
+
+
+def test_a_patch_with_an_explicit_null_empties_text_and_refuses_the_rest_by_name(api, persona):
+    # Given a draft finding
+    chemist = persona("kz_lab_chemist")
+    examination = draft_examination(chemist, add_exhibit(chemist, open_case(chemist)))
+    finding = add_meth_finding(chemist, examination)
+
+    # When a client sends null for a text field and for the result type
+    text = api.patch(f"/findings/{finding.global_id}", {"note": None}, user=chemist)
+    kind = api.patch(f"/findings/{finding.global_id}", {"result_type": None}, user=chemist)
+
+    # Then the text is emptied, and the null result type is refused naming the field (not a 500)
+    assert text.status_code == 200 and text.json()["note"] == ""
+    assert kind.status_code == 422
+    assert "result_type" in kind.json()["error"]["fields"]
