@@ -159,9 +159,24 @@ def _validate_case(case: Case) -> None:
         error("sharing_group", problem)
     if case.submitting_agency_id and not case.submitting_agency.is_active:
         error("submitting_agency", _("The submitting agency is not active."))
+    if case.pk and case.seizure_date:
+        first = _first_examination_day(case)
+        if first is not None and first < case.seizure_date:
+            error(
+                "seizure_date",
+                _("An examination of this case began on %(day)s, before this seizure date.")
+                % {"day": first.isoformat()},
+            )
     if errors:
         raise ValidationError(errors)
     case.full_clean(exclude=["owner_organisation", "created_by"])
+
+
+def _first_examination_day(case: Case) -> datetime.date | None:
+    """The earliest day an exhibit of the case was received (or, lacking that, an examination completed)."""
+    days = Examination.objects.filter(exhibit__case=case).values_list("received_date", "completed_date")
+    known = [received or completed for received, completed in days if received or completed]
+    return min(known, default=None)
 
 
 def _region_validity_message(region, day: datetime.date) -> str:
@@ -470,6 +485,11 @@ def _validate_examination(examination: Examination) -> None:
     if completed and received and completed < received:
         errors.setdefault("completed_date", []).append(
             _("The examination was completed before it was received.")
+        )
+    if completed and seizure and not received and completed < seizure:
+        errors.setdefault("completed_date", []).append(
+            _("The examination was completed before the exhibit was seized (%(day)s).")
+            % {"day": seizure.isoformat()}
         )
     if examination.examiner_id and examination.examiner.organisation_id != examination.laboratory_id:
         errors.setdefault("examiner", []).append(_("The examiner does not work in this laboratory."))

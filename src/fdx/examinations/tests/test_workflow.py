@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -192,3 +194,18 @@ def test_a_discarded_draft_takes_its_files_with_it(persona):
     assert not Attachment.objects.filter(case=case).exists()
     event = AuditEvent.objects.latest("sequence")
     assert event.before["attachments"][0]["original_name"] == "draft.pdf"
+
+
+def test_the_seizure_date_cannot_move_after_the_examination(persona):
+    # Given an approved examination, begun on the day its exhibit was received
+    case, _exhibit, approved = approved_case(persona)
+    first = approved.received_date or approved.completed_date
+
+    # When the case's seizure date is moved past it
+    with pytest.raises(ValidationError) as refused:
+        actions.update_case(
+            persona("kz_lab_chemist"), case, seizure_date=first + datetime.timedelta(days=3), reason="typo"
+        )
+
+    # Then the change is refused, naming the day the examination began
+    assert first.isoformat() in refused.value.message_dict["seizure_date"][0]
