@@ -231,3 +231,14 @@ def test_a_patch_with_an_explicit_null_empties_text_and_refuses_the_rest_by_name
     assert text.status_code == 200 and text.json()["note"] == ""
     assert kind.status_code == 422
     assert "result_type" in kind.json()["error"]["fields"]
+
+
+def test_a_case_patch_that_empties_the_country_is_refused_by_name(api, persona):
+    case_id, _exhibit_id, _examination_id, _finding = record_and_approve(api, persona)
+
+    refused = api.patch(
+        f"/cases/{case_id}", {"seizure_country": None, "reason": "x"}, user=persona("kz_lab_chemist")
+    )
+
+    assert refused.status_code == 422
+    assert "seizure_country" in refused.json()["error"]["fields"]
