@@ -68,8 +68,11 @@ def setup(
         out.print(f"  {substances['created']} substances added, {substances['updated']} updated")
     step("Loading the legal reference content")
     legal = load_legal_reference(actor)
-    if not quiet and (legal["listings_added"] or legal["listings_corrected"]):
-        out.print(f"  {legal['listings_added']} listings added, {legal['listings_corrected']} corrected")
+    if not quiet and (legal["listings_added"] or legal["listings_corrected"] or legal["updated"]):
+        out.print(
+            f"  {legal['listings_added']} listings added, {legal['listings_corrected']} corrected, "
+            f"{legal['updated']} other facts brought up to date"
+        )
     if demo:
         from fdx.demo.people import ensure_demo_people
 

@@ -426,6 +426,9 @@ def load_legal_reference(actor) -> dict[str, int]:
         "listings_added": 0,
         "listings_corrected": 0,
         "listings_unchanged": 0,
+        # Shipped facts that differed in the database (a new release, or a node's own edit that a reload
+        # puts back): counted, so that the load is audited and the engine's version moves.
+        "updated": 0,
     }
     for item in data["jurisdictions"]:
         fields = {
@@ -437,16 +440,18 @@ def load_legal_reference(actor) -> dict[str, int]:
             "note": item.get("note", ""),
         }
         # Whether the lists are complete is the node's own judgement once made: a reload never resets it.
-        _, created = Jurisdiction.objects.update_or_create(
-            code=item["code"],
-            defaults=fields,
+        state = _upsert(
+            Jurisdiction,
+            {"code": item["code"]},
+            fields,
             create_defaults={**fields, "lists_complete": item.get("lists_complete", False)},
         )
-        counts["jurisdictions"] += created
+        _count(counts, "jurisdictions", state)
     for item in data["instruments"]:
-        _, created = Instrument.objects.update_or_create(
-            code=item["code"],
-            defaults={
+        state = _upsert(
+            Instrument,
+            {"code": item["code"]},
+            {
                 "jurisdiction_id": item["jurisdiction"],
                 "title_en": item["title_en"],
                 "title_ru": item.get("title_ru", ""),
@@ -459,11 +464,12 @@ def load_legal_reference(actor) -> dict[str, int]:
                 "note": item.get("note", ""),
             },
         )
-        counts["instruments"] += created
+        _count(counts, "instruments", state)
     for item in data["lists"]:
-        _, created = ControlList.objects.update_or_create(
-            code=item["code"],
-            defaults={
+        state = _upsert(
+            ControlList,
+            {"code": item["code"]},
+            {
                 "jurisdiction_id": item["jurisdiction"],
                 "name_en": item["name_en"],
                 "name_ru": item["name_ru"],
@@ -478,13 +484,16 @@ def load_legal_reference(actor) -> dict[str, int]:
                 "verified": item.get("verified", False),
             },
         )
-        counts["lists"] += created
+        _count(counts, "lists", state)
     lists = {c.code: c for c in ControlList.objects.all()}
     for item in data["incorporations"]:
-        _, created = ListIncorporation.objects.update_or_create(
-            national_list=lists[item["national_list"]],
-            incorporated_list=lists[item["incorporated_list"]],
-            defaults={
+        state = _upsert(
+            ListIncorporation,
+            {
+                "national_list": lists[item["national_list"]],
+                "incorporated_list": lists[item["incorporated_list"]],
+            },
+            {
                 "effective_from": _date(item["effective_from"]),
                 "effective_to": _date(item.get("effective_to")),
                 "instrument_id": _instrument_id(item),
@@ -494,11 +503,11 @@ def load_legal_reference(actor) -> dict[str, int]:
                 "note": item.get("note", ""),
             },
         )
-        counts["incorporations"] += created
+        _count(counts, "incorporations", state)
     for item in data["generic_definitions"]:
-        counts["generic_definitions"] += _load_generic(item, lists)
+        _count(counts, "generic_definitions", _load_generic(item, lists))
     for item in data["thresholds"]:
-        counts["thresholds"] += _load_threshold(item)
+        _count(counts, "thresholds", _load_threshold(item))
     _load_listings(actor, lists, counts)
     changed = {key: value for key, value in counts.items() if value and key != "listings_unchanged"}
     if changed:
@@ -569,10 +578,11 @@ def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
     counts["listings_added"] += len(new)
 
 
-def _load_generic(item: dict, lists: dict[str, ControlList]) -> int:
-    definition, created = GenericDefinition.objects.update_or_create(
-        code=item["code"],
-        defaults={
+def _load_generic(item: dict, lists: dict[str, ControlList]) -> str:
+    state = _upsert(
+        GenericDefinition,
+        {"code": item["code"]},
+        {
             "control_list": lists[item["list"]],
             "name_en": item["name_en"],
             "name_ru": item.get("name_ru", ""),
@@ -586,6 +596,7 @@ def _load_generic(item: dict, lists: dict[str, ControlList]) -> int:
             "verified": item.get("verified", False),
         },
     )
+    definition = GenericDefinition.objects.get(code=item["code"])
     definition.examples.all().delete()
     GenericExample.objects.bulk_create(
         GenericExample(
@@ -597,10 +608,10 @@ def _load_generic(item: dict, lists: dict[str, ControlList]) -> int:
         )
         for example in item.get("examples", [])
     )
-    return int(created)
+    return state
 
 
-def _load_threshold(item: dict) -> int:
+def _load_threshold(item: dict) -> str:
     substance = (
         Substance.objects.filter(key=item["registry_key"]).first() if item.get("registry_key") else None
     )
@@ -609,11 +620,14 @@ def _load_threshold(item: dict) -> int:
         name: item.get(name)
         for name in ("small_max_g", "significant_min_g", "large_min_g", "especially_large_min_g")
     }
-    _, created = QuantityThreshold.objects.update_or_create(
-        jurisdiction_id=item["jurisdiction"],
-        entry_name=item["entry_name"],
-        effective_from=_date(item["effective_from"]),
-        defaults={
+    return _upsert(
+        QuantityThreshold,
+        {
+            "jurisdiction_id": item["jurisdiction"],
+            "entry_name": item["entry_name"],
+            "effective_from": _date(item["effective_from"]),
+        },
+        {
             **values,
             "substance": substance,
             "inchikey": inchikey,
@@ -627,7 +641,30 @@ def _load_threshold(item: dict) -> int:
             "note": item.get("note", ""),
         },
     )
-    return int(created)
+
+
+def _upsert(model, lookup: dict, defaults: dict, create_defaults: dict | None = None) -> str:
+    """Create or update one shipped fact; "created", "updated" (a stored value differed) or "unchanged"."""
+    ignored = {field.attname for field in model._meta.concrete_fields if getattr(field, "auto_now", False)}
+
+    def stored(pk=None):
+        rows = model.objects.filter(pk=pk) if pk is not None else model.objects.filter(**lookup)
+        row = rows.values().first()
+        return None if row is None else {k: v for k, v in row.items() if k not in ignored}
+
+    before = stored()
+    extra = {"create_defaults": create_defaults} if create_defaults is not None else {}
+    obj, created = model.objects.update_or_create(**lookup, defaults=defaults, **extra)
+    if created:
+        return "created"
+    return "updated" if stored(obj.pk) != before else "unchanged"
+
+
+def _count(counts: dict, key: str, state: str) -> None:
+    if state == "created":
+        counts[key] += 1
+    elif state == "updated":
+        counts["updated"] += 1
 
 
 def _instrument_id(item: dict):

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fdx.audit.models import AuditEvent
 from fdx.core.actors import system
 from fdx.legal import actions, selectors
-from fdx.legal.models import Jurisdiction, Listing
+from fdx.legal.models import ControlList, Jurisdiction, LegalDataVersion, Listing, QuantityThreshold
 from fdx.legal.reference import LISTING_COLUMNS
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,25 @@ def test_a_reload_corrects_a_shipped_entry_that_drifted_but_leaves_local_changes
     restored = Listing.objects.current().get(control_list__code="UN-1971-II", name_en="mephedrone")
     assert restored.note != "drifted" and restored.corrects_id == drifted.pk
     assert Listing.objects.current().get(pk=local.pk).note == "ours"
+
+
+def test_a_reload_that_puts_back_a_changed_fact_is_audited_and_moves_the_engine_version():
+    # Given a shipped list and threshold changed in the database since they were loaded
+    ControlList.objects.filter(code="UN-1971-II").update(covers_stereoisomers=True)
+    threshold = QuantityThreshold.objects.order_by("pk").first()
+    QuantityThreshold.objects.filter(pk=threshold.pk).update(note="changed here")
+    version = LegalDataVersion.objects.get().number
+    events = AuditEvent.objects.filter(action="legal.reference.loaded").count()
+
+    # When the reference content is loaded again
+    counts = actions.load_legal_reference(system("test"))
+
+    # Then both are put back, and the load says so: an audit event and a new engine version
+    assert counts["updated"] == 2
+    assert ControlList.objects.get(code="UN-1971-II").covers_stereoisomers is False
+    assert QuantityThreshold.objects.get(pk=threshold.pk).note != "changed here"
+    assert AuditEvent.objects.filter(action="legal.reference.loaded").count() == events + 1
+    assert LegalDataVersion.objects.get().number == version + 1
 
 
 def test_who_may_maintain_which_jurisdiction(persona):
