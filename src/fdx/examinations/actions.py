@@ -526,6 +526,8 @@ def add_finding(actor, examination: Examination, **values) -> Finding:
 
 @transaction.atomic
 def update_finding(actor, finding: Finding, **values) -> Finding:
+    # The examination first, as approval locks it: a finding never changes under an approval under way.
+    _lock(Examination, finding.examination_id)
     finding = _lock(Finding, finding.pk)
     workflow.guard_edit(actor, finding.examination)
     _only(values, FINDING_FIELDS)
@@ -543,6 +545,7 @@ def update_finding(actor, finding: Finding, **values) -> Finding:
 
 @transaction.atomic
 def remove_finding(actor, finding: Finding) -> None:
+    _lock(Examination, finding.examination_id)
     finding = _lock(Finding, finding.pk)
     workflow.guard_edit(actor, finding.examination)
     record(

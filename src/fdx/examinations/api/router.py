@@ -94,7 +94,11 @@ def update_case(request, case_id: uuid.UUID, payload: CasePatch):
         request.user,
         case,
         reason=reason,
-        **_case_values(values, seizure_date=values.get("seizure_date") or case.seizure_date),
+        **_case_values(
+            values,
+            seizure_date=values.get("seizure_date") or case.seizure_date,
+            current_country=case.seizure_country.code if case.seizure_country_id else "",
+        ),
     )
     return selectors.get_case(request.user, case_id)
 
@@ -105,8 +109,9 @@ def retract_case(request, case_id: uuid.UUID, payload: ReasonIn):
     return actions.retract_case(request.user, case, reason=payload.reason)
 
 
-def _case_values(values: dict, *, seizure_date) -> dict:
-    """Turn the codes of a case payload into the objects the action takes (422 naming an unknown code)."""
+def _case_values(values: dict, *, seizure_date, current_country: str = "") -> dict:
+    """Turn the codes of a case payload into the objects the action takes (422 naming an unknown code); a
+    region sent without a country is read in the case's current country."""
     resolved = dict(values)
     lookups = {
         "seizure_country": (Country, "code", str.upper),
@@ -122,7 +127,7 @@ def _case_values(values: dict, *, seizure_date) -> dict:
             resolved[field] = instance
     if resolved.get("seizure_region"):
         country = resolved.get("seizure_country")
-        country_code = country.code if country else values.get("seizure_country", "")
+        country_code = country.code if country else values.get("seizure_country") or current_country
         resolved["seizure_region"] = actions.resolve_region_code(
             resolved["seizure_region"], country_code.upper(), seizure_date
         )

@@ -242,3 +242,16 @@ def test_a_case_patch_that_empties_the_country_is_refused_by_name(api, persona):
 
     assert refused.status_code == 422
     assert "seizure_country" in refused.json()["error"]["fields"]
+
+
+def test_a_case_patch_of_the_region_alone_reads_it_in_the_case_country(api, persona):
+    # Given a case seized in Kazakhstan
+    chemist = persona("kz_lab_chemist")
+    case = open_case(chemist)
+
+    # When only the region is changed, to Astana (KZ-71)
+    patched = api.patch(f"/cases/{case.global_id}", {"seizure_region": "KZ-71"}, user=chemist)
+
+    # Then it is read as a Kazakh region
+    assert patched.status_code == 200, patched.json()
+    assert patched.json()["seizure_region"] == "KZ-71"
