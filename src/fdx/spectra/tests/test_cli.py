@@ -30,8 +30,8 @@ def said(result) -> str:
     return " ".join(result.output.split())
 
 
-def import_reference(tmp_path, *extra):
-    organisation("demo-kz-forensic-centre")
+def import_reference(tmp_path, *extra, org="demo-kz-forensic-centre", version=("--version", "2025")):
+    organisation(org)
     return runner.invoke(
         app,
         [
@@ -40,10 +40,9 @@ def import_reference(tmp_path, *extra):
             str(reference_msp(tmp_path)),
             "--library",
             "Laboratory EI spectra",
-            "--version",
-            "2025",
+            *version,
             "--org",
-            "demo-kz-forensic-centre",
+            org,
             "--level",
             "international",
             *extra,
@@ -101,21 +100,9 @@ def test_a_new_library_needs_its_owner(tmp_path):
 def test_import_with_an_owner_never_lands_in_another_organisations_library(tmp_path):
     # Given a Kazakh library of a name a Kyrgyz laboratory also wants to use
     import_reference(tmp_path)
-    organisation("demo-kg-forensic-service")
 
     # When the Kyrgyz laboratory imports under that name, as its own
-    result = runner.invoke(
-        app,
-        [
-            "spectra",
-            "import",
-            str(reference_msp(tmp_path)),
-            "--library",
-            "Laboratory EI spectra",
-            "--org",
-            "demo-kg-forensic-service",
-        ],
-    )
+    result = import_reference(tmp_path, org="demo-kg-forensic-service", version=())
 
     # Then a library of its own is created and the Kazakh one is untouched
     assert result.exit_code == 0, result.output
