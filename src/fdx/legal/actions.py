@@ -39,6 +39,7 @@ from fdx.legal.reference import (
     LegalDataError,
     ListingRow,
     framework,
+    periods_overlap,
     read_listings,
     shipped_listings,
     structure_key,
@@ -213,18 +214,25 @@ def import_listings(
         rows = read_listings(handle, filename, list_codes=codes, instruments=instruments)
     except LegalDataError as exc:
         raise ImportRefused([str(exc)]) from None
-    current = {
-        (item.control_list.code, item.name_en.casefold()): item
-        for item in Listing.objects.current()
+    current: dict[tuple[str, str], list[Listing]] = {}
+    for item in (
+        Listing.objects.current()
         .filter(control_list__jurisdiction=jurisdiction)
         .select_related("control_list", "substance", "instrument")
-    }
+    ):
+        current.setdefault((item.control_list.code, item.name_en.casefold()), []).append(item)
     counts = {"added": 0, "corrected": 0, "unchanged": 0}
     problems = []
     lists = {control_list.code: control_list for control_list in jurisdiction.lists.all()}
     note = reason or _("imported from %(file)s") % {"file": filename}
     for row in rows:
-        existing = current.get(row.identity)
+        try:
+            existing = _matching_period(current.get(row.identity, []), row)
+        except ValidationError as exc:
+            problems += _row_problems(filename, row, exc)
+            continue
+        if existing is not None and not row.stereo_scope:
+            row = replace(row, stereo_scope=existing.stereo_scope)
         try:
             _resolve_substance(row)
         except ValidationError as exc:
@@ -254,6 +262,32 @@ def import_listings(
             reason=reason,
         )
     return counts
+
+
+def _matching_period(records: list[Listing], row: ListingRow) -> Listing | None:
+    """The current record of the row's entry whose period the row's overlaps: the one it corrects. None
+    when no period overlaps (the entry listed again after it ended); refused when several do."""
+    overlapping = [
+        item
+        for item in records
+        if periods_overlap(
+            row.start,
+            row.effective_to,
+            item.effective_from_earliest or item.effective_from,
+            item.effective_to,
+        )
+    ]
+    if len(overlapping) > 1:
+        raise ValidationError(
+            {
+                "effective_from": _(
+                    "%(name)s is recorded for several periods that this row's period overlaps; correct them "
+                    "one at a time."
+                )
+                % {"name": row.name_en}
+            }
+        )
+    return overlapping[0] if overlapping else None
 
 
 def _row_problems(filename: str, row: ListingRow, exc: ValidationError) -> list[str]:
@@ -287,6 +321,7 @@ def listing_row(**values) -> ListingRow:
         decision_date=values.get("decision_date"),
         instrument=values.get("instrument") or "",
         is_exclusion=bool(values.get("is_exclusion")),
+        stereo_scope=values.get("stereo_scope") or "list",
         verified=bool(values.get("verified")),
         source_url=values.get("source_url") or "",
         note=values.get("note") or "",
@@ -299,6 +334,8 @@ def listing_row(**values) -> ListingRow:
         problems["effective_from_earliest"] = _("The earliest start cannot be after the certain start.")
     if row.is_exclusion and not row.smiles:
         problems["smiles"] = _("An exclusion needs the structure it excludes.")
+    if row.stereo_scope == "enantiomers" and row.smiles and "-UHFFFAOY" in row.inchikey:
+        problems["stereo_scope"] = _("Draw the form the name designates, with its stereochemistry.")
     if problems:
         raise ValidationError(problems)
     return row
@@ -319,6 +356,7 @@ def row_of(listing: Listing) -> ListingRow:
         decision_date=listing.decision_date,
         instrument=listing.instrument.code if listing.instrument_id else "",
         is_exclusion=listing.is_exclusion,
+        stereo_scope=listing.stereo_scope,
         verified=listing.verified,
         source_url=listing.source_url,
         note=listing.note,
@@ -349,14 +387,21 @@ def _list(code: str) -> ControlList:
 
 
 def _refuse_duplicate(control_list: ControlList, row: ListingRow, exclude: Listing | None = None) -> None:
+    """One name, one entry at a time: the same name again only for a period that does not overlap (a
+    substance removed and listed again later is two periods of one name)."""
     clashes = Listing.objects.current().filter(control_list=control_list, name_en__iexact=row.name_en)
     if exclude is not None:
         clashes = clashes.exclude(pk=exclude.pk)
-    if clashes.exists():
-        raise ValidationError(
-            _("%(list)s already has an entry named %(name)s; correct that one instead.")
-            % {"list": control_list.code, "name": row.name_en}
-        )
+    for clash in clashes:
+        start = clash.effective_from_earliest or clash.effective_from
+        if periods_overlap(row.start, row.effective_to, start, clash.effective_to):
+            raise ValidationError(
+                _(
+                    "%(list)s already has an entry named %(name)s for an overlapping period; correct that "
+                    "one instead."
+                )
+                % {"list": control_list.code, "name": row.name_en}
+            )
 
 
 def _resolve_substance(row: ListingRow) -> Substance | None:
@@ -389,6 +434,7 @@ def _build(row: ListingRow, control_list: ControlList, actor, *, reason: str = "
         inchikey=inchikey,
         skeleton=inchikey[:14],
         is_exclusion=row.is_exclusion,
+        stereo_scope=row.stereo_scope or "list",
         decision=row.decision,
         decision_date=row.decision_date,
         effective_from=row.effective_from,
@@ -429,6 +475,8 @@ def load_legal_reference(actor) -> dict[str, int]:
         # Shipped facts that differed in the database (a new release, or a node's own edit that a reload
         # puts back): counted, so that the load is audited and the engine's version moves.
         "updated": 0,
+        # Shipped facts a node administrator changed here (``maintained_locally``), left as they are.
+        "kept": 0,
     }
     for item in data["jurisdictions"]:
         fields = {
@@ -509,7 +557,9 @@ def load_legal_reference(actor) -> dict[str, int]:
     for item in data["thresholds"]:
         _count(counts, "thresholds", _load_threshold(item))
     _load_listings(actor, lists, counts)
-    changed = {key: value for key, value in counts.items() if value and key != "listings_unchanged"}
+    changed = {
+        key: value for key, value in counts.items() if value and key not in ("listings_unchanged", "kept")
+    }
     if changed:
         record(audit_events.REFERENCE_LOADED, actor=actor, object_type="legal.reference", after=counts)
         bump_version()
@@ -557,6 +607,7 @@ def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
                     inchikey=inchikey,
                     skeleton=inchikey[:14],
                     is_exclusion=row.is_exclusion,
+                    stereo_scope=row.stereo_scope or "list",
                     decision=row.decision,
                     decision_date=row.decision_date,
                     effective_from=row.effective_from,
@@ -596,6 +647,8 @@ def _load_generic(item: dict, lists: dict[str, ControlList]) -> str:
             "verified": item.get("verified", False),
         },
     )
+    if state == "kept":
+        return state
     definition = GenericDefinition.objects.get(code=item["code"])
     definition.examples.all().delete()
     GenericExample.objects.bulk_create(
@@ -644,8 +697,12 @@ def _load_threshold(item: dict) -> str:
 
 
 def _upsert(model, lookup: dict, defaults: dict, create_defaults: dict | None = None) -> str:
-    """Create or update one shipped fact; "created", "updated" (a stored value differed) or "unchanged"."""
+    """Create or update one shipped fact; "created", "updated" (a stored value differed), "unchanged", or
+    "kept" when a node administrator changed it here (``maintained_locally``): their edit stands."""
     ignored = {field.attname for field in model._meta.concrete_fields if getattr(field, "auto_now", False)}
+    local = any(field.name == "maintained_locally" for field in model._meta.concrete_fields)
+    if local and model.objects.filter(**lookup, maintained_locally=True).exists():
+        return "kept"
 
     def stored(pk=None):
         rows = model.objects.filter(pk=pk) if pk is not None else model.objects.filter(**lookup)
@@ -663,8 +720,8 @@ def _upsert(model, lookup: dict, defaults: dict, create_defaults: dict | None = 
 def _count(counts: dict, key: str, state: str) -> None:
     if state == "created":
         counts[key] += 1
-    elif state == "updated":
-        counts["updated"] += 1
+    elif state in ("updated", "kept"):
+        counts[state] += 1
 
 
 def _instrument_id(item: dict):

@@ -49,6 +49,10 @@ class LegalAdmin(AuditedModelAdmin):
     def save_model(self, request, obj, form, change):
         if not may_maintain(request.user, self._jurisdiction(obj)):
             raise forms.ValidationError(_("You may maintain only the lists of your own jurisdiction."))
+        # A node's own edit outlives the next release of the reference content; clearing the mark (and
+        # changing nothing else) hands the fact back to the shipped content at the next load.
+        if hasattr(obj, "maintained_locally") and set(form.changed_data) - {"maintained_locally"}:
+            obj.maintained_locally = True
         super().save_model(request, obj, form, change)
         bump_version()
 
@@ -121,6 +125,7 @@ class GenericDefinitionForm(forms.ModelForm):
             "instrument",
             "source_url",
             "verified",
+            "maintained_locally",
         )
 
     def clean_rule(self):

@@ -45,3 +45,10 @@ class AmountBasis(models.TextChoices):
 class Comparison(models.TextChoices):
     ABOVE = "above", _("Above the value (>)")
     AT_LEAST = "at_least", _("At or above the value (≥)")
+
+
+class StereoScope(models.TextChoices):
+    """Which stereoisomers the name of an entry designates, where its list has no stereoisomer clause."""
+
+    LIST = "list", _("As the list says (a name without stereochemistry covers every form)")
+    ENANTIOMERS = "enantiomers", _("This form, its mirror image and the racemate (not other diastereomers)")

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fdx.examinations.forms import SubstanceField
+from fdx.legal.choices import StereoScope
 from fdx.legal.models import ControlList, GenericDefinition, Instrument, Jurisdiction
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -90,6 +91,16 @@ class ListingForm(forms.Form):
     instrument = forms.ChoiceField(label=_("Instrument"), required=False)
     is_exclusion = forms.BooleanField(
         label=_("Exclusion (a structure the list expressly leaves out)"), required=False
+    )
+    stereo_scope = forms.ChoiceField(
+        label=_("Stereoisomers the name designates"),
+        choices=StereoScope.choices,
+        initial=StereoScope.LIST,
+        required=False,
+        help_text=_(
+            "Matters only where the list does not cover stereoisomers. Ephedrine names one diastereomer: "
+            "it covers (1R,2S)- and (1S,2R)-ephedrine, not pseudoephedrine."
+        ),
     )
     verified = forms.BooleanField(label=_("Verified against the source"), required=False)
     source_url = forms.URLField(

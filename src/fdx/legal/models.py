@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fdx.core.models import GlobalRecord, TimestampedModel
-from fdx.legal.choices import AmountBasis, Comparison, GenericKind, JurisdictionKind, ListKind
+from fdx.legal.choices import AmountBasis, Comparison, GenericKind, JurisdictionKind, ListKind, StereoScope
 
 
 def _localised(obj, field="name") -> str:
@@ -76,6 +76,15 @@ class Instrument(models.Model):
     verified = models.BooleanField(_("verified"), default=False)
     note = models.TextField(_("note"), blank=True)
 
+    maintained_locally = models.BooleanField(
+        _("changed on this node"),
+        default=False,
+        help_text=_(
+            "Once a node administrator has changed it, a new release of the reference content leaves "
+            "it alone. Clear it to take the shipped content back at the next load."
+        ),
+    )
+
     class Meta:
         verbose_name = _("legal instrument")
         verbose_name_plural = _("legal instruments")
@@ -110,6 +119,15 @@ class ControlList(models.Model):
     description = models.TextField(_("description"), blank=True)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
+
+    maintained_locally = models.BooleanField(
+        _("changed on this node"),
+        default=False,
+        help_text=_(
+            "Once a node administrator has changed it, a new release of the reference content leaves "
+            "it alone. Clear it to take the shipped content back at the next load."
+        ),
+    )
 
     class Meta:
         verbose_name = _("control list")
@@ -152,6 +170,15 @@ class ListIncorporation(TimestampedModel):
     verified = models.BooleanField(_("verified"), default=False)
     note = models.TextField(_("note"), blank=True)
 
+    maintained_locally = models.BooleanField(
+        _("changed on this node"),
+        default=False,
+        help_text=_(
+            "Once a node administrator has changed it, a new release of the reference content leaves "
+            "it alone. Clear it to take the shipped content back at the next load."
+        ),
+    )
+
     class Meta:
         verbose_name = _("incorporation of a list")
         verbose_name_plural = _("incorporations of lists")
@@ -192,6 +219,16 @@ class Listing(GlobalRecord):
     inchikey = models.CharField(_("InChIKey of the parent"), max_length=27, blank=True, db_index=True)
     skeleton = models.CharField(_("skeleton"), max_length=14, blank=True, db_index=True)
     is_exclusion = models.BooleanField(_("exclusion"), default=False)
+    stereo_scope = models.CharField(
+        _("stereoisomers the name designates"),
+        max_length=20,
+        choices=StereoScope.choices,
+        default=StereoScope.LIST,
+        help_text=_(
+            "Matters only where the list does not cover stereoisomers. Ephedrine names one diastereomer: "
+            "it covers (1R,2S)- and (1S,2R)-ephedrine, not pseudoephedrine."
+        ),
+    )
     decision = models.CharField(_("decision"), max_length=100, blank=True)
     decision_date = models.DateField(_("decision date"), null=True, blank=True)
     effective_from = models.DateField(
@@ -264,6 +301,7 @@ class Listing(GlobalRecord):
         "smiles",
         "inchikey",
         "is_exclusion",
+        "stereo_scope",
         "decision",
         "decision_date",
         "effective_from",
@@ -323,6 +361,14 @@ class GenericDefinition(GlobalRecord):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
 
+    maintained_locally = models.BooleanField(
+        _("changed on this node"),
+        default=False,
+        help_text=_(
+            "Once a node administrator has changed it, a new release of the reference content leaves "
+            "it alone. Clear it to take the shipped content back at the next load."
+        ),
+    )
     audit_fields = (
         "code",
         "control_list",
@@ -416,6 +462,15 @@ class QuantityThreshold(GlobalRecord):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     note = models.TextField(_("note"), blank=True)
+
+    maintained_locally = models.BooleanField(
+        _("changed on this node"),
+        default=False,
+        help_text=_(
+            "Once a node administrator has changed it, a new release of the reference content leaves "
+            "it alone. Clear it to take the shipped content back at the next load."
+        ),
+    )
 
     class Meta:
         verbose_name = _("quantity threshold")

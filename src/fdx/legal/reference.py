@@ -39,15 +39,19 @@ LISTING_COLUMNS = [
     "decision_date",
     "instrument",
     "is_exclusion",
+    "stereo_scope",
     "verified",
     "source_url",
     "note",
 ]
+# Files written before ``stereo_scope`` existed still import: each of their entries is read as "list".
+LEGACY_LISTING_COLUMNS = [name for name in LISTING_COLUMNS if name != "stereo_scope"]
 UN_COLUMNS = [
     "list_code",
     "name_en",
     "name_ru",
     "smiles",
+    "stereo_scope",
     "registry_key",
     "year_added",
     "decision",
@@ -56,6 +60,8 @@ UN_COLUMNS = [
     "source_url",
 ]
 REQUIRED = ("list_code", "name_en", "effective_from")
+# What the name of an entry designates where its list has no stereoisomer clause (``choices.StereoScope``).
+STEREO_SCOPES = ("list", "enantiomers")
 TRUE_WORDS = {"true", "yes", "1", "да"}
 FALSE_WORDS = {"false", "no", "0", "нет", ""}
 
@@ -93,6 +99,12 @@ class ListingRow:
     source_file: str = ""
     line: int = 0
     inchikey: str = field(default="", compare=False)
+    stereo_scope: str = "list"
+
+    @property
+    def start(self) -> datetime.date:
+        """The first day the entry may be in force."""
+        return self.effective_from_earliest or self.effective_from
 
     @property
     def identity(self) -> tuple[str, str]:
@@ -118,6 +130,16 @@ def parse_bool(value: str, path, line: int, name: str) -> bool:
     raise LegalDataError(path, line, name, f"{value!r} is not true or false")
 
 
+def parse_stereo_scope(value: str, path, line: int) -> str:
+    """One of ``STEREO_SCOPES``; empty means "list"."""
+    word = value.strip().casefold() or "list"
+    if word not in STEREO_SCOPES:
+        raise LegalDataError(
+            path, line, "stereo_scope", f"{value!r} is not one of {', '.join(STEREO_SCOPES)}"
+        )
+    return word
+
+
 def structure_key(smiles: str, path, line: int) -> str:
     """The InChIKey of the standardised parent of a listed structure (empty when none is given)."""
     if not smiles:
@@ -132,7 +154,8 @@ def read_listings(handle, path, *, list_codes=None, instruments=None) -> list[Li
     """Read the listing CSV format from an open text file; ``list_codes`` and ``instruments``, when given,
     are the codes the rows may name."""
     reader = csv.DictReader(handle)
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != LISTING_COLUMNS:
+    header = [f.strip() for f in reader.fieldnames or []]
+    if header not in (LISTING_COLUMNS, LEGACY_LISTING_COLUMNS):
         raise LegalDataError(path, 1, "header", f"must be exactly {','.join(LISTING_COLUMNS)}")
     rows, seen = [], {}
     for record in reader:
@@ -165,6 +188,10 @@ def read_listings(handle, path, *, list_codes=None, instruments=None) -> list[Li
             source_file=Path(str(path)).name,
             line=line,
             inchikey=structure_key(record["smiles"], path, line),
+            # A file of the format before ``stereo_scope`` says nothing of it: "" leaves an entry's as it is.
+            stereo_scope=(
+                parse_stereo_scope(record["stereo_scope"], path, line) if "stereo_scope" in record else ""
+            ),
         )
         _check_row(row, path, line)
         _refuse_repeat(row, seen, path, line)
@@ -210,6 +237,7 @@ def read_un_listings(path: Path, instruments: dict[str, dict], lists: dict[str, 
                 source_file=path.name,
                 line=line,
                 inchikey=structure_key(record["smiles"], path, line),
+                stereo_scope=parse_stereo_scope(record["stereo_scope"], path, line),
             )
             _refuse_repeat(row, seen, path, line)
             rows.append(row)
@@ -246,17 +274,30 @@ def _check_row(row: ListingRow, path, line: int) -> None:
         raise LegalDataError(path, line, "effective_from_earliest", "is after effective_from")
     if row.is_exclusion and not row.smiles:
         raise LegalDataError(path, line, "smiles", "an exclusion needs the structure it excludes")
+    if row.stereo_scope == "enantiomers" and row.smiles and "-UHFFFAOY" in row.inchikey:
+        raise LegalDataError(
+            path, line, "stereo_scope", "'enantiomers' needs a structure that gives the stereochemistry"
+        )
+
+
+def periods_overlap(start, end, other_start, other_end) -> bool:
+    """Whether two periods in force (``end`` None: open) share a day."""
+    return (other_end is None or start <= other_end) and (end is None or other_start <= end)
 
 
 def _refuse_repeat(row: ListingRow, seen: dict, path, line: int) -> None:
-    if row.identity in seen:
-        raise LegalDataError(
-            path,
-            line,
-            "name_en",
-            f"{row.name_en!r} is already in {row.list_code} (line {seen[row.identity]})",
-        )
-    seen[row.identity] = line
+    """One entry of a list has one name; it may appear again only for a period that does not overlap (a
+    substance removed and listed again later)."""
+    for other in seen.get(row.identity, []):
+        if periods_overlap(row.start, row.effective_to, other.start, other.effective_to):
+            raise LegalDataError(
+                path,
+                line,
+                "name_en",
+                f"{row.name_en!r} is already in {row.list_code} for an overlapping period "
+                f"(line {other.line})",
+            )
+    seen.setdefault(row.identity, []).append(row)
 
 
 def write_listings(rows: list[dict]) -> str:

@@ -73,6 +73,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
             item.covers_salts,
             item.covers_stereoisomers,
             item.covers_esters_ethers,
+            item.verified,
         )
     listings = Listing.objects.select_related("control_list", "instrument", "substance")
     if as_recorded_at is None:
@@ -97,6 +98,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
             entry_id=str(listing.global_id),
             earliest_from=listing.effective_from_earliest,
             substance_key=_entry_key(listing),
+            stereo_scope=listing.stereo_scope,
         )
         snapshot.entries.append(entry)
         if listing.smiles:

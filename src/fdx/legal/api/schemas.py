@@ -1,6 +1,7 @@
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Literal
 
 from ninja import Field, Schema
 
@@ -91,6 +92,7 @@ class ListingOut(Schema):
     smiles: str
     inchikey: str
     is_exclusion: bool
+    stereo_scope: str
     decision: str
     decision_date: datetime.date | None
     effective_from: datetime.date
@@ -131,6 +133,11 @@ class ListingIn(Schema):
     decision_date: datetime.date | None = None
     instrument: str = Field("", max_length=80)
     is_exclusion: bool = False
+    stereo_scope: Literal["list", "enantiomers"] = Field(
+        "list",
+        description="Which stereoisomers the name designates where the list covers none: 'enantiomers' for a "
+        "name of one diastereomer (ephedrine)",
+    )
     verified: bool = False
     source_url: str = Field("", max_length=500)
     note: str = Field("", max_length=5000)

@@ -346,6 +346,11 @@ class Engine:
         self._fingerprints: tuple[list[EntryInfo], list] | None = None
         self._distinct: tuple[list, list[list[int]], float] | None = None
         self._latest: tuple[Query, _Facts] | None = None
+        self.mirror_keys = {
+            entry.entry_id: _mirror_key(snapshot.entry_smiles.get(entry.entry_id, ""))
+            for entry in snapshot.entries
+            if entry.stereo_scope == "enantiomers" and entry.has_stereo
+        }
 
     # The answer
 
@@ -436,11 +441,12 @@ class Engine:
         unspecified = not _has_stereo(query.inchikey)
         for entry in self.by_skeleton.get(query.skeleton, []):
             if id(entry) not in exact:
-                detail = (
-                    "the listed substance; the stereochemistry is not given"
-                    if unspecified
-                    else "a stereoisomer of the listed form"
-                )
+                if unspecified:
+                    detail = "the listed substance; the stereochemistry is not given"
+                elif self.mirror_keys.get(entry.entry_id) == query.inchikey:
+                    detail = "the mirror image of the listed form, which the name designates too"
+                else:
+                    detail = "a stereoisomer of the listed form"
                 candidates.append((entry, "stereoisomer", detail))
         covered, wanted = self._ester_targets()
         if query.parent is not None and covered:
@@ -504,13 +510,23 @@ class Engine:
             if kind == "ester_ether" and _listed_elsewhere(listed_in, entry):
                 continue
             for reach in self._reach(entry, jurisdiction, day):
-                if reach.list_code in excluded or not self._covers(reach.list_code, entry, kind):
-                    continue
+                coverage = self._coverage(reach.list_code, entry, kind, query)
                 # A national list that incorporates an international one takes its entries as they are:
                 # what the international list does not cover, the incorporation does not add.
-                if reach.via and not self._covers(entry.list_code, entry, kind):
+                if reach.via and coverage is not None:
+                    own = self._coverage(entry.list_code, entry, kind, query)
+                    coverage = None if own is None else coverage + own
+                if reach.list_code in excluded or coverage is None:
                     continue
-                notes = [detail, f"through {reach.via}" if reach.via else "", reach.uncertainty]
+                # A basis that rests on a list's clause (its salts, its stereoisomers…) is only as verified
+                # as that clause.
+                unchecked = sorted({code for code in coverage if not self.lists[code].verified})
+                notes = [
+                    detail,
+                    f"through {reach.via}" if reach.via else "",
+                    reach.uncertainty,
+                    f"what {', '.join(unchecked)} covers is not verified" if unchecked else "",
+                ]
                 bases.append(
                     Basis(
                         reach.list_code,
@@ -519,7 +535,7 @@ class Engine:
                         reach.instrument,
                         reach.start.isoformat(),
                         reach.source_url,
-                        reach.verified,
+                        reach.verified and not unchecked,
                         "; ".join(n for n in notes if n),
                         date_uncertain=bool(reach.uncertainty),
                     )
@@ -553,15 +569,28 @@ class Engine:
         """The incorporations of ``list_code`` into the national lists of ``jurisdiction``."""
         return self.incorporated_into.get((list_code, jurisdiction), [])
 
-    def _covers(self, list_code: str, entry: EntryInfo, kind: str) -> bool:
+    def _coverage(self, list_code: str, entry: EntryInfo, kind: str, query: Query) -> tuple[str, ...] | None:
+        """Whether ``list_code`` covers the structure as a ``kind`` of ``entry``: None when it does not,
+        else the lists whose clauses the answer rests on (none for the entry itself, or for a stereoisomer
+        its name designates)."""
         info = self.lists[list_code]
         if kind == "salt":
-            return info.covers_salts
+            return (list_code,) if info.covers_salts else None
         if kind == "stereoisomer":
-            return info.covers_stereoisomers or not entry.has_stereo
+            if self._named_form(entry, query):
+                return ()
+            return (list_code,) if info.covers_stereoisomers else None
         if kind == "ester_ether":
-            return info.covers_esters_ethers
-        return True
+            return (list_code,) if info.covers_esters_ethers else None
+        return ()
+
+    def _named_form(self, entry: EntryInfo, query: Query) -> bool:
+        """Whether the entry's name designates the query's stereoisomer by itself: a name listed without
+        stereochemistry names every form; a name that designates one diastereomer (``enantiomers``) names
+        its mirror image, and a structure drawn without stereochemistry, too."""
+        if entry.stereo_scope == "enantiomers":
+            return not _has_stereo(query.inchikey) or self.mirror_keys.get(entry.entry_id) == query.inchikey
+        return not entry.has_stereo
 
     # Generic definitions
 
@@ -872,6 +901,23 @@ def _parent_or_itself(mol: Chem.Mol) -> Chem.Mol:
         return chem.standardise_parent(mol).mol
     except chem.StructureError:
         return mol
+
+
+_INVERTED = {
+    Chem.ChiralType.CHI_TETRAHEDRAL_CW: Chem.ChiralType.CHI_TETRAHEDRAL_CCW,
+    Chem.ChiralType.CHI_TETRAHEDRAL_CCW: Chem.ChiralType.CHI_TETRAHEDRAL_CW,
+}
+
+
+def _mirror_key(smiles: str) -> str:
+    """The InChIKey of the mirror image of a listed structure (every tetrahedral centre inverted; double
+    bonds keep their geometry), standardised as the listed structure was; empty when it cannot be made."""
+    mol = Chem.MolFromSmiles(smiles) if smiles else None
+    if mol is None:
+        return ""
+    for atom in mol.GetAtoms():
+        atom.SetChiralTag(_INVERTED.get(atom.GetChiralTag(), atom.GetChiralTag()))
+    return Chem.MolToInchiKey(_parent_or_itself(mol)) or ""
 
 
 def _has_stereo(inchikey: str) -> bool:

@@ -14,6 +14,7 @@ class ListInfo:
     covers_salts: bool
     covers_stereoisomers: bool
     covers_esters_ethers: bool
+    verified: bool = False  # whether what the list covers (its clauses on salts, stereoisomers…) is checked
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class EntryInfo:
     entry_id: str = ""
     earliest_from: datetime.date | None = None  # set when the start is known only within a range
     substance_key: str = ""
+    stereo_scope: str = "list"  # see ``legal.choices.StereoScope``
 
     @property
     def earliest(self) -> datetime.date:

@@ -149,8 +149,8 @@ def test_listing_row_checks_structure_and_dates():
 def test_import_is_all_or_nothing_and_a_dry_run_writes_nothing(persona):
     admin = persona("kz_node_admin")
     kz = Jurisdiction.objects.get(code="KZ")
-    good = HEADER + "KZ-LIST-I,alpha-PiHP,,CC(C)CC(N1CCCC1)C(=O)c1ccccc1,,2022-06-01,,,,,,false,false,,\n"
-    bad = good + "KZ-LIST-I,Probe,,,no-such-key,2022-06-01,,,,,,false,false,,\n"
+    good = HEADER + "KZ-LIST-I,alpha-PiHP,,CC(C)CC(N1CCCC1)C(=O)c1ccccc1,,2022-06-01,,,,,,false,,false,,\n"
+    bad = good + "KZ-LIST-I,Probe,,,no-such-key,2022-06-01,,,,,,false,,false,,\n"
 
     preview = actions.import_listings(admin, kz, io.StringIO(good), "kz.csv", dry_run=True)
     with pytest.raises(actions.ImportRefused) as refused:
@@ -171,7 +171,7 @@ def test_a_row_the_database_would_refuse_is_refused_alike_in_a_dry_run_and_an_im
     # Given a row whose source is not a URL (only the model's own checks see it)
     admin = persona("kz_node_admin")
     kz = Jurisdiction.objects.get(code="KZ")
-    row = "KZ-LIST-I,alpha-PiHP,,CC(C)CC(N1CCCC1)C(=O)c1ccccc1,,2022-06-01,,,,,,false,false,not a url,\n"
+    row = "KZ-LIST-I,alpha-PiHP,,CC(C)CC(N1CCCC1)C(=O)c1ccccc1,,2022-06-01,,,,,,false,,false,not a url,\n"
 
     # When it is previewed and then imported
     refusals = []
@@ -204,3 +204,62 @@ def test_marking_lists_complete_is_audited_and_needs_a_reason(persona):
 
     assert Jurisdiction.objects.get(code="KZ").lists_complete
     assert AuditEvent.objects.filter(action="legal.jurisdiction.completeness", object_id="KZ").exists()
+
+
+def test_a_reload_leaves_a_fact_a_node_administrator_changed_and_takes_it_back_once_the_mark_is_cleared():
+    # Given a shipped threshold and list that a node administrator changed (marked as maintained here)
+    threshold = QuantityThreshold.objects.order_by("pk").first()
+    QuantityThreshold.objects.filter(pk=threshold.pk).update(
+        note="checked in the gazette", maintained_locally=True
+    )
+    ControlList.objects.filter(code="UN-1971-II").update(covers_stereoisomers=True, maintained_locally=True)
+
+    # When the reference content is loaded again, both stand, and the load counts them as kept
+    counts = actions.load_legal_reference(system("test"))
+
+    assert counts["kept"] == 2 and counts["updated"] == 0
+    assert QuantityThreshold.objects.get(pk=threshold.pk).note == "checked in the gazette"
+    assert ControlList.objects.get(code="UN-1971-II").covers_stereoisomers is True
+
+    # And once the mark is cleared, the next load puts the shipped fact back
+    ControlList.objects.filter(code="UN-1971-II").update(maintained_locally=False)
+    assert actions.load_legal_reference(system("test"))["updated"] == 1
+    assert ControlList.objects.get(code="UN-1971-II").covers_stereoisomers is False
+
+
+def test_an_entry_removed_and_listed_again_is_two_periods_of_one_name(persona):
+    admin = persona("kz_node_admin")
+    first = actions.add_listing(admin, _row(effective_to=datetime.date(2022, 12, 31)), reason="decree 1")
+
+    # The same name again for an overlapping period is refused; for a later one it is a second period
+    with pytest.raises(ValidationError, match="overlapping period"):
+        actions.add_listing(admin, _row(effective_from=datetime.date(2022, 6, 1)), reason="decree 2")
+    again = actions.add_listing(admin, _row(effective_from=datetime.date(2024, 1, 1)), reason="decree 3")
+
+    assert {first.pk, again.pk} == set(
+        Listing.objects.current().filter(name_en="4-Chloromethcathinone").values_list("pk", flat=True)
+    )
+    query = selectors.query_for("CNC(C)C(=O)c1ccc(Cl)cc1")
+    on = {
+        day: selectors.assess([query], selectors.Question(("KZ",), datetime.date.fromisoformat(day)))[0]
+        for day in ("2022-01-01", "2023-06-01", "2024-06-01")
+    }
+    assert "KZ-LIST-I" in on["2022-01-01"].lists and "KZ-LIST-I" in on["2024-06-01"].lists
+    assert "KZ-LIST-I" not in on["2023-06-01"].lists
+
+
+def test_an_import_row_corrects_the_period_it_overlaps_and_adds_a_period_that_overlaps_none(persona):
+    admin = persona("kz_node_admin")
+    kz = Jurisdiction.objects.get(code="KZ")
+    actions.add_listing(admin, _row(effective_to=datetime.date(2022, 12, 31)), reason="decree 1")
+    smiles = "CNC(C)C(=O)c1ccc(Cl)cc1"
+    ended = f"KZ-LIST-I,4-Chloromethcathinone,,{smiles},,2021-03-01,,2022-12-31,,,,false,,false,,gazette\n"
+    again = f"KZ-LIST-I,4-Chloromethcathinone,,{smiles},,2024-01-01,,,,,,false,,false,,\n"
+    spanning = f"KZ-LIST-I,4-Chloromethcathinone,,{smiles},,2020-01-01,,,,,,false,,false,,\n"
+
+    counts = actions.import_listings(admin, kz, io.StringIO(HEADER + ended + again), "kz.csv")
+
+    assert counts == {"added": 1, "corrected": 1, "unchanged": 0}
+    with pytest.raises(actions.ImportRefused) as refused:
+        actions.import_listings(admin, kz, io.StringIO(HEADER + spanning), "kz.csv")
+    assert refused.value.problems[0].startswith("kz.csv, line 2, field 'effective_from': ")

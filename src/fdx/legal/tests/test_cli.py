@@ -90,7 +90,7 @@ def test_table_output_and_lists():
 def test_export_then_import(tmp_path):
     target = tmp_path / "kz.csv"
     export = runner.invoke(app, ["legal", "export", "UN", "-o", str(target)])
-    row = "KZ-LIST-I,Probe-two,,CCCCCCCCCCCCCCN,,2023-01-01,,,,,,false,false,,\n"
+    row = "KZ-LIST-I,Probe-two,,CCCCCCCCCCCCCCN,,2023-01-01,,,,,,false,,false,,\n"
     source = tmp_path / "add.csv"
     source.write_text(target.read_text(encoding="utf-8").splitlines()[0] + "\n" + row, encoding="utf-8")
 

@@ -43,8 +43,8 @@ def snapshot(*lists: ListInfo, complete=("XX",)) -> Snapshot:
     return data
 
 
-def a_list(code="XX-I", jurisdiction="XX", salts=True, stereo=True, esters=False) -> ListInfo:
-    return ListInfo(code, jurisdiction, code, salts, stereo, esters)
+def a_list(code="XX-I", jurisdiction="XX", salts=True, stereo=True, esters=False, verified=True) -> ListInfo:
+    return ListInfo(code, jurisdiction, code, salts, stereo, esters, verified)
 
 
 def listed(data: Snapshot, list_code: str, name: str, smiles: str, start="1990-01-01", **fields) -> EntryInfo:
@@ -599,11 +599,67 @@ def test_a_1971_schedule_iii_entry_covers_no_other_stereoisomer(engine):
     assert "UN-1971-III" not in answer.lists
 
 
+ISOLYSERGIC_ACID = "CN1C[C@H](C=C2[C@H]1Cc1c[nH]c3cccc2c13)C(=O)O"  # the C-8 epimer of lysergic acid
+CATHINE = "C[C@H](N)[C@@H](O)c1ccccc1"  # (1S,2S)-norpseudoephedrine
+
+
 @pytest.mark.django_db
 def test_a_national_list_incorporating_table_i_adds_no_stereoisomer_coverage(engine):
     # The 1988 Table I covers no stereoisomers; Kazakhstan's list that incorporates it takes it as it is
-    un = real(engine, EPHEDRINE_1S2R)
-    kz = real(engine, EPHEDRINE_1S2R, "KZ")
+    un = real(engine, ISOLYSERGIC_ACID)
+    kz = real(engine, ISOLYSERGIC_ACID, "KZ")
 
     assert all(kind != "stereoisomer" for _list, kind, _entry in kinds(un) if _list.startswith("UN-1988"))
     assert not [b for b in kz.basis if b.kind == "stereoisomer" and "through UN-1988" in b.detail]
+
+
+@pytest.mark.django_db
+def test_the_name_ephedrine_designates_both_enantiomers_and_not_the_other_diastereomer(engine):
+    # Table I has no stereoisomer clause, but "ephedrine" names the erythro diastereomer: (1S,2R)-ephedrine
+    # is ephedrine too (through Kazakhstan's incorporation as well); pseudoephedrine is its own entry
+    un = real(engine, EPHEDRINE_1S2R)
+    kz = real(engine, EPHEDRINE_1S2R, "KZ")
+
+    assert ("UN-1988-I", "stereoisomer", "Ephedrine") in kinds(un)
+    assert "mirror image" in un.basis[[b.entry for b in un.basis].index("Ephedrine")].detail
+    assert [b for b in kz.basis if b.entry == "Ephedrine" and "through UN-1988-I" in b.detail]
+    pseudo = real(engine, "CN[C@@H](C)[C@@H](O)c1ccccc1")
+    assert [(k, e) for _l, k, e in kinds(pseudo) if _l == "UN-1988-I"] == [("explicit", "Pseudoephedrine")]
+
+
+@pytest.mark.django_db
+def test_cathine_is_not_a_stereoisomer_of_norephedrine_under_table_i(engine):
+    # The defect this guards against: a name listed without stereochemistry covered every stereoisomer, so
+    # cathine came out as norephedrine under the 1988 Convention
+    answer = real(engine, CATHINE)
+
+    assert answer.lists == ["UN-1971-III"]
+    assert all(entry != "Norephedrine" for _list, _kind, entry in kinds(answer))
+    racemic = real(engine, "CC(N)C(O)c1ccccc1")  # phenylpropanolamine drawn without stereochemistry
+    assert "UN-1988-I" in racemic.lists
+
+
+def test_a_basis_resting_on_an_unverified_clause_is_not_verified():
+    data = snapshot(a_list(salts=True, verified=False))
+    listed(data, "XX-I", "methamphetamine", METHAMPHETAMINE)
+
+    explicit = ask(data, METHAMPHETAMINE).basis[0]
+    salt = ask(data, METHAMPHETAMINE + ".Cl").basis[0]
+
+    assert explicit.verified is True
+    assert salt.verified is False and "what XX-I covers is not verified" in salt.detail
+
+
+def test_an_enantiomers_entry_covers_its_mirror_image_where_the_list_covers_no_stereoisomers():
+    data = snapshot(a_list(stereo=False))
+    listed(data, "XX-I", "(S)-methamphetamine", DEXTRO_METHAMPHETAMINE, stereo_scope="enantiomers")
+    listed(data, "XX-I", "cathine", CATHINE)
+
+    mirror = ask(data, LEVO_METHAMPHETAMINE)
+    unspecified = ask(data, METHAMPHETAMINE)
+    other = ask(data, "C[C@@H](N)[C@H](O)c1ccccc1")  # (1R,2R)-norpseudoephedrine, cathine's mirror image
+
+    assert kinds(mirror) == [("XX-I", "stereoisomer", "(S)-methamphetamine")]
+    assert mirror.basis[0].verified is True
+    assert kinds(unspecified) == [("XX-I", "stereoisomer", "(S)-methamphetamine")]
+    assert other.controlled is False

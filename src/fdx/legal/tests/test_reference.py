@@ -13,6 +13,7 @@ from fdx.core.testing.shared_data import shared_file
 from fdx.legal.reference import (
     KNOWN_BEFORE,
     LISTING_COLUMNS,
+    STEREO_SCOPES,
     LegalDataError,
     framework,
     read_listings,
@@ -108,7 +109,7 @@ def test_un_dates_follow_each_convention():
 
 def test_a_good_row_is_read():
     rows = _read(
-        HEADER + "KZ-LIST-I,4-CMC,4-ХМК,CNC(C)C(=O)c1ccc(Cl)cc1,,2021-03-01,,,,,,false,true,https://x.kz,\n"
+        HEADER + "KZ-LIST-I,4-CMC,4-ХМК,CNC(C)C(=O)c1ccc(Cl)cc1,,2021-03-01,,,,,,false,,true,https://x.kz,\n"
     )
 
     assert rows[0].effective_from == datetime.date(2021, 3, 1) and rows[0].verified
@@ -118,20 +119,20 @@ def test_a_good_row_is_read():
 @pytest.mark.parametrize(
     ("row", "field"),
     [
-        (",X,,,,2021-03-01,,,,,,false,false,,", "list_code"),
-        ("KZ-LIST-I,X,,,,March 2021,,,,,,false,false,,", "effective_from"),
-        ("KZ-LIST-I,X,,C1CC(,,2021-03-01,,,,,,false,false,,", "smiles"),
-        ("KZ-LIST-I,X,,,,2021-03-01,,2020-01-01,,,,false,false,,", "effective_to"),
-        ("KZ-LIST-I,X,,,,2021-03-01,2022-01-01,,,,,false,false,,", "effective_from_earliest"),
-        ("KZ-LIST-I,X,,,,2021-03-01,,,,,,maybe,false,,", "is_exclusion"),
-        ("KZ-LIST-I,X,,,,2021-03-01,,,,,,true,false,,", "smiles"),
-        ("KG-LIST,X,,,,2021-03-01,,,,,,false,false,,", "list_code"),
+        (",X,,,,2021-03-01,,,,,,false,,false,,", "list_code"),
+        ("KZ-LIST-I,X,,,,March 2021,,,,,,false,,false,,", "effective_from"),
+        ("KZ-LIST-I,X,,C1CC(,,2021-03-01,,,,,,false,,false,,", "smiles"),
+        ("KZ-LIST-I,X,,,,2021-03-01,,2020-01-01,,,,false,,false,,", "effective_to"),
+        ("KZ-LIST-I,X,,,,2021-03-01,2022-01-01,,,,,false,,false,,", "effective_from_earliest"),
+        ("KZ-LIST-I,X,,,,2021-03-01,,,,,,maybe,,false,,", "is_exclusion"),
+        ("KZ-LIST-I,X,,,,2021-03-01,,,,,,true,,false,,", "smiles"),
+        ("KG-LIST,X,,,,2021-03-01,,,,,,false,,false,,", "list_code"),
     ],
 )
 def test_a_bad_row_names_the_file_line_and_field(row, field):
     with pytest.raises(LegalDataError) as error:
         _read(
-            HEADER + "KZ-LIST-I,Fine,,,,2020-01-01,,,,,,false,false,,\n" + row + "\n",
+            HEADER + "KZ-LIST-I,Fine,,,,2020-01-01,,,,,,false,,false,,\n" + row + "\n",
             list_codes={"KZ-LIST-I"},
         )
 
@@ -143,7 +144,7 @@ def test_a_repeated_entry_and_a_wrong_header_are_refused():
     with pytest.raises(LegalDataError, match="already in KZ-LIST-I"):
         _read(
             HEADER
-            + "KZ-LIST-I,X,,,,2020-01-01,,,,,,false,false,,\nKZ-LIST-I,x,,,,2021-01-01,,,,,,false,false,,\n"
+            + "KZ-LIST-I,X,,,,2020-01-01,,,,,,false,,false,,\nKZ-LIST-I,x,,,,2021-01-01,,,,,,false,,false,,\n"
         )
     with pytest.raises(LegalDataError, match="header"):
         _read("name,smiles\nX,C\n")
@@ -195,3 +196,38 @@ def test_what_is_written_reads_back_the_same(name, start, days, verified, note):
 
 def _norm(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())
+
+
+def test_a_name_may_come_back_for_a_period_that_does_not_overlap():
+    rows = _read(
+        HEADER
+        + "KZ-LIST-I,X,,,,2015-01-01,,2018-12-31,,,,false,,false,,\n"
+        + "KZ-LIST-I,x,,,,2021-01-01,,,,,,false,,false,,\n"
+    )
+
+    assert [(row.effective_from.year, row.effective_to) for row in rows] == [
+        (2015, datetime.date(2018, 12, 31)),
+        (2021, None),
+    ]
+
+
+def test_the_stereo_scope_column_is_read_checked_and_optional():
+    ephedrine = "CN[C@@H](C)[C@H](O)c1ccccc1"
+    rows = _read(HEADER + f"KZ-LIST-I,Ephedrine,,{ephedrine},,2015-01-01,,,,,,false,enantiomers,false,,\n")
+    legacy = _read(
+        ",".join(name for name in LISTING_COLUMNS if name != "stereo_scope")
+        + "\nKZ-LIST-I,Ephedrine,,,,2015-01-01,,,,,,false,false,,\n"
+    )
+
+    assert rows[0].stereo_scope == "enantiomers"
+    assert legacy[0].stereo_scope == ""  # not said: an import leaves the entry's as it is
+    with pytest.raises(LegalDataError, match="'stereo_scope'"):
+        _read(HEADER + "KZ-LIST-I,Ephedrine,,CNC(C)C(O)c1ccccc1,,2015-01-01,,,,,,false,enantiomers,false,,\n")
+    with pytest.raises(LegalDataError, match="'stereo_scope'"):
+        _read(HEADER + f"KZ-LIST-I,Ephedrine,,{ephedrine},,2015-01-01,,,,,,false,some,false,,\n")
+
+
+def test_the_stereo_scopes_are_the_models_choices():
+    from fdx.legal.choices import StereoScope
+
+    assert tuple(StereoScope.values) == STEREO_SCOPES
