@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from fdx.legal.engine.assess import Answer, Engine, Query
+from fdx.legal.engine.assess import DECISIVE, Answer, Engine, Query, describe_category
 from fdx.legal.engine.data import (
     EntryInfo,
     GenericInfo,
@@ -65,6 +65,9 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
     for jurisdiction in Jurisdiction.objects.all():
         snapshot.jurisdictions[jurisdiction.code] = str(jurisdiction)
         snapshot.complete[jurisdiction.code] = jurisdiction.lists_complete
+    if as_recorded_at is not None:
+        snapshot.complete.update(_completeness_at(as_recorded_at))
+        snapshot.caveat = _changed_since(as_recorded_at)
     for item in ControlList.objects.all():
         snapshot.lists[item.code] = ListInfo(
             item.code,
@@ -153,6 +156,70 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
             )
         )
     return snapshot
+
+
+def _completeness_at(moment: datetime.datetime) -> dict[str, bool]:
+    """Whether each jurisdiction's lists were marked complete at ``moment``: what the first change since
+    then found (a jurisdiction unchanged since keeps its present mark)."""
+    from fdx.audit.models import AuditEvent
+    from fdx.legal import audit_events
+
+    found: dict[str, bool] = {}
+    events = AuditEvent.objects.filter(
+        action=audit_events.LISTS_COMPLETENESS_SET, occurred_at__gt=moment
+    ).order_by("sequence")
+    for event in events.only("object_id", "before"):
+        if event.object_id not in found and isinstance(event.before, dict):
+            found[event.object_id] = bool(event.before.get("lists_complete"))
+    return found
+
+
+# The legal facts other than listings and completeness keep no history of their own beyond the audit chain.
+_FRAMEWORK_TYPES = {
+    "legal.instrument": "instruments",
+    "legal.controllist": "what lists cover",
+    "legal.listincorporation": "incorporations of lists",
+    "legal.genericdefinition": "generic definitions",
+    "legal.quantitythreshold": "quantity thresholds",
+}
+
+
+def _changed_since(moment: datetime.datetime) -> str:
+    """What an answer as recorded at ``moment`` must say it could not take back: the legal facts other than
+    listings (instruments, list coverage, incorporations, generic definitions, thresholds) changed since,
+    which it answers with as they are now. Empty when none changed."""
+    from fdx.audit.models import AuditEvent
+    from fdx.core import audit_events as admin_events
+    from fdx.legal import audit_events
+
+    later = AuditEvent.objects.filter(occurred_at__gt=moment)
+    changed = {
+        _FRAMEWORK_TYPES[object_type]
+        for object_type in later.filter(
+            action__in=[
+                admin_events.ADMIN_RECORD_CREATED,
+                admin_events.ADMIN_RECORD_CHANGED,
+                admin_events.ADMIN_RECORD_DELETED,
+            ],
+            object_type__in=list(_FRAMEWORK_TYPES),
+        ).values_list("object_type", flat=True)
+    }
+    reloads = [
+        event.after
+        for event in later.filter(action=audit_events.REFERENCE_LOADED).only("after")
+        if isinstance(event.after, dict)
+    ]
+    if any(
+        after.get(key)
+        for after in reloads
+        for key in ("instruments", "lists", "incorporations", "generic_definitions", "thresholds", "updated")
+    ):
+        changed.add("the shipped reference content")
+    if not changed:
+        return ""
+    return "the listings are as recorded then; these changed since and are as they are now: " + ", ".join(
+        sorted(changed)
+    )
 
 
 # Questions
@@ -393,14 +460,18 @@ def get_listing(global_id) -> Listing:
 @dataclass
 class FindingStatus:
     """A finding's substance in the country of seizure on the seizure date, and the amount category of
-    the mass the jurisdiction's table weighs (net mass of the exhibit, or the pure substance)."""
+    the mass the jurisdiction's table weighs (the net mass, the pure substance, the dry residue)."""
 
     jurisdiction: str
     day: datetime.date
     answer: Answer | None
-    mass_g: Decimal | None
-    mass_kind: str  # "net" (whole exhibit) or "pure" (the substance in it)
+    mass_g: Decimal | None  # the mass the category was read from (the upper bound when only bounds are known)
+    mass_kind: str  # "net", "pure", "dry_residue" or "bounds"
     category: dict | None
+
+
+# The tiers in rising order: a larger mass never falls in a lower one.
+_TIERS = ("none", "small", "significant", "large", "especially_large")
 
 
 def finding_status(finding) -> FindingStatus | None:
@@ -409,31 +480,73 @@ def finding_status(finding) -> FindingStatus | None:
         return None
     exhibit = finding.examination.exhibit
     case = exhibit.case
-    jurisdiction = Jurisdiction.objects.filter(country_id=case.seizure_country_id).values_list(
-        "code", flat=True
+    code = (
+        Jurisdiction.objects.filter(country_id=case.seizure_country_id).values_list("code", flat=True).first()
     )
-    code = jurisdiction.first()
     if code is None:
         return None
     compiled = engine()
     query = query_for_substance(finding.substance)
-    answer = compiled.assess(query, code, case.seizure_date, exhibit.net_mass_g)
-    mass, kind, category = exhibit.net_mass_g, "net", answer.amount_category
-    if category and category.get("basis") == "pure":
-        mass, kind = finding.amount_g, "pure"
-        if mass is None:
-            category = {
-                "category": "unknown",
-                "reason": "the table weighs the pure substance and this finding's content is not measured",
-            }
-        else:
-            category = compiled.assess(query, code, case.seizure_date, mass).amount_category
-    elif category and category.get("basis") == "dry_residue":
-        category = {
-            **category,
-            "category": "unknown",
-            "reason": "the table weighs the dry residue, which is not recorded for this exhibit",
-        }
-    elif category and exhibit.net_mass_g is None:
-        category = {"category": "unknown", "reason": "the exhibit's net mass is not recorded"}
-    return FindingStatus(code, case.seizure_date, answer, mass, kind, category)
+    answer = compiled.assess(query, code, case.seizure_date)
+    decisive = [b for b in answer.basis if b.kind in DECISIVE and not b.date_uncertain]
+    if not decisive:
+        return FindingStatus(code, case.seizure_date, answer, None, "net", None)
+    threshold = compiled.threshold_for(query, code, case.seizure_date, decisive)
+    if threshold is None:
+        category = {"category": "unknown", "reason": "no quantity threshold is recorded for this substance"}
+        return FindingStatus(code, case.seizure_date, answer, None, "net", category)
+    low, high, kind, missing = _weighed_mass(threshold.basis, exhibit.net_mass_g, finding)
+    if high is None:
+        category = {**describe_category(threshold, Decimal(0)), "category": "unknown", "reason": missing}
+        return FindingStatus(code, case.seizure_date, answer, None, kind, category)
+    category = describe_category(threshold, high)
+    lowest = describe_category(threshold, low)["category"]
+    if lowest != category["category"]:
+        category["reason"] = (
+            f"{missing}: between {low} g and {high} g, which is {lowest.replace('_', ' ')} at the least and "
+            f"{category['category'].replace('_', ' ')} at the most"
+        )
+        category["category"] = "unknown"
+    elif low != high:
+        category["bounds_g"] = [low, high]
+    return FindingStatus(code, case.seizure_date, answer, high, kind, category)
+
+
+def _weighed_mass(basis: str, net_mass_g, finding) -> tuple[Decimal, Decimal | None, str, str]:
+    """The least and the most the mass a table weighs can be, what it is, and what is missing.
+
+    The pure substance is at most the net mass, and as the base at most as the salt; the dry residue lies
+    between the pure substance and the net mass. Where the table's basis or a measurement is not known, the
+    category is read at both ends: the same tier at both is the answer, otherwise it stays unknown."""
+    recorded = finding.amount_g  # the substance as recorded: the salt or the base
+    base = finding.base_equivalent_g
+    pure_low = min((m for m in (recorded, base) if m is not None), default=None)
+    if basis == "mixture":
+        return net_mass_g or Decimal(0), net_mass_g, "net", "the exhibit's net mass is not recorded"
+    if basis == "pure":
+        if recorded is not None:
+            return (
+                pure_low,
+                recorded,
+                "pure" if pure_low == recorded else "bounds",
+                ("the table weighs the pure substance and does not say whether as the salt or as the base"),
+            )
+        return (
+            Decimal(0),
+            net_mass_g,
+            "bounds",
+            ("the table weighs the pure substance and this finding's content is not measured"),
+        )
+    if basis == "dry_residue":
+        return (
+            pure_low or Decimal(0),
+            net_mass_g,
+            "bounds",
+            ("the table weighs the dry residue, which is not recorded for this exhibit"),
+        )
+    return (
+        pure_low or Decimal(0),
+        net_mass_g if net_mass_g is not None else recorded,
+        "bounds",
+        ("the instrument does not say whether the table weighs the mixture or the pure substance"),
+    )

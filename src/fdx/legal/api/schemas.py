@@ -55,6 +55,7 @@ class AnswerOut(Schema):
     amount_category: dict | None
     reason: str | None = None
     error: str | None = None
+    note: str | None = None
 
 
 class ControlListOut(Schema):

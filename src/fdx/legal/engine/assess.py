@@ -277,6 +277,7 @@ class Answer:
     amount_category: dict | None = None
     error: str = ""
     reason: str = ""
+    note: str = ""
 
     def as_dict(self) -> dict:
         data = {
@@ -293,6 +294,8 @@ class Answer:
             data["reason"] = self.reason
         if self.error:
             data["error"] = self.error
+        if self.note:
+            data["note"] = self.note
         return data
 
 
@@ -383,6 +386,7 @@ class Engine:
             jurisdiction=jurisdiction,
             date=day.isoformat(),
             controlled=None,
+            note=self.snapshot.caveat,
         )
         if query.error:
             answer.error = query.error
@@ -743,36 +747,50 @@ class Engine:
     ) -> dict:
         """The category of ``amount_g`` under the jurisdiction's thresholds for this substance (or the entry
         it is a derivative of); ``unknown`` when no value is known — never a guess."""
+        chosen = self.threshold_for(query, jurisdiction, day, decisive)
+        if chosen is None:
+            return {"category": "unknown", "reason": "no quantity threshold is recorded for this substance"}
+        return describe_category(chosen, amount_g)
+
+    def threshold_for(
+        self, query: Query, jurisdiction: str, day, decisive: list[Basis]
+    ) -> ThresholdInfo | None:
+        """The threshold in force that applies to the structure: its own (by structure) first, then one
+        named as the entry it is listed under, then that of the parent it is a derivative of."""
         parents = {b.parent_skeleton for b in decisive if b.parent_skeleton}
         names = {b.entry.casefold() for b in decisive}
-        chosen = None
-        for threshold in self.thresholds.get(jurisdiction, []):
+        ranked = []
+        for position, threshold in enumerate(self.thresholds.get(jurisdiction, [])):
             if not threshold.in_force(day):
                 continue
             own = threshold.inchikey[:14]
-            if (own and own == query.skeleton) or threshold.entry_name.casefold() in names:
-                chosen = threshold
-                break
-            if threshold.includes_derivatives and own in parents:
-                chosen = chosen or threshold
-        if chosen is None:
-            return {"category": "unknown", "reason": "no quantity threshold is recorded for this substance"}
-        category = _category(chosen, amount_g)
-        return {
-            "category": category,
-            "threshold": chosen.entry_name,
-            "basis": chosen.basis,
-            "instrument": chosen.instrument,
-            "verified": chosen.verified,
-            "source_url": chosen.source_url,
-            "bounds": {
-                "small_max_g": chosen.small_max_g,
-                "significant_min_g": chosen.significant_min_g,
-                "large_min_g": chosen.large_min_g,
-                "especially_large_min_g": chosen.especially_large_min_g,
-                "comparison": chosen.comparison,
-            },
-        }
+            if own and own == query.skeleton:
+                ranked.append((0, position, threshold))
+            elif threshold.entry_name.casefold() in names:
+                ranked.append((1, position, threshold))
+            elif own and threshold.includes_derivatives and own in parents:
+                ranked.append((2, position, threshold))
+        return min(ranked, key=lambda item: item[:2])[2] if ranked else None
+
+
+def describe_category(chosen: ThresholdInfo, amount_g: Decimal) -> dict:
+    """The category of ``amount_g`` under ``chosen``, with the threshold it was read from."""
+    category = _category(chosen, amount_g)
+    return {
+        "category": category,
+        "threshold": chosen.entry_name,
+        "basis": chosen.basis,
+        "instrument": chosen.instrument,
+        "verified": chosen.verified,
+        "source_url": chosen.source_url,
+        "bounds": {
+            "small_max_g": chosen.small_max_g,
+            "significant_min_g": chosen.significant_min_g,
+            "large_min_g": chosen.large_min_g,
+            "especially_large_min_g": chosen.especially_large_min_g,
+            "comparison": chosen.comparison,
+        },
+    }
 
 
 def _category(threshold: ThresholdInfo, amount: Decimal) -> str:

@@ -109,3 +109,4 @@ class Snapshot:
     generics: list[GenericInfo] = field(default_factory=list)
     thresholds: list[ThresholdInfo] = field(default_factory=list)
     entry_smiles: dict[str, str] = field(default_factory=dict)  # entry_id → SMILES, for similarity
+    caveat: str = ""  # said with every answer (what a snapshot of a past moment could not take back)

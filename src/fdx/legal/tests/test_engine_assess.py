@@ -663,3 +663,37 @@ def test_an_enantiomers_entry_covers_its_mirror_image_where_the_list_covers_no_s
     assert mirror.basis[0].verified is True
     assert kinds(unspecified) == [("XX-I", "stereoisomer", "(S)-methamphetamine")]
     assert other.controlled is False
+
+
+def _threshold(name, smiles, small, includes_derivatives=True):
+    query = Query.from_text(smiles)
+    return ThresholdInfo(
+        "XX",
+        name,
+        query.inchikey,
+        includes_derivatives,
+        small,
+        None,
+        None,
+        None,
+        "above",
+        "mixture",
+        datetime.date(1990, 1, 1),
+        None,
+        "",
+        "",
+        True,
+    )
+
+
+def test_a_structures_own_threshold_wins_over_one_named_as_the_entry_it_is_listed_under():
+    # Heroin is controlled as an ester of morphine; the table has a row for each: heroin's own applies,
+    # whichever comes first in the table
+    data = snapshot(a_list(esters=True))
+    listed(data, "XX-I", "Morphine", MORPHINE)
+    data.thresholds += [_threshold("Morphine", MORPHINE, 0.5), _threshold("Heroin", HEROIN, 0.001)]
+
+    answer = ask(data, HEROIN, amount_g=Decimal("0.1"))
+
+    assert answer.amount_category["threshold"] == "Heroin"
+    assert answer.amount_category["category"] == "unknown"  # above the small amount; the rest is not known

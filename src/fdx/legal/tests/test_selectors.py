@@ -47,6 +47,36 @@ def test_what_the_database_said_at_a_past_moment_stays_answerable(persona):
 
     assert "UN-1971-II" not in now.lists
     assert then.lists == ["UN-1971-II"]
+    assert not then.note  # nothing but a listing changed since: the answer is wholly as recorded then
+
+
+def test_a_past_moment_takes_back_completeness_and_names_the_facts_it_answers_as_they_are_now(persona):
+    from django.contrib.admin.sites import site
+    from django.test import RequestFactory
+
+    from fdx.legal.models import ControlList, Jurisdiction
+
+    admin = persona("hub_admin")
+    moment = timezone.now()
+    actions.set_lists_complete(admin, Jurisdiction.objects.get(code="KZ"), True, reason="checked")
+    # A list's coverage changed in the administration pages (audited there)
+    control_list = ControlList.objects.get(code="UN-1988-II")
+    model_admin = site._registry[ControlList]
+    request = RequestFactory().post("/")
+    request.user = admin
+    form = model_admin.get_form(request, control_list)(
+        instance=control_list, data={**model_admin.get_form(request)(instance=control_list).initial}
+    )
+    control_list.covers_stereoisomers = True
+    model_admin.save_model(request, control_list, form, change=True)
+    caffeine = selectors.query_for_text("Cn1cnc2c1c(=O)n(C)c(=O)n2C")
+
+    now = selectors.assess([caffeine], selectors.Question(("KZ",)))[0]
+    then = selectors.assess([caffeine], selectors.Question(("KZ",), as_recorded_at=moment))[0]
+
+    assert now.controlled is False and then.controlled is None  # KZ's lists were not yet marked complete
+    assert then.note.endswith("changed since and are as they are now: what lists cover")
+    assert "note" in then.as_dict() and not now.note
 
 
 def test_names_find_registry_substances_in_any_language_and_structureless_listings():
@@ -112,3 +142,76 @@ def test_a_russian_seizure_of_mephedrone_falls_in_the_significant_amount(persona
     assert answer.amount_category["category"] == "significant"
     assert small.amount_category["category"] == "none"  # "above 0.2 g": 0.2 g itself is not significant
     assert before.controlled is None and before.amount_category is None
+
+
+def _mephedrone_finding(persona, net_mass_g, purity_percent=None):
+    from fdx.examinations import actions as case_actions
+    from fdx.examinations.models import Case
+    from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
+
+    chemist = persona("kz_lab_chemist")
+    case = open_case(chemist, reference=f"KZ-2025-{Case.objects.count() + 100:04d}")
+    exhibit = add_exhibit(chemist, case, net_mass_g=net_mass_g)
+    return case_actions.add_finding(
+        chemist,
+        draft_examination(chemist, exhibit),
+        substance=Substance.objects.get(key="mephedrone"),
+        result_type="quantitative" if purity_percent is not None else "qualitative",
+        role="main",
+        purity_percent=purity_percent,
+    )
+
+
+def test_a_table_of_the_pure_substance_reads_the_findings_content_not_the_net_mass(persona):
+    from fdx.legal.models import QuantityThreshold
+
+    QuantityThreshold.objects.filter(jurisdiction="KZ", entry_name="mephedrone").update(basis="pure")
+    actions.bump_version()
+    measured = _mephedrone_finding(persona, Decimal("10"), purity_percent=Decimal("0.1"))  # 0.01 g pure
+    unmeasured = _mephedrone_finding(persona, Decimal("10"))
+
+    status = selectors.finding_status(measured)
+    unknown = selectors.finding_status(unmeasured)
+
+    assert (status.mass_g, status.mass_kind, status.category["category"]) == (
+        Decimal("0.0100"),
+        "pure",
+        "small",
+    )
+    assert (
+        unknown.category["category"] == "unknown" and "content is not measured" in unknown.category["reason"]
+    )
+
+
+def test_where_the_table_does_not_say_what_it_weighs_a_small_net_mass_is_small_whatever_it_weighs(persona):
+    # KZ's shipped mephedrone threshold does not say what it weighs: the pure substance is at most the net
+    # mass, so 0.015 g net is small either way; 10 g net with 0.1 % content is small as pure substance and
+    # beyond the small amount as a mixture, so it stays unknown
+    small = selectors.finding_status(_mephedrone_finding(persona, Decimal("0.015")))
+    either = selectors.finding_status(
+        _mephedrone_finding(persona, Decimal("10"), purity_percent=Decimal("0.1"))
+    )
+
+    assert small.category["category"] == "small" and small.category["bounds_g"] == [
+        Decimal(0),
+        Decimal("0.015"),
+    ]
+    assert either.category["category"] == "unknown"
+    assert "does not say whether the table weighs the mixture" in either.category["reason"]
+
+
+def test_the_weighed_mass_lies_between_what_is_known():
+    from types import SimpleNamespace
+
+    salt = SimpleNamespace(amount_g=Decimal("1.2"), base_equivalent_g=Decimal("1.0"))
+    nothing = SimpleNamespace(amount_g=None, base_equivalent_g=None)
+
+    assert selectors._weighed_mass("mixture", Decimal("5"), salt)[:3] == (Decimal("5"), Decimal("5"), "net")
+    assert selectors._weighed_mass("pure", Decimal("5"), salt)[:3] == (
+        Decimal("1.0"),
+        Decimal("1.2"),
+        "bounds",
+    )
+    assert selectors._weighed_mass("pure", Decimal("5"), nothing)[:2] == (Decimal(0), Decimal("5"))
+    assert selectors._weighed_mass("dry_residue", Decimal("5"), salt)[:2] == (Decimal("1.0"), Decimal("5"))
+    assert selectors._weighed_mass("mixture", None, salt)[1] is None
