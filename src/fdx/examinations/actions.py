@@ -597,13 +597,21 @@ def attach_file(
     description: str = "",
     exhibit: Exhibit | None = None,
     examination: Examination | None = None,
+    reason: str = "",
 ) -> Attachment:
-    """Store an uploaded file (content-addressed, SHA-256) and attach it to a case, exhibit or examination."""
+    """Store an uploaded file (content-addressed, SHA-256) and attach it to a case, exhibit or examination.
+
+    A file added to an examination that is no longer a draft (the signed report of an approved one, say)
+    changes what was reviewed, so it needs a reason, which the audit event keeps."""
     case = _lock_owned(actor, Case, case.pk, "owner_organisation_id")
     if exhibit is not None and exhibit.case_id != case.pk:
         raise ValidationError({"exhibit": _("The exhibit is not part of this case.")})
     if examination is not None and examination.exhibit.case_id != case.pk:
         raise ValidationError({"examination": _("The examination is not part of this case.")})
+    if examination is not None and examination.status != ExaminationStatus.DRAFT and not reason.strip():
+        raise ValidationError(
+            {"reason": _("Say why a file is added to an examination that is no longer a draft.")}
+        )
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("Unknown kind of attachment.")})
     name = (upload.name or "file").rsplit("/", 1)[-1][:255]
@@ -633,6 +641,7 @@ def attach_file(
         actor=actor,
         obj=attachment,
         after=snapshot(attachment, Attachment.audit_fields),
+        reason=reason.strip(),
     )
     return attachment
 

@@ -11,12 +11,13 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fdx.audit.actions import record
-from fdx.core.actors import require_permission
+from fdx.core.actors import is_system, require_permission
 from fdx.examinations import audit_events
 from fdx.examinations.choices import ExaminationStatus, ResultType
 from fdx.examinations.models import Case, Examination, Exhibit, Finding
@@ -83,6 +84,16 @@ def check(spec: CaseSpec, today: datetime.date) -> None:
             problems.append(f"region {spec.seizure_region.code} did not exist on {spec.seizure_date}")
     if spec.examiner.pk == spec.reviewer.pk:
         problems.append("four eyes: the reviewer is the examiner")
+    for role, person, permission in (
+        ("examiner", spec.examiner, "examinations.record_case_data"),
+        ("reviewer", spec.reviewer, "examinations.review_examination"),
+    ):
+        if person.organisation_id != spec.owner.pk:
+            problems.append(f"the {role} {person.username} is not staff of {spec.owner.code}")
+        elif not person.has_perm(permission):
+            problems.append(
+                f"the {role} {person.username} may not {permission.split('.')[1].replace('_', ' ')}"
+            )
     for exhibit in spec.exhibits:
         if (
             exhibit.net_mass_g is not None
@@ -107,9 +118,20 @@ def check(spec: CaseSpec, today: datetime.date) -> None:
 
 @transaction.atomic
 def record_cases_in_bulk(actor, specs: list[CaseSpec], *, batch_size: int = 500) -> int:
-    """Write complete case records (all checked first: nothing is written if one is bad)."""
+    """Write complete case records (all checked first: nothing is written if one is bad).
+
+    The system (the demo data set, an intake run by an operator) writes for any laboratory; a user only for
+    their own organisation, as the per-record actions allow."""
     require_permission(actor, "examinations.record_case_data")
     today = timezone.localdate()
+    foreign = {
+        spec.reference for spec in specs if not is_system(actor) and spec.owner.pk != actor.organisation_id
+    }
+    if foreign:
+        raise PermissionDenied(
+            _("You may record cases only for your own organisation (%(references)s).")
+            % {"references": ", ".join(sorted(foreign)[:5])}
+        )
     for spec in specs:
         check(spec, today)
     for start in range(0, len(specs), batch_size):

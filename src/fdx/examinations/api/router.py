@@ -368,6 +368,7 @@ def create_attachment(
     description: Form[str] = "",
     exhibit: Form[uuid.UUID | None] = None,
     examination: Form[uuid.UUID | None] = None,
+    reason: Form[str] = "",
 ):
     case = selectors.get_case(request.user, case_id, "change")
     exhibit_obj = get_object_or_404(Exhibit, global_id=exhibit, case=case) if exhibit else None
@@ -382,6 +383,7 @@ def create_attachment(
         description=description,
         exhibit=exhibit_obj,
         examination=examination_obj,
+        reason=reason,
     )
     return Status(201, attachment)
 

@@ -209,3 +209,28 @@ def test_the_seizure_date_cannot_move_after_the_examination(persona):
 
     # Then the change is refused, naming the day the examination began
     assert first.isoformat() in refused.value.message_dict["seizure_date"][0]
+
+
+def test_a_file_added_to_an_approved_examination_needs_a_reason_which_the_audit_keeps(persona):
+    # Given an approved examination
+    case, _exhibit, examination = approved_case(persona)
+    chemist = persona("kz_lab_chemist")
+
+    def upload():
+        return SimpleUploadedFile("signed.pdf", b"%PDF-1.4\n" + b"s" * 100, content_type="application/pdf")
+
+    # When its signed report is attached without a reason, it is refused; with one, it is kept and audited
+    with pytest.raises(ValidationError) as refused:
+        actions.attach_file(chemist, case, upload(), kind="report", examination=examination)
+    attached = actions.attach_file(
+        chemist,
+        case,
+        upload(),
+        kind="report",
+        examination=examination,
+        reason="signed report of the approval",
+    )
+
+    assert "reason" in refused.value.message_dict
+    assert attached.examination_id == examination.pk
+    assert AuditEvent.objects.latest("sequence").reason == "signed report of the approval"
