@@ -161,11 +161,19 @@ def test_attachment_upload_and_download_keep_the_hash(api, persona):
     content = b"%PDF-1.7\n% a report\n"
     upload = SimpleUploadedFile("report.pdf", content, content_type="application/pdf")
 
-    created = api.client.post(
+    token = api.token_for(persona("kz_lab_chemist"))
+    without_reason = api.client.post(
         f"/api/v1/cases/{case_id}/attachments",
         {"file": upload, "kind": "report", "examination": examination_id},
-        HTTP_AUTHORIZATION=f"Bearer {api.token_for(persona('kz_lab_chemist'))}",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
     )
+    upload.seek(0)
+    created = api.client.post(
+        f"/api/v1/cases/{case_id}/attachments",
+        {"file": upload, "kind": "report", "examination": examination_id, "reason": "signed report"},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert without_reason.status_code == 422 and "reason" in without_reason.json()["error"]["fields"]
     assert created.status_code == 201, created.json()
     body = created.json()
     assert body["sha256"] == hashlib.sha256(content).hexdigest() and body["size_bytes"] == len(content)

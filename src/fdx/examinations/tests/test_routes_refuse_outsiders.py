@@ -19,7 +19,12 @@ def records(persona):
     case, exhibit, approved = approved_case(persona, distribution_level="national")
     revision = actions.revise_examination(chemist, approved, reason="recalculation")
     attachment = actions.attach_file(
-        chemist, case, SimpleUploadedFile("r.pdf", b"%PDF-1.7 x"), kind="report", examination=approved
+        chemist,
+        case,
+        SimpleUploadedFile("r.pdf", b"%PDF-1.7 x"),
+        kind="report",
+        examination=approved,
+        reason="signed report",
     )
     return {
         "case": case.global_id,

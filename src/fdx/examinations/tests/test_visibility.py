@@ -126,6 +126,7 @@ def test_attachments_of_drafts_stay_home(persona):
         SimpleUploadedFile("report.pdf", b"%PDF-1.7 report"),
         kind="report",
         examination=approved,
+        reason="signed report",
     )
     private = actions.attach_file(
         chemist,
