@@ -241,14 +241,19 @@ def import_listings(
         change = "added" if existing is None else "corrected" if _differs(existing, row) else "unchanged"
         counts[change] += 1
         try:  # a dry run checks each row as the import would (a URL, a length), so that both agree
+            written = existing
             if dry_run and change != "unchanged":
-                _build(row, lists[row.list_code], actor)
+                written = _build(row, lists[row.list_code], actor)
             elif change == "added":
-                add_listing(actor, row, reason=note)
+                written = add_listing(actor, row, reason=note)
             elif change == "corrected":
-                correct_listing(actor, existing, row, reason=note)
+                written = correct_listing(actor, existing, row, reason=note)
         except ValidationError as exc:
             problems += _row_problems(filename, row, exc)
+            continue
+        # Later rows of the file see the entry as this row left it (a dry run as the import would).
+        records = [item for item in current.get(row.identity, []) if item is not existing]
+        current[row.identity] = [*records, written]
     if problems:
         raise ImportRefused(problems)
     if not dry_run and (counts["added"] or counts["corrected"]):
@@ -579,6 +584,9 @@ def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
     for substance in substances.values():
         by_inchikey.setdefault(substance.inchikey, substance)
     instruments = {i.code: i for i in Instrument.objects.all()}
+    own: dict[tuple[str, str], list[Listing]] = {}  # the node's own entries, by list and name
+    for item in Listing.objects.current().filter(reference_key="").select_related("control_list"):
+        own.setdefault((item.control_list.code, item.name_en.casefold()), []).append(item)
     new = []
     for row in shipped_listings():
         key = f"{row.list_code}:{row.name_en.casefold()}"[:200]
@@ -586,6 +594,13 @@ def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
         if current is None:
             if key in ever_shipped:
                 continue  # withdrawn on this node: a reload does not bring it back
+            adopted = _matching_own_entry(own.get(row.identity, []), row)
+            if adopted is not None:
+                # The node recorded this entry before the reference content shipped it: its record stands,
+                # and later releases leave it alone.
+                Listing.objects.filter(pk=adopted.pk).update(reference_key=key, maintained_locally=True)
+                counts["kept"] += 1
+                continue
             substance = (
                 substances.get(row.registry_key) if row.registry_key else by_inchikey.get(row.inchikey)
             )
@@ -621,12 +636,29 @@ def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
                 )
             )
         elif not current.maintained_locally and _differs(current, row):
-            correct_listing(actor, current, row, reason="reference content updated")
+            try:
+                correct_listing(actor, current, row, reason="reference content updated")
+            except ValidationError:
+                counts["kept"] += 1  # the new period would overlap an entry the node recorded: theirs stands
+                continue
             counts["listings_corrected"] += 1
         else:
             counts["listings_unchanged"] += 1
     Listing.objects.bulk_create(new, batch_size=500)
     counts["listings_added"] += len(new)
+
+
+def _matching_own_entry(records: list[Listing], row: ListingRow) -> Listing | None:
+    """The node's own current entry of the row's list and name whose period overlaps the row's."""
+    for item in records:
+        if periods_overlap(
+            row.start,
+            row.effective_to,
+            item.effective_from_earliest or item.effective_from,
+            item.effective_to,
+        ):
+            return item
+    return None
 
 
 def _load_generic(item: dict, lists: dict[str, ControlList]) -> str:
@@ -650,18 +682,19 @@ def _load_generic(item: dict, lists: dict[str, ControlList]) -> str:
     if state == "kept":
         return state
     definition = GenericDefinition.objects.get(code=item["code"])
-    definition.examples.all().delete()
-    GenericExample.objects.bulk_create(
-        GenericExample(
-            definition=definition,
-            name=example["name"],
-            smiles=example["smiles"],
-            must_match=example["must_match"],
-            note=example.get("note", ""),
-        )
+    shipped = sorted(
+        (example["name"], example["smiles"], example["must_match"], example.get("note", ""))
         for example in item.get("examples", [])
     )
-    return state
+    stored = sorted(definition.examples.values_list("name", "smiles", "must_match", "note"))
+    if shipped == stored:
+        return state
+    definition.examples.all().delete()
+    GenericExample.objects.bulk_create(
+        GenericExample(definition=definition, name=name, smiles=smiles, must_match=must_match, note=note)
+        for name, smiles, must_match, note in shipped
+    )
+    return "updated" if state == "unchanged" else state
 
 
 def _load_threshold(item: dict) -> str:
@@ -673,14 +706,15 @@ def _load_threshold(item: dict) -> str:
         name: item.get(name)
         for name in ("small_max_g", "significant_min_g", "large_min_g", "especially_large_min_g")
     }
+    effective_from = _date(item["effective_from"])
+    # A shipped row keeps its key whatever a node edits (its name, its start): a reload finds it by the key.
     return _upsert(
         QuantityThreshold,
+        {"reference_key": threshold_key(item["jurisdiction"], item["entry_name"], effective_from)},
         {
             "jurisdiction_id": item["jurisdiction"],
             "entry_name": item["entry_name"],
-            "effective_from": _date(item["effective_from"]),
-        },
-        {
+            "effective_from": effective_from,
             **values,
             "substance": substance,
             "inchikey": inchikey,
@@ -694,6 +728,29 @@ def _load_threshold(item: dict) -> str:
             "note": item.get("note", ""),
         },
     )
+
+
+def threshold_key(jurisdiction: str, entry_name: str, effective_from: datetime.date) -> str:
+    """The key of a shipped threshold row (the same as migration 0003 gave the rows already loaded)."""
+    return f"{jurisdiction}:{entry_name.casefold()}:{effective_from.isoformat()}"[:200]
+
+
+def is_shipped(obj) -> bool:
+    """Whether a framework fact comes from FDX's reference content: such a fact is ended or corrected, never
+    deleted (a reload would bring it back, and answers given under it must stay explainable)."""
+    data = framework()
+    if isinstance(obj, Instrument):
+        return obj.code in {item["code"] for item in data["instruments"]}
+    if isinstance(obj, ControlList):
+        return True
+    if isinstance(obj, ListIncorporation):
+        pairs = {(item["national_list"], item["incorporated_list"]) for item in data["incorporations"]}
+        return (obj.national_list.code, obj.incorporated_list.code) in pairs
+    if isinstance(obj, GenericDefinition):
+        return obj.code in {item["code"] for item in data["generic_definitions"]}
+    if isinstance(obj, QuantityThreshold):
+        return bool(obj.reference_key)
+    return False
 
 
 def _upsert(model, lookup: dict, defaults: dict, create_defaults: dict | None = None) -> str:

@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rdkit import Chem
 
+from fdx.audit.actions import record
+from fdx.core import audit_events as admin_events
 from fdx.core.admin import AuditedModelAdmin, ReadOnlyAdmin
-from fdx.legal.actions import bump_version, may_maintain
+from fdx.legal.actions import bump_version, is_shipped, may_maintain
 from fdx.legal.engine import generic
 from fdx.legal.models import (
     ControlList,
@@ -44,7 +46,42 @@ class LegalAdmin(AuditedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         allowed = super().has_delete_permission(request, obj)
+        if obj is not None and is_shipped(obj):
+            return False  # a shipped fact is ended or corrected, never deleted
         return allowed and (obj is None or may_maintain(request.user, self._jurisdiction(obj)))
+
+    def delete_queryset(self, request, queryset):
+        kept = [
+            obj
+            for obj in queryset
+            if is_shipped(obj) or not may_maintain(request.user, self._jurisdiction(obj))
+        ]
+        if kept:
+            messages.warning(
+                request,
+                _(
+                    "%(count)d of them were kept: facts of the reference content, or of another "
+                    "jurisdiction, are not deleted."
+                )
+                % {"count": len(kept)},
+            )
+        super().delete_queryset(request, queryset.exclude(pk__in=[obj.pk for obj in kept]))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        """Only the jurisdictions (and their lists) the user maintains are offered."""
+        if db_field.related_model is Jurisdiction:
+            kwargs["queryset"] = Jurisdiction.objects.filter(
+                code__in=[j.code for j in Jurisdiction.objects.all() if may_maintain(request.user, j)]
+            )
+        elif db_field.related_model is ControlList:
+            kwargs["queryset"] = ControlList.objects.filter(
+                pk__in=[
+                    c.pk
+                    for c in ControlList.objects.select_related("jurisdiction")
+                    if may_maintain(request.user, c.jurisdiction)
+                ]
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if not may_maintain(request.user, self._jurisdiction(obj)):
@@ -156,12 +193,32 @@ class GenericDefinitionAdmin(LegalAdmin):
     inlines = [ExampleInline]
 
     def save_related(self, request, form, formsets, change):
+        before = _examples(form.instance) if change else []
         super().save_related(request, form, formsets, change)
+        after = _examples(form.instance)
+        if change and after != before:
+            # The worked examples are part of the definition: a change is the node's own, and audited.
+            GenericDefinition.objects.filter(pk=form.instance.pk).update(maintained_locally=True)
+            record(
+                admin_events.ADMIN_RECORD_CHANGED,
+                actor=request.user,
+                obj=form.instance,
+                before={"examples": before},
+                after={"examples": after},
+            )
+            bump_version()
         wrong = failing_examples(form.instance)
         for example in wrong:
             messages.warning(
                 request, _("Worked example %(name)s does not come out as it should.") % {"name": example.name}
             )
+
+
+def _examples(definition: GenericDefinition) -> list[list]:
+    return [
+        [example.name, example.smiles, example.must_match, example.note]
+        for example in definition.examples.order_by("name", "smiles")
+    ]
 
 
 def failing_examples(definition: GenericDefinition) -> list[GenericExample]:

@@ -72,7 +72,7 @@ def matrix(viewer, jurisdictions=(), day: datetime.date | None = None) -> Matrix
         query = row.query
         for code in codes:
             answer = engine.assess(query, code, day)
-            decisive = [b for b in answer.basis if b.kind != "analogue_possible" and not b.date_uncertain]
+            decisive = [b for b in answer.basis if b.decides]
             row.cells[code] = Cell(
                 controlled=answer.controlled,
                 lists=answer.lists,

@@ -373,11 +373,16 @@ class GenericDefinition(GlobalRecord):
         "code",
         "control_list",
         "name_en",
+        "name_ru",
         "kind",
         "rule",
+        "legal_text",
         "effective_from",
         "effective_to",
+        "instrument",
+        "source_url",
         "verified",
+        "maintained_locally",
     )
 
     class Meta:
@@ -426,6 +431,16 @@ class QuantityThreshold(GlobalRecord):
         related_name="thresholds",
     )
     inchikey = models.CharField(_("InChIKey of the parent"), max_length=27, blank=True, db_index=True)
+    reference_key = models.CharField(
+        _("shipped reference entry"),
+        max_length=200,
+        blank=True,
+        db_index=True,
+        editable=False,
+        help_text=_(
+            "The row of FDX's reference content this threshold comes from, whatever is edited since."
+        ),
+    )
     includes_derivatives = models.BooleanField(
         _("applies to its derivatives and analogues"),
         default=True,

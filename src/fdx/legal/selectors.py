@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from fdx.legal.engine.assess import DECISIVE, Answer, Engine, Query, describe_category
+from fdx.legal.engine.assess import Answer, Engine, Query, describe_category
 from fdx.legal.engine.data import (
     EntryInfo,
     GenericInfo,
@@ -68,6 +68,10 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
     if as_recorded_at is not None:
         snapshot.complete.update(_completeness_at(as_recorded_at))
         snapshot.caveat = _changed_since(as_recorded_at)
+        if not _loaded_by(as_recorded_at):
+            # Nothing was recorded yet: no list was complete, and no answer can be "not controlled".
+            snapshot.complete = dict.fromkeys(snapshot.complete, False)
+            snapshot.caveat = "FDX held no legal reference content at that moment"
     for item in ControlList.objects.all():
         snapshot.lists[item.code] = ListInfo(
             item.code,
@@ -156,6 +160,14 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
             )
         )
     return snapshot
+
+
+def _loaded_by(moment: datetime.datetime) -> bool:
+    """Whether the reference content had been loaded by ``moment``."""
+    from fdx.audit.models import AuditEvent
+    from fdx.legal import audit_events
+
+    return AuditEvent.objects.filter(action=audit_events.REFERENCE_LOADED, occurred_at__lte=moment).exists()
 
 
 def _completeness_at(moment: datetime.datetime) -> dict[str, bool]:
@@ -478,8 +490,7 @@ def finding_status(finding) -> FindingStatus | None:
     """None when the finding names no substance or the country of seizure has no legal data in FDX."""
     if not finding.substance_id:
         return None
-    exhibit = finding.examination.exhibit
-    case = exhibit.case
+    case = finding.examination.exhibit.case
     code = (
         Jurisdiction.objects.filter(country_id=case.seizure_country_id).values_list("code", flat=True).first()
     )
@@ -488,17 +499,32 @@ def finding_status(finding) -> FindingStatus | None:
     compiled = engine()
     query = query_for_substance(finding.substance)
     answer = compiled.assess(query, code, case.seizure_date)
-    decisive = [b for b in answer.basis if b.kind in DECISIVE and not b.date_uncertain]
-    if not decisive:
-        return FindingStatus(code, case.seizure_date, answer, None, "net", None)
-    threshold = compiled.threshold_for(query, code, case.seizure_date, decisive)
+    mass, kind, category = category_of_finding(compiled, query, answer, finding)
+    return FindingStatus(code, case.seizure_date, answer, mass, kind, category)
+
+
+def category_of_finding(compiled: Engine, query: Query, answer: Answer, finding) -> tuple:
+    """(mass read, what it is, category) of a finding under the table of ``answer``'s jurisdiction on its
+    day: the mass that table weighs, read at both ends where only bounds are known. The category is None
+    when the answer is not "controlled"."""
+    decisive = [b for b in answer.basis if b.decides]
+    if answer.controlled is not True or not decisive:
+        return None, "net", None
+    day = datetime.date.fromisoformat(answer.date)
+    threshold = compiled.threshold_for(query, answer.jurisdiction, day, decisive)
     if threshold is None:
-        category = {"category": "unknown", "reason": "no quantity threshold is recorded for this substance"}
-        return FindingStatus(code, case.seizure_date, answer, None, "net", category)
-    low, high, kind, missing = _weighed_mass(threshold.basis, exhibit.net_mass_g, finding)
+        return (
+            None,
+            "net",
+            {"category": "unknown", "reason": "no quantity threshold is recorded for this substance"},
+        )
+    low, high, kind, missing = _weighed_mass(threshold.basis, finding.examination.exhibit.net_mass_g, finding)
     if high is None:
-        category = {**describe_category(threshold, Decimal(0)), "category": "unknown", "reason": missing}
-        return FindingStatus(code, case.seizure_date, answer, None, kind, category)
+        return (
+            None,
+            kind,
+            {**describe_category(threshold, Decimal(0)), "category": "unknown", "reason": missing},
+        )
     category = describe_category(threshold, high)
     lowest = describe_category(threshold, low)["category"]
     if lowest != category["category"]:
@@ -509,7 +535,7 @@ def finding_status(finding) -> FindingStatus | None:
         category["category"] = "unknown"
     elif low != high:
         category["bounds_g"] = [low, high]
-    return FindingStatus(code, case.seizure_date, answer, high, kind, category)
+    return high, kind, category
 
 
 def _weighed_mass(basis: str, net_mass_g, finding) -> tuple[Decimal, Decimal | None, str, str]:
@@ -544,9 +570,10 @@ def _weighed_mass(basis: str, net_mass_g, finding) -> tuple[Decimal, Decimal | N
             "bounds",
             ("the table weighs the dry residue, which is not recorded for this exhibit"),
         )
+    # Without the net mass the mixture could weigh anything: there is no upper bound.
     return (
         pure_low or Decimal(0),
-        net_mass_g if net_mass_g is not None else recorded,
+        net_mass_g,
         "bounds",
         ("the instrument does not say whether the table weighs the mixture or the pure substance"),
     )

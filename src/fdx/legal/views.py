@@ -54,6 +54,12 @@ def status(request):
             tuple(values.get("jurisdictions") or ()), values.get("date"), values.get("amount_g")
         )
         answers = selectors.assess([query], question)
+        if finding is not None and substance is not None and substance.pk == finding.substance_id:
+            # From a finding, each table reads the mass it weighs (as the finding's own page does), not
+            # the net mass under every table.
+            compiled = selectors.engine()
+            for answer in answers:
+                answer.amount_category = selectors.category_of_finding(compiled, query, answer, finding)[2]
     return render(
         request,
         "legal/status.html",

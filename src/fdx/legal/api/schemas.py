@@ -42,6 +42,7 @@ class BasisOut(Schema):
     verified: bool
     detail: str
     date_uncertain: bool
+    stereo_uncertain: bool = False
 
 
 class AnswerOut(Schema):

@@ -250,6 +250,14 @@ class Basis:
     detail: str = ""
     date_uncertain: bool = False
     parent_skeleton: str = ""  # for a derivative: the skeleton of the named parent (thresholds follow it)
+    # The structure is given without stereochemistry and only some stereoisomers are covered: it may be
+    # the listed form or another one.
+    stereo_uncertain: bool = False
+
+    @property
+    def decides(self) -> bool:
+        """Whether this basis alone makes the structure controlled (not a possible analogue, nothing open)."""
+        return self.kind in DECISIVE and not self.date_uncertain and not self.stereo_uncertain
 
     def as_dict(self) -> dict:
         return {
@@ -262,6 +270,7 @@ class Basis:
             "verified": self.verified,
             "detail": self.detail,
             "date_uncertain": self.date_uncertain,
+            "stereo_uncertain": self.stereo_uncertain,
         }
 
 
@@ -393,9 +402,9 @@ class Engine:
             return answer
         bases = self._listings(facts, jurisdiction, day)
         if query.parent is not None:
-            listed = any(not b.date_uncertain for b in bases)
+            listed = any(b.decides for b in bases)
             bases += self._generics(facts, jurisdiction, day, listed)
-        decisive = [b for b in bases if b.kind in DECISIVE and not b.date_uncertain]
+        decisive = [b for b in bases if b.decides]
         if not decisive and query.parent is not None:
             bases += self._analogues(facts, jurisdiction, day)
         answer.basis = bases
@@ -406,8 +415,18 @@ class Engine:
             answer.reason = (
                 "a listing may or may not have been in force on this date (its start is not recorded exactly)"
             )
+        elif any(b.stereo_uncertain for b in bases):
+            answer.reason = (
+                "the structure is given without stereochemistry, and only some of its stereoisomers are "
+                "controlled here: give the stereochemistry to decide"
+            )
         elif any(b.kind == "analogue_possible" for b in bases):
             answer.reason = "a possible analogue: only an expert can decide"
+        elif query.parent is None:
+            answer.reason = (
+                "found in no listing, and without a structure the generic definitions, esters, ethers and "
+                "analogues cannot be checked"
+            )
         elif not self.snapshot.complete.get(jurisdiction, False):
             answer.reason = (
                 "not found in the lists recorded for this jurisdiction, which are not marked complete: "
@@ -520,8 +539,12 @@ class Engine:
                 if reach.via and coverage is not None:
                     own = self._coverage(entry.list_code, entry, kind, query)
                     coverage = None if own is None else coverage + own
-                if reach.list_code in excluded or coverage is None:
+                if reach.list_code in excluded:
                     continue
+                open_stereo = coverage is None and self._may_be_listed_form(entry, kind, query)
+                if coverage is None and not open_stereo:
+                    continue
+                coverage = coverage or ()
                 # A basis that rests on a list's clause (its salts, its stereoisomers…) is only as verified
                 # as that clause.
                 unchecked = sorted({code for code in coverage if not self.lists[code].verified})
@@ -530,6 +553,9 @@ class Engine:
                     f"through {reach.via}" if reach.via else "",
                     reach.uncertainty,
                     f"what {', '.join(unchecked)} covers is not verified" if unchecked else "",
+                    "only the listed form is covered here, and it may or may not be this one"
+                    if open_stereo
+                    else "",
                 ]
                 bases.append(
                     Basis(
@@ -542,6 +568,7 @@ class Engine:
                         reach.verified and not unchecked,
                         "; ".join(n for n in notes if n),
                         date_uncertain=bool(reach.uncertainty),
+                        stereo_uncertain=open_stereo,
                     )
                 )
         return _strongest_per_list(bases)
@@ -580,13 +607,27 @@ class Engine:
         info = self.lists[list_code]
         if kind == "salt":
             return (list_code,) if info.covers_salts else None
+        # A salt of a stereoisomer, an ester or an ether rests on the salt clause as well.
+        salt = (list_code,) if query.is_salt and kind in ("stereoisomer", "ester_ether") else ()
+        if salt and not info.covers_salts:
+            return None
         if kind == "stereoisomer":
             if self._named_form(entry, query):
-                return ()
+                return salt
             return (list_code,) if info.covers_stereoisomers else None
         if kind == "ester_ether":
             return (list_code,) if info.covers_esters_ethers else None
         return ()
+
+    def _may_be_listed_form(self, entry: EntryInfo, kind: str, query: Query) -> bool:
+        """Whether a structure the list does not cover as a stereoisomer may still be the listed form: it is
+        given without stereochemistry, and the listed one has it."""
+        return (
+            kind == "stereoisomer"
+            and entry.has_stereo
+            and not _has_stereo(query.inchikey)
+            and (not query.is_salt or self.lists[entry.list_code].covers_salts)
+        )
 
     def _named_form(self, entry: EntryInfo, query: Query) -> bool:
         """Whether the entry's name designates the query's stereoisomer by itself: a name listed without
@@ -864,8 +905,11 @@ def _strongest_per_list(bases: list[Basis]) -> list[Basis]:
     best: dict[tuple[str, str], Basis] = {}
     for basis in bases:
         key = (basis.list, basis.entry)
-        rank = (basis.date_uncertain, order.get(basis.kind, 99))
-        if key not in best or rank < (best[key].date_uncertain, order.get(best[key].kind, 99)):
+        rank = (basis.date_uncertain or basis.stereo_uncertain, order.get(basis.kind, 99))
+        if key not in best or rank < (
+            best[key].date_uncertain or best[key].stereo_uncertain,
+            order.get(best[key].kind, 99),
+        ):
             best[key] = basis
     return sorted(best.values(), key=lambda b: (b.list, order.get(b.kind, 99), b.entry))
 

@@ -263,3 +263,80 @@ def test_an_import_row_corrects_the_period_it_overlaps_and_adds_a_period_that_ov
     with pytest.raises(actions.ImportRefused) as refused:
         actions.import_listings(admin, kz, io.StringIO(HEADER + spanning), "kz.csv")
     assert refused.value.problems[0].startswith("kz.csv, line 2, field 'effective_from': ")
+
+
+def test_a_threshold_whose_start_a_node_moved_is_not_shipped_again_beside_it():
+    # The node moved the start of a shipped threshold (and the admin marked it as its own)
+    threshold = QuantityThreshold.objects.get(jurisdiction="KZ", entry_name="mephedrone")
+    QuantityThreshold.objects.filter(pk=threshold.pk).update(
+        effective_from=datetime.date(2024, 6, 1), maintained_locally=True
+    )
+
+    counts = actions.load_legal_reference(system("test"))
+
+    assert QuantityThreshold.objects.filter(jurisdiction="KZ", entry_name="mephedrone").count() == 1
+    assert counts["thresholds"] == 0 and counts["kept"] == 1
+    assert actions.is_shipped(QuantityThreshold.objects.get(pk=threshold.pk))
+
+
+def test_a_shipped_entry_the_node_had_recorded_itself_is_adopted_not_duplicated(persona, monkeypatch):
+    from fdx.legal import reference
+
+    admin = persona("kz_node_admin")
+    own = actions.add_listing(
+        admin, _row(name_en="Testamine", smiles="CCCCCCCCCCN", effective_from=datetime.date(2010, 1, 1))
+    )
+    shipped = replace(
+        actions.listing_row(
+            list_code="KZ-LIST-I",
+            name_en="Testamine",
+            smiles="CCCCCCCCCCN",
+            effective_from=datetime.date(2012, 1, 1),
+        ),
+        source_file="kz.csv",
+        line=2,
+    )
+    monkeypatch.setattr(actions, "shipped_listings", lambda: (*reference.shipped_listings(), shipped))
+
+    counts = actions.load_legal_reference(system("test"))
+
+    testamine = Listing.objects.current().filter(name_en="Testamine")
+    assert counts["kept"] == 1 and list(testamine.values_list("pk", flat=True)) == [own.pk]
+    assert testamine.get().reference_key == "KZ-LIST-I:testamine" and testamine.get().maintained_locally
+
+
+def test_a_file_that_ends_an_entry_and_lists_it_again_imports_as_its_dry_run_said(persona):
+    admin = persona("kz_node_admin")
+    kz = Jurisdiction.objects.get(code="KZ")
+    actions.add_listing(admin, _row(effective_from=datetime.date(2010, 1, 1)), reason="decree")
+    smiles = "CNC(C)C(=O)c1ccc(Cl)cc1"
+    rows = (
+        f"KZ-LIST-I,4-Chloromethcathinone,,{smiles},,2010-01-01,,2015-12-31,,,,false,,false,,\n"
+        f"KZ-LIST-I,4-Chloromethcathinone,,{smiles},,2020-01-01,,,,,,false,,false,,\n"
+    )
+
+    preview = actions.import_listings(admin, kz, io.StringIO(HEADER + rows), "kz.csv", dry_run=True)
+    done = actions.import_listings(admin, kz, io.StringIO(HEADER + rows), "kz.csv")
+
+    assert preview == done == {"added": 1, "corrected": 1, "unchanged": 0}
+    periods = sorted(
+        Listing.objects.current()
+        .filter(name_en="4-Chloromethcathinone")
+        .values_list("effective_from", "effective_to")
+    )
+    assert periods == [
+        (datetime.date(2010, 1, 1), datetime.date(2015, 12, 31)),
+        (datetime.date(2020, 1, 1), None),
+    ]
+
+
+def test_a_reload_keeps_worked_examples_that_did_not_change():
+    from fdx.legal.models import GenericDefinition
+
+    definition = GenericDefinition.objects.order_by("pk").first()
+    ids = set(definition.examples.values_list("pk", flat=True))
+
+    counts = actions.load_legal_reference(system("test"))
+
+    assert counts["updated"] == 0
+    assert set(definition.examples.values_list("pk", flat=True)) == ids

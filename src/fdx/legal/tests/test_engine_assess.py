@@ -97,6 +97,7 @@ def test_an_explicit_listing_controls_the_structure():
         "verified": True,
         "detail": "",
         "date_uncertain": False,
+        "stereo_uncertain": False,
     }
 
 
@@ -697,3 +698,42 @@ def test_a_structures_own_threshold_wins_over_one_named_as_the_entry_it_is_liste
 
     assert answer.amount_category["threshold"] == "Heroin"
     assert answer.amount_category["category"] == "unknown"  # above the small amount; the rest is not known
+
+
+def test_a_structure_without_stereochemistry_may_be_the_listed_form_so_the_answer_stays_open():
+    # The list covers no stereoisomers and lists one form: a drawing without stereochemistry may be that
+    # form or another, so a complete jurisdiction cannot say "not controlled"
+    data = snapshot(a_list(stereo=False))
+    listed(data, "XX-I", "(S)-methamphetamine", DEXTRO_METHAMPHETAMINE)
+
+    answer = ask(data, METHAMPHETAMINE)
+
+    assert answer.controlled is None and "without stereochemistry" in answer.reason
+    assert answer.basis[0].stereo_uncertain is True and not answer.lists
+    assert ask(data, LEVO_METHAMPHETAMINE).controlled is False  # the other form, given: not covered
+
+
+def test_a_salt_of_a_stereoisomer_rests_on_the_salt_clause_too():
+    data = snapshot(a_list(stereo=True, salts=True, verified=False))
+    listed(data, "XX-I", "(S)-methamphetamine", DEXTRO_METHAMPHETAMINE)
+    no_salts = snapshot(a_list(stereo=True, salts=False))
+    listed(no_salts, "XX-I", "(S)-methamphetamine", DEXTRO_METHAMPHETAMINE)
+
+    salt = ask(data, LEVO_METHAMPHETAMINE + ".Cl").basis[0]
+
+    assert salt.kind == "stereoisomer" and salt.verified is False
+    assert ask(no_salts, LEVO_METHAMPHETAMINE + ".Cl").controlled is False
+
+
+def test_an_identity_without_a_structure_is_never_answered_not_controlled():
+    # Only the InChIKey is known (a spectral hit): the esters, ethers and generic definitions cannot be
+    # checked, so finding no listing decides nothing
+    data = snapshot(a_list())
+    listed(data, "XX-I", "methamphetamine", METHAMPHETAMINE)
+    caffeine = Query.from_text(CAFFEINE)
+
+    answer = Engine(data).assess(
+        Query(text="hit", inchikey=caffeine.inchikey, skeleton=caffeine.skeleton), "XX", DAY
+    )
+
+    assert answer.controlled is None and "without a structure" in answer.reason

@@ -215,3 +215,22 @@ def test_the_weighed_mass_lies_between_what_is_known():
     assert selectors._weighed_mass("pure", Decimal("5"), nothing)[:2] == (Decimal(0), Decimal("5"))
     assert selectors._weighed_mass("dry_residue", Decimal("5"), salt)[:2] == (Decimal("1.0"), Decimal("5"))
     assert selectors._weighed_mass("mixture", None, salt)[1] is None
+
+
+def test_a_moment_before_any_legal_data_was_recorded_decides_nothing():
+    heroin = selectors.query_for_text(
+        "CC(=O)Oc1ccc2C[C@H]3N(C)CC[C@@]45[C@@H](Oc1c24)[C@@H](OC(C)=O)C=C[C@@H]35"
+    )
+    long_ago = timezone.now() - datetime.timedelta(days=3650)
+
+    then = selectors.assess([heroin], selectors.Question(("UN",), as_recorded_at=long_ago))[0]
+
+    assert then.controlled is None and then.note == "FDX held no legal reference content at that moment"
+
+
+def test_without_the_net_mass_a_table_that_does_not_say_what_it_weighs_has_no_upper_bound():
+    from types import SimpleNamespace
+
+    finding = SimpleNamespace(amount_g=Decimal("0.01"), base_equivalent_g=Decimal("0.008"))
+
+    assert selectors._weighed_mass("unknown", None, finding)[:2] == (Decimal("0.008"), None)

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -172,3 +173,29 @@ def test_what_if_page(client, persona):
 
     assert page.status_code == 200 and b"findings covered" in page.content
     assert b"Give exactly one of" in both.content
+
+
+def test_status_page_from_a_finding_reads_the_mass_each_table_weighs(client, persona):
+    from fdx.examinations import actions as case_actions
+    from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
+    from fdx.legal import actions
+    from fdx.legal.models import QuantityThreshold
+
+    QuantityThreshold.objects.filter(jurisdiction="KZ", entry_name="mephedrone").update(basis="pure")
+    actions.bump_version()
+    chemist = persona("kz_lab_chemist")
+    exhibit = add_exhibit(chemist, open_case(chemist), net_mass_g=Decimal("10"))
+    finding = case_actions.add_finding(
+        chemist,
+        draft_examination(chemist, exhibit),
+        substance=Substance.objects.get(key="mephedrone"),
+        result_type="quantitative",
+        role="main",
+        purity_percent=Decimal("0.1"),
+    )
+    client.force_login(chemist)
+
+    page = client.get("/legal/", {"finding": str(finding.global_id)})
+
+    kz = next(answer for answer in page.context["answers"] if answer.jurisdiction == "KZ")
+    assert kz.amount_category["category"] == "small"  # 0.01 g of the pure substance, as the finding's page
