@@ -6,6 +6,7 @@ import csv
 import io
 
 from fdx.audit.actions import record
+from fdx.core.spreadsheet import text_cell
 from fdx.examinations import audit_events, selectors
 
 COLUMNS = [
@@ -91,7 +92,7 @@ def export_findings_csv(actor, filters: selectors.CaseFilters) -> str:
     writer.writeheader()
     count = 0
     for row in finding_rows(actor, filters):
-        writer.writerow(row)
+        writer.writerow({key: text_cell(value) for key, value in row.items()})
         count += 1
     record(
         audit_events.CASES_EXPORTED,

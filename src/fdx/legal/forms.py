@@ -54,6 +54,8 @@ class StatusForm(forms.Form):
         data = super().clean()
         if not data.get("structure") and not data.get("substance") and not self.errors:
             raise forms.ValidationError(_("Paste a structure or name a substance."))
+        if data.get("structure") and data.get("substance"):
+            raise forms.ValidationError(_("Give a structure or a substance, not both."))
         return data
 
 

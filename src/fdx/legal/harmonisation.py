@@ -20,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from rdkit import Chem
 
+from fdx.core.spreadsheet import text_row
 from fdx.examinations.choices import ExaminationStatus
 from fdx.legal import selectors
 from fdx.legal.engine.assess import Engine, Query
@@ -211,10 +212,11 @@ class CoveredFinding:
 class WhatIf:
     proposal: Proposal
     considered: int
-    covered: list[CoveredFinding]
+    covered: list[CoveredFinding]  # the most recent ones, at most MAX_WHAT_IF_FINDINGS
     newly_covered: int
     substances: list[tuple[str, int, int]]  # name, findings covered, of which newly covered
     truncated: bool
+    covered_count: int = 0  # all findings covered, listed or not
 
 
 class ProposalError(ValueError):
@@ -284,6 +286,7 @@ def what_if(viewer, proposal: Proposal) -> WhatIf:
         newly,
         summary,
         len(covered) > MAX_WHAT_IF_FINDINGS,
+        len(covered),
     )
 
 
@@ -362,14 +365,16 @@ def matrix_csv(table: Matrix) -> str:
     )
     for row in table.rows:
         writer.writerow(
-            [
-                row.name,
-                row.inchikey,
-                row.findings,
-                *[_status_word(row.cells[c].controlled) for c in table.jurisdictions],
-                *[" ".join(row.cells[c].lists) for c in table.jurisdictions],
-                *[row.cells[c].since for c in table.jurisdictions],
-            ]
+            text_row(
+                [
+                    row.name,
+                    row.inchikey,
+                    row.findings,
+                    *[_status_word(row.cells[c].controlled) for c in table.jurisdictions],
+                    *[" ".join(row.cells[c].lists) for c in table.jurisdictions],
+                    *[row.cells[c].since for c in table.jurisdictions],
+                ]
+            )
         )
     return buffer.getvalue()
 
@@ -390,17 +395,27 @@ def gaps_csv(found: list[Gap]) -> str:
     )
     for gap in found:
         writer.writerow(
-            [
-                gap.row.name,
-                gap.row.inchikey,
-                " ".join(gap.controlled_in),
-                " ".join(gap.not_controlled_in),
-                " ".join(gap.undecided_in),
-                gap.findings_where_not_controlled,
-                gap.row.findings,
-            ]
+            text_row(
+                [
+                    gap.row.name,
+                    gap.row.inchikey,
+                    " ".join(gap.controlled_in),
+                    " ".join(gap.not_controlled_in),
+                    " ".join(gap.undecided_in),
+                    gap.findings_where_not_controlled,
+                    gap.row.findings,
+                ]
+            )
         )
     return buffer.getvalue()
+
+
+def _append_text(sheet, values) -> None:
+    """Append a row whose text cells stay text (openpyxl would store "=…" as a formula)."""
+    sheet.append(text_row(values))
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def workbook(table: Matrix, found: list[Gap]) -> bytes:
@@ -426,7 +441,7 @@ def workbook(table: Matrix, found: list[Gap]) -> bytes:
             + (f" ({', '.join(row.cells[c].lists)}; {row.cells[c].since})" if row.cells[c].lists else "")
             for c in table.jurisdictions
         ]
-        sheet.append([row.name, row.inchikey, row.findings, *values])
+        _append_text(sheet, [row.name, row.inchikey, row.findings, *values])
         for offset, code in enumerate(table.jurisdictions):
             sheet.cell(sheet.max_row, 4 + offset).fill = fills[_status_word(row.cells[code].controlled)]
     gaps_sheet = book.create_sheet("gaps")
@@ -444,7 +459,8 @@ def workbook(table: Matrix, found: list[Gap]) -> bytes:
     for cell in gaps_sheet[1]:
         cell.font = Font(bold=True)
     for gap in found:
-        gaps_sheet.append(
+        _append_text(
+            gaps_sheet,
             [
                 gap.row.name,
                 gap.row.inchikey,
@@ -453,7 +469,7 @@ def workbook(table: Matrix, found: list[Gap]) -> bytes:
                 ", ".join(gap.undecided_in),
                 gap.findings_where_not_controlled,
                 gap.row.findings,
-            ]
+            ],
         )
     buffer = io.BytesIO()
     book.save(buffer)

@@ -250,9 +250,9 @@ class Question:
 def jurisdiction_codes(requested=()) -> list[str]:
     """The codes asked for, checked; every jurisdiction in order when none is asked for."""
     known = list(Jurisdiction.objects.values_list("code", flat=True))
-    if not requested:
+    codes = list(dict.fromkeys(code.strip().upper() for code in requested if code.strip()))  # once each
+    if not codes:
         return known
-    codes = [code.strip().upper() for code in requested if code.strip()]
     unknown = [code for code in codes if code not in known]
     if unknown:
         raise LegalQueryError(f"unknown jurisdiction {unknown[0]!r}; known: {', '.join(known)}")

@@ -70,6 +70,10 @@ def _read_csv(handle, path) -> list[StructureItem]:
         raise StructureFileError(path, 1, "header", "needs a 'smiles' (or 'structure') or a 'name' column")
     items = []
     for record in reader:
+        if None in record:  # more fields than the header names: an unquoted comma
+            raise StructureFileError(
+                path, reader.line_num, "line", "has more fields than the header; quote a value with a comma"
+            )
         record = {(key or "").strip().lower(): (value or "").strip() for key, value in record.items()}
         structure = record.get(structure_column, "") if structure_column else ""
         name = record.get("name", "")

@@ -313,8 +313,11 @@ def harmonisation_view(request):
     """The matrix of substances × jurisdictions and the gap report, on screen or as CSV/XLSX."""
     form = HarmonisationForm(request.GET or None, initial={"jurisdictions": list(harmonisation.CENTRAL_ASIA)})
     codes, day = list(harmonisation.CENTRAL_ASIA), None
-    if form.is_bound and form.is_valid():
-        codes = form.cleaned_data["jurisdictions"] or codes
+    if form.is_bound and not form.is_valid():
+        # A selection that cannot be read is said so, never answered (or exported) for another one.
+        return render(request, "legal/harmonisation.html", {"form": form, "table": None}, status=400)
+    if form.is_bound:
+        codes = list(dict.fromkeys(form.cleaned_data["jurisdictions"])) or codes
         day = form.cleaned_data["date"]
     table, gaps = harmonisation.gaps(request.user, codes, day)
     export = request.GET.get("export")

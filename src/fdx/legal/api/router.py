@@ -36,6 +36,8 @@ def _question(payload) -> selectors.Question:
 
 
 def _query(item):
+    if item.substance and (item.structure or item.name):
+        raise ApiError(422, "invalid", "Give a structure, a name or a substance: one of them.")
     if item.substance:
         return selectors.query_for_substance(get_substance(item.substance), label=item.label)
     if not item.structure and not item.name:

@@ -147,3 +147,15 @@ def test_import_and_export_through_the_api(api, persona, client):
     assert bad.status_code == 422 and "line 2" in bad.json()["error"]["fields"]["file"][0]
     assert good.json() == {"dry_run": True, "added": 1, "corrected": 0, "unchanged": 0}
     assert export.content.decode().startswith("list_code,name_en")
+
+
+def test_a_structure_and_a_substance_together_are_refused(api, persona):
+    heroin = Substance.objects.get(key="heroin")
+
+    answer = api.post(
+        "/legal/status",
+        {"structure": "CCO", "substance": str(heroin.global_id), "jurisdictions": ["UN"]},
+        user=persona("kz_police_analyst"),
+    )
+
+    assert answer.status_code == 422

@@ -83,3 +83,57 @@ def test_exports(persona):
 
     book = load_workbook(BytesIO(workbook))
     assert book.sheetnames == ["matrix", "gaps"] and book["gaps"].max_row == len(gaps) + 1
+
+
+def _planted_listing(persona, name, smiles="CCCCCCCCCCCCCCCN"):
+    from fdx.legal import actions
+
+    actions.add_listing(
+        persona("kz_node_admin"),
+        actions.listing_row(
+            list_code="KZ-LIST-I",
+            name_en=name,
+            smiles=smiles,
+            effective_from=datetime.date(2020, 1, 1),
+        ),
+    )
+
+
+def test_exports_keep_a_planted_formula_as_text_and_survive_control_characters(persona):
+    import io
+
+    from openpyxl import load_workbook
+
+    _planted_listing(persona, '=HYPERLINK("http://evil","x")')
+    _planted_listing(persona, "Probe\x0bname", smiles="CCCCCCCCCCCCCCCCN")
+    table, found = harmonisation.gaps(persona("kz_lab_head"), ("UN", "KZ"), datetime.date(2025, 6, 1))
+
+    book = load_workbook(io.BytesIO(harmonisation.workbook(table, found)))
+    text = harmonisation.matrix_csv(table) + harmonisation.gaps_csv(found)
+
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [cell for cell in cells if cell.data_type == "f"]
+    assert "\"'=HYPERLINK" in text and "\n=HYPERLINK" not in text and "\nProbename," in text
+
+
+def test_the_harmonisation_page_refuses_a_selection_it_cannot_read_and_lists_a_jurisdiction_once(
+    client, persona
+):
+    client.force_login(persona("kz_lab_head"))
+
+    refused = client.get("/legal/harmonisation/", {"jurisdictions": "XX", "export": "gaps.csv"})
+    twice = client.get("/legal/harmonisation/", {"jurisdictions": ["KZ", "KZ", "UN"]})
+
+    assert refused.status_code == 400 and refused["Content-Type"].startswith("text/html")
+    assert twice.context["table"].jurisdictions == ["KZ", "UN"]
+
+
+def test_what_if_counts_every_covered_finding_when_it_lists_only_some(persona, monkeypatch):
+    approved_case(persona)
+    approved_case(persona, reference="KZ-2025-0002")
+    monkeypatch.setattr(harmonisation, "MAX_WHAT_IF_FINDINGS", 1)
+    proposal = harmonisation.Proposal(jurisdiction="KZ", structure="CNC(C)Cc1ccccc1")
+
+    result = harmonisation.what_if(persona("kz_lab_head"), proposal)
+
+    assert len(result.covered) == 1 and result.covered_count == 2 and result.truncated

@@ -234,3 +234,10 @@ def test_without_the_net_mass_a_table_that_does_not_say_what_it_weighs_has_no_up
     finding = SimpleNamespace(amount_g=Decimal("0.01"), base_equivalent_g=Decimal("0.008"))
 
     assert selectors._weighed_mass("unknown", None, finding)[:2] == (Decimal("0.008"), None)
+
+
+def test_an_empty_or_repeated_jurisdiction_code_asks_as_expected():
+    every = selectors.jurisdiction_codes()
+
+    assert selectors.jurisdiction_codes([""]) == every
+    assert selectors.jurisdiction_codes(["kz", "KZ ", "UN"]) == ["KZ", "UN"]

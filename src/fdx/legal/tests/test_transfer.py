@@ -46,3 +46,11 @@ def test_bad_files_name_the_line_and_field(tmp_path, name, content, message):
         read_structures(path)
 
     assert str(error.value).startswith(message)
+
+
+def test_a_csv_row_with_an_unquoted_comma_is_refused_by_line(tmp_path):
+    path = tmp_path / "seized.csv"
+    path.write_text("smiles,label\nCNC(C)Cc1ccccc1,seizure 1, bag A\n", encoding="utf-8")
+
+    with pytest.raises(StructureFileError, match="line 2"):
+        read_structures(path)
