@@ -4,7 +4,7 @@ maintenance of a jurisdiction's lists by its administrators."""
 import io
 import uuid
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
@@ -23,6 +23,7 @@ from fdx.legal.api.schemas import (
     ReasonIn,
     StatusIn,
 )
+from fdx.legal.engine.assess import Query as StructureQuery
 from fdx.legal.models import Listing
 from fdx.substances.selectors import get_substance
 
@@ -69,7 +70,18 @@ def status(request, payload: StatusIn):
 )
 def status_batch(request, payload: BatchIn):
     """The answers of every item in every jurisdiction asked, item by item in the order given."""
-    return _answers([_query(item) for item in payload.items], payload)
+    return _answers([_batch_query(item) for item in payload.items], payload)
+
+
+def _batch_query(item):
+    """As ``_query``, but an unknown substance is answered for that item alone ("cannot decide", with the
+    error), so that one bad id does not cost the whole batch."""
+    try:
+        return _query(item)
+    except Http404:
+        return StructureQuery(
+            text=item.label or str(item.substance), error=f"no registry substance {item.substance}"
+        )
 
 
 @router.get("/legal/jurisdictions", response=list[JurisdictionOut], summary="Jurisdictions and their lists")

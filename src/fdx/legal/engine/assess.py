@@ -513,10 +513,18 @@ class Engine:
 
     def _listings(self, facts: _Facts, jurisdiction: str, day) -> list[Basis]:
         query = facts.query
-        excluded = {
-            entry.list_code
+        exclusions = [
+            entry
             for entry, _kind, _detail in facts.candidates
-            if entry.is_exclusion and entry.inchikey == query.inchikey and entry.in_force(day)
+            if entry.is_exclusion and entry.inchikey == query.inchikey
+        ]
+        excluded = {entry.list_code for entry in exclusions if entry.in_force(day)}
+        # An exclusion whose start is known only within a range may already apply: the answer stays open.
+        maybe_excluded = {
+            entry.list_code
+            for entry in exclusions
+            if entry.earliest <= day < entry.effective_from
+            and (entry.effective_to is None or day <= entry.effective_to)
         }
         # "Esters and ethers, unless appearing in another Schedule" (1961, Schedule I): a structure listed
         # in its own right in another list of the same instrument is not also an ester or ether of an entry
@@ -541,6 +549,7 @@ class Engine:
                     coverage = None if own is None else coverage + own
                 if reach.list_code in excluded:
                     continue
+                exclusion_open = bool({reach.list_code, entry.list_code} & maybe_excluded)
                 open_stereo = coverage is None and self._may_be_listed_form(entry, kind, query)
                 if coverage is None and not open_stereo:
                     continue
@@ -552,6 +561,7 @@ class Engine:
                     detail,
                     f"through {reach.via}" if reach.via else "",
                     reach.uncertainty,
+                    "an exclusion of this structure may already have been in force" if exclusion_open else "",
                     f"what {', '.join(unchecked)} covers is not verified" if unchecked else "",
                     "only the listed form is covered here, and it may or may not be this one"
                     if open_stereo
@@ -567,7 +577,7 @@ class Engine:
                         reach.source_url,
                         reach.verified and not unchecked,
                         "; ".join(n for n in notes if n),
-                        date_uncertain=bool(reach.uncertainty),
+                        date_uncertain=bool(reach.uncertainty) or exclusion_open,
                         stereo_uncertain=open_stereo,
                     )
                 )

@@ -159,3 +159,22 @@ def test_a_structure_and_a_substance_together_are_refused(api, persona):
     )
 
     assert answer.status_code == 422
+
+
+def test_an_unknown_substance_in_a_batch_is_answered_for_that_item_alone(api, persona):
+    import uuid
+
+    heroin = Substance.objects.get(key="heroin")
+    missing = uuid.uuid4()
+
+    answers = api.post(
+        "/legal/status/batch",
+        {
+            "items": [{"substance": str(heroin.global_id)}, {"substance": str(missing)}],
+            "jurisdictions": ["UN"],
+        },
+        user=persona("kz_police_analyst"),
+    ).json()
+
+    assert [a["controlled"] for a in answers] == [True, None]
+    assert answers[1]["error"] == f"no registry substance {missing}"

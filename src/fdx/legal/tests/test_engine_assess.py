@@ -182,6 +182,27 @@ def test_an_exclusion_blocks_its_list_for_that_exact_structure():
     assert kinds(ask(data, LEVOMETHORPHAN)) == [("XX-I", "stereoisomer", "Racemethorphan")]
 
 
+def test_an_exclusion_whose_start_is_uncertain_leaves_the_answer_open_in_that_range():
+    data = snapshot(a_list())
+    listed(data, "XX-I", "Racemethorphan", RACEMETHORPHAN)
+    listed(
+        data,
+        "XX-I",
+        "Dextromethorphan (excepted)",
+        DEXTROMETHORPHAN,
+        start="2020-12-31",
+        earliest_from=datetime.date(2020, 1, 1),
+        is_exclusion=True,
+    )
+
+    before = ask(data, DEXTROMETHORPHAN, day=datetime.date(2019, 6, 1))
+    within = ask(data, DEXTROMETHORPHAN, day=datetime.date(2020, 6, 1))
+    after = ask(data, DEXTROMETHORPHAN, day=datetime.date(2021, 6, 1))
+
+    assert before.controlled is True and after.controlled is False
+    assert within.controlled is None and "exclusion" in within.basis[0].detail
+
+
 def test_an_entry_counts_from_its_certain_date_and_is_uncertain_before_it():
     data = snapshot(a_list())
     listed(
