@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from rdkit import Chem, DataStructs
 from rdkit.Chem import AllChem, rdMolDescriptors
+from rdkit.Chem.EnumerateStereoisomers import EnumerateStereoisomers, StereoEnumerationOptions
 
 from fdx.legal.engine import generic
 from fdx.legal.engine.data import EntryInfo, GenericInfo, IncorporationInfo, Snapshot, ThresholdInfo
@@ -64,6 +65,7 @@ class Query:
     substance_keys: frozenset[str] = frozenset()
     _pattern: object = None
     _morgan: object = None
+    _possible: frozenset | None = None
 
     @classmethod
     def from_text(cls, text: str, substance_keys=(), label: str = "") -> Query:
@@ -90,6 +92,22 @@ class Query:
         if self._pattern is None:
             self._pattern = chem.pattern_fingerprint(self.parent)
         return self._pattern
+
+    @property
+    def possible_keys(self) -> frozenset[str]:
+        """The InChIKeys of the stereoisomers the structure may be: itself when every stereocentre is
+        given, else each way of assigning those left open (at most 64; more are not worked out)."""
+        if self._possible is None:
+            keys = {self.inchikey}
+            if self.parent is not None:
+                options = StereoEnumerationOptions(onlyUnassigned=True, maxIsomers=64, unique=True)
+                try:
+                    isomers = list(EnumerateStereoisomers(Chem.Mol(self.parent), options=options))
+                except Exception:  # RDKit could not enumerate: the structure as given
+                    isomers = []
+                keys |= {key for key in map(Chem.MolToInchiKey, isomers) if key}
+            self._possible = frozenset(keys)
+        return self._possible
 
     @property
     def morgan(self):
@@ -631,13 +649,13 @@ class Engine:
 
     def _may_be_listed_form(self, entry: EntryInfo, kind: str, query: Query) -> bool:
         """Whether a structure the list does not cover as a stereoisomer may still be the listed form: it is
-        given without stereochemistry, and the listed one has it."""
-        return (
-            kind == "stereoisomer"
-            and entry.has_stereo
-            and not _has_stereo(query.inchikey)
-            and (not query.is_salt or self.lists[entry.list_code].covers_salts)
-        )
+        given without stereochemistry (or with some of it), and the listed form is one way of completing
+        it."""
+        if kind != "stereoisomer" or not entry.has_stereo:
+            return False
+        if query.is_salt and not self.lists[entry.list_code].covers_salts:
+            return False
+        return not _has_stereo(query.inchikey) or entry.inchikey in query.possible_keys
 
     def _named_form(self, entry: EntryInfo, query: Query) -> bool:
         """Whether the entry's name designates the query's stereoisomer by itself: a name listed without

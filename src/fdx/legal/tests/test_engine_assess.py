@@ -758,3 +758,17 @@ def test_an_identity_without_a_structure_is_never_answered_not_controlled():
     )
 
     assert answer.controlled is None and "without a structure" in answer.reason
+
+
+def test_a_structure_with_only_some_stereocentres_given_may_be_the_listed_form():
+    # (1R,2S)-ephedrine listed alone, in a list without a stereoisomer clause: a drawing that fixes only
+    # the amine carbon as ephedrine's may be ephedrine (or pseudoephedrine); one that fixes it the other
+    # way cannot be
+    data = snapshot(a_list(stereo=False))
+    listed(data, "XX-I", "Ephedrine", "CN[C@@H](C)[C@H](O)c1ccccc1")
+
+    may_be = ask(data, "CN[C@@H](C)C(O)c1ccccc1")
+    cannot_be = ask(data, "CN[C@H](C)C(O)c1ccccc1")
+
+    assert may_be.controlled is None and may_be.basis[0].stereo_uncertain
+    assert cannot_be.controlled is False
