@@ -26,3 +26,9 @@ def text_cell(value):
 
 def text_row(values) -> list:
     return [text_cell(value) for value in values]
+
+
+def xlsx_row(values) -> list:
+    """Values for an XLSX row: control characters removed. The caller marks the text cells as text
+    (``data_type = "s"``), so no apostrophe is needed and none shows."""
+    return [_CONTROL.sub("", value) if isinstance(value, str) else value for value in values]

@@ -742,7 +742,7 @@ def is_shipped(obj) -> bool:
     if isinstance(obj, Instrument):
         return obj.code in {item["code"] for item in data["instruments"]}
     if isinstance(obj, ControlList):
-        return True
+        return obj.code in {item["code"] for item in data["lists"]}
     if isinstance(obj, ListIncorporation):
         pairs = {(item["national_list"], item["incorporated_list"]) for item in data["incorporations"]}
         return (obj.national_list.code, obj.incorporated_list.code) in pairs

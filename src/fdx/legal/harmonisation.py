@@ -20,7 +20,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from rdkit import Chem
 
-from fdx.core.spreadsheet import text_row
+from fdx.core.spreadsheet import text_row, xlsx_row
 from fdx.examinations.choices import ExaminationStatus
 from fdx.legal import selectors
 from fdx.legal.engine.assess import Engine, Query
@@ -412,7 +412,7 @@ def gaps_csv(found: list[Gap]) -> str:
 
 def _append_text(sheet, values) -> None:
     """Append a row whose text cells stay text (openpyxl would store "=…" as a formula)."""
-    sheet.append(text_row(values))
+    sheet.append(xlsx_row(values))
     for cell in sheet[sheet.max_row]:
         if isinstance(cell.value, str):
             cell.data_type = "s"

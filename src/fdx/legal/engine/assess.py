@@ -23,7 +23,11 @@ from decimal import Decimal
 
 from rdkit import Chem, DataStructs
 from rdkit.Chem import AllChem, rdMolDescriptors
-from rdkit.Chem.EnumerateStereoisomers import EnumerateStereoisomers, StereoEnumerationOptions
+from rdkit.Chem.EnumerateStereoisomers import (
+    EnumerateStereoisomers,
+    GetStereoisomerCount,
+    StereoEnumerationOptions,
+)
 
 from fdx.legal.engine import generic
 from fdx.legal.engine.data import EntryInfo, GenericInfo, IncorporationInfo, Snapshot, ThresholdInfo
@@ -50,6 +54,7 @@ _PERIODIC_TABLE = Chem.GetPeriodicTable()
 _HYDROGENS_AND_CHARGES = re.compile(r"H(?![a-z])\d*|[+-]\d*")
 # An amide drawn as its imidic acid (-C(OH)=N-), or a thioamide as its thioimidic acid: one compound to InChI.
 _IMIDIC_ACID = Chem.MolFromSmarts("[OX2H1,SX2H1]-[#6X3;!a]=[#7X2;!a]")
+_MAX_ISOMERS = 64  # stereoisomers of a partly specified structure worked out one by one
 
 
 @dataclass
@@ -66,6 +71,7 @@ class Query:
     _pattern: object = None
     _morgan: object = None
     _possible: frozenset | None = None
+    _possible_known: bool = False
 
     @classmethod
     def from_text(cls, text: str, substance_keys=(), label: str = "") -> Query:
@@ -94,19 +100,24 @@ class Query:
         return self._pattern
 
     @property
-    def possible_keys(self) -> frozenset[str]:
+    def possible_keys(self) -> frozenset[str] | None:
         """The InChIKeys of the stereoisomers the structure may be: itself when every stereocentre is
-        given, else each way of assigning those left open (at most 64; more are not worked out)."""
-        if self._possible is None:
-            keys = {self.inchikey}
+        given, else each way of assigning those left open; None when there are too many to work out (more
+        than 64) or RDKit cannot enumerate them, so that any stereoisomer is possible."""
+        if not self._possible_known:
+            self._possible_known = True
+            self._possible = frozenset({self.inchikey})
             if self.parent is not None:
-                options = StereoEnumerationOptions(onlyUnassigned=True, maxIsomers=64, unique=True)
+                options = StereoEnumerationOptions(onlyUnassigned=True, maxIsomers=0, unique=True)
                 try:
-                    isomers = list(EnumerateStereoisomers(Chem.Mol(self.parent), options=options))
-                except Exception:  # RDKit could not enumerate: the structure as given
-                    isomers = []
-                keys |= {key for key in map(Chem.MolToInchiKey, isomers) if key}
-            self._possible = frozenset(keys)
+                    mol = Chem.Mol(self.parent)
+                    if GetStereoisomerCount(mol, options=options) > _MAX_ISOMERS:
+                        self._possible = None
+                    else:
+                        isomers = EnumerateStereoisomers(mol, options=options)
+                        self._possible |= {key for key in map(Chem.MolToInchiKey, isomers) if key}
+                except Exception:  # RDKit could not enumerate them
+                    self._possible = None
         return self._possible
 
     @property
@@ -440,7 +451,7 @@ class Engine:
             )
         elif any(b.kind == "analogue_possible" for b in bases):
             answer.reason = "a possible analogue: only an expert can decide"
-        elif query.parent is None:
+        elif query.parent is None and query.inchikey:
             answer.reason = (
                 "found in no listing, and without a structure the generic definitions, esters, ethers and "
                 "analogues cannot be checked"
@@ -655,7 +666,10 @@ class Engine:
             return False
         if query.is_salt and not self.lists[entry.list_code].covers_salts:
             return False
-        return not _has_stereo(query.inchikey) or entry.inchikey in query.possible_keys
+        if not _has_stereo(query.inchikey):
+            return True
+        possible = query.possible_keys
+        return possible is None or entry.inchikey in possible
 
     def _named_form(self, entry: EntryInfo, query: Query) -> bool:
         """Whether the entry's name designates the query's stereoisomer by itself: a name listed without

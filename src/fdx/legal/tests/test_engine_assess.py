@@ -772,3 +772,23 @@ def test_a_structure_with_only_some_stereocentres_given_may_be_the_listed_form()
 
     assert may_be.controlled is None and may_be.basis[0].stereo_uncertain
     assert cannot_be.controlled is False
+
+
+def test_too_many_open_stereocentres_to_work_out_leave_the_answer_open():
+    # 7 open centres (128 ways) are more than are worked out one by one: the listed form stays possible
+    listed_form = "N[C@@H](C)[C@H](O)[C@H](O)[C@H](O)[C@H](O)[C@H](O)[C@H](O)[C@H](O)CO"
+    data = snapshot(a_list(stereo=False))
+    listed(data, "XX-I", "heptol", listed_form)
+
+    answer = ask(data, "N[C@@H](C)C(O)C(O)C(O)C(O)C(O)C(O)C(O)CO")
+
+    assert answer.controlled is None and answer.basis[0].stereo_uncertain
+
+
+def test_a_registry_substance_without_a_structure_found_nowhere_is_not_controlled_where_lists_are_complete():
+    data = snapshot(a_list())
+    listed(data, "XX-I", "methamphetamine", METHAMPHETAMINE)
+
+    answer = Engine(data).assess(Query.from_text("", substance_keys={"khat"}, label="khat"), "XX", DAY)
+
+    assert answer.controlled is False

@@ -113,6 +113,7 @@ def test_exports_keep_a_planted_formula_as_text_and_survive_control_characters(p
 
     cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
     assert not [cell for cell in cells if cell.data_type == "f"]
+    assert '=HYPERLINK("http://evil","x")' in [cell.value for cell in cells]  # as text, no apostrophe
     assert "\"'=HYPERLINK" in text and "\n=HYPERLINK" not in text and "\nProbename," in text
 
 
