@@ -792,3 +792,15 @@ def test_a_registry_substance_without_a_structure_found_nowhere_is_not_controlle
     answer = Engine(data).assess(Query.from_text("", substance_keys={"khat"}, label="khat"), "XX", DAY)
 
     assert answer.controlled is False
+
+
+@pytest.mark.django_db
+def test_lefetamine_is_the_levo_isomer_only(engine):
+    # Schedule IV lists (-)-N,N-dimethyl-1,2-diphenylethylamine and has no stereoisomer clause
+    levo = real(engine, "CN(C)[C@H](Cc1ccccc1)c1ccccc1")
+    dextro = real(engine, "CN(C)[C@@H](Cc1ccccc1)c1ccccc1")
+    undrawn = real(engine, "CN(C)C(Cc1ccccc1)c1ccccc1")
+
+    assert levo.lists == ["UN-1971-IV"]
+    assert dextro.controlled is False
+    assert undrawn.controlled is None and undrawn.basis[0].stereo_uncertain
