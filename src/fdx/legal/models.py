@@ -23,6 +23,23 @@ def _localised(obj, field="name") -> str:
     return russian if (get_language() or "").startswith("ru") and russian else getattr(obj, f"{field}_en")
 
 
+class MaintainedLocally(models.Model):
+    """A fact FDX ships that a node administrator may change: once changed here, a reload of the reference
+    content leaves it alone (``legal.actions.load_legal_reference``)."""
+
+    maintained_locally = models.BooleanField(
+        _("changed on this node"),
+        default=False,
+        help_text=_(
+            "Once a node administrator has changed it, a new release of the reference content leaves "
+            "it alone. Clear it to take the shipped content back at the next load."
+        ),
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Jurisdiction(models.Model):
     """``UN`` for the conventions, else a state by its ISO 3166-1 code."""
 
@@ -59,7 +76,7 @@ class Jurisdiction(models.Model):
         return _localised(self)
 
 
-class Instrument(models.Model):
+class Instrument(MaintainedLocally):
     """A convention, law, decree or decision that lists substances or sets thresholds."""
 
     code = models.SlugField(_("code"), max_length=80, unique=True)
@@ -76,15 +93,6 @@ class Instrument(models.Model):
     verified = models.BooleanField(_("verified"), default=False)
     note = models.TextField(_("note"), blank=True)
 
-    maintained_locally = models.BooleanField(
-        _("changed on this node"),
-        default=False,
-        help_text=_(
-            "Once a node administrator has changed it, a new release of the reference content leaves "
-            "it alone. Clear it to take the shipped content back at the next load."
-        ),
-    )
-
     class Meta:
         verbose_name = _("legal instrument")
         verbose_name_plural = _("legal instruments")
@@ -94,7 +102,7 @@ class Instrument(models.Model):
         return _localised(self, "title")
 
 
-class ControlList(models.Model):
+class ControlList(MaintainedLocally):
     """A schedule, table or national list, with what it covers beyond its explicit entries."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
@@ -120,15 +128,6 @@ class ControlList(models.Model):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
 
-    maintained_locally = models.BooleanField(
-        _("changed on this node"),
-        default=False,
-        help_text=_(
-            "Once a node administrator has changed it, a new release of the reference content leaves "
-            "it alone. Clear it to take the shipped content back at the next load."
-        ),
-    )
-
     class Meta:
         verbose_name = _("control list")
         verbose_name_plural = _("control lists")
@@ -138,7 +137,7 @@ class ControlList(models.Model):
         return f"{self.code} — {_localised(self)}"
 
 
-class ListIncorporation(TimestampedModel):
+class ListIncorporation(MaintainedLocally, TimestampedModel):
     """A national list that takes in an international schedule as it stands from time to time."""
 
     national_list = models.ForeignKey(
@@ -169,15 +168,6 @@ class ListIncorporation(TimestampedModel):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     note = models.TextField(_("note"), blank=True)
-
-    maintained_locally = models.BooleanField(
-        _("changed on this node"),
-        default=False,
-        help_text=_(
-            "Once a node administrator has changed it, a new release of the reference content leaves "
-            "it alone. Clear it to take the shipped content back at the next load."
-        ),
-    )
 
     class Meta:
         verbose_name = _("incorporation of a list")
@@ -335,7 +325,7 @@ class Listing(GlobalRecord):
         return f"{self.control_list.code}: {self.name_en}"
 
 
-class GenericDefinition(GlobalRecord):
+class GenericDefinition(MaintainedLocally, GlobalRecord):
     """A structure-based clause of a list: named parents with allowed substituents, derivatives, a class
     definition, or an analogue clause. ``rule`` holds the machine-readable definition (``legal/engine``)."""
 
@@ -361,14 +351,6 @@ class GenericDefinition(GlobalRecord):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
 
-    maintained_locally = models.BooleanField(
-        _("changed on this node"),
-        default=False,
-        help_text=_(
-            "Once a node administrator has changed it, a new release of the reference content leaves "
-            "it alone. Clear it to take the shipped content back at the next load."
-        ),
-    )
     audit_fields = (
         "code",
         "control_list",
@@ -414,7 +396,7 @@ class GenericExample(models.Model):
         return self.name
 
 
-class QuantityThreshold(GlobalRecord):
+class QuantityThreshold(MaintainedLocally, GlobalRecord):
     """The amount categories of a substance or list entry in one jurisdiction. A value nobody verified is
     stored with ``verified`` off; a value nobody knows is left empty and reported as unknown."""
 
@@ -477,15 +459,6 @@ class QuantityThreshold(GlobalRecord):
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     note = models.TextField(_("note"), blank=True)
-
-    maintained_locally = models.BooleanField(
-        _("changed on this node"),
-        default=False,
-        help_text=_(
-            "Once a node administrator has changed it, a new release of the reference content leaves "
-            "it alone. Clear it to take the shipped content back at the next load."
-        ),
-    )
 
     class Meta:
         verbose_name = _("quantity threshold")
