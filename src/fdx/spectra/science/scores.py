@@ -39,6 +39,12 @@ from fdx.spectra.science.peaks import MAX_MZ, NominalSpectrum
 WIDTH = MAX_MZ + 2  # dense rows hold m/z 0..MAX_MZ and one past the end for cumulative sums
 PREFILTER_INTENSITY_POWER = 0.53
 PREFILTER_MZ_POWER = 1.3
+# Two spectra are compared above the higher of their reporting floors, up to this intensity (0.5 % of the
+# base peak); see the notes.
+FLOOR_CAP = 5
+# The significance levels: a peak counts in its own spectrum's norm, and breaks a ratio chain, at or above
+# the level of its pair (intensities are whole numbers on the 0-999 scale).
+_LEVELS = numpy.arange(2, max(FLOOR_CAP, 2) + 1, dtype=numpy.float32)
 _LOG4 = math.log(4.0)
 
 
@@ -81,9 +87,14 @@ class PeakTable:
         return lowest
 
     @functools.cached_property
-    def sums(self) -> LibrarySums:
-        """Running sums over the peaks, for the identity score (computed once per table)."""
-        return LibrarySums.of(self)
+    def floor(self) -> numpy.ndarray:
+        """Each spectrum's reporting floor: its lowest intensity, rounded up (0 for an empty spectrum)."""
+        floor = numpy.zeros(len(self), dtype=numpy.float32)
+        filled = numpy.diff(self.ptr) > 0
+        if filled.any():
+            lowest = numpy.minimum.reduceat(self.intensity, self.ptr[:-1][filled])
+            floor[filled] = numpy.ceil(lowest)
+        return floor
 
     def append(self, other: PeakTable) -> PeakTable:
         return PeakTable(
@@ -91,35 +102,6 @@ class PeakTable:
             numpy.concatenate([self.mz, other.mz]),
             numpy.concatenate([self.intensity, other.intensity]),
         )
-
-
-@dataclass
-class LibrarySums:
-    """Per peak of a peak table: a sort key (row, m/z) to find a spectrum's first peak at or above an m/z,
-    and running totals over the peaks above 1 (of ``m/z * I``, and their count), each with a leading zero,
-    so that a sum over any run of peaks is a difference of two entries."""
-
-    key: numpy.ndarray  # int64, row * WIDTH + m/z, ascending
-    significant_norm: numpy.ndarray  # float64, n + 1
-    significant_before: numpy.ndarray  # int64, n + 1
-
-    @classmethod
-    def of(cls, table: PeakTable) -> LibrarySums:
-        significant = table.intensity > 1
-        norm = numpy.zeros(len(table.mz) + 1)
-        numpy.cumsum(
-            numpy.where(significant, table.mz * table.intensity.astype(numpy.float64), 0), out=norm[1:]
-        )
-        before = numpy.zeros(len(table.mz) + 1, dtype=numpy.int64)
-        numpy.cumsum(significant, out=before[1:])
-        return cls(table.row_of_each_peak() * WIDTH + table.mz, norm, before)
-
-    def first_from(self, rows: numpy.ndarray, lowest: numpy.ndarray) -> numpy.ndarray:
-        """The position of the first peak of each spectrum ``rows[i]`` at m/z ``lowest[i]`` or above."""
-        return numpy.searchsorted(self.key, rows * WIDTH + lowest, side="left")
-
-    def significant_norm_between(self, first: numpy.ndarray, end: numpy.ndarray) -> numpy.ndarray:
-        return self.significant_norm[end] - self.significant_norm[first]
 
 
 def prefilter_weights(table: PeakTable) -> numpy.ndarray:
@@ -137,9 +119,11 @@ def prefilter_weights(table: PeakTable) -> numpy.ndarray:
 @dataclass
 class EntropyTable:
     """Per peak, the intensity share used by entropy similarity; per spectrum its entropy ``S`` and
-    ``F = sum f(p / 2)`` with ``f(x) = -x ln x`` (the part of the merged spectrum's entropy it brings)."""
+    ``F = sum f(p / 2)`` with ``f(x) = -x ln x`` (the part of the merged spectrum's entropy it brings).
+    The entropies are summed in double precision; the shares are kept in single precision, which is what
+    the correction at common peaks needs (see ``entropy_similarity``)."""
 
-    share: numpy.ndarray
+    share: numpy.ndarray  # float32
     entropy: numpy.ndarray
     half_entropy: numpy.ndarray
 
@@ -154,7 +138,8 @@ class EntropyTable:
             share = _shares(share**power, rows, len(table))
             entropy = _row_sums(-share * numpy.log(share), rows, len(table))
         half = share / 2
-        return cls(share, entropy, _row_sums(-half * numpy.log(half), rows, len(table)))
+        half_entropy = _row_sums(-half * numpy.log(half), rows, len(table))
+        return cls(share, entropy, half_entropy)
 
 
 def _shares(values: numpy.ndarray, rows: numpy.ndarray, count: int) -> numpy.ndarray:
@@ -168,16 +153,20 @@ def _row_sums(values: numpy.ndarray, rows: numpy.ndarray, count: int) -> numpy.n
 
 @dataclass
 class QueryBlock:
-    """Query spectra as dense rows (looked up by m/z) with the running sums the identity score needs."""
+    """Query spectra as dense rows (looked up by m/z), with the running sums the identity score needs."""
 
     table: PeakTable
     intensity: numpy.ndarray  # (n, WIDTH) float32
     weight: numpy.ndarray  # (n, WIDTH) prefilter weights
     share: numpy.ndarray  # (n, WIDTH) entropy shares
-    # Running sums along m/z, stored m/z-major (one past the highest m/z, n); read them with ``below``:
-    significant_norm_below: numpy.ndarray  # [c, q]: sum of m/z * I over q's peaks above 1 at m/z < c
-    significant_count_below: numpy.ndarray  # [c, q]: how many peaks above 1 q has at m/z < c
+    position: numpy.ndarray  # (n, WIDTH) int32: where the query's peak at an m/z is in ``table``
+    key: numpy.ndarray  # per peak of ``table``: row * WIDTH + m/z, ascending
+    # Running sums over the peaks of ``table``, one row per significance level (see ``_level``), each with
+    # a leading zero: of m/z * I and of the count of the peaks at or above the level's intensity.
+    norm_before: numpy.ndarray  # (levels, peaks + 1) float64
+    count_before: numpy.ndarray  # (levels, peaks + 1) int64
     lowest: numpy.ndarray
+    floor: numpy.ndarray
     entropy: numpy.ndarray
     half_entropy: numpy.ndarray
 
@@ -187,30 +176,24 @@ class QueryBlock:
         rows = table.row_of_each_peak()
         entropy = EntropyTable.of(table)
 
-        # The running sums need rows up to one past the block's highest m/z only (lookups are clamped).
-        height = int(table.mz.max()) + 2 if len(table.mz) else 1
-
-        def dense(values, dtype=numpy.float32, mz_major=False):
-            if mz_major:
-                grid = numpy.zeros((height, len(table)), dtype=dtype)
-                grid[table.mz, rows] = values
-            else:
-                grid = numpy.zeros((len(table), WIDTH), dtype=dtype)
-                grid[rows, table.mz] = values
+        def dense(values, dtype=numpy.float32):
+            grid = numpy.zeros((len(table), WIDTH), dtype=dtype)
+            grid[rows, table.mz] = values
             return grid
 
-        intensity = dense(table.intensity)
-        significant = table.intensity > 1
-        norm = dense(numpy.where(significant, table.mz * table.intensity, 0), numpy.float64, mz_major=True)
-        count = dense(significant, numpy.int32, mz_major=True)
+        at_least = table.intensity[None, :] >= _LEVELS[:, None]
+        weighted = table.mz * table.intensity.astype(numpy.float64)
         return cls(
             table=table,
-            intensity=intensity,
+            intensity=dense(table.intensity),
             weight=dense(prefilter_weights(table)),
             share=dense(entropy.share, numpy.float64),
-            significant_norm_below=_exclusive_cumsum(norm),
-            significant_count_below=_exclusive_cumsum(count),
+            position=dense(numpy.arange(len(table.mz)), numpy.int32),
+            key=rows * WIDTH + table.mz,
+            norm_before=_running(numpy.where(at_least, weighted, 0.0)),
+            count_before=_running(at_least.astype(numpy.int64)),
             lowest=table.lowest_mz(),
+            floor=table.floor,
             entropy=entropy.entropy,
             half_entropy=entropy.half_entropy,
         )
@@ -218,11 +201,16 @@ class QueryBlock:
     def __len__(self) -> int:
         return len(self.table)
 
+    def norm_from(self, queries: numpy.ndarray, lowest: numpy.ndarray, level: numpy.ndarray) -> numpy.ndarray:
+        """Sum of m/z * I over each query's peaks at m/z ``lowest`` or above and at or above ``level``."""
+        first = numpy.searchsorted(self.key, queries * WIDTH + lowest, side="left")
+        end = self.table.ptr[queries + 1]
+        return self.at(self.norm_before, level, end) - self.at(self.norm_before, level, first)
+
     @staticmethod
-    def below(grid: numpy.ndarray, mz: numpy.ndarray, queries: numpy.ndarray) -> numpy.ndarray:
-        """A running sum of each query up to (not including) ``mz``; beyond the block's highest m/z it is the
-        query's total."""
-        return QueryBlock.lookup(grid, numpy.minimum(mz, grid.shape[0] - 1), queries)
+    def at(running: numpy.ndarray, level: numpy.ndarray, position: numpy.ndarray) -> numpy.ndarray:
+        """``running[level, position]`` through a flat index."""
+        return running.ravel()[level * running.shape[1] + position]
 
     @staticmethod
     def lookup(grid: numpy.ndarray, rows: numpy.ndarray, columns: numpy.ndarray) -> numpy.ndarray:
@@ -230,10 +218,10 @@ class QueryBlock:
         return grid.ravel()[rows * grid.shape[1] + columns]
 
 
-def _exclusive_cumsum(grid: numpy.ndarray) -> numpy.ndarray:
-    """Row ``c`` holds the sum of rows ``< c`` (C-ordered: adding whole rows is what NumPy does fastest)."""
-    out = numpy.zeros(grid.shape, dtype=grid.dtype)
-    numpy.cumsum(grid[:-1], axis=0, out=out[1:])
+def _running(values: numpy.ndarray) -> numpy.ndarray:
+    """Running sums along each row, with a leading zero: entry ``k`` is the sum of the first ``k``."""
+    out = numpy.zeros((values.shape[0], values.shape[1] + 1), dtype=values.dtype)
+    numpy.cumsum(values, axis=1, out=out[:, 1:])
     return out
 
 
@@ -257,54 +245,80 @@ def identity(block: QueryBlock, library: PeakTable, pq, pl) -> PairScores:
     """Forward and reverse identity match factors and their composite for each pair (query ``pq[i]`` of
     ``block``, spectrum ``pl[i]`` of ``library``).
 
-    Only the library peaks in the pair's common scan range are gathered, and only the common peaks are
-    carried past the first step: the library's own norm and the library peaks that break a ratio chain come
-    from running sums kept with the library (``LibrarySums``), the query's from ``block``'s. The peaks of a
-    pair stay together and in order, so every per-pair sum is a segmented sum (``_Segments``)."""
+    Each pair's library peaks are gathered once, in order, and the query's intensity looked up at each
+    m/z; everything else is a sum over runs of those peaks (``_Segments``) or over the common peaks. The
+    query's own norm and the query peaks that break a ratio chain come from running sums kept with the
+    block, at the pair's significance level."""
     pq = numpy.asarray(pq, dtype=numpy.int64)
     pl = numpy.asarray(pl, dtype=numpy.int64)
-    sums = library.sums
-    lowest = numpy.maximum(block.lowest[pq], _lowest(library, pl))
-    first = sums.first_from(pl, lowest)
-    end = library.ptr[pl + 1]
-    pair, peak = _gather_from(first, end)
+    count = len(pl)
+    starts, ends = library.ptr[pl], library.ptr[pl + 1]
+    pair, peak = _gather_from(starts, ends)
+    gathered = _Segments.of_lengths(ends - starts)
     mz = library.mz[peak]
+    li = library.intensity[peak]
     query = pq[pair]
     qi = block.lookup(block.intensity, query, mz)
-    li = library.intensity[peak]
-    # A common peak: both spectra have it, and a trace peak (<= 1) counts only against a peak above 1.
-    common = numpy.flatnonzero((qi > 0) & ((qi > 1) | (li > 1)))
-    pair, peak, mz, qi, li, query = (
-        pair[common],
-        peak[common],
-        mz[common],
-        qi[common],
-        li[common],
-        query[common],
-    )
-    segments = _Segments(pair, len(pl))
+    lowest = numpy.maximum(block.lowest[pq], _lowest(library, pl))
+    floor = numpy.minimum(numpy.maximum(block.floor[pq], library.floor[pl]), FLOOR_CAP)
+    level = _level(floor)
+    # A library peak counts in its own norm, and breaks a ratio chain, where it is in the common scan range
+    # and at or above the pair's significance level; a common peak is one both spectra have at or above
+    # the pair's floor, where a trace peak (<= 1) counts only against a peak above 1.
+    in_range = mz >= lowest[pair]
+    pair_floor = floor[pair]
+    significant = in_range & (li >= _LEVELS[level][pair])
+    common_mask = in_range & (qi >= pair_floor) & (li >= pair_floor) & ((qi > 1) | (li > 1))
+    weighted_l = mz * li.astype(numpy.float64)
+    library_norm = gathered.sum(numpy.where(significant | common_mask, weighted_l, 0.0))
+    significant_before = numpy.zeros(len(peak) + 1, dtype=numpy.int64)
+    numpy.cumsum(significant, out=significant_before[1:])
+
+    common = numpy.flatnonzero(common_mask)
+    pair, mz, qi, li, query = pair[common], mz[common], qi[common], li[common], query[common]
+    segments = _Segments(pair, count)
     mz_value = mz.astype(numpy.float64)
     weighted_q = mz_value * qi
     dot = segments.sum(mz_value * numpy.sqrt(qi * li))
     n1 = segments.lengths.astype(numpy.float64)
-    library_norm = sums.significant_norm_between(first, end) + segments.sum(
-        numpy.where(li <= 1, mz_value * li, 0)
+    query_norm = block.norm_from(pq, lowest, level) + segments.sum(numpy.where(qi <= 1, weighted_q, 0.0))
+    # Adjacent common peaks with no significant library peak between them.
+    later = 1 + numpy.flatnonzero(
+        (pair[1:] == pair[:-1]) & (significant_before[common[1:]] == significant_before[common[:-1] + 1])
     )
-    query_norm = _query_norm_from(block, pq, lowest) + segments.sum(numpy.where(qi <= 1, weighted_q, 0))
-    ratios = _ratios(block, sums, query, pair, peak, mz, qi, li)
-    forward = _match_factor(dot, query_norm, library_norm, n1, ratios, ratios.unbroken)
-    reverse = _match_factor(dot, segments.sum(weighted_q), library_norm, n1, ratios, None)
+    ratios = _ratio_sums(block, count, level, later, pair, query, mz, qi, li)
+    forward = _match_factor(dot, query_norm, library_norm, n1, ratios.forward, ratios.forward_count)
+    reverse = _match_factor(
+        dot, segments.sum(weighted_q), library_norm, n1, ratios.reverse, ratios.reverse_count
+    )
     return PairScores(forward, reverse, (2 * forward + reverse) / 3)
+
+
+def _level(floor: numpy.ndarray) -> numpy.ndarray:
+    """The significance level of pairs with these floors: the row of ``_LEVELS`` at ``max(floor, 2)`` (a
+    peak above 1 is significant; above a higher floor, one at or above it)."""
+    return (numpy.maximum(floor, 2) - 2).astype(numpy.int64)
 
 
 class _Segments:
     """Runs of consecutive elements that belong to one pair (``pair`` ascending), and sums over each run:
     ``numpy.add.reduceat`` over contiguous runs is an order of magnitude faster than ``numpy.bincount``."""
 
-    def __init__(self, pair: numpy.ndarray, count: int):
-        self.starts = numpy.searchsorted(pair, numpy.arange(count))
-        self.lengths = numpy.diff(numpy.append(self.starts, len(pair)))
+    def __init__(self, pair: numpy.ndarray | None, count: int):
+        if pair is not None:
+            self._set(numpy.searchsorted(pair, numpy.arange(count)), len(pair))
+
+    def _set(self, starts: numpy.ndarray, total: int) -> None:
+        self.starts = starts
+        self.lengths = numpy.diff(numpy.append(starts, total))
         self.empty = self.lengths == 0
+
+    @classmethod
+    def of_lengths(cls, lengths: numpy.ndarray) -> _Segments:
+        """Runs of the given lengths, one after the other."""
+        segments = cls(None, len(lengths))
+        segments._set(numpy.cumsum(lengths) - lengths, int(lengths.sum()))
+        return segments
 
     def sum(self, values: numpy.ndarray) -> numpy.ndarray:
         # reduceat gives the element at the start of an empty run (or fails past the end): padded, masked.
@@ -319,62 +333,63 @@ def _lowest(library: PeakTable, pl: numpy.ndarray) -> numpy.ndarray:
     return numpy.where(filled, library.mz[numpy.minimum(starts, max(len(library.mz) - 1, 0))], 0)
 
 
-def _query_norm_from(block: QueryBlock, pq: numpy.ndarray, lowest: numpy.ndarray) -> numpy.ndarray:
-    """Sum of m/z * I over the query's peaks above 1 from ``lowest`` on."""
-    norms = block.significant_norm_below
-    return norms[-1, pq] - block.below(norms, lowest, pq)
-
-
 @dataclass
-class _Ratios:
-    """The ratio terms of adjacent common peaks (no library peak above 1 between them): per term its pair,
-    weighted value, m/z, and whether no query peak above 1 lies between the two either (the forward
-    direction needs both)."""
+class _RatioSums:
+    """Per pair, the ratio term ``R`` and the number of ratios ``n2``, over the adjacent common peaks with no
+    library peak above 1 between them (``reverse``), and over those with no query peak above 1 between them
+    either (``forward``: an unmatched peak of either spectrum breaks the chain)."""
 
-    pair: numpy.ndarray
-    term: numpy.ndarray
-    mz: numpy.ndarray
-    unbroken: numpy.ndarray
+    forward: numpy.ndarray
+    forward_count: numpy.ndarray
+    reverse: numpy.ndarray
+    reverse_count: numpy.ndarray
 
 
-def _ratios(block, sums, query, pair, peak, mz, qi, li) -> _Ratios:
-    """Ratio terms of each common peak with the common peak before it, where the library has no peak above
-    1 between them (its running count of such peaks is the same on both sides). ``rho`` is the ratio of
-    the two peaks' query-to-library intensity ratios, so it is computed from one quotient per peak."""
-    # Query peaks above 1 below each common peak; at m/z + 1 it is one more where the query's peak is above 1.
-    below = block.lookup(block.significant_count_below, mz, query)
-    linked = (pair[1:] == pair[:-1]) & (
-        sums.significant_before[peak[1:]] == sums.significant_before[peak[:-1] + 1]
-    )
+def _ratio_sums(block, count, level, later, pair, query, mz, qi, li) -> _RatioSums:
+    """The ratio terms of each common peak (``later``, positions among the common peaks) with the common
+    peak before it, summed per pair. ``rho`` is the ratio of the two peaks' query-to-library intensity
+    ratios, so it is computed from one quotient per peak."""
+    earlier = later - 1
     quotient = qi.astype(numpy.float64) / li
-    rho = quotient[1:][linked] / quotient[:-1][linked]
-    mz_k = mz[1:][linked].astype(numpy.float64)
-    between = below[1:][linked] - below[:-1][linked] - (qi[:-1][linked] > 1)
+    rho = quotient[later] / quotient[earlier]
+    mz_k = mz[later].astype(numpy.float64)
     term = numpy.sqrt(numpy.minimum(rho, 1 / rho)) * mz_k
-    return _Ratios(pair[1:][linked], term, mz_k, between == 0)
+    # Significant query peaks strictly between the two: the running count at the later one, less the count
+    # up to and including the earlier one.
+    position = block.lookup(block.position, query, mz)
+    pair_level = level[pair[later]]
+    between = block.at(block.count_before, pair_level, position[later]) - block.at(
+        block.count_before, pair_level, position[earlier] + 1
+    )
+    unbroken = between == 0
+    segments = _Segments(pair[later], count)
+    return _RatioSums(
+        _quotient(segments.sum(term * unbroken), segments.sum(mz_k * unbroken)),
+        segments.sum(unbroken),
+        _quotient(segments.sum(term), segments.sum(mz_k)),
+        segments.lengths,
+    )
 
 
-def _match_factor(dot, query_norm, library_norm, n1, ratios: _Ratios, keep) -> numpy.ndarray:
-    """The match factor of each pair from its sums; ``keep`` selects the ratio terms that count."""
-    count = len(dot)
-    denominator = query_norm * library_norm
-    cos2 = numpy.divide(dot**2, denominator, out=numpy.zeros(count), where=denominator > 0)
-    pair, term, mz = ratios.pair, ratios.term, ratios.mz
-    if keep is not None:
-        pair, term, mz = pair[keep], term[keep], mz[keep]
-    segments = _Segments(pair, count)
-    ratio_sum, mz_sum = segments.sum(term), segments.sum(mz)
-    n2 = segments.lengths.astype(numpy.float64)
-    ratio = numpy.divide(ratio_sum, mz_sum, out=numpy.zeros(count), where=mz_sum > 0)
+def _quotient(numerator: numpy.ndarray, denominator: numpy.ndarray) -> numpy.ndarray:
+    return numpy.divide(numerator, denominator, out=numpy.zeros(len(numerator)), where=denominator > 0)
+
+
+def _match_factor(dot, query_norm, library_norm, n1, ratio, n2) -> numpy.ndarray:
+    """The match factor of each pair from its sums."""
+    cos2 = _quotient(dot**2, query_norm * library_norm)
     total = n1 + n2
     points = 1000 * (cos2 * n1 + ratio * n2) - 0.5 * total
-    score = numpy.divide(points, total, out=numpy.zeros(count), where=total > 0)
-    return numpy.clip(score, 0, 999)
+    return numpy.clip(_quotient(points, total), 0, 999)
 
 
 def entropy_similarity(block: QueryBlock, entropy: EntropyTable, library: PeakTable, pq, pl) -> numpy.ndarray:
     """Entropy similarity of each pair over the full spectra: ``1 - (2 S_AB - S_A - S_B) / ln 4``, the
-    merged entropy being each spectrum's share plus a correction at the m/z values both have."""
+    merged entropy being each spectrum's share plus a correction at the m/z values both have.
+
+    The corrections are computed in single precision (their logarithms are most of the work, and run
+    several times faster so) and summed in double: the similarity is good to about 1e-6, far below the
+    three decimals it is shown with; it only describes hits, never ranks them."""
     pq = numpy.asarray(pq, dtype=numpy.int64)
     pl = numpy.asarray(pl, dtype=numpy.int64)
     pair, peak = _gather(library.ptr, pl)

@@ -41,6 +41,10 @@ def entropy(query: dict, reference: dict) -> float:
 def reference_identity(query: dict, library: dict) -> tuple[float, float]:
     """Forward and reverse match factors by a plain walk over the merged peaks."""
     lowest = max(min(query), min(library))  # the common scan range
+    # The common intensity range: above the higher of the two lowest intensities, at most FLOOR_CAP
+    floor = min(max(math.ceil(min(query.values())), math.ceil(min(library.values()))), scores.FLOOR_CAP)
+    query = {m: i for m, i in query.items() if i >= floor}
+    library = {m: i for m, i in library.items() if i >= floor}
     # A trace peak (<= 1) counts only where the other spectrum has a peak above 1
     u = {m: i for m, i in query.items() if m >= lowest and (i > 1 or library.get(m, 0) > 1)}
     lib = {m: i for m, i in library.items() if m >= lowest and (i > 1 or query.get(m, 0) > 1)}
@@ -161,13 +165,14 @@ def test_peaks_below_the_query_scan_range_do_not_count():
 
 
 def test_a_trace_query_peak_without_a_partner_does_not_count():
-    # Given the reference with a trace peak (1) at 77, which the reference lacks
+    # Given a reference that reports trace peaks (one at 93), and queries with a peak at 77 it lacks
+    reference = {**TOLUENE, 93: 1}
     with_trace = {**TOLUENE, 77: 1}
     with_small_peak = {**TOLUENE, 77: 2}
 
     # Then the trace peak changes nothing, while a peak of 2 does
-    assert identity(with_trace, TOLUENE) == (999.0, 999.0, 999.0)
-    assert identity(with_small_peak, TOLUENE)[0] < 999.0
+    assert identity(with_trace, reference) == (999.0, 999.0, 999.0)
+    assert identity(with_small_peak, reference)[0] < 999.0
 
 
 def test_a_trace_reference_peak_without_a_partner_does_not_count():
@@ -175,6 +180,30 @@ def test_a_trace_reference_peak_without_a_partner_does_not_count():
     reference = {**TOLUENE, 77: 1}
 
     assert identity(TOLUENE, reference) == (999.0, 999.0, 999.0)
+
+
+def test_peaks_below_the_other_spectrum_reporting_floor_do_not_count():
+    # Given a reference whose smallest peak is 4 (its laboratory reported nothing smaller), and a query
+    # that reports down to 1: the same spectrum with small peaks the reference lacks
+    reference = {**TOLUENE, 52: 4}
+    query = {**reference, 74: 1, 75: 2, 76: 3}
+
+    # Then the query's peaks below 4 are as if absent in both directions, while one of 4 counts
+    assert identity(query, reference) == (999.0, 999.0, 999.0)
+    assert identity(reference, query) == (999.0, 999.0, 999.0)
+    assert identity({**query, 77: 4}, reference)[0] < 999.0
+    assert (identity(query, reference)[:2]) == pytest.approx(reference_identity(query, reference), abs=0.01)
+
+
+def test_the_reporting_floor_counts_up_to_its_cap():
+    # Given a reference whose smallest peak is 30 (toluene drawn with few peaks)
+    below_cap = {**TOLUENE, 77: scores.FLOOR_CAP - 1}
+    at_cap = {**TOLUENE, 77: scores.FLOOR_CAP}
+
+    # Then a query peak below the cap the reference lacks does not count, one at the cap does: a few small
+    # peaks do not make a spectrum a thresholded one
+    assert identity(below_cap, TOLUENE) == (999.0, 999.0, 999.0)
+    assert identity(at_cap, TOLUENE)[0] < 999.0
 
 
 def test_two_trace_peaks_at_one_mz_do_not_count():
@@ -187,14 +216,15 @@ def test_two_trace_peaks_at_one_mz_do_not_count():
 
 
 def test_a_trace_peak_counts_against_a_partner_above_1():
-    # Given a query with a trace peak at 92 where the reference has 620
+    # Given a reference that reports trace peaks, and a query with a trace peak at 92 where it has 620
+    reference = {**TOLUENE, 93: 1}
     query = {**TOLUENE, 92: 1}
     without = {m: i for m, i in TOLUENE.items() if m != 92}
 
     # Then the trace peak is a common peak: the score differs from leaving it out, and agrees with the formula
-    forward, reverse, _ = identity(query, TOLUENE)
-    assert (forward, reverse) != identity(without, TOLUENE)[:2]
-    assert (forward, reverse) == pytest.approx(reference_identity(query, TOLUENE), abs=0.01)
+    forward, reverse, _ = identity(query, reference)
+    assert (forward, reverse) != identity(without, reference)[:2]
+    assert (forward, reverse) == pytest.approx(reference_identity(query, reference), abs=0.01)
 
 
 def test_an_unmatched_query_peak_breaks_the_ratio_chain_in_forward_only():
@@ -248,6 +278,9 @@ def _relative(rng: numpy.random.Generator, peaks: dict[int, float]) -> dict[int,
     if rng.random() < 0.3:
         start = int(rng.integers(30, 70))
         out = {m: i for m, i in out.items() if m >= start}
+    if rng.random() < 0.3:  # a laboratory that reports nothing below a floor
+        floor = int(rng.integers(2, 9))
+        out = {m: i for m, i in out.items() if i >= floor}
     return out or {int(rng.integers(30, 110)): 999.0}
 
 
@@ -372,18 +405,20 @@ def test_segment_sums_give_zero_for_pairs_without_elements():
     assert segments.lengths.tolist() == [0, 2, 0, 1, 0]
 
 
-def test_library_sums_find_the_first_peak_at_or_above_an_mz_and_sum_runs_of_peaks():
-    # Given two library spectra
-    table = PeakTable.of([spectrum({40: 1, 50: 500, 60: 999}), spectrum({30: 999, 45: 1, 70: 20})])
-    sums = table.sums
+def test_the_reporting_floor_is_each_spectrum_lowest_intensity_rounded_up():
+    table = PeakTable.of([spectrum({40: 1, 50: 500}), spectrum({30: 999, 45: 2.4}), spectrum({})])
 
-    # Then the first peak at or above an m/z is found within each spectrum (its end when none is)
-    first = sums.first_from(numpy.array([0, 0, 1, 1, 1]), numpy.array([0, 45, 30, 46, 71]))
-    assert first.tolist() == [0, 1, 3, 5, 6]
+    assert table.floor.tolist() == [1.0, 3.0, 0.0]
 
-    # And sums over runs count only peaks above 1
-    assert sums.significant_norm_between(numpy.array([0, 3]), numpy.array([3, 6])).tolist() == [
-        50 * 500 + 60 * 999,
-        30 * 999 + 70 * 20,
-    ]
-    assert sums.significant_before.tolist() == [0, 0, 1, 2, 3, 3, 4]
+
+def test_query_norms_start_at_an_mz_and_count_peaks_at_or_above_a_level():
+    # Given two queries
+    block = QueryBlock.of([spectrum({40: 1, 50: 500, 60: 3}), spectrum({30: 999, 45: 2, 70: 20})])
+
+    # Then each norm sums m/z * I over the query's peaks from the m/z on, at or above the level's intensity
+    norms = block.norm_from(
+        numpy.array([0, 0, 1, 1, 1]),
+        numpy.array([0, 55, 30, 31, 71]),
+        scores._level(numpy.array([1.0, 1.0, 1.0, 3.0, 1.0])),
+    )
+    assert norms.tolist() == [50 * 500 + 60 * 3, 60 * 3, 30 * 999 + 45 * 2 + 70 * 20, 70 * 20, 0]
