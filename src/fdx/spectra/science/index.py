@@ -51,7 +51,7 @@ class SearchOptions:
     top: int = 10
     candidates: int = 50  # stage 1 keeps this many for the exact cosine (large libraries)
     rescored: int = 10  # stage 2 keeps at most this many for the identity score ...
-    plausible: float = 0.8  # ... beyond the ``top`` best, those whose cosine is at least this share of the best
+    plausible: float = 0.8  # ... beyond the ``top`` best, those with at least this share of the best cosine
     probes: int = 16  # clusters a query visits in a large library
 
     @property
