@@ -14,9 +14,10 @@ process on the same library and the same queries:
 
 Identification is judged by the first InChIKey block. Rates: ``batch_qps`` (all queries in one call; FDX
 also with ``--workers`` threads), ``single_query_ms`` (median of single calls), index build time and
-memory. Every timed batch, FDX's and Flash's alike, runs ``--repeat`` times and the fastest run counts (a
-shared two-core machine is noisy; the fastest run is the one least disturbed). Flash entropy search runs
-its open search (EI has no precursor) with a 0.4 Da tolerance on the nominal spectra; matchms runs
+memory. Every timed batch, FDX's and Flash's alike, runs ``--repeat`` times, the peers' batches in turn
+(FDX, Flash, FDX, Flash, ...), and the fastest run of each counts: a shared two-core machine is noisy, the
+fastest run is the one least disturbed, and taking turns lets a slow spell fall on both. Flash entropy
+search runs its open search (EI has no precursor) with a 0.4 Da tolerance on the nominal spectra; matchms runs
 BlinkCosine (intensity^0.5, 0.1 Da) and CosineGreedy on a sample.
 
 Prints one JSON object. Needs the optional peers: ``pip install -e '.[bench]'``.
@@ -145,56 +146,77 @@ def without_self(query: int, rows) -> list[int]:
     return [int(r) for r in rows if int(r) != query]
 
 
+# Timing
+
+
+def alternate(calls: dict, repeat: int) -> dict[str, tuple[float, object]]:
+    """Each call run ``repeat`` times, in turn with the others, so that a slow spell of a shared machine
+    falls on every peer alike; per call its shortest wall time and its last result."""
+    best: dict[str, tuple[float, object]] = {name: (float("inf"), None) for name in calls}
+    for _ in range(max(repeat, 1)):
+        for name, call in calls.items():
+            started = time.perf_counter()
+            result = call()
+            seconds = time.perf_counter() - started
+            best[name] = (min(best[name][0], seconds), result)
+    return best
+
+
 # FDX
 
 
-def fastest(run, repeat: int) -> tuple[float, object]:
-    """The shortest wall time of ``repeat`` calls of ``run`` and the last call's result."""
-    best, result = float("inf"), None
-    for _ in range(max(repeat, 1)):
+class FdxRun:
+    """FDX's index of a library, and the timed calls of its search: the queries in one batch, and a longer
+    batch (the queries repeated to ``repeat_to``) in one thread and in ``workers``."""
+
+    def __init__(self, library: Library, queries: list[int], workers: int, repeat_to: int):
         started = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - started)
-    return best, result
+        self.index = SpectralIndex.build(library.spectra, numpy.arange(len(library)))
+        self.build_s = time.perf_counter() - started
+        self.library, self.queries, self.workers = library, queries, workers
+        self.spectra = [library.spectra[q] for q in queries]
+        self.options = SearchOptions(top=TOP + 1)
+        self.batch = (self.spectra * (1 + repeat_to // max(len(self.spectra), 1)))[
+            : max(repeat_to, len(self.spectra))
+        ]
 
+    def calls(self) -> dict:
+        calls = {"fdx_batch": lambda: self.index.search(self.spectra, self.options)}
+        for threads in sorted({1, self.workers}):
+            calls[f"fdx_threads_{threads}"] = lambda threads=threads: self.index.search(
+                self.batch, self.options, workers=threads
+            )
+        return calls
 
-def run_fdx(library: Library, queries: list[int], workers: int, repeat: int, repeat_to: int = 0) -> dict:
-    started = time.perf_counter()
-    index = SpectralIndex.build(library.spectra, numpy.arange(len(library)))
-    build_s = time.perf_counter() - started
-    spectra = [library.spectra[q] for q in queries]
-    options = SearchOptions(top=TOP + 1)
-    batch_s, hits = fastest(lambda: index.search(spectra, options), repeat)
-    ranked = [without_self(q, [h.row for h in found]) for q, found in zip(queries, hits, strict=True)]
-    throughput = _throughput(index, spectra, options, workers, repeat, repeat_to)
-    single = []
-    for spectrum in spectra[:100]:
-        started = time.perf_counter()
-        index.search([spectrum], options)
-        single.append(time.perf_counter() - started)
-    return {
-        **rates(library, queries, ranked),
-        "misses": misses(library, queries, ranked),
-        "batch_qps": round(len(queries) / batch_s, 1),
-        **throughput,
-        "single_query_ms": round(1000 * float(numpy.median(single)), 2),
-        "index_build_s": round(build_s, 2),
-        "index_memory_mib": round(index.memory_bytes() / 2**20, 1),
-        "clustered": index.clusters is not None,
-        "_ranked": ranked,
-    }
-
-
-def _throughput(index, spectra, options, workers: int, repeat: int, repeat_to: int) -> dict:
-    """Queries per second over a longer batch (the queries repeated), in one thread and in ``workers``."""
-    batch = (spectra * (1 + repeat_to // max(len(spectra), 1)))[: max(repeat_to, len(spectra))]
-    figures = {"throughput_queries": len(batch)}
-    for threads in sorted({1, workers}):
-        seconds, _ = fastest(lambda threads=threads: index.search(batch, options, workers=threads), repeat)
-        figures[f"throughput_qps_{threads}_thread{'s' if threads > 1 else ''}"] = round(
-            len(batch) / seconds, 1
-        )
-    return figures
+    def report(self, timings: dict) -> dict:
+        batch_s, hits = timings["fdx_batch"]
+        ranked = [
+            without_self(q, [h.row for h in found]) for q, found in zip(self.queries, hits, strict=True)
+        ]
+        figures = {
+            **rates(self.library, self.queries, ranked),
+            "misses": misses(self.library, self.queries, ranked),
+            "batch_qps": round(len(self.queries) / batch_s, 1),
+            "throughput_queries": len(self.batch),
+        }
+        for threads in sorted({1, self.workers}):
+            seconds = timings[f"fdx_threads_{threads}"][0]
+            figures[f"throughput_qps_{threads}_thread{'s' if threads > 1 else ''}"] = round(
+                len(self.batch) / seconds, 1
+            )
+        single = []
+        for spectrum in self.spectra[:100]:
+            started = time.perf_counter()
+            self.index.search([spectrum], self.options)
+            single.append(time.perf_counter() - started)
+        return {
+            **figures,
+            "single_query_ms": round(1000 * float(numpy.median(single)), 2),
+            "index_build_s": round(self.build_s, 2),
+            "index_memory_mib": round(self.index.memory_bytes() / 2**20, 1),
+            "clustered": self.index.clusters is not None,
+            "_ranked": ranked,
+        }
 
 
 # Flash entropy search
@@ -206,35 +228,44 @@ def _flash_peaks(spectrum: NominalSpectrum) -> numpy.ndarray:
     return peaks
 
 
-def run_flash(library: Library, queries: list[int], repeat: int, limit: int | None = None) -> dict:
-    from ms_entropy import FlashEntropySearch
+class FlashRun:
+    """ms_entropy's Flash entropy search over the same library, and its timed call: the queries (the first
+    ``limit`` of them when given) one by one, its open search being its only mode for EI."""
 
-    started = time.perf_counter()
-    flash = FlashEntropySearch(max_ms2_tolerance_in_da=0.45)
-    indexed = flash.build_index(
-        [{"id": i, "precursor_mz": 0.0, "peaks": _flash_peaks(s)} for i, s in enumerate(library.spectra)]
-    )
-    row_of = numpy.array([item["id"] for item in indexed])  # Flash may reorder its library
-    build_s = time.perf_counter() - started
-    chosen = queries[:limit] if limit else queries
+    def __init__(self, library: Library, queries: list[int], limit: int | None = None):
+        from ms_entropy import FlashEntropySearch
 
-    def search():
+        started = time.perf_counter()
+        self.flash = FlashEntropySearch(max_ms2_tolerance_in_da=0.45)
+        indexed = self.flash.build_index(
+            [{"id": i, "precursor_mz": 0.0, "peaks": _flash_peaks(s)} for i, s in enumerate(library.spectra)]
+        )
+        self.row_of = numpy.array([item["id"] for item in indexed])  # Flash may reorder its library
+        self.build_s = time.perf_counter() - started
+        self.library = library
+        self.chosen = queries[:limit] if limit else queries
+
+    def search(self) -> list[list[int]]:
         ranked = []
-        for query in chosen:
-            similarity = flash.open_search(
-                peaks=_flash_peaks(library.spectra[query]), ms2_tolerance_in_da=0.4
+        for query in self.chosen:
+            similarity = self.flash.open_search(
+                peaks=_flash_peaks(self.library.spectra[query]), ms2_tolerance_in_da=0.4
             )
-            similarity[row_of == query] = -1
+            similarity[self.row_of == query] = -1
             best = numpy.argpartition(-similarity, TOP)[:TOP]
-            ranked.append([int(row_of[r]) for r in best[numpy.argsort(-similarity[best])]])
+            ranked.append([int(self.row_of[r]) for r in best[numpy.argsort(-similarity[best])]])
         return ranked
 
-    seconds, ranked = fastest(search, repeat)
-    return {
-        **rates(library, chosen, ranked),
-        "batch_qps": round(len(chosen) / seconds, 1),
-        "index_build_s": round(build_s, 2),
-    }
+    def calls(self) -> dict:
+        return {"flash": self.search}
+
+    def report(self, timings: dict) -> dict:
+        seconds, ranked = timings["flash"]
+        return {
+            **rates(self.library, self.chosen, ranked),
+            "batch_qps": round(len(self.chosen) / seconds, 1),
+            "index_build_s": round(self.build_s, 2),
+        }
 
 
 # matchms
@@ -329,14 +360,16 @@ def replicate_experiment(name: str, workers: int, greedy_sample: int, repeat: in
     library = load(name)
     queries, cross = replicate_queries(library, name)
     report = {"library_spectra": len(library), "queries": len(queries)}
-    fdx = run_fdx(library, queries, workers, repeat, repeat_to=2000)
+    fdx_run, flash_run = FdxRun(library, queries, workers, repeat_to=2000), FlashRun(library, queries)
+    timings = alternate({**fdx_run.calls(), **flash_run.calls()}, repeat)
+    fdx = fdx_run.report(timings)
     ranked = fdx.pop("_ranked")
     if name == "massbank":
         chosen = [q for q, c in zip(queries, cross, strict=True) if c]
         by_query = dict(zip(queries, ranked, strict=True))
         fdx["cross_laboratory"] = rates(library, chosen, [by_query[q] for q in chosen])
     report["fdx"] = fdx
-    report["flash_entropy"] = run_flash(library, queries, repeat)
+    report["flash_entropy"] = flash_run.report(timings)
     report["matchms_blink_cosine"] = run_blink(library, queries)
     report["matchms_cosine_greedy"] = run_cosine_greedy(library, queries, greedy_sample)
     report["fdx_speedup_over_flash"] = round(
@@ -366,10 +399,13 @@ def scale_experiment(size: int, workers: int, flash_sample: int, repeat: int) ->
     for spectrum in decoys(sources, max(0, size - len(library))):
         library.add(spectrum, "", "")
     report = {"library_spectra": len(library), "decoys_s": round(time.perf_counter() - started, 1)}
-    fdx = run_fdx(library, queries, workers, repeat, repeat_to=2000)
+    fdx_run = FdxRun(library, queries, workers, repeat_to=2000)
+    flash_run = FlashRun(library, queries, limit=flash_sample)
+    timings = alternate({**fdx_run.calls(), **flash_run.calls()}, repeat)
+    fdx = fdx_run.report(timings)
     fdx.pop("_ranked")
     report["fdx"] = fdx
-    report["flash_entropy"] = run_flash(library, queries, repeat, limit=flash_sample)
+    report["flash_entropy"] = flash_run.report(timings)
     report["fdx_speedup_over_flash"] = round(
         fdx["throughput_qps_1_thread"] / report["flash_entropy"]["batch_qps"], 1
     )
