@@ -303,7 +303,8 @@ class SpectralIndex:
 
     def memory_bytes(self) -> int:
         """The bytes the index's arrays hold in memory."""
-        arrays = [self.table.ptr, self.table.mz, self.table.intensity, self.ids, self.retention_index]
+        arrays = [self.table.ptr, self.table.mz, self.table.intensity, self.table.floor, self.ids]
+        arrays.append(self.retention_index)
         arrays.append(self.groups)
         arrays += [self.weights, self.entropy.share, self.entropy.entropy, self.entropy.half_entropy]
         arrays += [self.matrix.data, self.matrix.indices, self.matrix.indptr]
