@@ -167,6 +167,7 @@ def _result_json(result) -> dict:
                 "forward_score": round(hit.forward, 1),
                 "reverse_score": round(hit.reverse, 1),
                 "entropy": round(hit.entropy, 4),
+                "shortlisted": hit.shortlisted,
             }
             for hit in result.hits
         ],
@@ -180,7 +181,7 @@ def _print_table(rows: list[dict]) -> None:
             table.add_column(column)
         for hit in row["hits"]:
             table.add_row(
-                str(hit["rank"]),
+                f"{hit['rank']}{'' if hit['shortlisted'] else '*'}",
                 hit["name"],
                 hit["library"],
                 f"{hit['score']:.0f}",
@@ -188,6 +189,8 @@ def _print_table(rows: list[dict]) -> None:
                 f"{hit['entropy']:.3f}",
                 hit["inchikey"],
             )
+        if not all(hit["shortlisted"] for hit in row["hits"]):
+            table.caption = "* beyond the shortlist (cosine under 0.8 of the best), listed after it"
         out.print(table)
 
 

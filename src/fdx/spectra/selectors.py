@@ -122,6 +122,7 @@ class SearchHit:
     forward: float
     reverse: float
     entropy: float
+    shortlisted: bool = True  # ranked by its score; the others follow the shortlist (see the spectra docs)
     token: str = ""  # the signed hit a page offers for recording as a finding
 
     @property
@@ -179,7 +180,9 @@ def search(
         result = SearchResult(query)
         for rank, hit in enumerate(hits, start=1):
             spectrum = spectra[int(index.ids[hit.row])]
-            result.hits.append(SearchHit(rank, spectrum, hit.score, hit.forward, hit.reverse, hit.entropy))
+            result.hits.append(
+                SearchHit(rank, spectrum, hit.score, hit.forward, hit.reverse, hit.entropy, hit.shortlisted)
+            )
         results.append(result)
     return results
 

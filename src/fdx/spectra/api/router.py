@@ -215,6 +215,7 @@ def _result(result: selectors.SearchResult) -> dict:
                 forward_score=round(hit.forward, 1),
                 reverse_score=round(hit.reverse, 1),
                 entropy=round(hit.entropy, 4),
+                shortlisted=hit.shortlisted,
             )
             for hit in result.hits
         ],

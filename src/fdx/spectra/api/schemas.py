@@ -161,6 +161,10 @@ class HitOut(Schema):
     forward_score: float
     reverse_score: float
     entropy: float
+    shortlisted: bool = Field(
+        description="Ranked by its score among the candidates whose weighted cosine is at least 0.8 of the "
+        "best's; the hits that are not follow them, to make up the number asked for."
+    )
 
 
 class ResultOut(Schema):

@@ -8,9 +8,10 @@ larger one, approximately, in an inverted file: each spectrum's weighted vector 
 directions that carry most of the library's signal (an uncentred principal-component basis), the projected
 library is split into clusters, and a query compares itself only with the spectra of its ``probes`` nearest
 clusters. (2) The ``candidates`` best are re-ranked by their exact weighted cosine. (3) Of the ``rescored``
-best of those, the ``top`` asked for and the others within ``plausible`` of the best cosine get the identity
-match factors, and the hits are ranked by the composite. Stages 2 and 3 see
-every peak; only stage 1 approximates, and ``benchmarks/spectral_search.py`` measures what it costs.
+best of those, the ones within ``plausible`` of the best cosine get the identity match factors and are
+ranked by the composite (the next by the cosine follow them, scored too, when fewer than ``top`` are).
+Stages 2 and 3 see every peak; only stage 1 approximates, and ``benchmarks/spectral_search.py`` measures
+what it costs.
 
 Hand-written on NumPy and SciPy (no well-kept library scores EI spectra the NIST way); the clustering is
 plain spherical k-means, trained on a sample.
@@ -52,7 +53,7 @@ class SearchOptions:
     top: int = 10
     candidates: int = 50  # stage 1 keeps this many for the exact cosine (large libraries)
     rescored: int = 10  # stage 2 keeps at most this many for the identity score ...
-    plausible: float = 0.8  # ... beyond the ``top`` best, those with at least this share of the best cosine
+    plausible: float = 0.8  # ... with at least this share of the best cosine (then the next, up to ``top``)
     probes: int = 16  # clusters a query visits in a large library
 
     @property
@@ -75,6 +76,7 @@ class Hit(NamedTuple):
     reverse: float
     entropy: float
     cosine: float
+    shortlisted: bool  # ranked by the composite; the others follow, to make up the hits asked for
 
 
 @dataclass
@@ -195,16 +197,18 @@ class SpectralIndex:
     def _search_block(self, queries, options, allowed, retention, window) -> list[list[Hit]]:
         block = QueryBlock.of(queries)
         masks = [self._mask(allowed, value, window) for value in retention]
-        pq, pl = self._candidates(block, options, masks)
+        pq, pl, plausible = self._candidates(block, options, masks)
         scored = scores.identity(block, self.table, pq, pl)
-        keep = _first_per_query(pq, -scored.composite, options.top)
+        # The plausible first, each group by its composite (0 to 999).
+        keep = _first_per_query(pq, numpy.where(plausible, 0, 1000) - scored.composite, options.top)
         pq, pl = pq[keep], pl[keep]
         forward, reverse, composite = scored.forward[keep], scored.reverse[keep], scored.composite[keep]
         entropy = scores.entropy_similarity(block, self.entropy, self.table, pq, pl)
         cosine = scores.weighted_cosine(block, self.table, self.weights, pq, pl)
         # Plain Python numbers first, and the hits made in one ``map``: building thousands of hits one by one
         # from NumPy scalars costs more than scoring them. The pairs are grouped by query, best first.
-        made = list(map(Hit, *(a.tolist() for a in (pl, composite, forward, reverse, entropy, cosine))))
+        columns = (pl, composite, forward, reverse, entropy, cosine, plausible[keep])
+        made = list(map(Hit, *(a.tolist() for a in columns)))
         ends = numpy.cumsum(numpy.bincount(pq, minlength=len(queries))).tolist()
         hits = [made[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
         return hits
@@ -216,10 +220,12 @@ class SpectralIndex:
         return near if allowed is None else near & allowed
 
     def _candidates(self, block: QueryBlock, options: SearchOptions, masks):
-        """Pairs (query, row) worth the identity score: of each query's ``rescored`` best by the weighted
-        cosine (by its screened form in an exact scan), the ``top`` best and those whose cosine is at least
-        ``plausible`` of the best one's. Leaving the others out changed no SWGDRUG first hit and MassBank's
-        rates by less than 0.1 point, and the identity score is most of a search's work
+        """Pairs (query, row) worth the identity score, and whether each is plausible: of each query's
+        ``rescored`` best by the weighted cosine (by its screened form in an exact scan), those whose cosine
+        is at least ``plausible`` of the best one's. When they are fewer than the ``top`` asked for, the next
+        best by the cosine fill the list, ranked after them: the first hits never depend on how many are
+        asked for. Leaving the implausible out of the ranking changed no SWGDRUG first hit and moved
+        MassBank's top-1 up 0.1 point, and the identity score is most of a search's work
         (``benchmarks/spectral_search.py``)."""
         if self.clusters is None:
             similarity = numpy.asarray((self._screening_matrix() @ block.weight.T).T)
@@ -231,8 +237,15 @@ class SpectralIndex:
             keep = _first_per_query(pq, -cosine, options.identity_pairs)
             pq, pl, cosine = pq[keep], pl[keep], cosine[keep]
         first = numpy.searchsorted(pq, pq, side="left")
-        keep = ((numpy.arange(len(pq)) - first) < options.top) | (cosine >= options.plausible * cosine[first])
-        return pq[keep], pl[keep]
+        rank = numpy.arange(len(pq)) - first
+        plausible = (rank < options.rescored) & (cosine >= options.plausible * cosine[first])
+        # Each implausible candidate's place among its query's implausible ones, in the cosine's order.
+        implausible = ~plausible
+        running = numpy.cumsum(implausible)
+        place = running - (running[first] - implausible[first]) - 1
+        room = options.top - numpy.bincount(pq[plausible], minlength=len(block))[pq]
+        keep = plausible | (implausible & (place < room))
+        return pq[keep], pl[keep], plausible[keep]
 
     def _clustered_candidates(self, block: QueryBlock, options: SearchOptions, masks) -> list[numpy.ndarray]:
         clusters = self.clusters
@@ -368,19 +381,26 @@ def _top_of_rows(similarity: numpy.ndarray, count: int, masks) -> tuple[numpy.nd
     bar = numpy.take_along_axis(similarity, chosen, axis=1).min(axis=1)
     pq = numpy.repeat(numpy.arange(queries), count)
     pl = chosen.ravel()
-    tied = (similarity >= bar[:, None]).sum(axis=1) > count
+    # A bar of -inf means fewer allowed rows than ``count``: all of them are chosen, and the rest dropped.
+    tied = ((similarity >= bar[:, None]).sum(axis=1) > count) & numpy.isfinite(bar)
     if tied.any():
         rows = numpy.flatnonzero(tied)
-        tied_q, tied_l = numpy.nonzero(similarity[rows] >= bar[rows, None])
+        chosen_again = [_lowest_at_bar(similarity[row], bar[row], count) for row in rows]
         untied = ~tied[pq]
-        pq = numpy.concatenate([pq[untied], rows[tied_q]])
-        pl = numpy.concatenate([pl[untied], tied_l])
+        pq = numpy.concatenate([pq[untied], numpy.repeat(rows, [len(c) for c in chosen_again])])
+        pl = numpy.concatenate([pl[untied], *chosen_again])
     values = similarity[pq, pl]
     order = numpy.lexsort((pl, -values, pq))
     pq, pl, values = pq[order], pl[order], values[order]
     first = numpy.searchsorted(pq, pq, side="left")
     keep = ((numpy.arange(len(pq)) - first) < count) & numpy.isfinite(values)
     return pq[keep].astype(numpy.int64), pl[keep].astype(numpy.int64)
+
+
+def _lowest_at_bar(values: numpy.ndarray, bar: float, count: int) -> numpy.ndarray:
+    """The columns of the values above ``bar``, and of the first of those equal to it, ``count`` in all."""
+    above = numpy.flatnonzero(values > bar)
+    return numpy.concatenate([above, numpy.flatnonzero(values == bar)[: count - len(above)]])
 
 
 def _top_columns(matrix: numpy.ndarray, count: int) -> numpy.ndarray:

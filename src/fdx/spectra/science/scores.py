@@ -31,9 +31,12 @@ Entropy similarity is Li et al.'s (Nature Methods 18 (2021) 1524), with their in
 low-entropy spectra.
 
 Everything is computed by gathering each library spectrum's peaks and looking up the query's intensity at
-the same m/z in a dense row of the query, so no pair needs its peaks merged or sorted. Nothing per peak is
-kept with the library beyond its peaks: at 300,000 spectra (20 million peaks) every such array costs
-160 MiB.
+the same m/z in a dense row of the query, so no pair needs its peaks merged or sorted. The identity score
+keeps nothing per peak with the library beyond its peaks: at 300,000 spectra (20 million peaks) every such
+array would cost 160 MiB.
+
+Intensities are whole numbers, as ``peaks.nominal`` makes them: the trace peaks (1), the reporting floors
+and the significance levels (``_LEVELS``) rely on it.
 """
 
 from __future__ import annotations
@@ -98,7 +101,7 @@ class PeakTable:
 
     @functools.cached_property
     def floor(self) -> numpy.ndarray:
-        """Each spectrum's reporting floor: its lowest intensity, rounded up (0 for an empty spectrum)."""
+        """Each spectrum's reporting floor: its lowest intensity (0 for an empty spectrum)."""
         floor = numpy.zeros(len(self), dtype=numpy.float32)
         filled = numpy.diff(self.ptr) > 0
         if filled.any():
@@ -129,11 +132,9 @@ def prefilter_weights(table: PeakTable) -> numpy.ndarray:
 @dataclass
 class EntropyTable:
     """Per peak, the intensity share used by entropy similarity; per spectrum its entropy ``S`` and
-    ``F = sum f(p / 2)`` with ``f(x) = -x ln x`` (the part of the merged spectrum's entropy it brings).
-    The entropies are summed in double precision; the shares are kept in single precision, which is what
-    the correction at common peaks needs (see ``entropy_similarity``)."""
+    ``F = sum f(p / 2)`` with ``f(x) = -x ln x`` (the part of the merged spectrum's entropy it brings)."""
 
-    share: numpy.ndarray  # float32
+    share: numpy.ndarray
     entropy: numpy.ndarray
     half_entropy: numpy.ndarray
 
@@ -346,8 +347,9 @@ def _lowest(library: PeakTable, pl: numpy.ndarray) -> numpy.ndarray:
 @dataclass
 class _RatioSums:
     """Per pair, the ratio term ``R`` and the number of ratios ``n2``, over the adjacent common peaks with no
-    library peak above 1 between them (``reverse``), and over those with no query peak above 1 between them
-    either (``forward``: an unmatched peak of either spectrum breaks the chain)."""
+    significant library peak between them (``reverse``), and over those with no significant query peak
+    between them either (``forward``: an unmatched peak of either spectrum breaks the chain). A peak is
+    significant at or above its pair's level: above 1, or at or above a higher floor."""
 
     forward: numpy.ndarray
     forward_count: numpy.ndarray
@@ -395,11 +397,7 @@ def _match_factor(dot, query_norm, library_norm, n1, ratio, n2) -> numpy.ndarray
 
 def entropy_similarity(block: QueryBlock, entropy: EntropyTable, library: PeakTable, pq, pl) -> numpy.ndarray:
     """Entropy similarity of each pair over the full spectra: ``1 - (2 S_AB - S_A - S_B) / ln 4``, the
-    merged entropy being each spectrum's share plus a correction at the m/z values both have.
-
-    The corrections are computed in single precision (their logarithms are most of the work, and run
-    several times faster so) and summed in double: the similarity is good to about 1e-6, far below the
-    three decimals it is shown with; it only describes hits, never ranks them."""
+    merged entropy being each spectrum's share plus a correction at the m/z values both have."""
     pq = numpy.asarray(pq, dtype=numpy.int64)
     pl = numpy.asarray(pl, dtype=numpy.int64)
     pair, peak = _gather(library.ptr, pl)

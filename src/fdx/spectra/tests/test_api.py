@@ -33,6 +33,7 @@ HIT_FIELDS = {
     "forward_score",
     "reverse_score",
     "entropy",
+    "shortlisted",
 }
 REFERENCE_TEXT = "\n".join(record.text() for record in REFERENCE).encode()
 
@@ -369,6 +370,7 @@ def test_search_returns_the_documented_fields(api, persona, tmp_path):
         "forward_score": 999.0,
         "reverse_score": 999.0,
         "entropy": 1.0,
+        "shortlisted": True,
     }
     assert [hit["rank"] for hit in first["hits"]] == [1, 2, 3]
     assert (second["query"], second["hits"][0]["name"]) == ("exhibit 2", "Cocaine")

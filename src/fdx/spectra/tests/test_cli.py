@@ -163,6 +163,7 @@ def test_search_prints_json(tmp_path):
         "forward_score": 999.0,
         "reverse_score": 999.0,
         "entropy": 1.0,
+        "shortlisted": True,
     }
     meth = rows[0]["hits"][0]
     assert (meth["rank"], meth["name"], meth["inchikey"]) == (

@@ -109,6 +109,18 @@ def _assert_clusters_cover_every_row_once(index: SpectralIndex) -> None:
 # Exact index
 
 
+def ranked_as_documented(hits) -> bool:
+    """The shortlisted hits first, then the others, each part best first by the composite."""
+    shortlisted = [hit.shortlisted for hit in hits]
+    parts = [
+        [hit.score for hit in hits if hit.shortlisted],
+        [hit.score for hit in hits if not hit.shortlisted],
+    ]
+    return shortlisted == sorted(shortlisted, reverse=True) and all(
+        part == sorted(part, reverse=True) for part in parts
+    )
+
+
 def test_exact_index_finds_each_of_50_library_spectra_first_with_999(swgdrug, exact_index):
     # Given an index of the whole library, below EXACT_LIMIT, and 50 of its spectra without an identical twin
     assert len(exact_index) == 2988 < index_module.EXACT_LIMIT
@@ -126,7 +138,7 @@ def test_exact_index_finds_each_of_50_library_spectra_first_with_999(swgdrug, ex
         assert (best.row, best.score, best.forward, best.reverse) == (row, 999.0, 999.0, 999.0)
         assert best.entropy == pytest.approx(1.0, abs=1e-6)
         assert best.cosine == pytest.approx(1.0, abs=1e-5)
-        assert all(hits[i].score >= hits[i + 1].score for i in range(len(hits) - 1))
+        assert ranked_as_documented(hits)
 
 
 def test_identical_twins_both_score_999(swgdrug, exact_index):
@@ -512,6 +524,8 @@ def test_top_of_rows_agrees_with_sorting_each_row(width, count):
     # Given similarities with ties (two decimals), a query whose mask allows few rows and one that allows none
     rng = numpy.random.default_rng(width * 100 + count)
     similarity = numpy.round(rng.random((6, width)), 2).astype(numpy.float32)
+    similarity[5] = 0  # a query that shares peaks with two rows only: the rest tie at 0
+    similarity[5, [1, width - 1]] = 0.5
     masks = [None, rng.random(width) < 0.5, numpy.zeros(width, bool), None, rng.random(width) < 0.02, None]
 
     # When each query's best are taken in one pass
@@ -538,7 +552,39 @@ def test_asking_for_more_hits_than_are_rescored_gets_them_all(swgdrug, exact_ind
         # When more hits than that are asked for
         hits = index.search(query, options)[0]
 
-        # Then as many come back, distinct, best first by the composite
+        # Then as many come back, distinct, the shortlist first, each part best first by the composite
         assert len(hits) == top
         assert len({hit.row for hit in hits}) == top
-        assert all(hits[i].score >= hits[i + 1].score for i in range(top - 1))
+        assert ranked_as_documented(hits)
+
+
+def test_the_first_hits_do_not_depend_on_how_many_are_asked_for(swgdrug, exact_index, clustered_index):
+    # Given 120 queries from the library
+    queries = [swgdrug["spectra"][row] for row in range(0, 2400, 20)]
+
+    for index in (exact_index, clustered_index):
+        # When one, three, ten and twenty-five hits are asked for
+        found = {top: index.search(queries, SearchOptions(top=top)) for top in (1, 3, 10, 25)}
+
+        # Then the first hit is the same whatever the number, and so is the shortlist
+        for position in range(len(queries)):
+            lists = [found[top][position] for top in (1, 3, 10, 25)]
+            assert len({hits[0].row for hits in lists}) == 1
+            shortlist = [hit.row for hit in lists[3] if hit.shortlisted]
+            assert [hit.row for hit in lists[2] if hit.shortlisted] == shortlist
+            assert [hit.row for hit in lists[1] if hit.shortlisted] == shortlist[:3]
+
+
+def test_the_shortlist_is_the_candidates_near_the_best_cosine(swgdrug, clustered_index):
+    # Given queries searched in a clustered index (its candidates' cosines are exact)
+    queries = [swgdrug["spectra"][row] for row in range(5, 2400, 40)]
+    found = clustered_index.search(queries, SearchOptions(top=10))
+
+    # Then a hit is shortlisted exactly when its cosine is at least 0.8 of the best candidate's; some are not
+    beyond = 0
+    for hits in found:
+        best = max(hit.cosine for hit in hits)
+        for hit in hits:
+            assert hit.shortlisted == (hit.cosine >= 0.8 * best - 1e-6)
+            beyond += not hit.shortlisted
+    assert beyond > 0

@@ -406,9 +406,11 @@ def test_segment_sums_give_zero_for_pairs_without_elements():
 
 
 def test_the_reporting_floor_is_each_spectrum_lowest_intensity_rounded_up():
-    table = PeakTable.of([spectrum({40: 1, 50: 500}), spectrum({30: 999, 45: 2.4}), spectrum({})])
+    table = PeakTable.of(
+        [spectrum({40: 1, 50: 500}), spectrum({30: 999, 45: 3}), spectrum({}), spectrum({7: 999})]
+    )
 
-    assert table.floor.tolist() == [1.0, 3.0, 0.0]
+    assert table.floor.tolist() == [1.0, 3.0, 0.0, 999.0]
 
 
 def test_query_norms_start_at_an_mz_and_count_peaks_at_or_above_a_level():

@@ -41,7 +41,9 @@ def pages(library, spectrum):
 
 def hit_names(page: str) -> list[str]:
     """The reference names of the hits table rows, in rank order."""
-    return re.findall(r'<tr data-rank="\d+">\s*<td>\d+</td>\s*<td><a href="[^"]+">([^<]+)</a>', page)
+    return re.findall(
+        r'<tr data-rank="\d+"(?: class="muted")?>\s*<td>\d+</td>\s*<td><a href="[^"]+">([^<]+)</a>', page
+    )
 
 
 def hidden(page: str, name: str) -> list[str]:
