@@ -419,7 +419,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--greedy-sample", type=int, default=20)
     parser.add_argument("--flash-sample", type=int, default=100, help="Flash queries at scale (it is slow)")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs of each batch; the fastest counts")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each batch; the fastest counts")
     args = parser.parse_args()
     report = {"benchmark": "spectral_search", "cpus": os.cpu_count(), "repeat": args.repeat}
     for name in args.experiments.split(","):
