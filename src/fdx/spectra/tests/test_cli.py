@@ -259,3 +259,16 @@ def test_libraries_and_reindex(tmp_path):
     assert reindex.exit_code == 0
     assert json.loads(reindex.stdout)["indexed"] == 6
     assert json.loads(reindex.stdout)["clustered"] is False
+
+
+def test_search_table_marks_the_hits_beyond_the_shortlist(tmp_path):
+    import_reference(tmp_path)
+    unknowns = write_msp(tmp_path, "unknowns.msp", records=[CAFFEINE])
+
+    result = runner.invoke(app, ["spectra", "search", str(unknowns), "--top", "3"])
+
+    # Then caffeine is first and shortlisted; the two far from it by the cosine carry an asterisk
+    assert result.exit_code == 0, result.output
+    rows = [line.split("│") for line in result.stdout.splitlines() if line.startswith("│")]
+    assert [cells[1].strip() for cells in rows if cells[1].strip()] == ["1", "2*", "3*"]
+    assert "* beyond the shortlist (cosine under 0.8 of the best), listed after it" in result.stdout

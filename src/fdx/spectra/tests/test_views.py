@@ -117,6 +117,10 @@ def test_posting_pasted_peaks_shows_hits(client, persona, library):
     assert "<h2>exhibit 1</h2>" in page
     assert "Legal status of the best hit, Methamphetamine" in page
     assert 'id="search-error"' not in page
+    # Cocaine and caffeine are far from methamphetamine by the weighted cosine: listed after a separator
+    separator = page.index('<tr class="beyond-shortlist">')
+    assert page.index(">Methamphetamine</a>") < separator < page.index(">Cocaine</a>")
+    assert page.count('<tr class="beyond-shortlist">') == 1
 
 
 def test_pasted_peaks_that_are_not_a_spectrum_are_explained(client, persona, library):
