@@ -394,20 +394,21 @@ def gaps_csv(found: list[Gap]) -> str:
         ]
     )
     for gap in found:
-        writer.writerow(
-            text_row(
-                [
-                    gap.row.name,
-                    gap.row.inchikey,
-                    " ".join(gap.controlled_in),
-                    " ".join(gap.not_controlled_in),
-                    " ".join(gap.undecided_in),
-                    gap.findings_where_not_controlled,
-                    gap.row.findings,
-                ]
-            )
-        )
+        writer.writerow(text_row(_gap_cells(gap, " ")))
     return buffer.getvalue()
+
+
+def _gap_cells(gap: Gap, separator: str) -> list:
+    """One gap's cells, the same in the CSV and the workbook (jurisdiction codes joined by ``separator``)."""
+    return [
+        gap.row.name,
+        gap.row.inchikey,
+        separator.join(gap.controlled_in),
+        separator.join(gap.not_controlled_in),
+        separator.join(gap.undecided_in),
+        gap.findings_where_not_controlled,
+        gap.row.findings,
+    ]
 
 
 def _append_text(sheet, values) -> None:
@@ -459,18 +460,7 @@ def workbook(table: Matrix, found: list[Gap]) -> bytes:
     for cell in gaps_sheet[1]:
         cell.font = Font(bold=True)
     for gap in found:
-        _append_text(
-            gaps_sheet,
-            [
-                gap.row.name,
-                gap.row.inchikey,
-                ", ".join(gap.controlled_in),
-                ", ".join(gap.not_controlled_in),
-                ", ".join(gap.undecided_in),
-                gap.findings_where_not_controlled,
-                gap.row.findings,
-            ],
-        )
+        _append_text(gaps_sheet, _gap_cells(gap, ", "))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -175,6 +175,9 @@ def _result_json(result) -> dict:
 
 
 def _print_table(rows: list[dict]) -> None:
+    from fdx.spectra.science.index import SearchOptions
+
+    share = SearchOptions.plausible
     for row in rows:
         table = Table(title=row["query"], title_justify="left")
         for column in ("rank", "name", "library", "score", "reverse", "entropy", "inchikey"):
@@ -190,7 +193,7 @@ def _print_table(rows: list[dict]) -> None:
                 hit["inchikey"],
             )
         if not all(hit["shortlisted"] for hit in row["hits"]):
-            table.caption = "* beyond the shortlist (cosine under 0.8 of the best), listed after it"
+            table.caption = f"* beyond the shortlist (cosine under {share} of the best), listed after it"
         out.print(table)
 
 

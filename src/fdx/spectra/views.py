@@ -20,6 +20,7 @@ from fdx.core.forms_support import add_action_errors
 from fdx.spectra import actions, formats, selectors
 from fdx.spectra.forms import IdentificationForm, ImportForm, LibraryForm, ReasonForm, SearchForm
 from fdx.spectra.querysets import can_manage, can_search
+from fdx.spectra.science.index import SearchOptions
 from fdx.spectra.science.peaks import PeakError, nominal, parse_peak_text
 
 PLOTTED_HITS = 5
@@ -174,6 +175,7 @@ def search(request):
             "error": error,
             "examination": examination,
             "plots": _plots(results),
+            "shortlist_share": SearchOptions.plausible,
         },
     )
 

@@ -4,6 +4,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from fdx.core.distribution import DistributionLevel
+from fdx.spectra.science.index import SearchOptions
 
 Level = Literal[tuple(DistributionLevel.values)]
 
@@ -162,8 +163,9 @@ class HitOut(Schema):
     reverse_score: float
     entropy: float
     shortlisted: bool = Field(
-        description="Ranked by its score among the candidates whose weighted cosine is at least 0.8 of the "
-        "best's; the hits that are not follow them, to make up the number asked for."
+        description=f"Ranked by its score among the candidates whose weighted cosine is at least "
+        f"{SearchOptions.plausible} of the best's; the hits that are not follow them, to make up the number "
+        "asked for."
     )
 
 

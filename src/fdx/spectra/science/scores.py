@@ -315,9 +315,8 @@ class _Segments:
     """Runs of consecutive elements that belong to one pair (``pair`` ascending), and sums over each run:
     ``numpy.add.reduceat`` over contiguous runs is an order of magnitude faster than ``numpy.bincount``."""
 
-    def __init__(self, pair: numpy.ndarray | None, count: int):
-        if pair is not None:
-            self._set(numpy.searchsorted(pair, numpy.arange(count)), len(pair))
+    def __init__(self, pair: numpy.ndarray, count: int):
+        self._set(numpy.searchsorted(pair, numpy.arange(count)), len(pair))
 
     def _set(self, starts: numpy.ndarray, total: int) -> None:
         self.starts = starts
@@ -327,7 +326,7 @@ class _Segments:
     @classmethod
     def of_lengths(cls, lengths: numpy.ndarray) -> _Segments:
         """Runs of the given lengths, one after the other."""
-        segments = cls(None, len(lengths))
+        segments = cls.__new__(cls)  # the starts are known: no search for them
         segments._set(numpy.cumsum(lengths) - lengths, int(lengths.sum()))
         return segments
 
