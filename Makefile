@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run setup serve test test-browser test-all lint format messages makemessages benchmarks clean
+.PHONY: run setup serve test test-browser test-all lint contracts format messages makemessages benchmarks clean
 
 run: setup ## Set up everything (first time) and serve FDX on http://127.0.0.1:$${PORT:-8000}
 	$(BIN)/fdx serve
@@ -39,6 +39,9 @@ test: $(DEV_STAMP) messages ## Run the whole suite on SQLite (on PostgreSQL when
 
 test-browser: $(DEV_STAMP) messages ## Drive a served FDX in a real Chromium (needs /usr/bin/chromium)
 	$(BIN)/pytest -m browser tests/browser
+
+contracts: $(DEV_STAMP) ## Check the architecture contracts (the layers; no import cycle between apps)
+	$(BIN)/lint-imports --no-cache
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check src tests benchmarks conftest.py

@@ -44,7 +44,7 @@ def _default_language_after_each_test():
 @pytest.fixture
 def persona(db):
     """``persona("kz_lab_chemist")``: that user, created (with their organisation) on first use."""
-    from fdx.core.testing.personas import persona as make
+    from fdx.testing.personas import persona as make
 
     return make
 

@@ -139,9 +139,9 @@ def _analogues(known: set[str], wanted: int) -> list:
     """Mono-substituted aromatic analogues of the reference parents and the MassBank compounds."""
     from rdkit import Chem, RDLogger
 
-    from fdx.core.testing.shared_data import shared_data_dir
     from fdx.substances.actions import SubstanceInput
     from fdx.substances.models import Substance
+    from fdx.testing.shared_data import shared_data_dir
 
     RDLogger.DisableLog("rdApp.*")
     seeds = list(Substance.objects.exclude(search_smiles="").values_list("search_smiles", flat=True))

@@ -5,12 +5,10 @@ from __future__ import annotations
 import sys
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fdx.core.cli_support import handle_errors, print_json
+from fdx.core.cli_support import err, handle_errors, out, print_json
 
-out = Console()
 users_app = typer.Typer(help="Create users, give roles and API tokens.", no_args_is_help=True)
 orgs_app = typer.Typer(help="Create and list organisations.", no_args_is_help=True)
 
@@ -71,9 +69,7 @@ def users_token(
     user = User.objects.get(username=username)
     token, secret = actions.create_api_token(cli_actor(), user, name=name, days=days)
     typer.echo(secret)
-    Console(stderr=True).print(
-        f"token {token.prefix}… for {username}, expires {token.expires_at:%Y-%m-%d %H:%M} UTC"
-    )
+    err.print(f"token {token.prefix}… for {username}, expires {token.expires_at:%Y-%m-%d %H:%M} UTC")
 
 
 @users_app.command("revoke-token")

@@ -116,6 +116,12 @@ class User(AbstractUser):
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+    @property
+    def role_labels(self) -> list[str]:
+        """The translated names of this user's roles, in the order roles are listed."""
+        held = self.roles
+        return [label for value, label in Role.choices if value in held]
+
 
 class ApiTokenQuerySet(RestrictedQuerySet):
     actions = ("view", "change")

@@ -5,13 +5,10 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fdx.core.cli_support import handle_errors
+from fdx.core.cli_support import err, handle_errors, out
 
-out = Console()
-err = Console(stderr=True)
 audit_app = typer.Typer(help="Verify and read the tamper-evident audit chain.", no_args_is_help=True)
 
 

@@ -3,10 +3,10 @@
 from ninja import NinjaAPI
 
 import fdx
+from fdx.accounts.api.auth import DEFAULT_AUTH
 from fdx.accounts.api.router import router as accounts_router
 from fdx.audit.api.router import router as audit_router
 from fdx.core.api import errors
-from fdx.core.api.auth import DEFAULT_AUTH
 from fdx.core.api.health import router as health_router
 from fdx.examinations.api.router import router as examinations_router
 from fdx.geo.api.router import router as geo_router

@@ -9,7 +9,22 @@ import sys
 import typer
 from rich.console import Console
 
-err = Console(stderr=True)
+
+class TerminalConsole:
+    """The terminal, as a rich console made afresh at each use.
+
+    A console made at import keeps the width the terminal had then (rich reads ``COLUMNS`` when a console is
+    made), which a resized terminal, a pipe or a test runner's worker changes afterwards."""
+
+    def __init__(self, *, stderr: bool = False):
+        self._stderr = stderr
+
+    def __getattr__(self, name):
+        return getattr(Console(stderr=self._stderr), name)
+
+
+out = TerminalConsole()
+err = TerminalConsole(stderr=True)
 
 
 def handle_errors(function):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import time
 
 import typer
-from rich.console import Console
 
-from fdx.core.cli_support import handle_errors
+from fdx.core.cli_support import handle_errors, out
 
-out = Console()
 demo_app = typer.Typer(help="Load the clearly labelled demo data set.", no_args_is_help=True)
 
 

@@ -16,16 +16,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fdx.accounts.sharing import sharing_group_problem
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core import filestore
 from fdx.core.actors import require_user
-from fdx.core.distribution import sharing_group_problem
 from fdx.examinations import audit_events, workflow
-from fdx.examinations.choices import AttachmentKind, ExaminationStatus, ResultType
+from fdx.examinations.choices import AttachmentKind, ExaminationStatus, FindingRole, ResultType
 from fdx.examinations.filetypes import check_file_type
 from fdx.examinations.models import AnalyticalMethod, Attachment, Case, Examination, Exhibit, Finding
 from fdx.examinations.querysets import can_record, can_view_case_data
 from fdx.geo.selectors import resolve_region
+from fdx.spectra import audit_events as spectra_audit_events
+from fdx.spectra.models import Spectrum
 
 CASE_FIELDS = {
     "reference",
@@ -582,6 +584,52 @@ def _compute_amounts(finding: Finding, exhibit: Exhibit) -> None:
     finding.amount_g = amount.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
     factor = finding.substance.base_conversion_factor if finding.substance_id else Decimal(1)
     finding.base_equivalent_g = (amount * Decimal(factor)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
+
+
+# Identifications (a spectral library hit recorded as a finding)
+
+
+@transaction.atomic
+def record_identification(
+    actor, examination, spectrum: Spectrum, *, score: float, reverse: float, query: str
+):
+    """Record the substance of a library hit as a qualitative finding of ``examination``, citing the
+    library, the record and the scores (the examination's own workflow rules apply)."""
+    visible = Spectrum.objects.restrict(actor, "view").filter(pk=spectrum.pk).exists()
+    if not visible:
+        raise PermissionDenied(_("This spectrum is not in a library you may search."))
+    if spectrum.withdrawn_at is not None:
+        raise ValidationError(
+            {"spectrum": _("This library spectrum is withdrawn; it cannot support a finding.")}
+        )
+    if spectrum.substance_id is None:
+        raise ValidationError({"spectrum": _("This library spectrum is not linked to a registry substance.")})
+    note = _(
+        "Identified by EI mass-spectral library search: %(name)s, %(library)s record %(record)s; "
+        "match %(score)s/999 (reverse %(reverse)s); query %(query)s."
+    ) % {
+        "name": spectrum.name,
+        "library": spectrum.library,
+        "record": spectrum.record_id or spectrum.global_id,
+        "score": round(score),
+        "reverse": round(reverse),
+        "query": query,
+    }
+    finding = add_finding(
+        actor,
+        examination,
+        substance=spectrum.substance,
+        result_type=ResultType.QUALITATIVE,
+        role=FindingRole.MAIN,
+        note=note,
+    )
+    record(
+        spectra_audit_events.IDENTIFICATION_RECORDED,
+        actor=actor,
+        obj=finding,
+        after={"spectrum": str(spectrum.global_id), "score": round(score, 1), "reverse": round(reverse, 1)},
+    )
+    return finding
 
 
 # Attachments

@@ -6,3 +6,14 @@ class ExaminationsConfig(AppConfig):
     name = "fdx.examinations"
     label = "examinations"
     verbose_name = _("Cases and examinations")
+
+    def ready(self):
+        # The pages of the apps below that start from case data: the legal-status page from a finding, the
+        # spectral search from an examination or a case's file.
+        from fdx.examinations.legal_status import FINDING_STATUS_SOURCE
+        from fdx.examinations.views.identification import CASE_SEARCH_SOURCE
+        from fdx.legal.extensions import STATUS_SOURCES
+        from fdx.spectra.extensions import SEARCH_SOURCES
+
+        STATUS_SOURCES.register(FINDING_STATUS_SOURCE)
+        SEARCH_SOURCES.register(CASE_SEARCH_SOURCE)

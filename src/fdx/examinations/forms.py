@@ -1,8 +1,6 @@
 """Forms of the case pages. They collect and convert input; the actions validate and write."""
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fdx.accounts.models import Organisation, SharingGroup
@@ -17,7 +15,8 @@ from fdx.examinations.choices import (
 )
 from fdx.examinations.models import AnalyticalMethod
 from fdx.geo.models import BorderCrossingPoint, Country, Region
-from fdx.substances.models import Substance, SubstanceClass, SubstanceName
+from fdx.substances.forms import SubstanceField
+from fdx.substances.models import SubstanceClass
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -112,42 +111,6 @@ class ExaminationForm(forms.Form):
     )
     conclusion = forms.CharField(
         label=_("Conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class SubstanceField(forms.CharField):
-    """A substance named by its English or Russian name, a synonym, its InChIKey or its id. The page's
-    autocomplete offers names from the registry; without scripts the name is typed."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return None
-        return resolve_substance(value)
-
-
-def resolve_substance(text: str):
-    """The registry substance ``text`` names exactly, or a ValidationError listing the candidates."""
-    text = text.strip()
-    by_id = Substance.objects.filter(Q(inchikey=text.upper()) | Q(key=text))
-    found = list(by_id[:2])
-    if not found:
-        try:
-            found = list(Substance.objects.filter(global_id=text)[:2])
-        except ValidationError:
-            found = []
-    if not found:
-        ids = (
-            SubstanceName.objects.filter(name__iexact=text).values_list("substance_id", flat=True).distinct()
-        )
-        found = list(Substance.objects.filter(pk__in=ids)[:5])
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ValidationError(_("No substance of the registry is called %(name)s.") % {"name": text})
-    raise ValidationError(
-        _("%(name)s names several substances: %(candidates)s.")
-        % {"name": text, "candidates": ", ".join(s.name_en for s in found)}
     )
 
 

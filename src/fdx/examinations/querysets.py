@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from fdx.core.distribution import shared_with
+from fdx.accounts.sharing import shared_with
 from fdx.core.querysets import RestrictedQuerySet
 from fdx.examinations.choices import ExaminationStatus
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fdx.examinations import views
+from fdx.examinations.views import cases as views
 
 app_name = "examinations"
 urlpatterns = [

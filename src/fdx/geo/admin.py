@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from fdx.core.admin import AuditedModelAdmin
+from fdx.audit.admin import AuditedModelAdmin
 from fdx.geo.models import BorderCrossingPoint, Country, Region, RegionAlias, RegionSuccession
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import datetime
 
 import typer
-from rich.console import Console
 
-from fdx.core.cli_support import handle_errors, print_json
+from fdx.core.cli_support import handle_errors, out, print_json
 
-out = Console()
 geo_app = typer.Typer(help="Countries, regions and border crossing points.", no_args_is_help=True)
 
 

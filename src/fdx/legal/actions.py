@@ -20,9 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fdx.accounts.sharing import SUPRANATIONAL_TYPES
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, require_permission
-from fdx.core.distribution import SUPRANATIONAL_TYPES
 from fdx.legal import audit_events
 from fdx.legal.models import (
     ControlList,

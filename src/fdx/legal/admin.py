@@ -12,9 +12,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rdkit import Chem
 
+from fdx.audit import audit_events as admin_events
 from fdx.audit.actions import record
-from fdx.core import audit_events as admin_events
-from fdx.core.admin import AuditedModelAdmin, ReadOnlyAdmin
+from fdx.audit.admin import AuditedModelAdmin
+from fdx.core.admin import ReadOnlyAdmin
 from fdx.legal.actions import bump_version, is_shipped, may_maintain
 from fdx.legal.engine import generic
 from fdx.legal.models import (

@@ -8,13 +8,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fdx.core.cli_support import handle_errors, print_json
+from fdx.core.cli_support import err, handle_errors, out, print_json
 
-out = Console()
-err = Console(stderr=True)
 legal_app = typer.Typer(help="Legal status and control lists.", no_args_is_help=True)
 
 

@@ -1,9 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fdx.examinations.forms import SubstanceField
 from fdx.legal.choices import StereoScope
 from fdx.legal.models import ControlList, GenericDefinition, Instrument, Jurisdiction
+from fdx.substances.forms import SubstanceField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 

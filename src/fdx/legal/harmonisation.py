@@ -1,9 +1,10 @@
 """Harmonisation of scheduling across jurisdictions (UN GA resolution 78/284: "unified approaches to
 scheduling"): a matrix of substances × jurisdictions, a gap report ordered by how often a substance was found
-where it is not controlled, and "what if" a proposed listing had been in force.
+where it is not controlled, and the engine of a proposed listing ("what if it had been in force").
 
-Finding counts come from ``examinations.selectors.list_findings(viewer)``: a viewer counts only the findings
-they may see, of approved examinations.
+The legal app knows structures, lists, dates and amounts, not case data: how often each structure was found
+in each country is given by the caller (``fdx.examinations.harmonisation`` counts the findings a viewer may
+see), and so is what a proposal is tried against.
 """
 
 from __future__ import annotations
@@ -11,17 +12,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
-from django.db.models import Count
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from rdkit import Chem
 
 from fdx.core.spreadsheet import text_row, xlsx_row
-from fdx.examinations.choices import ExaminationStatus
 from fdx.legal import selectors
 from fdx.legal.engine.assess import Engine, Query
 from fdx.legal.engine.data import EntryInfo, GenericInfo
@@ -29,7 +26,9 @@ from fdx.legal.models import Jurisdiction, Listing
 from fdx.substances.models import Substance
 
 CENTRAL_ASIA = ("KZ", "KG", "TJ", "TM", "UZ")
-MAX_WHAT_IF_FINDINGS = 2000
+
+#: (parent InChIKey, country of seizure) → how often it was found there.
+FoundCounts = dict[tuple[str, str], int]
 
 
 @dataclass
@@ -62,12 +61,12 @@ class Matrix:
     rows: list[Row]
 
 
-def matrix(viewer, jurisdictions=(), day: datetime.date | None = None) -> Matrix:
-    """Every substance listed anywhere or found in the findings the viewer may see, assessed in every
-    jurisdiction asked (all by default) on ``day`` (today by default)."""
+def matrix(found: FoundCounts, jurisdictions=(), day: datetime.date | None = None) -> Matrix:
+    """Every substance listed anywhere or counted in ``found``, assessed in every jurisdiction asked (all by
+    default) on ``day`` (today by default)."""
     codes = selectors.jurisdiction_codes(jurisdictions)
     day = day or datetime.date.today()
-    rows = _rows(viewer)
+    rows = _rows(found)
     engine = selectors.engine()
     for row in rows:
         query = row.query
@@ -85,7 +84,7 @@ def matrix(viewer, jurisdictions=(), day: datetime.date | None = None) -> Matrix
     return Matrix(day, codes, rows)
 
 
-def _rows(viewer) -> list[Row]:
+def _rows(counts: FoundCounts) -> list[Row]:
     """One row per parent structure: every current listing with a structure, and every substance found."""
     rows: dict[str, Row] = {}
     for listing in (
@@ -99,7 +98,6 @@ def _rows(viewer) -> list[Row]:
             row = Row(listing.inchikey, listing.substance.name if listing.substance_id else listing.name_en)
             row.query = _structure_query(listing.smiles)
             rows[listing.inchikey] = row
-    counts = _finding_counts(viewer)
     parents = {s.inchikey: s for s in Substance.objects.filter(inchikey__in={k for k, _c in counts})}
     for (inchikey, country), number in counts.items():
         row = rows.get(inchikey)
@@ -122,24 +120,6 @@ def _structure_query(smiles: str) -> Query:
     return Query.from_text(smiles)
 
 
-def _finding_counts(viewer) -> dict[tuple[str, str], int]:
-    """(parent InChIKey, country of seizure) → findings of approved examinations the viewer may see."""
-    from fdx.examinations.selectors import list_findings
-
-    found = (
-        list_findings(viewer)
-        .filter(substance__isnull=False, examination__status=ExaminationStatus.APPROVED)
-        .annotate(parent_key=Coalesce("substance__parent__inchikey", "substance__inchikey"))
-        .values("parent_key", "examination__exhibit__case__seizure_country")
-        .annotate(number=Count("pk"))
-    )
-    return {
-        (row["parent_key"], row["examination__exhibit__case__seizure_country"]): row["number"]
-        for row in found
-        if row["parent_key"]
-    }
-
-
 # Gaps
 
 
@@ -152,10 +132,12 @@ class Gap:
     findings_where_not_controlled: int
 
 
-def gaps(viewer, group=CENTRAL_ASIA, day: datetime.date | None = None) -> tuple[Matrix, list[Gap]]:
+def gaps(
+    found: FoundCounts, group=CENTRAL_ASIA, day: datetime.date | None = None
+) -> tuple[Matrix, list[Gap]]:
     """Substances controlled in some jurisdictions of ``group`` and not (or not known to be) in others,
-    ordered by how often they were found in the countries where they are not controlled."""
-    table = matrix(viewer, group, day)
+    ordered by how often (``found``) they were found in the countries where they are not controlled."""
+    table = matrix(found, group, day)
     countries = dict(
         Jurisdiction.objects.filter(code__in=table.jurisdictions).values_list("code", "country_id")
     )
@@ -195,30 +177,6 @@ class Proposal:
     effective_from: datetime.date | None = None
 
 
-@dataclass
-class CoveredFinding:
-    finding_id: str
-    case_id: str
-    case_reference: str
-    seizure_date: datetime.date
-    country: str
-    substance: str
-    substance_id: str
-    net_mass_g: object
-    already_controlled: bool | None
-
-
-@dataclass
-class WhatIf:
-    proposal: Proposal
-    considered: int
-    covered: list[CoveredFinding]  # the most recent ones, at most MAX_WHAT_IF_FINDINGS
-    newly_covered: int
-    substances: list[tuple[str, int, int]]  # name, findings covered, of which newly covered
-    truncated: bool
-    covered_count: int = 0  # all findings covered, listed or not
-
-
 class ProposalError(ValueError):
     """A proposal the engine cannot read; names the field."""
 
@@ -227,67 +185,18 @@ class ProposalError(ValueError):
         super().__init__(message)
 
 
-def what_if(viewer, proposal: Proposal) -> WhatIf:
-    """The past findings (that ``viewer`` may see, seized in the jurisdiction's country, or anywhere for the
-    UN) the proposal would have covered, and which of them were not controlled at the time."""
-    from fdx.examinations.selectors import list_findings
-
+def proposal_engine(proposal: Proposal) -> Engine:
+    """An engine that knows only the proposed listing, in a list of its own that covers salts and
+    stereoisomers (``ProposalError`` names the field it cannot read; an unknown jurisdiction raises
+    ``Jurisdiction.DoesNotExist``)."""
     jurisdiction = selectors.get_jurisdiction(proposal.jurisdiction)
-    proposed = Engine(_proposal_snapshot(proposal, jurisdiction.code))
-    current = selectors.engine()
-    findings = (
-        list_findings(viewer)
-        .filter(substance__isnull=False, examination__status=ExaminationStatus.APPROVED)
-        .order_by("-examination__exhibit__case__seizure_date", "pk")
-    )
-    if jurisdiction.country_id:
-        findings = findings.filter(examination__exhibit__case__seizure_country=jurisdiction.country_id)
-    start = proposal.effective_from or datetime.date.min
-    if proposal.effective_from:
-        findings = findings.filter(examination__exhibit__case__seizure_date__gte=start)
-    by_substance: dict[int, list] = defaultdict(list)
-    for finding in findings:
-        by_substance[finding.substance_id].append(finding)
-    covered, summary, newly = [], [], 0
-    considered = sum(len(items) for items in by_substance.values())
-    for items in by_substance.values():
-        query = selectors.query_for_substance(items[0].substance)
-        if (
-            proposed.assess(query, jurisdiction.code, max(start, datetime.date(1900, 1, 1))).controlled
-            is not True
-        ):
-            continue
-        new_here = 0
-        for finding in items:
-            case = finding.examination.exhibit.case
-            before = current.assess(query, jurisdiction.code, case.seizure_date).controlled
-            new_here += before is not True
-            covered.append(
-                CoveredFinding(
-                    str(finding.global_id),
-                    str(case.global_id),
-                    case.reference,
-                    case.seizure_date,
-                    case.seizure_country_id,
-                    finding.substance.name,
-                    str(finding.substance.global_id),
-                    finding.examination.exhibit.net_mass_g,
-                    before,
-                )
-            )
-        newly += new_here
-        summary.append((items[0].substance.name, len(items), new_here))
-    covered.sort(key=lambda c: (c.seizure_date, c.case_reference), reverse=True)
-    summary.sort(key=lambda s: (-s[2], -s[1], s[0]))
-    return WhatIf(
-        proposal,
-        considered,
-        covered[:MAX_WHAT_IF_FINDINGS],
-        newly,
-        summary,
-        len(covered) > MAX_WHAT_IF_FINDINGS,
-        len(covered),
-    )
+    return Engine(_proposal_snapshot(proposal, jurisdiction.code))
+
+
+def proposal_covers(proposed: Engine, proposal: Proposal, query: Query) -> bool:
+    """Whether the proposed listing, from its start, controls the structure of ``query``."""
+    start = max(proposal.effective_from or datetime.date.min, datetime.date(1900, 1, 1))
+    return proposed.assess(query, proposal.jurisdiction.strip().upper(), start).controlled is True
 
 
 def _proposal_snapshot(proposal: Proposal, jurisdiction: str):

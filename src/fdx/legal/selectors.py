@@ -33,6 +33,7 @@ from fdx.legal.models import (
     Listing,
     QuantityThreshold,
 )
+from fdx.substances import chem
 from fdx.substances.models import Substance
 
 _lock = threading.Lock()
@@ -200,8 +201,8 @@ def _changed_since(moment: datetime.datetime) -> str:
     """What an answer as recorded at ``moment`` must say it could not take back: the legal facts other than
     listings (instruments, list coverage, incorporations, generic definitions, thresholds) changed since,
     which it answers with as they are now. Empty when none changed."""
+    from fdx.audit import audit_events as admin_events
     from fdx.audit.models import AuditEvent
-    from fdx.core import audit_events as admin_events
     from fdx.legal import audit_events
 
     later = AuditEvent.objects.filter(occurred_at__gt=moment)
@@ -342,6 +343,14 @@ def status_of_substance(substance: Substance, day: datetime.date | None = None) 
     return assess([query_for_substance(substance)], Question(day=day))
 
 
+def status_of_inchikey(inchikey: str, name: str, day: datetime.date | None = None) -> list[Answer]:
+    """The status in every jurisdiction of a substance known only by its InChIKey (a library spectrum whose
+    substance the registry holds without a structure): only listings naming that key are found, not
+    generic definitions or analogues, which need the structure."""
+    query = Query(text=name, inchikey=inchikey, skeleton=chem.skeleton_key(inchikey))
+    return assess([query], Question(day=day))
+
+
 # Browsing the lists
 
 
@@ -466,47 +475,28 @@ def get_listing(global_id) -> Listing:
     ).get(global_id=global_id)
 
 
-# Findings
+# Amounts of a seizure
 
 
-@dataclass
-class FindingStatus:
-    """A finding's substance in the country of seizure on the seizure date, and the amount category of
-    the mass the jurisdiction's table weighs (the net mass, the pure substance, the dry residue)."""
+@dataclass(frozen=True)
+class Measured:
+    """What a laboratory weighed and measured of one substance in one exhibit: the exhibit's net mass, the
+    substance as recorded (the salt or the base) and as the base. Any of them may be unknown."""
 
-    jurisdiction: str
-    day: datetime.date
-    answer: Answer | None
-    mass_g: Decimal | None  # the mass the category was read from (the upper bound when only bounds are known)
-    mass_kind: str  # "net", "pure", "dry_residue" or "bounds"
-    category: dict | None
+    net_mass_g: Decimal | None
+    amount_g: Decimal | None = None
+    base_equivalent_g: Decimal | None = None
 
 
-# The tiers in rising order: a larger mass never falls in a lower one.
-_TIERS = ("none", "small", "significant", "large", "especially_large")
+def jurisdiction_of_country(country_code: str) -> str | None:
+    """The code of the jurisdiction whose law applies in a country (None when FDX holds none for it)."""
+    return Jurisdiction.objects.filter(country_id=country_code).values_list("code", flat=True).first()
 
 
-def finding_status(finding) -> FindingStatus | None:
-    """None when the finding names no substance or the country of seizure has no legal data in FDX."""
-    if not finding.substance_id:
-        return None
-    case = finding.examination.exhibit.case
-    code = (
-        Jurisdiction.objects.filter(country_id=case.seizure_country_id).values_list("code", flat=True).first()
-    )
-    if code is None:
-        return None
-    compiled = engine()
-    query = query_for_substance(finding.substance)
-    answer = compiled.assess(query, code, case.seizure_date)
-    mass, kind, category = category_of_finding(compiled, query, answer, finding)
-    return FindingStatus(code, case.seizure_date, answer, mass, kind, category)
-
-
-def category_of_finding(compiled: Engine, query: Query, answer: Answer, finding) -> tuple:
-    """(mass read, what it is, category) of a finding under the table of ``answer``'s jurisdiction on its
-    day: the mass that table weighs, read at both ends where only bounds are known. The category is None
-    when the answer is not "controlled"."""
+def category_of_measured(compiled: Engine, query: Query, answer: Answer, measured: Measured) -> tuple:
+    """(mass read, what it is, category) of a measured seizure under the table of ``answer``'s jurisdiction
+    on its day: the mass that table weighs, read at both ends where only bounds are known. The category is
+    None when the answer is not "controlled"."""
     decisive = [b for b in answer.basis if b.decides]
     if answer.controlled is not True or not decisive:
         return None, "net", None
@@ -518,7 +508,7 @@ def category_of_finding(compiled: Engine, query: Query, answer: Answer, finding)
             "net",
             {"category": "unknown", "reason": "no quantity threshold is recorded for this substance"},
         )
-    low, high, kind, missing = _weighed_mass(threshold.basis, finding.examination.exhibit.net_mass_g, finding)
+    low, high, kind, missing = _weighed_mass(threshold.basis, measured)
     if high is None:
         return (
             None,
@@ -538,14 +528,15 @@ def category_of_finding(compiled: Engine, query: Query, answer: Answer, finding)
     return high, kind, category
 
 
-def _weighed_mass(basis: str, net_mass_g, finding) -> tuple[Decimal, Decimal | None, str, str]:
+def _weighed_mass(basis: str, measured: Measured) -> tuple[Decimal, Decimal | None, str, str]:
     """The least and the most the mass a table weighs can be, what it is, and what is missing.
 
     The pure substance is at most the net mass, and as the base at most as the salt; the dry residue lies
     between the pure substance and the net mass. Where the table's basis or a measurement is not known, the
     category is read at both ends: the same tier at both is the answer, otherwise it stays unknown."""
-    recorded = finding.amount_g  # the substance as recorded: the salt or the base
-    base = finding.base_equivalent_g
+    net_mass_g = measured.net_mass_g
+    recorded = measured.amount_g  # the substance as recorded: the salt or the base
+    base = measured.base_equivalent_g
     pure_low = min((m for m in (recorded, base) if m is not None), default=None)
     if basis == "mixture":
         return net_mass_g or Decimal(0), net_mass_g, "net", "the exhibit's net mass is not recorded"

@@ -15,6 +15,4 @@ urlpatterns = [
     path("jurisdictions/<str:code>/import/", views.jurisdiction_import, name="import"),
     path("jurisdictions/<str:code>/listings.csv", views.jurisdiction_export, name="export"),
     path("jurisdictions/<str:code>/completeness/", views.jurisdiction_completeness, name="completeness"),
-    path("harmonisation/", views.harmonisation_view, name="harmonisation"),
-    path("what-if/", views.what_if_view, name="what-if"),
 ]

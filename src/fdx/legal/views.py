@@ -1,5 +1,6 @@
-"""Legal-status pages: the status of a structure in every jurisdiction, the lists and their entries, their
-maintenance by node administrators, and harmonisation (matrix, gaps, what if)."""
+"""Legal-status pages: the status of a structure in every jurisdiction, the lists and their entries, and their
+maintenance by node administrators. (Harmonisation, which weighs the lists against the findings, is served by
+the examinations app, above this one.)"""
 
 from __future__ import annotations
 
@@ -15,31 +16,31 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fdx.core.forms_support import add_action_errors
-from fdx.legal import actions, harmonisation, selectors
+from fdx.legal import actions, selectors
+from fdx.legal.extensions import source_for
 from fdx.legal.forms import (
     CompletenessForm,
     EndForm,
-    HarmonisationForm,
     ImportForm,
     ListingForm,
     ReasonForm,
     StatusForm,
-    WhatIfForm,
 )
 
 
 @login_required
 def status(request):
-    """Paste a structure, pick a substance or come from a finding; see the answer in every jurisdiction."""
-    finding, data = None, request.GET or None
-    if request.GET.get("finding"):
-        finding = _finding(request)
-        exhibit = finding.examination.exhibit
-        data = {
-            "substance": str(finding.substance.global_id) if finding.substance_id else "",
-            "date": exhibit.case.seizure_date.isoformat(),
-            "amount_g": "" if exhibit.net_mass_g is None else str(exhibit.net_mass_g),
-        }
+    """Paste a structure, pick a substance or come from a record of an app above (a finding); see the
+    answer in every jurisdiction."""
+    start, data = None, request.GET or None
+    found = source_for(request.GET)
+    if found is not None:
+        source, value = found
+        try:
+            start = source.start(request.user, value)
+        except LookupError as missing:
+            raise Http404(str(missing) or _("Not found.")) from None
+        data = start.data
     form = StatusForm(data)
     answers, query, substance = [], None, None
     if form.is_bound and form.is_valid():
@@ -54,32 +55,13 @@ def status(request):
             tuple(values.get("jurisdictions") or ()), values.get("date"), values.get("amount_g")
         )
         answers = selectors.assess([query], question)
-        if finding is not None and substance is not None and substance.pk == finding.substance_id:
-            # From a finding, each table reads the mass it weighs (as the finding's own page does), not
-            # the net mass under every table.
-            compiled = selectors.engine()
-            for answer in answers:
-                answer.amount_category = selectors.category_of_finding(compiled, query, answer, finding)[2]
+        if start is not None:
+            start.refine(answers, query, substance)
     return render(
         request,
         "legal/status.html",
-        {
-            "form": form,
-            "answers": answers,
-            "query": query,
-            "finding": finding,
-            "substance": substance,
-        },
+        {"form": form, "answers": answers, "query": query, "start": start, "substance": substance},
     )
-
-
-def _finding(request):
-    from fdx.examinations.selectors import get_finding
-
-    try:
-        return get_finding(request.user, request.GET["finding"])
-    except (ObjectDoesNotExist, ValidationError, ValueError):
-        raise Http404(_("No such finding.")) from None
 
 
 # The lists
@@ -303,78 +285,6 @@ def jurisdiction_completeness(request, code):
         messages.success(request, _("Saved."))
         return redirect("legal:lists")
     return render(request, "legal/completeness.html", {"form": form, "jurisdiction": jurisdiction})
-
-
-# Harmonisation
-
-
-@login_required
-def harmonisation_view(request):
-    """The matrix of substances × jurisdictions and the gap report, on screen or as CSV/XLSX."""
-    form = HarmonisationForm(request.GET or None, initial={"jurisdictions": list(harmonisation.CENTRAL_ASIA)})
-    codes, day = list(harmonisation.CENTRAL_ASIA), None
-    if form.is_bound and not form.is_valid():
-        # A selection that cannot be read is said so, never answered (or exported) for another one.
-        return render(request, "legal/harmonisation.html", {"form": form, "table": None}, status=400)
-    if form.is_bound:
-        codes = list(dict.fromkeys(form.cleaned_data["jurisdictions"])) or codes
-        day = form.cleaned_data["date"]
-    table, gaps = harmonisation.gaps(request.user, codes, day)
-    export = request.GET.get("export")
-    if export == "matrix.csv":
-        return _download(
-            harmonisation.matrix_csv(table), "text/csv; charset=utf-8", "fdx-harmonisation-matrix.csv"
-        )
-    if export == "gaps.csv":
-        return _download(
-            harmonisation.gaps_csv(gaps), "text/csv; charset=utf-8", "fdx-harmonisation-gaps.csv"
-        )
-    if export == "xlsx":
-        return _download(
-            harmonisation.workbook(table, gaps),
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "fdx-harmonisation.xlsx",
-        )
-    rows = Paginator(table.rows, 100).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "legal/harmonisation.html",
-        {
-            "form": form,
-            "table": table,
-            "rows": rows,
-            "gaps": gaps[:200],
-            "gap_count": len(gaps),
-            "query_string": request.GET.urlencode(),
-        },
-    )
-
-
-@login_required
-def what_if_view(request):
-    """Which past findings a proposed listing would have covered, and which were uncontrolled then."""
-    form = WhatIfForm(request.GET or None)
-    result = None
-    if form.is_bound and form.is_valid():
-        values = form.cleaned_data
-        proposal = harmonisation.Proposal(
-            values["jurisdiction"],
-            values["structure"].strip(),
-            values["smarts"].strip(),
-            values["generic_code"],
-            values["effective_from"],
-        )
-        try:
-            result = harmonisation.what_if(request.user, proposal)
-        except harmonisation.ProposalError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, str(exc))
-    return render(request, "legal/what_if.html", {"form": form, "result": result})
-
-
-def _download(content, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
 
 
 def _get(getter, key):

@@ -17,9 +17,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fdx.accounts.sharing import sharing_group_problem
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, require_permission
-from fdx.core.distribution import DistributionLevel, sharing_group_problem
+from fdx.core.distribution import DistributionLevel
 from fdx.spectra import audit_events, formats
 from fdx.spectra.choices import SpectrumKind, SubstanceLink
 from fdx.spectra.linking import Linker
@@ -390,52 +391,3 @@ def _lock_spectrum(actor, spectrum: Spectrum) -> Spectrum:
     if locked is None:
         raise PermissionDenied(_("Only the owning organisation's library managers change its spectra."))
     return locked
-
-
-# Identifications
-
-
-@transaction.atomic
-def record_identification(
-    actor, examination, spectrum: Spectrum, *, score: float, reverse: float, query: str
-):
-    """Record the substance of a library hit as a qualitative finding of ``examination``, citing the
-    library, the record and the scores (the examination's own workflow rules apply)."""
-    from fdx.examinations import actions as case_actions
-    from fdx.examinations.choices import FindingRole, ResultType
-
-    visible = Spectrum.objects.restrict(actor, "view").filter(pk=spectrum.pk).exists()
-    if not visible:
-        raise PermissionDenied(_("This spectrum is not in a library you may search."))
-    if spectrum.withdrawn_at is not None:
-        raise ValidationError(
-            {"spectrum": _("This library spectrum is withdrawn; it cannot support a finding.")}
-        )
-    if spectrum.substance_id is None:
-        raise ValidationError({"spectrum": _("This library spectrum is not linked to a registry substance.")})
-    note = _(
-        "Identified by EI mass-spectral library search: %(name)s, %(library)s record %(record)s; "
-        "match %(score)s/999 (reverse %(reverse)s); query %(query)s."
-    ) % {
-        "name": spectrum.name,
-        "library": spectrum.library,
-        "record": spectrum.record_id or spectrum.global_id,
-        "score": round(score),
-        "reverse": round(reverse),
-        "query": query,
-    }
-    finding = case_actions.add_finding(
-        actor,
-        examination,
-        substance=spectrum.substance,
-        result_type=ResultType.QUALITATIVE,
-        role=FindingRole.MAIN,
-        note=note,
-    )
-    record(
-        audit_events.IDENTIFICATION_RECORDED,
-        actor=actor,
-        obj=finding,
-        after={"spectrum": str(spectrum.global_id), "score": round(score, 1), "reverse": round(reverse, 1)},
-    )
-    return finding

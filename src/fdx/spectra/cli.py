@@ -6,13 +6,10 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from fdx.core.cli_support import handle_errors, print_json
+from fdx.core.cli_support import err, handle_errors, out, print_json
 
-out = Console()
-err = Console(stderr=True)
 spectra_app = typer.Typer(help="Spectral libraries and library search.", no_args_is_help=True)
 
 

@@ -81,14 +81,13 @@ class ReasonForm(forms.Form):
 
 
 class IdentificationForm(forms.Form):
-    """A hit recorded as a finding: the examination, and the hit as the search page showed it — signed by
-    the server, so that the scores a finding cites are the ones FDX computed, not ones typed into a
-    request."""
+    """A hit to record (as a finding, in the record the search started from), as the search page showed it —
+    signed by the server, so that the scores a finding cites are the ones FDX computed, not ones typed into
+    a request."""
 
     SALT = "fdx.spectra.identification"
     MAX_AGE_S = 24 * 3600  # a search page left open for a day is searched again
 
-    examination = forms.UUIDField()
     hit = forms.CharField()
 
     @classmethod

@@ -3,7 +3,6 @@ search restricted to them."""
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 
 import numpy
@@ -141,7 +140,7 @@ class SearchHit:
 class SearchResult:
     query: QuerySpectrum
     hits: list[SearchHit] = field(default_factory=list)
-    legal: list = field(default_factory=list)  # the best hit's legal status, when asked for
+    panels: list = field(default_factory=list)  # what the apps above say about the best hit, when asked
 
 
 @dataclass(frozen=True)
@@ -202,21 +201,3 @@ def _allowed_rows(user, index, filters: SearchFilters) -> numpy.ndarray:
         )
         allowed &= numpy.isin(index.ids, numpy.fromiter(in_class, dtype=numpy.int64))
     return allowed
-
-
-def legal_status_of_hit(hit: SearchHit, day: datetime.date | None = None):
-    """The legal status of a hit's substance in every jurisdiction (by structure; by the library's
-    InChIKey alone when the registry has no structure for it, which finds explicit listings only); an empty
-    list when neither is known."""
-    from fdx.legal import selectors as legal
-    from fdx.legal.engine.assess import Query
-    from fdx.substances import chem
-
-    substance = hit.spectrum.substance
-    if substance is not None and substance.smiles:
-        return legal.status_of_substance(substance, day)
-    inchikey = hit.spectrum.inchikey or (substance.inchikey if substance is not None else "")
-    if not inchikey:
-        return []
-    query = Query(text=hit.spectrum.name, inchikey=inchikey, skeleton=chem.skeleton_key(inchikey))
-    return legal.assess([query], legal.Question(day=day))

@@ -3,7 +3,6 @@ chemist's view of a match (scores, head-to-tail plot, structure, legal status, r
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -18,10 +17,12 @@ from django.views.decorators.http import require_POST
 
 from fdx.core.forms_support import add_action_errors
 from fdx.spectra import actions, formats, selectors
+from fdx.spectra.extensions import SearchStart, record_hit, start_for
 from fdx.spectra.forms import IdentificationForm, ImportForm, LibraryForm, ReasonForm, SearchForm
 from fdx.spectra.querysets import can_manage, can_search
 from fdx.spectra.science.index import SearchOptions
 from fdx.spectra.science.peaks import PeakError, nominal, parse_peak_text
+from fdx.substances.extensions import SubstanceRef, panels_for
 
 PLOTTED_HITS = 5
 LEGAL_QUERIES = 10
@@ -147,22 +148,22 @@ def spectrum_withdraw(request, spectrum_id):
 
 @login_required
 def search(request):
-    """Upload or paste an unknown's spectrum (or take one attached to a case) and see the best hits."""
+    """Upload or paste an unknown's spectrum (or start from a record of an app above, such as a spectrum
+    attached to a case) and see the best hits."""
     _require_search(request)
     form = _search_form(request)
-    examination = _examination(request)
+    start = start_for(request)
     results, error = [], ""
-    attachment_id = request.GET.get("attachment")
-    if request.method == "GET" and attachment_id:
-        results, error = _search_attachment(request, attachment_id)
+    if request.method == "GET" and start is not None and start.read_queries is not None:
+        results, error = _search_started(request, start)
     elif request.method == "POST" and form.is_valid():
         try:
             queries = _queries(form.cleaned_data)
             results = selectors.search(request.user, queries, _filters(form.cleaned_data))
         except (PeakError, formats.FormatError, ValueError) as exc:
             error = str(exc)
-    _add_legal_status(results)
-    if examination is not None:
+    _add_panels(results)
+    if start is not None and start.recordable:
         for result in results:
             for hit in result.hits:
                 hit.token = IdentificationForm.token_for(hit, result.query.name)
@@ -173,11 +174,23 @@ def search(request):
             "form": form,
             "results": results,
             "error": error,
-            "examination": examination,
+            "start": start,
             "plots": _plots(results),
             "shortlist_share": SearchOptions.plausible,
         },
     )
+
+
+def _search_started(request, start: SearchStart) -> tuple[list, str]:
+    """Search the spectra a record brought (a case's file), or say why they cannot be read."""
+    try:
+        queries = start.read_queries()
+    except (formats.FormatError, ValueError) as exc:
+        return [], str(exc)
+    try:
+        return selectors.search(request.user, queries, selectors.SearchFilters()), ""
+    except PeakError as exc:
+        return [], str(exc)
 
 
 def _search_form(request) -> SearchForm:
@@ -217,45 +230,6 @@ def _queries(values: dict) -> list[selectors.QuerySpectrum]:
     return [selectors.QuerySpectrum(name, mz, intensity, values.get("retention_index"))]
 
 
-def _search_attachment(request, attachment_id):
-    """Search the spectra of a file attached to a case (reading it is recorded as a download)."""
-    from fdx.core import filestore
-    from fdx.examinations import actions as case_actions
-    from fdx.examinations import selectors as case_selectors
-    from fdx.spectra.transfer import read_queries
-
-    try:
-        attachment = case_selectors.get_attachment(request.user, attachment_id)
-    except ValidationError:  # not an identifier at all
-        raise Http404(_("No such attachment.")) from None
-    case_actions.record_download(request.user, attachment)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / Path(attachment.original_name).name
-        with filestore.open_stored(attachment.sha256) as source, path.open("wb") as target:
-            shutil.copyfileobj(source, target)
-        try:
-            queries = read_queries(path)
-        except (formats.FormatError, ValueError) as exc:
-            return [], str(exc)
-    try:
-        return selectors.search(request.user, queries, selectors.SearchFilters()), ""
-    except PeakError as exc:
-        return [], str(exc)
-
-
-def _examination(request):
-    """The examination a search was started from, when the user may record findings in it."""
-    from fdx.examinations import selectors as case_selectors
-
-    examination_id = request.GET.get("examination") or request.POST.get("examination")
-    if not examination_id:
-        return None
-    try:
-        return case_selectors.get_examination(request.user, examination_id, "change")
-    except (PermissionDenied, ValidationError, Http404):  # a stale link, or not the user's to change
-        return None
-
-
 def _plots(results) -> list[dict]:
     """Head-to-tail data for the first hits of each query: the query up, the reference down, both on the
     nominal scale the scores use."""
@@ -277,37 +251,26 @@ def _plots(results) -> list[dict]:
     return plots
 
 
-def _add_legal_status(results) -> None:
-    """The legal status of each query's best hit, today (for the first queries of a file)."""
+def _add_panels(results) -> None:
+    """What the apps above say about each query's best hit (its legal status today, say), for the first
+    queries of a file."""
     for result in results[:LEGAL_QUERIES]:
         if result.hits:
-            result.legal = selectors.legal_status_of_hit(result.hits[0])
+            spectrum = result.hits[0].spectrum
+            result.panels = panels_for(
+                SubstanceRef(spectrum.substance, spectrum.inchikey, spectrum.name, placement="hit")
+            )
 
 
 @login_required
 @require_POST
 def record_identification(request):
-    """Record a hit's substance as a finding of the examination the search came from."""
-    from fdx.examinations import selectors as case_selectors
-
+    """Record a hit in the record the search came from (a finding of an examination): the app that owns
+    that record does it, through the spectra app's extension point."""
     form = IdentificationForm(request.POST)
     if not form.is_valid():
-        raise Http404(_("No such examination or spectrum."))
-    examination = case_selectors.get_examination(request.user, form.cleaned_data["examination"], "change")
-    hit = form.cleaned_data["hit"]
-    spectrum = selectors.get_spectrum(request.user, hit["spectrum"])
-    try:
-        actions.record_identification(
-            request.user,
-            examination,
-            spectrum,
-            score=hit["score"],
-            reverse=hit["reverse"],
-            query=hit["query"],
-        )
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("Identification recorded as a finding."))
-    return redirect("examinations:examination", examination_id=examination.global_id)
+        raise Http404(_("No such spectrum."))
+    target = record_hit(request, form.cleaned_data["hit"])
+    if target is None:
+        raise Http404(_("Nothing to record this hit in."))
+    return redirect(target)

@@ -6,12 +6,9 @@ import sys
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from fdx.core.cli_support import handle_errors, print_json
+from fdx.core.cli_support import err, handle_errors, print_json
 
-out = Console()
-err = Console(stderr=True)
 substances_app = typer.Typer(help="The substance registry.", no_args_is_help=True)
 
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from fdx.substances.selectors import resolve_substance
+
 SEARCH_MODES = [
     ("name", _("Name, CAS or InChIKey")),
     ("exact", _("Exact structure")),
@@ -38,3 +40,14 @@ class SubstanceForm(forms.Form):
 
     def synonym_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data.get("synonyms", "").splitlines() if line.strip()]
+
+
+class SubstanceField(forms.CharField):
+    """A substance named by its English or Russian name, a synonym, its InChIKey or its id. The page's
+    autocomplete offers names from the registry; without scripts the name is typed."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        return resolve_substance(value)

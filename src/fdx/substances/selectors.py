@@ -24,6 +24,7 @@ from django.db.models import (
     When,
 )
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 
 from fdx.substances import chem, names
 from fdx.substances.models import Substance, SubstanceClass, SubstanceName
@@ -166,3 +167,28 @@ def structure_index() -> StructureIndex:
 
 def list_classes() -> QuerySet[SubstanceClass]:
     return SubstanceClass.objects.annotate(substance_count=Count("substances")).order_by("position")
+
+
+def resolve_substance(text: str):
+    """The registry substance ``text`` names exactly, or a ValidationError listing the candidates."""
+    text = text.strip()
+    by_id = Substance.objects.filter(Q(inchikey=text.upper()) | Q(key=text))
+    found = list(by_id[:2])
+    if not found:
+        try:
+            found = list(Substance.objects.filter(global_id=text)[:2])
+        except ValidationError:
+            found = []
+    if not found:
+        ids = (
+            SubstanceName.objects.filter(name__iexact=text).values_list("substance_id", flat=True).distinct()
+        )
+        found = list(Substance.objects.filter(pk__in=ids)[:5])
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValidationError(gettext("No substance of the registry is called %(name)s.") % {"name": text})
+    raise ValidationError(
+        gettext("%(name)s names several substances: %(candidates)s.")
+        % {"name": text, "candidates": ", ".join(s.name_en for s in found)}
+    )

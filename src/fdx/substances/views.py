@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 
 from fdx.core.forms_support import add_action_errors
 from fdx.substances import actions, chem, selectors
+from fdx.substances.extensions import SubstanceRef, panels_for
 from fdx.substances.forms import SubstanceForm, SubstanceSearchForm
 from fdx.substances.models import Substance
 
@@ -75,16 +76,9 @@ def substance_detail(request, substance_id):
             "names": substance.names.all(),
             "salt_forms": substance.salt_forms.all().order_by("name_en"),
             "can_change": request.user.has_perm("substances.change_substance"),
-            "legal_answers": _legal_answers(substance),
+            "panels": panels_for(SubstanceRef(substance, substance.inchikey, substance.name)),
         },
     )
-
-
-def _legal_answers(substance):
-    """Its legal status today in every jurisdiction (the legal app's engine)."""
-    from fdx.legal.selectors import status_of_substance
-
-    return status_of_substance(substance)
 
 
 @login_required

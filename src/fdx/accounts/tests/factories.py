@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 
 from fdx.accounts.choices import OrganisationType
 from fdx.accounts.models import Organisation, User
-from fdx.core.testing.personas import PERSONA_PASSWORD
 from fdx.geo.models import Country
+from fdx.testing.personas import PERSONA_PASSWORD
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

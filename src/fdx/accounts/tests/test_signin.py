@@ -7,7 +7,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fdx.audit.models import AuditEvent
-from fdx.core.testing.personas import PERSONA_PASSWORD
+from fdx.testing.personas import PERSONA_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

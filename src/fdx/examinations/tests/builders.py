@@ -72,3 +72,47 @@ def approved_case(persona, chemist_name="kz_lab_chemist", reviewer_name="kz_lab_
     actions.approve_examination(reviewer, examination)
     examination.refresh_from_db()
     return case, exhibit, examination
+
+
+def case_spec(persona, chemist_name="kz_lab_chemist", reviewer_name="kz_lab_head", **overrides):
+    """A complete, approved case record for ``record_cases_in_bulk``: one exhibit of crystals, one finding of
+    methamphetamine hydrochloride at 70 %."""
+    from fdx.examinations.bulk import CaseSpec, ExhibitSpec, FindingSpec
+    from fdx.examinations.models import AnalyticalMethod
+
+    chemist, reviewer = persona(chemist_name), persona(reviewer_name)
+    country = chemist.organisation.country
+    values = {
+        "owner": chemist.organisation,
+        "examiner": chemist,
+        "reviewer": reviewer,
+        "reference": f"{country.code}-BULK-0001",
+        "seizure_date": SEIZED,
+        "seizure_country": country,
+        "seizure_region": None,
+        "locality": "",
+        "seizure_context": "internal",
+        "distribution_level": "organisation",
+        "is_demo": True,
+        "exhibits": [
+            ExhibitSpec(
+                label="1",
+                form="crystal",
+                gross_mass_g=Decimal("12.5"),
+                net_mass_g=Decimal("10.0"),
+                received_date=RECEIVED,
+                completed_date=COMPLETED,
+                methods=list(AnalyticalMethod.objects.filter(code__in=["gc_ms", "ftir"])),
+                findings=[
+                    FindingSpec(
+                        substance=Substance.objects.get(key="methamphetamine-hydrochloride"),
+                        result_type="quantitative",
+                        role="main",
+                        purity_percent=Decimal("70.0"),
+                    )
+                ],
+            )
+        ],
+    }
+    values.update(overrides)
+    return CaseSpec(**values)

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from fdx.core.testing.shared_data import shared_file
 from fdx.geo import reference
+from fdx.testing.shared_data import shared_file
 
 
 @pytest.fixture(scope="module")

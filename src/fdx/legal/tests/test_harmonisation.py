@@ -1,140 +1,65 @@
+"""Harmonisation from the legal side alone: the matrix and gap report weigh counts given by the caller (the
+legal app reads no case data), and a proposal becomes an engine of its own."""
+
 import datetime
 
 import pytest
 
-from fdx.examinations.tests.builders import approved_case
-from fdx.legal import harmonisation
+from fdx.legal import harmonisation, selectors
+from fdx.legal.harmonisation import Proposal, ProposalError
+from fdx.legal.models import Jurisdiction
 
 pytestmark = pytest.mark.django_db
 
+DAY = datetime.date(2025, 6, 1)
 
-def test_the_matrix_has_every_listed_substance_and_the_ones_found(persona):
-    approved_case(persona)
 
-    table = harmonisation.matrix(persona("kz_lab_head"), ("UN", "KZ"), datetime.date(2025, 6, 1))
+def _meth_key() -> str:
+    return selectors.query_for_text("CN[C@@H](C)Cc1ccccc1").inchikey
+
+
+def test_the_matrix_counts_what_the_caller_found_and_nothing_else():
+    found = {(_meth_key(), "KZ"): 3, (_meth_key(), "KG"): 2}
+
+    table = harmonisation.matrix(found, ("UN", "KZ"), DAY)
+    empty = harmonisation.matrix({}, ("UN", "KZ"), DAY)
 
     first = table.rows[0]
-    assert first.name.lower().startswith("methamphetamine") and first.findings == 1
-    assert first.cells["UN"].controlled is True and first.cells["UN"].lists == ["UN-1971-II"]
-    assert first.cells["KZ"].lists == ["KZ-LIST-II"] and first.cells["KZ"].since
-    assert len(table.rows) >= 340  # distinct structures of every list
+    assert first.inchikey == _meth_key() and first.findings == 5
+    assert first.findings_by_country == {"KZ": 3, "KG": 2}
+    assert first.cells["UN"].controlled is True and first.cells["KZ"].lists == ["KZ-LIST-II"]
+    assert sum(row.findings for row in empty.rows) == 0 and len(empty.rows) >= 340
 
 
-def test_gaps_are_ordered_by_findings_where_not_controlled(persona):
-    approved_case(persona)  # methamphetamine seized in Kazakhstan
+def test_gaps_are_ordered_by_what_was_found_where_not_controlled():
+    found = {(_meth_key(), "RU"): 4}
 
-    _table, gaps = harmonisation.gaps(persona("kz_lab_head"), ("UN", "RU"), datetime.date(2025, 6, 1))
+    _table, gaps = harmonisation.gaps(found, ("UN", "RU"), DAY)
 
     top = gaps[0]
-    assert top.row.name.lower().startswith("methamphetamine")
+    assert top.row.inchikey == _meth_key()
     assert top.controlled_in == ["UN"] and top.undecided_in == ["RU"]
-    assert top.findings_where_not_controlled == 0  # found in KZ, not in Russia
-    assert all(g.controlled_in for g in gaps)
+    assert top.findings_where_not_controlled == 4
 
 
-def test_finding_counts_respect_what_the_reader_may_see(persona):
-    approved_case(persona)  # distribution "organisation": the Kyrgyz court does not see it
+def test_a_proposal_is_an_engine_of_its_own():
+    structure = Proposal("KZ", structure="CNC(C)Cc1ccccc1", effective_from=datetime.date(2026, 1, 1))
+    proposed = harmonisation.proposal_engine(structure)
+    meth = selectors.query_for_text("CNC(C)Cc1ccccc1")
+    caffeine = selectors.query_for_text("Cn1cnc2c1c(=O)n(C)c(=O)n2C")
 
-    mine = harmonisation.matrix(persona("kz_lab_head"), ("UN",))
-    theirs = harmonisation.matrix(persona("kg_court_viewer"), ("UN",))
-
-    assert sum(r.findings for r in mine.rows) == 1
-    assert sum(r.findings for r in theirs.rows) == 0
-
-
-def test_what_if_counts_the_findings_a_proposal_would_have_covered(persona):
-    approved_case(persona)
-    viewer = persona("kz_lab_head")
-
-    by_structure = harmonisation.what_if(viewer, harmonisation.Proposal("KZ", structure="CNC(C)Cc1ccccc1"))
-    by_class = harmonisation.what_if(viewer, harmonisation.Proposal("KZ", smarts="c1ccccc1CC(C)N"))
-    later = harmonisation.what_if(
-        viewer,
-        harmonisation.Proposal("KZ", structure="CNC(C)Cc1ccccc1", effective_from=datetime.date(2026, 1, 1)),
-    )
-    elsewhere = harmonisation.what_if(viewer, harmonisation.Proposal("KG", structure="CNC(C)Cc1ccccc1"))
-    adopted = harmonisation.what_if(viewer, harmonisation.Proposal("KZ", generic_code="gb-cathinones-2010"))
-
-    assert len(by_structure.covered) == 1 and by_structure.newly_covered == 0  # already controlled then
-    assert by_structure.covered[0].already_controlled is True
-    assert len(by_class.covered) == 1
-    assert later.covered == [] and elsewhere.covered == [] and adopted.covered == []
+    assert harmonisation.proposal_covers(proposed, structure, meth) is True
+    assert harmonisation.proposal_covers(proposed, structure, caffeine) is False
+    assert proposed.assess(meth, "KZ", datetime.date(2025, 12, 31)).controlled is not True
 
 
-def test_a_bad_proposal_names_its_field(persona):
-    with pytest.raises(harmonisation.ProposalError) as error:
-        harmonisation.what_if(persona("kz_lab_head"), harmonisation.Proposal("KZ", smarts="[C"))
+def test_a_bad_proposal_names_its_field_and_an_unknown_jurisdiction_is_refused():
+    with pytest.raises(ProposalError) as bad_smarts:
+        harmonisation.proposal_engine(Proposal("KZ", smarts="[C"))
+    with pytest.raises(ProposalError) as nothing:
+        harmonisation.proposal_engine(Proposal("KZ"))
+    with pytest.raises(Jurisdiction.DoesNotExist):
+        harmonisation.proposal_engine(Proposal("XX", structure="CCO"))
 
-    assert error.value.field == "smarts"
-
-
-def test_exports(persona):
-    approved_case(persona)
-    table, gaps = harmonisation.gaps(persona("kz_lab_head"), ("UN", "RU"))
-
-    matrix_csv = harmonisation.matrix_csv(table).splitlines()
-    workbook = harmonisation.workbook(table, gaps)
-
-    assert matrix_csv[0].startswith("substance,inchikey,findings,UN status,RU status")
-    assert len(matrix_csv) == len(table.rows) + 1
-    from io import BytesIO
-
-    from openpyxl import load_workbook
-
-    book = load_workbook(BytesIO(workbook))
-    assert book.sheetnames == ["matrix", "gaps"] and book["gaps"].max_row == len(gaps) + 1
-
-
-def _planted_listing(persona, name, smiles="CCCCCCCCCCCCCCCN"):
-    from fdx.legal import actions
-
-    actions.add_listing(
-        persona("kz_node_admin"),
-        actions.listing_row(
-            list_code="KZ-LIST-I",
-            name_en=name,
-            smiles=smiles,
-            effective_from=datetime.date(2020, 1, 1),
-        ),
-    )
-
-
-def test_exports_keep_a_planted_formula_as_text_and_survive_control_characters(persona):
-    import io
-
-    from openpyxl import load_workbook
-
-    _planted_listing(persona, '=HYPERLINK("http://evil","x")')
-    _planted_listing(persona, "Probe\x0bname", smiles="CCCCCCCCCCCCCCCCN")
-    table, found = harmonisation.gaps(persona("kz_lab_head"), ("UN", "KZ"), datetime.date(2025, 6, 1))
-
-    book = load_workbook(io.BytesIO(harmonisation.workbook(table, found)))
-    text = harmonisation.matrix_csv(table) + harmonisation.gaps_csv(found)
-
-    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
-    assert not [cell for cell in cells if cell.data_type == "f"]
-    assert '=HYPERLINK("http://evil","x")' in [cell.value for cell in cells]  # as text, no apostrophe
-    assert "\"'=HYPERLINK" in text and "\n=HYPERLINK" not in text and "\nProbename," in text
-
-
-def test_the_harmonisation_page_refuses_a_selection_it_cannot_read_and_lists_a_jurisdiction_once(
-    client, persona
-):
-    client.force_login(persona("kz_lab_head"))
-
-    refused = client.get("/legal/harmonisation/", {"jurisdictions": "XX", "export": "gaps.csv"})
-    twice = client.get("/legal/harmonisation/", {"jurisdictions": ["KZ", "KZ", "UN"]})
-
-    assert refused.status_code == 400 and refused["Content-Type"].startswith("text/html")
-    assert twice.context["table"].jurisdictions == ["KZ", "UN"]
-
-
-def test_what_if_counts_every_covered_finding_when_it_lists_only_some(persona, monkeypatch):
-    approved_case(persona)
-    approved_case(persona, reference="KZ-2025-0002")
-    monkeypatch.setattr(harmonisation, "MAX_WHAT_IF_FINDINGS", 1)
-    proposal = harmonisation.Proposal(jurisdiction="KZ", structure="CNC(C)Cc1ccccc1")
-
-    result = harmonisation.what_if(persona("kz_lab_head"), proposal)
-
-    assert len(result.covered) == 1 and result.covered_count == 2 and result.truncated
+    assert bad_smarts.value.field == "smarts"
+    assert nothing.value.field == "structure"

@@ -7,8 +7,8 @@ import importlib
 import pytest
 from django.apps import apps
 
+from fdx.audit import audit_events as admin_events
 from fdx.audit.actions import record
-from fdx.core import audit_events as admin_events
 from fdx.core.actors import system
 from fdx.legal import actions
 from fdx.legal.models import ControlList, QuantityThreshold

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fdx.core.testing.shared_data import shared_file
 from fdx.legal.reference import (
     KNOWN_BEFORE,
     LISTING_COLUMNS,
@@ -21,6 +20,7 @@ from fdx.legal.reference import (
     un_dates,
     write_listings,
 )
+from fdx.testing.shared_data import shared_file
 
 HEADER = ",".join(LISTING_COLUMNS) + "\n"
 UN_1971 = {"code": "un-1971-convention", "in_force_from": "1976-08-16", "effect_delay_days": 180}

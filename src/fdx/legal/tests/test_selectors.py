@@ -95,37 +95,6 @@ def test_list_summary_counts_entries_and_verified_ones():
     assert rows["UN-1971-II"]["complete"] is True and rows["KZ-LIST-I"]["complete"] is False
 
 
-def test_a_finding_gets_its_category_in_the_country_and_on_the_day_of_seizure(persona):
-    from fdx.examinations import actions as case_actions
-    from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
-
-    chemist = persona("kz_lab_chemist")
-    exhibit = add_exhibit(chemist, open_case(chemist), net_mass_g=Decimal("0.015"))
-    finding = case_actions.add_finding(
-        chemist,
-        draft_examination(chemist, exhibit),
-        substance=Substance.objects.get(key="mephedrone"),
-        result_type="qualitative",
-        role="main",
-    )
-    heavier = add_exhibit(chemist, exhibit.case, label="2", net_mass_g=Decimal("1.5"))
-    other = case_actions.add_finding(
-        chemist,
-        draft_examination(chemist, heavier),
-        substance=Substance.objects.get(key="mephedrone"),
-        result_type="qualitative",
-        role="main",
-    )
-
-    status = selectors.finding_status(finding)
-    unknown = selectors.finding_status(other)
-
-    assert (status.jurisdiction, status.day) == ("KZ", datetime.date(2025, 3, 14))
-    assert status.answer.controlled is True and status.answer.lists == ["KZ-LIST-II"]
-    assert status.category["category"] == "small" and status.category["verified"] is False
-    assert unknown.category["category"] == "unknown"  # the large amount is not known: never guessed
-
-
 def test_a_russian_seizure_of_mephedrone_falls_in_the_significant_amount(persona):
     query = selectors.query_for_text("CNC(C)C(=O)c1ccc(C)cc1.Cl")
 
@@ -144,77 +113,16 @@ def test_a_russian_seizure_of_mephedrone_falls_in_the_significant_amount(persona
     assert before.controlled is None and before.amount_category is None
 
 
-def _mephedrone_finding(persona, net_mass_g, purity_percent=None):
-    from fdx.examinations import actions as case_actions
-    from fdx.examinations.models import Case
-    from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
-
-    chemist = persona("kz_lab_chemist")
-    case = open_case(chemist, reference=f"KZ-2025-{Case.objects.count() + 100:04d}")
-    exhibit = add_exhibit(chemist, case, net_mass_g=net_mass_g)
-    return case_actions.add_finding(
-        chemist,
-        draft_examination(chemist, exhibit),
-        substance=Substance.objects.get(key="mephedrone"),
-        result_type="quantitative" if purity_percent is not None else "qualitative",
-        role="main",
-        purity_percent=purity_percent,
-    )
-
-
-def test_a_table_of_the_pure_substance_reads_the_findings_content_not_the_net_mass(persona):
-    from fdx.legal.models import QuantityThreshold
-
-    QuantityThreshold.objects.filter(jurisdiction="KZ", entry_name="mephedrone").update(basis="pure")
-    actions.bump_version()
-    measured = _mephedrone_finding(persona, Decimal("10"), purity_percent=Decimal("0.1"))  # 0.01 g pure
-    unmeasured = _mephedrone_finding(persona, Decimal("10"))
-
-    status = selectors.finding_status(measured)
-    unknown = selectors.finding_status(unmeasured)
-
-    assert (status.mass_g, status.mass_kind, status.category["category"]) == (
-        Decimal("0.0100"),
-        "pure",
-        "small",
-    )
-    assert (
-        unknown.category["category"] == "unknown" and "content is not measured" in unknown.category["reason"]
-    )
-
-
-def test_where_the_table_does_not_say_what_it_weighs_a_small_net_mass_is_small_whatever_it_weighs(persona):
-    # KZ's shipped mephedrone threshold does not say what it weighs: the pure substance is at most the net
-    # mass, so 0.015 g net is small either way; 10 g net with 0.1 % content is small as pure substance and
-    # beyond the small amount as a mixture, so it stays unknown
-    small = selectors.finding_status(_mephedrone_finding(persona, Decimal("0.015")))
-    either = selectors.finding_status(
-        _mephedrone_finding(persona, Decimal("10"), purity_percent=Decimal("0.1"))
-    )
-
-    assert small.category["category"] == "small" and small.category["bounds_g"] == [
-        Decimal(0),
-        Decimal("0.015"),
-    ]
-    assert either.category["category"] == "unknown"
-    assert "does not say whether the table weighs the mixture" in either.category["reason"]
-
-
 def test_the_weighed_mass_lies_between_what_is_known():
-    from types import SimpleNamespace
+    salt = selectors.Measured(Decimal("5"), amount_g=Decimal("1.2"), base_equivalent_g=Decimal("1.0"))
+    nothing = selectors.Measured(Decimal("5"))
+    unweighed = selectors.Measured(None, amount_g=Decimal("1.2"), base_equivalent_g=Decimal("1.0"))
 
-    salt = SimpleNamespace(amount_g=Decimal("1.2"), base_equivalent_g=Decimal("1.0"))
-    nothing = SimpleNamespace(amount_g=None, base_equivalent_g=None)
-
-    assert selectors._weighed_mass("mixture", Decimal("5"), salt)[:3] == (Decimal("5"), Decimal("5"), "net")
-    assert selectors._weighed_mass("pure", Decimal("5"), salt)[:3] == (
-        Decimal("1.0"),
-        Decimal("1.2"),
-        "bounds",
-    )
-    assert selectors._weighed_mass("pure", Decimal("5"), nothing)[:2] == (Decimal(0), Decimal("5"))
-    assert selectors._weighed_mass("dry_residue", Decimal("5"), salt)[:2] == (Decimal("1.0"), Decimal("5"))
-    assert selectors._weighed_mass("mixture", None, salt)[1] is None
+    assert selectors._weighed_mass("mixture", salt)[:3] == (Decimal("5"), Decimal("5"), "net")
+    assert selectors._weighed_mass("pure", salt)[:3] == (Decimal("1.0"), Decimal("1.2"), "bounds")
+    assert selectors._weighed_mass("pure", nothing)[:2] == (Decimal(0), Decimal("5"))
+    assert selectors._weighed_mass("dry_residue", salt)[:2] == (Decimal("1.0"), Decimal("5"))
+    assert selectors._weighed_mass("mixture", unweighed)[1] is None
 
 
 def test_a_moment_before_any_legal_data_was_recorded_decides_nothing():
@@ -229,11 +137,9 @@ def test_a_moment_before_any_legal_data_was_recorded_decides_nothing():
 
 
 def test_without_the_net_mass_a_table_that_does_not_say_what_it_weighs_has_no_upper_bound():
-    from types import SimpleNamespace
+    measured = selectors.Measured(None, amount_g=Decimal("0.01"), base_equivalent_g=Decimal("0.008"))
 
-    finding = SimpleNamespace(amount_g=Decimal("0.01"), base_equivalent_g=Decimal("0.008"))
-
-    assert selectors._weighed_mass("unknown", None, finding)[:2] == (Decimal("0.008"), None)
+    assert selectors._weighed_mass("unknown", measured)[:2] == (Decimal("0.008"), None)
 
 
 def test_an_empty_or_repeated_jurisdiction_code_asks_as_expected():

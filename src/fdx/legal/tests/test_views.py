@@ -1,5 +1,4 @@
 import datetime
-from decimal import Decimal
 
 import pytest
 
@@ -149,53 +148,3 @@ def test_export_is_the_listing_format(client, persona):
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("list_code,name_en,name_ru,smiles,registry_key,effective_from")
     assert len(lines) > 380
-
-
-def test_harmonisation_page_and_exports(client, persona):
-    client.force_login(persona("rc_analyst"))
-
-    page = client.get("/legal/harmonisation/", {"jurisdictions": ["UN", "KZ", "RU"]})
-    csv_gaps = client.get("/legal/harmonisation/", {"jurisdictions": ["UN", "RU"], "export": "gaps.csv"})
-    xlsx = client.get("/legal/harmonisation/", {"jurisdictions": ["UN", "RU"], "export": "xlsx"})
-
-    assert page.status_code == 200 and b'id="matrix"' in page.content
-    assert csv_gaps.content.decode().startswith("substance,inchikey,controlled_in")
-    assert xlsx.content[:2] == b"PK"
-
-
-def test_what_if_page(client, persona):
-    client.force_login(persona("rc_analyst"))
-
-    page = client.get("/legal/what-if/", {"jurisdiction": "KZ", "generic_code": "gb-cathinones-2010"})
-    both = client.get(
-        "/legal/what-if/", {"jurisdiction": "KZ", "generic_code": "gb-cathinones-2010", "smarts": "[#6]"}
-    )
-
-    assert page.status_code == 200 and b"findings covered" in page.content
-    assert b"Give exactly one of" in both.content
-
-
-def test_status_page_from_a_finding_reads_the_mass_each_table_weighs(client, persona):
-    from fdx.examinations import actions as case_actions
-    from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
-    from fdx.legal import actions
-    from fdx.legal.models import QuantityThreshold
-
-    QuantityThreshold.objects.filter(jurisdiction="KZ", entry_name="mephedrone").update(basis="pure")
-    actions.bump_version()
-    chemist = persona("kz_lab_chemist")
-    exhibit = add_exhibit(chemist, open_case(chemist), net_mass_g=Decimal("10"))
-    finding = case_actions.add_finding(
-        chemist,
-        draft_examination(chemist, exhibit),
-        substance=Substance.objects.get(key="mephedrone"),
-        result_type="quantitative",
-        role="main",
-        purity_percent=Decimal("0.1"),
-    )
-    client.force_login(chemist)
-
-    page = client.get("/legal/", {"finding": str(finding.global_id)})
-
-    kz = next(answer for answer in page.context["answers"] if answer.jurisdiction == "KZ")
-    assert kz.amount_category["category"] == "small"  # 0.01 g of the pure substance, as the finding's page

@@ -1,14 +1,11 @@
 """Changes to the spectral libraries: creating a library, importing a file (linking each spectrum to the
-registry), withdrawing and relinking spectra, and recording a library hit as a finding of a case."""
+registry), withdrawing and relinking spectra."""
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 
 from fdx.accounts.models import SharingGroup
 from fdx.audit.models import AuditEvent
-from fdx.core.testing.shared_data import shared_file
-from fdx.examinations.models import Finding
-from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
 from fdx.spectra import actions, selectors
 from fdx.spectra.models import SpectralLibrary, Spectrum
 from fdx.spectra.tests.builders import (
@@ -23,6 +20,7 @@ from fdx.spectra.tests.builders import (
     write_msp,
 )
 from fdx.substances.models import Substance
+from fdx.testing.shared_data import shared_file
 
 pytestmark = pytest.mark.django_db
 
@@ -455,99 +453,6 @@ def test_linking_a_spectrum_to_another_substance(persona, tmp_path):
     assert event.reason == "the library's record is mislabelled"
     assert event.after["substance_link"] == "manual"
     assert event.before["substance_link"] == "inchikey"
-
-
-# Identifications
-
-
-def kz_draft_examination(persona):
-    chemist = persona("kz_lab_chemist")
-    return draft_examination(chemist, add_exhibit(chemist, open_case(chemist)))
-
-
-def test_recording_an_identification_adds_a_qualitative_finding_citing_the_hit(persona, tmp_path):
-    imported_library(persona("kz_lab_head"), tmp_path)
-    examination = kz_draft_examination(persona)
-    meth = Spectrum.objects.get(record_id="T-1")
-
-    finding = actions.record_identification(
-        persona("kz_lab_chemist"), examination, meth, score=965.85, reverse=967.38, query="peak at 6.21 min"
-    )
-
-    assert (finding.examination, finding.substance.key) == (examination, "methamphetamine")
-    assert (finding.result_type, finding.role, finding.purity_percent) == ("qualitative", "main", None)
-    assert finding.note == (
-        "Identified by EI mass-spectral library search: Methamphetamine, FDX test library 1 record T-1; "
-        "match 966/999 (reverse 967); query peak at 6.21 min."
-    )
-    event = AuditEvent.objects.get(action="spectra.identification.recorded")
-    assert event.after == {"spectrum": str(meth.global_id), "score": 965.9, "reverse": 967.4}
-
-
-def test_an_identification_is_refused_for_an_examination_of_another_organisation(persona, tmp_path):
-    imported_library(persona("kz_lab_head"), tmp_path, level="international")
-    examination = kz_draft_examination(persona)
-    meth = Spectrum.objects.get(record_id="T-1")
-    outsider = persona("kg_lab_chemist")
-    events = AuditEvent.objects.count()
-
-    with pytest.raises(PermissionDenied):
-        actions.record_identification(outsider, examination, meth, score=999, reverse=999, query="q")
-
-    assert not Finding.objects.filter(examination=examination).exists()
-    assert AuditEvent.objects.count() == events
-
-
-def test_an_identification_needs_a_spectrum_the_user_may_search(persona, tmp_path):
-    imported_library(persona("kg_lab_head"), tmp_path)  # a Kyrgyz laboratory's own library
-    examination = kz_draft_examination(persona)
-    other = Spectrum.objects.get(record_id="T-1")
-
-    with pytest.raises(PermissionDenied):
-        actions.record_identification(
-            persona("kz_lab_chemist"), examination, other, score=999, reverse=999, query="q"
-        )
-
-    assert not Finding.objects.filter(examination=examination).exists()
-
-
-def test_an_identification_needs_a_linked_spectrum(persona, tmp_path):
-    imported_library(persona("kz_lab_head"), tmp_path)
-    # A spectrum whose compound is not in the registry (imported before the linker registered substances)
-    Spectrum.objects.filter(record_id="T-6").update(substance=None, substance_link="none")
-    unlinked = Spectrum.objects.get(record_id="T-6")
-    examination = kz_draft_examination(persona)
-
-    with pytest.raises(ValidationError) as refused:
-        actions.record_identification(
-            persona("kz_lab_chemist"), examination, unlinked, score=900, reverse=900, query="q"
-        )
-
-    assert refused.value.message_dict == {
-        "spectrum": ["This library spectrum is not linked to a registry substance."]
-    }
-    assert not Finding.objects.filter(examination=examination).exists()
-
-
-def test_an_identification_is_refused_for_a_withdrawn_spectrum(persona, tmp_path):
-    # Given a library spectrum its laboratory has withdrawn
-    imported_library(persona("kz_lab_head"), tmp_path)
-    meth = actions.withdraw_spectrum(
-        persona("kz_lab_head"), Spectrum.objects.get(record_id="T-1"), reason="wrong compound"
-    )
-    examination = kz_draft_examination(persona)
-
-    # When a chemist records it as a finding anyway
-    with pytest.raises(ValidationError) as refused:
-        actions.record_identification(
-            persona("kz_lab_chemist"), examination, meth, score=950, reverse=950, query="q"
-        )
-
-    # Then nothing is recorded
-    assert refused.value.message_dict == {
-        "spectrum": ["This library spectrum is withdrawn; it cannot support a finding."]
-    }
-    assert not Finding.objects.filter(examination=examination).exists()
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,6 @@ from typer.testing import CliRunner
 from fdx.audit.models import AuditEvent
 from fdx.cli import app
 from fdx.core.actors import system
-from fdx.core.testing.personas import organisation
 from fdx.spectra import actions
 from fdx.spectra.formats import read_spectra
 from fdx.spectra.models import SpectralLibrary, Spectrum
@@ -20,6 +19,7 @@ from fdx.spectra.tests.builders import (
     reference_msp,
     write_msp,
 )
+from fdx.testing.personas import organisation
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()

@@ -5,7 +5,6 @@ import pickle
 import numpy
 import pytest
 
-from fdx.core.testing.shared_data import shared_file
 from fdx.spectra.formats import (
     FORMATS,
     FormatError,
@@ -14,6 +13,7 @@ from fdx.spectra.formats import (
     read_spectra,
     read_spectra_text,
 )
+from fdx.testing.shared_data import shared_file
 
 
 @pytest.mark.parametrize(

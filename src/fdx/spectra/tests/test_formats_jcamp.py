@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fdx.core.testing.shared_data import shared_file
 from fdx.spectra.formats import FormatError, read_spectra, read_spectra_text, write_jcamp, write_msp
 from fdx.spectra.tests.test_formats_msp import generated_spectra
+from fdx.testing.shared_data import shared_file
 
 
 def test_nist_library_of_concatenated_blocks():

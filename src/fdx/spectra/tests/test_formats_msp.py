@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fdx.core.testing.shared_data import shared_file
 from fdx.spectra.formats import FormatError, read_spectra, read_spectra_text, write_msp
 from fdx.spectra.formats.base import ParsedSpectrum
+from fdx.testing.shared_data import shared_file
 
 
 def _names_in(path) -> int:

@@ -7,12 +7,12 @@ import re
 import numpy
 import pytest
 
-from fdx.core.testing.shared_data import shared_file
 from fdx.spectra.science import index as index_module
 from fdx.spectra.science import scores
 from fdx.spectra.science.index import DIMENSIONS, SearchOptions, SpectralIndex
 from fdx.spectra.science.peaks import nominal
 from fdx.spectra.science.scores import PeakTable, QueryBlock
+from fdx.testing.shared_data import shared_file
 
 _PAIR = re.compile(r"([0-9.]+)\s+([0-9.]+)")
 

@@ -1,5 +1,5 @@
 """Reads of the spectral libraries: identity search (scores, filters by library, class and retention index),
-the legal status of a hit, and the lists and pages of libraries and spectra."""
+and the lists and pages of libraries and spectra."""
 
 import uuid
 
@@ -7,8 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
-from fdx.legal.models import Jurisdiction
-from fdx.spectra import actions, selectors
+from fdx.spectra import selectors
 from fdx.spectra.models import Spectrum
 from fdx.spectra.tests.builders import (
     CAFFEINE,
@@ -186,50 +185,6 @@ def test_a_spectrum_committed_after_one_with_a_higher_id_is_still_found(persona,
 
     # Then its spectrum is found like any other
     assert [hit.spectrum.record_id for hit in hits_for(head, CAFFEINE)[:2]] == ["T-3", f"late-{last + 1}"]
-
-
-# Legal status of a hit
-
-
-def test_the_legal_status_of_a_hit_has_one_answer_per_jurisdiction(persona, tmp_path):
-    head = persona("kz_lab_head")
-    imported_library(head, tmp_path)
-    best = hits_for(head, noisy(METHAMPHETAMINE))[0]
-
-    answers = selectors.legal_status_of_hit(best)
-
-    assert [a.jurisdiction for a in answers] == list(Jurisdiction.objects.values_list("code", flat=True))
-    by_code = {a.jurisdiction: a for a in answers}
-    assert by_code["UN"].controlled is True and by_code["UN"].lists == ["UN-1971-II"]
-    assert by_code["KZ"].controlled is True and by_code["KZ"].lists == ["KZ-LIST-II"]
-    assert {by_code[code].controlled for code in ("KG", "TJ", "TM", "UZ")} == {True}
-
-
-def test_the_legal_status_of_a_hit_without_a_structure_or_key_is_unknown(persona, tmp_path):
-    head = persona("kz_lab_head")
-    imported_library(head, tmp_path)
-    best = hits_for(head, UNNAMED_COMPOUND)[0]
-
-    assert best.spectrum.substance.smiles == ""
-    assert selectors.legal_status_of_hit(best) == []
-
-
-def test_the_legal_status_of_a_hit_falls_back_on_the_librarys_inchikey(persona, tmp_path):
-    # Given a methamphetamine spectrum linked (by hand) to a registry substance without a structure
-    head = persona("kz_lab_head")
-    imported_library(head, tmp_path)
-    meth = Spectrum.objects.get(record_id="T-1")
-    actions.link_spectrum(head, meth, Spectrum.objects.get(record_id="T-6").substance, reason="test")
-    best = hits_for(head, METHAMPHETAMINE)[0]
-
-    # When its legal status is asked for
-    answers = selectors.legal_status_of_hit(best)
-
-    # Then the explicit listings of the library's InChIKey answer
-    assert best.spectrum == meth
-    assert [a.jurisdiction for a in answers] == list(Jurisdiction.objects.values_list("code", flat=True))
-    assert {a.jurisdiction: a.inchikey for a in answers}["UN"] == "MYWUZJCMWCOHBA-UHFFFAOYSA-N"
-    assert {a.jurisdiction: a.controlled for a in answers}["UN"] is True
 
 
 # Libraries and spectra

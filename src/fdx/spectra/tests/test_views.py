@@ -1,19 +1,13 @@
-"""The spectra pages: who may open them, searching pasted peaks, an uploaded file or a spectrum attached to a
-case, importing through a library's page, withdrawing, and recording a hit as a finding."""
+"""The spectra pages: who may open them, searching pasted peaks or an uploaded file, importing through a
+library's page, and withdrawing. (A search started from a case is tested with the examinations app.)"""
 
 import re
-from types import SimpleNamespace
 
 import pytest
-from django.core import signing
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from fdx.accounts.models import SharingGroup
 from fdx.audit.models import AuditEvent
-from fdx.examinations import actions as case_actions
-from fdx.examinations.models import Finding
-from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
-from fdx.spectra.forms import IdentificationForm
 from fdx.spectra.models import SpectralLibrary, Spectrum
 from fdx.spectra.tests.builders import (
     CAFFEINE,
@@ -285,166 +279,6 @@ def test_withdrawing_through_the_spectrum_page(client, persona, library):
     assert response["Location"] == f"/spectra/{meth.global_id}/"
     meth.refresh_from_db()
     assert meth.withdrawal_reason == "mislabelled"
-
-
-# A spectrum attached to a case, and recording a hit as a finding
-
-
-def case_with_a_spectrum(persona):
-    """A draft examination of the Kazakh laboratory with the unknown's spectrum attached."""
-    chemist = persona("kz_lab_chemist")
-    case = open_case(chemist)
-    examination = draft_examination(chemist, add_exhibit(chemist, case))
-    attachment = case_actions.attach_file(
-        chemist,
-        case,
-        SimpleUploadedFile("exhibit-1.msp", noisy(METHAMPHETAMINE).text().encode()),
-        kind="spectrum",
-        examination=examination,
-    )
-    return examination, attachment
-
-
-def test_searching_a_spectrum_attached_to_a_case_and_recording_the_hit(client, persona, library):
-    examination, attachment = case_with_a_spectrum(persona)
-    client.force_login(persona("kz_lab_chemist"))
-
-    response = client.get(
-        "/spectra/", {"attachment": attachment.global_id, "examination": examination.global_id}
-    )
-
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "For case KZ-2025-0001, exhibit 1: a hit can be recorded as a finding of this examination." in page
-    assert hit_names(page)[0] == "Methamphetamine"
-    assert AuditEvent.objects.filter(action="examinations.attachment.downloaded").count() == 1
-    meth = Spectrum.objects.get(record_id="T-1")
-    assert hidden(page, "spectrum")[0] == str(meth.global_id)
-    offered = signing.loads(hidden(page, "hit")[0], salt=IdentificationForm.SALT)
-    assert (offered["spectrum"], offered["query"]) == (str(meth.global_id), "Methamphetamine (noisy)")
-
-    # When the chemist records the best hit
-    recorded = client.post(
-        "/spectra/identifications/",
-        {
-            "examination": str(examination.global_id),
-            "hit": hidden(page, "hit")[0],
-        },
-    )
-
-    # Then it is a finding of the examination, citing the library, the record and the scores
-    assert recorded.status_code == 302
-    assert recorded["Location"] == f"/cases/examinations/{examination.global_id}/"
-    finding = Finding.objects.get(examination=examination)
-    assert (finding.substance.key, finding.result_type) == ("methamphetamine", "qualitative")
-    score, reverse = round(offered["score"]), round(offered["reverse"])
-    assert finding.note == (
-        "Identified by EI mass-spectral library search: Methamphetamine, FDX test library 1 record T-1; "
-        f"match {score}/999 (reverse {reverse}); query Methamphetamine (noisy)."
-    )
-    assert 800 < score < 999
-
-
-def test_a_search_from_a_case_of_another_organisation_offers_no_recording(client, persona, tmp_path):
-    imported_library(persona("kz_lab_head"), tmp_path, level="international")
-    examination, _attachment = case_with_a_spectrum(persona)
-    client.force_login(persona("kg_lab_chemist"))
-
-    page = client.post(
-        f"/spectra/?examination={examination.global_id}",
-        {"peaks": METHAMPHETAMINE.peak_text(), "top": "3", "examination": str(examination.global_id)},
-    ).content.decode()
-    meth = Spectrum.objects.get(record_id="T-1")
-    token = IdentificationForm.token_for(SimpleNamespace(spectrum=meth, score=999, reverse=999), "q")
-    recorded = client.post(
-        "/spectra/identifications/", {"examination": str(examination.global_id), "hit": token}
-    )
-
-    assert hit_names(page)[0] == "Methamphetamine"
-    assert hidden(page, "spectrum") == []
-    assert recorded.status_code == 404
-    assert not Finding.objects.filter(examination=examination).exists()
-
-
-def test_an_attachment_not_shared_with_the_user_is_not_found(client, persona, library):
-    _examination, attachment = case_with_a_spectrum(persona)
-    client.force_login(persona("kg_lab_chemist"))
-
-    response = client.get("/spectra/", {"attachment": attachment.global_id})
-
-    assert response.status_code == 404
-    assert not AuditEvent.objects.filter(action="examinations.attachment.downloaded").exists()
-
-
-def test_recording_a_hit_works_in_russian(client, persona, library):
-    examination, attachment = case_with_a_spectrum(persona)
-    client.force_login(persona("kz_lab_chemist"))
-    page = client.get(
-        "/spectra/",
-        {"attachment": attachment.global_id, "examination": examination.global_id},
-        HTTP_ACCEPT_LANGUAGE="ru",
-    ).content.decode()
-
-    recorded = client.post(
-        "/spectra/identifications/",
-        {
-            "examination": str(examination.global_id),
-            "hit": hidden(page, "hit")[0],
-        },
-        HTTP_ACCEPT_LANGUAGE="ru",
-    )
-
-    assert recorded.status_code == 302
-    assert Finding.objects.get(examination=examination).substance.key == "methamphetamine"
-
-
-def test_a_hit_not_signed_by_fdx_is_not_recorded(client, persona, library):
-    # Given a chemist with a search page of a case's spectrum
-    examination, attachment = case_with_a_spectrum(persona)
-    client.force_login(persona("kz_lab_chemist"))
-    page = client.get(
-        "/spectra/", {"attachment": attachment.global_id, "examination": examination.global_id}
-    ).content.decode()
-    token = hidden(page, "hit")[0]
-    meth = Spectrum.objects.get(record_id="T-1")
-
-    # When scores are typed into the request instead, or the signed hit is altered
-    typed = {"spectrum": str(meth.global_id), "score": "999", "reverse": "999", "query": "q"}
-    forged = signing.dumps({"spectrum": str(meth.global_id), "score": 999, "reverse": 999, "query": "q"})
-    answers = [
-        client.post("/spectra/identifications/", {"examination": str(examination.global_id), **typed}),
-        client.post("/spectra/identifications/", {"examination": str(examination.global_id), "hit": forged}),
-        client.post(
-            "/spectra/identifications/", {"examination": str(examination.global_id), "hit": token[:-2] + "xx"}
-        ),
-    ]
-
-    # Then nothing is recorded
-    assert [answer.status_code for answer in answers] == [404, 404, 404]
-    assert not Finding.objects.filter(examination=examination).exists()
-
-
-def test_a_pasted_spectrum_posted_from_an_attachment_link_is_what_is_searched(client, persona, library):
-    # Given the search page opened from a case's attachment (of methamphetamine)
-    examination, attachment = case_with_a_spectrum(persona)
-    client.force_login(persona("kz_lab_chemist"))
-    downloads = AuditEvent.objects.filter(action="examinations.attachment.downloaded")
-
-    # When the chemist pastes another spectrum on that page and searches
-    page = client.post(
-        f"/spectra/?attachment={attachment.global_id}&examination={examination.global_id}",
-        {"peaks": CAFFEINE.peak_text(), "top": "1", "examination": str(examination.global_id)},
-    ).content.decode()
-
-    # Then the pasted spectrum is searched, with the options given, and the attachment is not read again
-    assert hit_names(page) == ["Caffeine"]
-    assert downloads.count() == 0
-
-
-def test_a_malformed_attachment_identifier_is_not_found(client, persona, library):
-    client.force_login(persona("kz_lab_chemist"))
-
-    assert client.get("/spectra/", {"attachment": "not-a-uuid"}).status_code == 404
 
 
 def test_a_file_of_unknowns_over_the_size_limit_is_refused(client, persona, library, monkeypatch):

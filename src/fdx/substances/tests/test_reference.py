@@ -5,7 +5,6 @@ import re
 
 import pytest
 
-from fdx.core.testing.shared_data import shared_file
 from fdx.substances import chem
 from fdx.substances.reference import (
     ReferenceSubstanceError,
@@ -13,6 +12,7 @@ from fdx.substances.reference import (
     read_file,
     reference_substances,
 )
+from fdx.testing.shared_data import shared_file
 
 #: Reference substances for which the shared data holds a wrong structure, with the reason (checked by hand).
 SHARED_DATA_ERRATA = {

@@ -23,6 +23,7 @@ from fdx.examinations.forms import (
     FindingForm,
     ReasonForm,
 )
+from fdx.examinations.legal_status import finding_status
 from fdx.examinations.models import Examination
 from fdx.examinations.querysets import can_record, can_view_case_data
 from fdx.examinations.workflow import completeness_problems
@@ -255,8 +256,6 @@ def examination_detail(request, examination_id):
 
 def _with_legal_status(examination) -> list:
     """The findings, each with its legal status and amount category where and when it was seized."""
-    from fdx.legal.selectors import finding_status
-
     findings = list(examination.findings.select_related("substance__parent"))
     for finding in findings:
         finding.legal_status = finding_status(finding)

@@ -1,7 +1,8 @@
 """The ``fdx`` command line: the one tool node operators use (set-up, serving, people, audit, reference data).
 
-Each domain contributes a typer sub-application from its own ``cli.py``; commands call the same actions
-and selectors as the web pages and the API, with the operator recorded as ``cli:<os user>``.
+It sits at the top of the layers: each domain contributes a typer sub-application from its own ``cli.py``,
+and ``fdx.cli.node`` sets up, serves and describes the node as a whole. Commands call the same actions and
+selectors as the web pages and the API, with the operator recorded as ``cli:<os user>``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,16 @@ import os
 import sys
 
 import typer
-from rich.console import Console
 
-err = Console(stderr=True)
+from fdx.accounts.cli import orgs_app, users_app
+from fdx.audit.cli import audit_app
+from fdx.cli.node import register_node_commands
+from fdx.core.cli_support import err
+from fdx.demo.cli import demo_app
+from fdx.geo.cli import geo_app
+from fdx.legal.cli import legal_app
+from fdx.spectra.cli import spectra_app
+from fdx.substances.cli import substances_app
 
 app = typer.Typer(
     name="fdx",
@@ -44,16 +52,7 @@ def _root(ctx: typer.Context) -> None:
 
 
 def _register() -> None:
-    from fdx.accounts.cli import orgs_app, users_app
-    from fdx.audit.cli import audit_app
-    from fdx.core.cli import register_core_commands
-    from fdx.demo.cli import demo_app
-    from fdx.geo.cli import geo_app
-    from fdx.legal.cli import legal_app
-    from fdx.spectra.cli import spectra_app
-    from fdx.substances.cli import substances_app
-
-    register_core_commands(app)
+    register_node_commands(app)
     app.add_typer(users_app, name="users")
     app.add_typer(orgs_app, name="orgs")
     app.add_typer(audit_app, name="audit")

@@ -17,9 +17,9 @@ class FdxServer(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from fdx.config.wsgi import application
+        from django.core.wsgi import get_wsgi_application
 
-        return application
+        return get_wsgi_application()
 
 
 def run_gunicorn(*, host: str, port: int, workers: int) -> None:

@@ -1,4 +1,7 @@
-"""``fdx setup``, ``fdx serve``, ``fdx worker``, ``fdx i18n`` and ``fdx manage``."""
+"""The node as a whole: ``fdx setup``, ``fdx serve``, ``fdx worker``, ``fdx i18n`` and ``fdx manage``.
+
+Set-up loads every app's reference data in layer order, so it lives here, above all of them.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +9,12 @@ import sys
 import time
 
 import typer
-from rich.console import Console
 
-out = Console()
-err = Console(stderr=True)
+from fdx.core.cli_support import err, out
 
 
-def register_core_commands(app: typer.Typer) -> None:
+def register_node_commands(app: typer.Typer) -> None:
+    """Add the node-wide commands to the top-level ``fdx`` application."""
     app.command("setup")(setup)
     app.command("serve")(serve)
     app.command("worker")(worker)
@@ -139,7 +141,7 @@ def serve(
         f"FDX {settings.FDX_NODE_NAME!r} serving on [bold]http://{host}:{port}/[/bold] (Ctrl+C stops it)"
     )
     sys.stdout.flush()
-    from fdx.core.server import run_gunicorn
+    from fdx.cli.server import run_gunicorn
 
     run_gunicorn(host=host, port=port, workers=workers)
 

@@ -1,4 +1,4 @@
-"""Template filters of FDX."""
+"""Template filters of the accounts app."""
 
 from django import template
 

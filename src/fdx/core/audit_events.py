@@ -1,7 +1,0 @@
-from django.utils.translation import gettext_lazy as _
-
-from fdx.audit.events import register
-
-ADMIN_RECORD_CREATED = register("admin.record.created", _("Created a record in the administration pages"))
-ADMIN_RECORD_CHANGED = register("admin.record.changed", _("Changed a record in the administration pages"))
-ADMIN_RECORD_DELETED = register("admin.record.deleted", _("Deleted a record in the administration pages"))

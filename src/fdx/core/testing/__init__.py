@@ -1,1 +1,0 @@
-"""Test support shared by every app: named personas (``persona("kz_lab_chemist")``)."""
