@@ -12,18 +12,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fdx.accounts.choices import OrganisationType, Role
+from fdx.accounts.querysets import (
+    ApiTokenQuerySet,
+    OrganisationQuerySet,
+    SharingGroupQuerySet,
+    UserQuerySet,
+)
 from fdx.core.models import GlobalRecord
-from fdx.core.querysets import RestrictedQuerySet
-
-
-class OrganisationQuerySet(RestrictedQuerySet):
-    def _restrict(self, user, action):
-        if action == "view":
-            # The directory of organisations is open to every signed-in user: sharing needs it.
-            return self if user.has_perm("accounts.manage_organisations") else self.filter(is_active=True)
-        if user.has_perm("accounts.manage_organisations"):
-            return self
-        return self.none()
 
 
 class Organisation(GlobalRecord):
@@ -63,17 +58,6 @@ class Organisation(GlobalRecord):
     def name(self) -> str:
         """The name in the active language (Russian or English)."""
         return self.name_ru if (get_language() or "").startswith("ru") and self.name_ru else self.name_en
-
-
-class UserQuerySet(RestrictedQuerySet):
-    def _restrict(self, user, action):
-        if user.has_perm("accounts.manage_all_users"):
-            return self
-        if user.has_perm("accounts.manage_org_users"):
-            return self.filter(organisation_id=user.organisation_id)
-        if action == "view":
-            return self.filter(pk=user.pk)
-        return self.none()
 
 
 class FdxUserManager(UserManager.from_queryset(UserQuerySet)):
@@ -123,21 +107,6 @@ class User(AbstractUser):
         return [label for value, label in Role.choices if value in held]
 
 
-class ApiTokenQuerySet(RestrictedQuerySet):
-    actions = ("view", "change")
-
-    def _restrict(self, user, action):
-        if user.has_perm("accounts.manage_all_users"):
-            return self
-        if user.has_perm("accounts.manage_org_users"):
-            return self.filter(user__organisation_id=user.organisation_id)
-        return self.filter(user=user)
-
-    def usable(self):
-        """Tokens that still authenticate now: not revoked, not expired, owner active."""
-        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now(), user__is_active=True)
-
-
 class ApiToken(GlobalRecord):
     """A bearer token for the API. Only its SHA-256 is stored; the token itself is shown once."""
 
@@ -170,15 +139,6 @@ class ApiToken(GlobalRecord):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now() and self.user.is_active
-
-
-class SharingGroupQuerySet(RestrictedQuerySet):
-    def _restrict(self, user, action):
-        if user.has_perm("accounts.manage_organisations"):
-            return self
-        if action == "view":
-            return self.filter(organisations=user.organisation_id, is_active=True).distinct()
-        return self.none()
 
 
 class SharingGroup(GlobalRecord):

@@ -4,18 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fdx.core.querysets import RestrictedQuerySet
-
-
-class AuditEventQuerySet(RestrictedQuerySet):
-    actions = ("view",)
-
-    def _restrict(self, user, action):
-        if user.has_perm("audit.view_all_events"):
-            return self
-        if user.has_perm("audit.view_org_events"):
-            return self.filter(organisation_id=user.organisation_id)
-        return self.none()
+from fdx.audit.querysets import AuditEventQuerySet
 
 
 class AuditEvent(models.Model):

@@ -28,6 +28,9 @@ DATABASE_SCHEMES = {
     "pgsql": "postgresql",
 }
 
+#: A national node holds one country's records; a hub (a regional centre) relays between national nodes.
+NODE_ROLES = ("national", "hub")
+
 #: Variables FDX reads; ``production`` ones must be set explicitly when FDX_MODE=production.
 VARIABLES: dict[str, str] = {
     "FDX_MODE": "",
@@ -41,6 +44,8 @@ VARIABLES: dict[str, str] = {
     "FDX_WEB_WORKERS": "",
     "FDX_NODE_COUNTRY": "production",
     "FDX_NODE_NAME": "production",
+    "FDX_NODE_ROLE": "",
+    "FDX_NODE_KEY_FILE": "",
     "FDX_REGION_COUNTRIES": "",
     "FDX_ATTACHMENT_MAX_MB": "",
     "FDX_LANGUAGE_CODE": "",
@@ -80,6 +85,8 @@ class NodeConfig:
     web_workers: int
     node_country: str
     node_name: str
+    node_role: str
+    node_key_file: Path
     region_countries: tuple[str, ...]
     attachment_max_mb: int
     language_code: str
@@ -116,6 +123,8 @@ def read_config(env: Mapping[str, str]) -> NodeConfig:
         web_workers=_int(env, "FDX_WEB_WORKERS", 2, 1, 64),
         node_country=_country(env),
         node_name=_text(env, "FDX_NODE_NAME", "FDX demo node", 200),
+        node_role=_choice(env, "FDX_NODE_ROLE", NODE_ROLES, "national"),
+        node_key_file=_path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key"),
         region_countries=_countries(env, "FDX_REGION_COUNTRIES", "KZ,KG,TJ,TM,UZ"),
         attachment_max_mb=_int(env, "FDX_ATTACHMENT_MAX_MB", 50, 1, 2048),
         language_code=_choice(env, "FDX_LANGUAGE_CODE", LANGUAGES, "en"),
@@ -194,6 +203,16 @@ def _text(env, name, default, max_length):
     if len(value) > max_length:
         raise ConfigError(name, f"must be at most {max_length} characters long")
     return value
+
+
+def _path(env, name, default: Path) -> Path:
+    value = _raw(env, name)
+    if not value:
+        return default
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        raise ConfigError(name, f"must be an absolute path, not {value!r}")
+    return path
 
 
 def _list(env, name, default):

@@ -352,7 +352,7 @@ def load_demo_cases(actor, *, cases: int, seed: int) -> int:
         return 0
     context = _context(actor)
     specs = generate(context, cases=cases, seed=seed, today=timezone.localdate())
-    return record_cases_in_bulk(actor, specs)
+    return record_cases_in_bulk(actor, specs).written
 
 
 def generate(context: DemoContext, *, cases: int, seed: int, today: datetime.date) -> list[CaseSpec]:

@@ -1,8 +1,9 @@
 """Every change to cases, exhibits, examinations, findings and attachments.
 
-Each action checks who may act (the owning organisation's staff with the right role), validates, writes
-and appends to the audit chain in one transaction. An approved examination is never edited: a revision is
-a new examination that keeps the old one; retraction keeps the record and says why.
+Each action checks who may act (the owning organisation's staff with the right role, on the node the record
+comes from), validates (``validation``), writes, appends to the audit chain and emits its domain event in one
+transaction. An approved examination is never edited: a revision is a new examination that keeps the old
+one; retraction keeps the record and says why; what is removed stays as a tombstone.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fdx.accounts.sharing import sharing_group_problem
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core import filestore
 from fdx.core.actors import require_user
-from fdx.examinations import audit_events, workflow
+from fdx.core.events import emit
+from fdx.core.records import mark_retracted, require_local, tombstone, tombstone_all
+from fdx.examinations import audit_events, events, validation, workflow
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, FindingRole, ResultType
 from fdx.examinations.filetypes import check_file_type
 from fdx.examinations.models import AnalyticalMethod, Attachment, Case, Examination, Exhibit, Finding
@@ -85,6 +87,7 @@ def open_case(actor, **values) -> Case:
     _validate_case(case)
     case.save()
     record(audit_events.CASE_OPENED, actor=actor, obj=case, after=snapshot(case, Case.audit_fields))
+    emit(events.CASE_CHANGED, obj=case, organisation=case.owner_organisation, actor=actor)
     return case
 
 
@@ -103,6 +106,7 @@ def update_case(actor, case: Case, *, reason: str = "", **values) -> Case:
     old, new = changes(before, snapshot(case, Case.audit_fields))
     if new:
         record(audit_events.CASE_CHANGED, actor=actor, obj=case, before=old, after=new, reason=reason)
+        emit(events.CASE_CHANGED, obj=case, organisation=case.owner_organisation, actor=actor)
     return case
 
 
@@ -117,7 +121,16 @@ def retract_case(actor, case: Case, *, reason: str) -> Case:
     if case.retracted_at is not None:
         raise ValidationError(_("The case is already retracted."))
     case.retracted_at, case.retraction_reason = timezone.now(), reason.strip()
-    case.save(update_fields=["retracted_at", "retraction_reason", "updated_at"])
+    mark_retracted(case)
+    case.save(
+        update_fields=[
+            "retracted_at",
+            "retraction_reason",
+            "record_state",
+            "record_state_changed_at",
+            "updated_at",
+        ]
+    )
     record(
         audit_events.CASE_RETRACTED,
         actor=actor,
@@ -125,6 +138,7 @@ def retract_case(actor, case: Case, *, reason: str) -> Case:
         after={"retracted_at": case.retracted_at},
         reason=reason,
     )
+    emit(events.CASE_RETRACTED, obj=case, organisation=case.owner_organisation, actor=actor)
     return case
 
 
@@ -134,43 +148,10 @@ def record_case_view(actor, case: Case) -> None:
 
 
 def _validate_case(case: Case) -> None:
-    errors: dict[str, list[str]] = {}
-
-    def error(field, message):
-        errors.setdefault(field, []).append(message)
-
-    today = timezone.localdate()
-    if case.seizure_date and case.seizure_date > today:
-        error("seizure_date", _("The seizure date is in the future."))
-    if case.seizure_region_id:
-        region = case.seizure_region
-        if region.country_id != case.seizure_country_id:
-            error(
-                "seizure_region",
-                _("%(region)s is not in %(country)s.")
-                % {"region": region.name, "country": case.seizure_country.name},
-            )
-        elif case.seizure_date and not region.is_valid_on(case.seizure_date):
-            error("seizure_region", _region_validity_message(region, case.seizure_date))
-    if case.border_crossing_point_id and case.border_crossing_point.country_id != case.seizure_country_id:
-        error("border_crossing_point", _("The border crossing point is not in the country of seizure."))
-    if (case.latitude is None) != (case.longitude is None):
-        error("longitude" if case.longitude is None else "latitude", _("Give both coordinates or neither."))
-    problem = sharing_group_problem(case.distribution_level, case.sharing_group, case.owner_organisation_id)
-    if problem:
-        error("sharing_group", problem)
-    if case.submitting_agency_id and not case.submitting_agency.is_active:
-        error("submitting_agency", _("The submitting agency is not active."))
-    if case.pk and case.seizure_date:
-        first = _first_examination_day(case)
-        if first is not None and first < case.seizure_date:
-            error(
-                "seizure_date",
-                _("An examination of this case began on %(day)s, before this seizure date.")
-                % {"day": first.isoformat()},
-            )
-    if errors:
-        raise ValidationError(errors)
+    first_day = _first_examination_day(case) if case.pk else None
+    validation.require_valid(
+        validation.case_problems(case), validation.seizure_after_examination_problems(case, first_day)
+    )
     case.full_clean(exclude=["owner_organisation", "created_by"])
 
 
@@ -179,28 +160,6 @@ def _first_examination_day(case: Case) -> datetime.date | None:
     days = Examination.objects.filter(exhibit__case=case).values_list("received_date", "completed_date")
     known = [received or completed for received, completed in days if received or completed]
     return min(known, default=None)
-
-
-def _region_validity_message(region, day: datetime.date) -> str:
-    predecessors = ", ".join(p.name for p in region.predecessors.all())
-    successors = ", ".join(s.name for s in region.successors.all())
-    if region.valid_from and day < region.valid_from:
-        message = _("%(region)s did not exist on %(day)s; it was formed on %(start)s.") % {
-            "region": region.name,
-            "day": day.isoformat(),
-            "start": region.valid_from.isoformat(),
-        }
-        if predecessors:
-            message += " " + _("Before that the place was in: %(regions)s.") % {"regions": predecessors}
-        return message
-    message = _("%(region)s no longer existed on %(day)s; it ended on %(end)s.") % {
-        "region": region.name,
-        "day": day.isoformat(),
-        "end": region.valid_to.isoformat(),
-    }
-    if successors:
-        message += " " + _("Its successors: %(regions)s.") % {"regions": successors}
-    return message
 
 
 def resolve_region_code(code: str, country_code: str, day: datetime.date | None):
@@ -229,6 +188,7 @@ def add_exhibit(actor, case: Case, **values) -> Exhibit:
     record(
         audit_events.EXHIBIT_ADDED, actor=actor, obj=exhibit, after=snapshot(exhibit, Exhibit.audit_fields)
     )
+    _emit_exhibit(events.EXHIBIT_CHANGED, exhibit, actor)
     return exhibit
 
 
@@ -249,42 +209,30 @@ def update_exhibit(actor, exhibit: Exhibit, *, reason: str = "", **values) -> Ex
     for finding in Finding.objects.filter(
         examination__exhibit=exhibit, examination__status=ExaminationStatus.DRAFT
     ):
-        _compute_amounts(finding, exhibit)
+        compute_amounts(finding, exhibit.net_mass_g)
         finding.save(update_fields=["amount_g", "base_equivalent_g", "updated_at"])
     old, new = changes(before, snapshot(exhibit, Exhibit.audit_fields))
     if new:
         record(audit_events.EXHIBIT_CHANGED, actor=actor, obj=exhibit, before=old, after=new, reason=reason)
+        _emit_exhibit(events.EXHIBIT_CHANGED, exhibit, actor)
     return exhibit
 
 
 @transaction.atomic
 def remove_exhibit(actor, exhibit: Exhibit) -> None:
-    """Remove an exhibit recorded by mistake: only while it has no examination."""
+    """Remove an exhibit recorded by mistake: only while it has no examination. It stays as a tombstone."""
     exhibit = _lock_owned(actor, Exhibit, exhibit.pk, "case__owner_organisation_id")
     if exhibit.examinations.exists():
         raise ValidationError(_("The exhibit has examinations and cannot be removed."))
     record(
         audit_events.EXHIBIT_REMOVED, actor=actor, obj=exhibit, before=snapshot(exhibit, Exhibit.audit_fields)
     )
-    exhibit.delete()
+    tombstone(exhibit)
+    _emit_exhibit(events.EXHIBIT_REMOVED, exhibit, actor)
 
 
 def _validate_exhibit(exhibit: Exhibit) -> None:
-    errors: dict[str, list[str]] = {}
-    for field in ("gross_mass_g", "net_mass_g", "diameter_mm", "thickness_mm"):
-        value = getattr(exhibit, field)
-        if value is not None and value < 0:
-            errors.setdefault(field, []).append(_("Must not be negative."))
-    if (
-        exhibit.gross_mass_g is not None
-        and exhibit.net_mass_g is not None
-        and exhibit.net_mass_g > exhibit.gross_mass_g
-    ):
-        errors.setdefault("net_mass_g", []).append(_("The net mass is larger than the gross mass."))
-    if exhibit.unit_count is not None and exhibit.unit_count < 1:
-        errors.setdefault("unit_count", []).append(_("At least one unit."))
-    if errors:
-        raise ValidationError(errors)
+    validation.require_valid(validation.exhibit_problems(exhibit))
     exhibit.full_clean(exclude=["case", "created_by"])
 
 
@@ -307,6 +255,7 @@ def start_examination(actor, exhibit: Exhibit, *, methods: list[str] | None = No
         obj=examination,
         after=snapshot(examination, Examination.audit_fields),
     )
+    _emit_examination(events.EXAMINATION_CHANGED, examination, actor)
     return examination
 
 
@@ -327,6 +276,7 @@ def update_examination(
     old, new = changes(before, snapshot(examination, Examination.audit_fields))
     if new:
         record(audit_events.EXAMINATION_CHANGED, actor=actor, obj=examination, before=old, after=new)
+        _emit_examination(events.EXAMINATION_CHANGED, examination, actor)
     return examination
 
 
@@ -339,6 +289,7 @@ def submit_examination(actor, examination: Examination) -> Examination:
         examination,
         ExaminationStatus.SUBMITTED,
         audit_events.EXAMINATION_SUBMITTED,
+        events.EXAMINATION_CHANGED,
         submitted_at=timezone.now(),
         submitted_by=actor,
     )
@@ -356,6 +307,7 @@ def return_examination(actor, examination: Examination, *, reason: str) -> Exami
         examination,
         ExaminationStatus.DRAFT,
         audit_events.EXAMINATION_RETURNED,
+        events.EXAMINATION_CHANGED,
         reason=reason,
         submitted_at=None,
         submitted_by=None,
@@ -373,6 +325,7 @@ def approve_examination(actor, examination: Examination) -> Examination:
         examination,
         ExaminationStatus.APPROVED,
         audit_events.EXAMINATION_APPROVED,
+        events.EXAMINATION_APPROVED,
         approved_at=timezone.now(),
         approved_by=actor,
     )
@@ -383,6 +336,7 @@ def approve_examination(actor, examination: Examination) -> Examination:
             previous,
             ExaminationStatus.SUPERSEDED,
             audit_events.EXAMINATION_REVISED,
+            events.EXAMINATION_SUPERSEDED,
             reason=examination.revision_reason,
         )
     return approved
@@ -424,6 +378,7 @@ def revise_examination(actor, examination: Examination, *, reason: str) -> Exami
         reason=reason,
         after={"revision": revision.revision, "previous_revision": str(examination.global_id)},
     )
+    _emit_examination(events.EXAMINATION_CHANGED, revision, actor)
     return revision
 
 
@@ -438,6 +393,7 @@ def retract_examination(actor, examination: Examination, *, reason: str) -> Exam
         examination,
         ExaminationStatus.RETRACTED,
         audit_events.EXAMINATION_RETRACTED,
+        events.EXAMINATION_RETRACTED,
         reason=reason,
         retracted_at=timezone.now(),
         retracted_by=actor,
@@ -447,56 +403,44 @@ def retract_examination(actor, examination: Examination, *, reason: str) -> Exam
 
 @transaction.atomic
 def discard_examination(actor, examination: Examination) -> None:
-    """Delete a draft (recorded by mistake, or an abandoned revision); its content stays audited."""
+    """Discard a draft (recorded by mistake, or an abandoned revision): it and its findings and files become
+    tombstones, gone for every reader; their content stays audited."""
     examination = _lock(Examination, examination.pk)
     workflow.guard_discard(actor, examination)
     before = snapshot(examination, Examination.audit_fields)
     before["findings"] = [snapshot(f, Finding.audit_fields) for f in examination.findings.all()]
     before["attachments"] = [snapshot(a, Attachment.audit_fields) for a in examination.attachments.all()]
     record(audit_events.EXAMINATION_DISCARDED, actor=actor, obj=examination, before=before)
-    examination.findings.all().delete()
+    tombstone_all(examination.findings.all())
     # The draft's files go with it (the audit event keeps their names and hashes; the store keeps the
     # bytes): left behind without an examination they would read as case files, shared with the case.
-    examination.attachments.all().delete()
-    examination.delete()
+    tombstone_all(examination.attachments.all())
+    # An abandoned revision lets go of the approved examination it revised, which may be revised again.
+    examination.previous_revision = None
+    examination.save(update_fields=["previous_revision", "updated_at"])
+    tombstone(examination)
+    _emit_examination(events.EXAMINATION_DISCARDED, examination, actor)
 
 
-def _transition(actor, examination, status, event, *, reason: str = "", **fields) -> Examination:
+def _transition(
+    actor, examination, status, event, domain_event, *, reason: str = "", **fields
+) -> Examination:
     before = {"status": examination.status}
     examination.status = status
     for name, value in fields.items():
         setattr(examination, name, value)
+    if status == ExaminationStatus.RETRACTED:
+        mark_retracted(examination)
     examination.save()
     record(event, actor=actor, obj=examination, before=before, after={"status": status}, reason=reason)
+    _emit_examination(domain_event, examination, actor)
     return examination
 
 
 def _validate_examination(examination: Examination) -> None:
-    errors: dict[str, list[str]] = {}
-    today = timezone.localdate()
-    seizure = examination.exhibit.case.seizure_date
-    received, completed = examination.received_date, examination.completed_date
-    if received and received > today:
-        errors.setdefault("received_date", []).append(_("The date received is in the future."))
-    if received and seizure and received < seizure:
-        errors.setdefault("received_date", []).append(
-            _("The exhibit was received before it was seized (%(day)s).") % {"day": seizure.isoformat()}
-        )
-    if completed and completed > today:
-        errors.setdefault("completed_date", []).append(_("The completion date is in the future."))
-    if completed and received and completed < received:
-        errors.setdefault("completed_date", []).append(
-            _("The examination was completed before it was received.")
-        )
-    if completed and seizure and not received and completed < seizure:
-        errors.setdefault("completed_date", []).append(
-            _("The examination was completed before the exhibit was seized (%(day)s).")
-            % {"day": seizure.isoformat()}
-        )
-    if examination.examiner_id and examination.examiner.organisation_id != examination.laboratory_id:
-        errors.setdefault("examiner", []).append(_("The examiner does not work in this laboratory."))
-    if errors:
-        raise ValidationError(errors)
+    validation.require_valid(
+        validation.examination_problems(examination, examination.exhibit.case.seizure_date)
+    )
     examination.full_clean(exclude=["exhibit", "laboratory", "created_by", "previous_revision"])
 
 
@@ -518,11 +462,12 @@ def add_finding(actor, examination: Examination, **values) -> Finding:
     _only(values, FINDING_FIELDS)
     finding = Finding(examination=examination, **values)
     _validate_finding(finding)
-    _compute_amounts(finding, examination.exhibit)
+    compute_amounts(finding, examination.exhibit.net_mass_g)
     finding.save()
     record(
         audit_events.FINDING_ADDED, actor=actor, obj=finding, after=snapshot(finding, Finding.audit_fields)
     )
+    _emit_finding(events.FINDING_CHANGED, finding, actor)
     return finding
 
 
@@ -537,11 +482,12 @@ def update_finding(actor, finding: Finding, **values) -> Finding:
     for name, value in values.items():
         setattr(finding, name, value)
     _validate_finding(finding)
-    _compute_amounts(finding, finding.examination.exhibit)
+    compute_amounts(finding, finding.examination.exhibit.net_mass_g)
     finding.save()
     old, new = changes(before, snapshot(finding, Finding.audit_fields))
     if new:
         record(audit_events.FINDING_CHANGED, actor=actor, obj=finding, before=old, after=new)
+        _emit_finding(events.FINDING_CHANGED, finding, actor)
     return finding
 
 
@@ -553,34 +499,22 @@ def remove_finding(actor, finding: Finding) -> None:
     record(
         audit_events.FINDING_REMOVED, actor=actor, obj=finding, before=snapshot(finding, Finding.audit_fields)
     )
-    finding.delete()
+    tombstone(finding)
+    _emit_finding(events.FINDING_REMOVED, finding, actor)
 
 
 def _validate_finding(finding: Finding) -> None:
-    errors: dict[str, list[str]] = {}
-    if finding.substance_id is None and not finding.unidentified_description.strip():
-        errors["substance"] = [_("Name the substance, or describe the unidentified one.")]
-    if finding.substance_id is not None and finding.unidentified_description.strip():
-        errors["unidentified_description"] = [_("Either a substance or a description, not both.")]
-    if finding.result_type == ResultType.QUANTITATIVE and finding.purity_percent is None:
-        errors["purity_percent"] = [_("A quantitative finding needs its content.")]
-    if finding.result_type == ResultType.QUALITATIVE and finding.purity_percent is not None:
-        errors["purity_percent"] = [_("A qualitative finding has no content; make it quantitative.")]
-    if finding.purity_percent is not None and not Decimal(0) <= Decimal(finding.purity_percent) <= Decimal(
-        100
-    ):
-        errors["purity_percent"] = [_("The content must be between 0 and 100 %.")]
-    if errors:
-        raise ValidationError(errors)
+    validation.require_valid(validation.finding_problems(finding))
     finding.full_clean(exclude=["examination"])
 
 
-def _compute_amounts(finding: Finding, exhibit: Exhibit) -> None:
-    """Amount = net mass × content; base equivalent = amount × the salt's conversion factor."""
-    if finding.purity_percent is None or exhibit.net_mass_g is None:
+def compute_amounts(finding: Finding, net_mass_g) -> None:
+    """Amount = net mass × content; base equivalent = amount × the salt's conversion factor (both None
+    when the content or the net mass is not known). The actions and the bulk writes derive them here."""
+    if finding.purity_percent is None or net_mass_g is None:
         finding.amount_g = finding.base_equivalent_g = None
         return
-    amount = Decimal(exhibit.net_mass_g) * Decimal(finding.purity_percent) / Decimal(100)
+    amount = Decimal(net_mass_g) * Decimal(finding.purity_percent) / Decimal(100)
     finding.amount_g = amount.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
     factor = finding.substance.base_conversion_factor if finding.substance_id else Decimal(1)
     finding.base_equivalent_g = (amount * Decimal(factor)).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
@@ -691,6 +625,13 @@ def attach_file(
         after=snapshot(attachment, Attachment.audit_fields),
         reason=reason.strip(),
     )
+    emit(
+        events.ATTACHMENT_ADDED,
+        obj=attachment,
+        organisation=case.owner_organisation,
+        actor=actor,
+        case=str(case.global_id),
+    )
     return attachment
 
 
@@ -714,17 +655,55 @@ def _require_recorder(actor) -> None:
 
 
 def _lock(model, pk):
-    return model.objects.select_for_update().get(pk=pk)
+    """The row, locked; refused when another node created it (received records are read-only here)."""
+    instance = model.objects.select_for_update().get(pk=pk)
+    require_local(instance)
+    return instance
 
 
 def _lock_owned(actor, model, pk, owner_path: str):
     """The row, locked, if the actor's organisation owns it and the actor records case data."""
     _require_recorder(actor)
     instance = model.objects.select_for_update().get(pk=pk)
+    require_local(instance)
     owner_id = model.objects.filter(pk=pk).values_list(owner_path, flat=True).get()
     if owner_id != actor.organisation_id:
         raise PermissionDenied(_("Only the owning organisation changes its records."))
     return instance
+
+
+def _emit_exhibit(event, exhibit: Exhibit, actor) -> None:
+    case = exhibit.case
+    emit(event, obj=exhibit, organisation=case.owner_organisation_id, actor=actor, case=str(case.global_id))
+
+
+def _emit_examination(event, examination: Examination, actor) -> None:
+    exhibit = examination.exhibit
+    emit(
+        event,
+        obj=examination,
+        organisation=exhibit.case.owner_organisation_id,
+        actor=actor,
+        case=str(exhibit.case.global_id),
+        exhibit=str(exhibit.global_id),
+        status=examination.status,
+        findings=[
+            str(gid)
+            for gid in Finding.objects.filter(examination=examination).values_list("global_id", flat=True)
+        ],
+    )
+
+
+def _emit_finding(event, finding: Finding, actor) -> None:
+    examination = finding.examination
+    emit(
+        event,
+        obj=finding,
+        organisation=examination.exhibit.case.owner_organisation_id,
+        actor=actor,
+        case=str(examination.exhibit.case.global_id),
+        examination=str(examination.global_id),
+    )
 
 
 def _only(values: dict, allowed: set[str]) -> None:

@@ -8,12 +8,17 @@ class ExaminationsConfig(AppConfig):
     verbose_name = _("Cases and examinations")
 
     def ready(self):
-        # The pages of the apps below that start from case data: the legal-status page from a finding, the
-        # spectral search from an examination or a case's file.
+        from fdx.core.events import subscribe
+        from fdx.examinations import events
+        from fdx.examinations.bulk import refresh_statistics
         from fdx.examinations.legal_status import FINDING_STATUS_SOURCE
         from fdx.examinations.views.identification import CASE_SEARCH_SOURCE
         from fdx.legal.extensions import STATUS_SOURCES
         from fdx.spectra.extensions import SEARCH_SOURCES
 
+        # The pages of the apps below that start from case data: the legal-status page from a finding, the
+        # spectral search from an examination or a case's file.
         STATUS_SOURCES.register(FINDING_STATUS_SOURCE)
         SEARCH_SOURCES.register(CASE_SEARCH_SOURCE)
+        # After a bulk write, PostgreSQL's planner is told the new row counts (in the background).
+        subscribe(events.CASES_IMPORTED, "examinations.refresh_statistics", refresh_statistics)

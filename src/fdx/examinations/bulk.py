@@ -1,15 +1,17 @@
 """Recording many complete, already-reviewed cases at once (the demo data set; later, legacy intake).
 
 The per-record actions would write each case in eight transactions and twenty audit events; this writes
-validated records in bulk, with one audit event per case holding the whole record. Each record is checked
-with the same rules as the actions (dates, places valid on the seizure date, masses, contents, four eyes).
+validated records in bulk, with one audit event per case holding the whole record. Each row is checked with
+the actions' own rules (``validation``: dates, places valid on the seizure date, masses, contents, who
+examined and reviewed) before anything is written, and every problem is reported as (row, field, value,
+message) in the user's language.
 """
 
 from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -18,11 +20,14 @@ from django.utils.translation import gettext as _
 
 from fdx.audit.actions import record
 from fdx.core.actors import is_system, require_permission
-from fdx.examinations import audit_events
-from fdx.examinations.choices import ExaminationStatus, ResultType
+from fdx.core.events import emit
+from fdx.examinations import audit_events, events, validation
+from fdx.examinations.actions import compute_amounts
+from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import Case, Examination, Exhibit, Finding
 
-FOUR_PLACES = Decimal("0.0001")
+RECORD = "examinations.record_case_data"
+REVIEW = "examinations.review_examination"
 
 
 @dataclass
@@ -72,58 +77,134 @@ class CaseSpec:
     exhibits: list[ExhibitSpec] = field(default_factory=list)
 
 
-def check(spec: CaseSpec, today: datetime.date) -> None:
-    """The action's rules, applied to one record without touching the database."""
-    problems = []
-    if spec.seizure_date > today:
-        problems.append("seizure date in the future")
-    if spec.seizure_region is not None:
-        if spec.seizure_region.country_id != spec.seizure_country.code:
-            problems.append("region not in the country")
-        elif not spec.seizure_region.is_valid_on(spec.seizure_date):
-            problems.append(f"region {spec.seizure_region.code} did not exist on {spec.seizure_date}")
-    if spec.examiner.pk == spec.reviewer.pk:
-        problems.append("four eyes: the reviewer is the examiner")
-    for role, person, permission in (
-        ("examiner", spec.examiner, "examinations.record_case_data"),
-        ("reviewer", spec.reviewer, "examinations.review_examination"),
-    ):
-        if person.organisation_id != spec.owner.pk:
-            problems.append(f"the {role} {person.username} is not staff of {spec.owner.code}")
-        elif not person.has_perm(permission):
-            problems.append(
-                f"the {role} {person.username} may not {permission.split('.')[1].replace('_', ' ')}"
+@dataclass(frozen=True)
+class BulkProblem:
+    """One thing wrong with one row: which row (1-based, with its case number), which field (a path such
+    as ``exhibits[1].findings[2].purity_percent``), the value refused, and why, in the user's language."""
+
+    row: int
+    reference: str
+    field: str
+    value: str
+    message: str
+
+    def __str__(self) -> str:
+        value = f" = {self.value}" if self.value else ""
+        return _("row %(row)s (%(reference)s), %(field)s%(value)s: %(message)s") % {
+            "row": self.row,
+            "reference": self.reference,
+            "field": self.field,
+            "value": value,
+            "message": self.message,
+        }
+
+
+class BulkRefused(ValidationError):
+    """Nothing was written: ``problems`` lists every problem of every refused row."""
+
+    def __init__(self, problems: list[BulkProblem]):
+        self.problems = problems
+        super().__init__([str(problem) for problem in problems])
+
+
+@dataclass
+class BulkReport:
+    written: int
+    refused: list[BulkProblem] = field(default_factory=list)
+
+    @property
+    def refused_rows(self) -> list[int]:
+        return sorted({problem.row for problem in self.refused})
+
+
+def check(specs: list[CaseSpec], today: datetime.date | None = None) -> list[BulkProblem]:
+    """Every problem of every row, found with the same rules as the per-record actions (``validation``),
+    and across rows (a case number given twice, or already recorded); nothing is written."""
+    today = today or timezone.localdate()
+    problems = [problem for row, spec in enumerate(specs, 1) for problem in _row_problems(row, spec, today)]
+    return sorted(problems + _cross_row_problems(specs), key=lambda p: (p.row, p.field))
+
+
+def _row_problems(row: int, spec: CaseSpec, today: datetime.date) -> list[BulkProblem]:
+    found: list[BulkProblem] = []
+
+    def add(prefix: str, instance, problems: validation.Problems) -> None:
+        for name, messages in problems.items():
+            value = getattr(instance, name, None) if instance is not None else None
+            for message in messages:
+                found.append(
+                    BulkProblem(
+                        row, spec.reference, prefix + name, "" if value is None else str(value), message
+                    )
+                )
+
+    case = _case(spec)
+    add("", case, validation.case_problems(case, today))
+    add("", case, validation.field_problems(case, ["owner_organisation", "created_by"], in_bulk=True))
+    add("", spec, validation.staff_problems(spec.owner, spec.examiner, RECORD, "examiner"))
+    add("", spec, validation.staff_problems(spec.owner, spec.reviewer, REVIEW, "reviewer"))
+    four_eyes = validation.four_eyes_problem(spec.reviewer.pk, spec.examiner.pk)
+    if four_eyes:
+        add("", spec, {"reviewer": [four_eyes]})
+    for number, exhibit_spec in enumerate(spec.exhibits, 1):
+        prefix = f"exhibits[{number}]."
+        exhibit = _exhibit(case, exhibit_spec)
+        add(prefix, exhibit, validation.exhibit_problems(exhibit))
+        add(prefix, exhibit, validation.field_problems(exhibit, ["case", "created_by"], in_bulk=True))
+        examination = _examination(exhibit, spec, exhibit_spec)
+        add(prefix, examination, validation.examination_problems(examination, spec.seizure_date, today))
+        add(prefix, examination, validation.field_problems(examination, [], in_bulk=True))
+        findings = [
+            _finding(examination, exhibit_spec, f, position)
+            for position, f in enumerate(exhibit_spec.findings)
+        ]
+        if exhibit_spec.status != ExaminationStatus.DRAFT:
+            readiness = validation.review_readiness_problems(
+                examination, findings, bool(exhibit_spec.methods)
             )
-    for exhibit in spec.exhibits:
-        if (
-            exhibit.net_mass_g is not None
-            and exhibit.gross_mass_g is not None
-            and exhibit.net_mass_g > exhibit.gross_mass_g
-        ):
-            problems.append(f"exhibit {exhibit.label}: net mass above gross mass")
-        if exhibit.received_date and exhibit.received_date < spec.seizure_date:
-            problems.append(f"exhibit {exhibit.label}: received before seizure")
-        if exhibit.completed_date and (
-            exhibit.completed_date < exhibit.received_date or exhibit.completed_date > today
-        ):
-            problems.append(f"exhibit {exhibit.label}: completion date out of order")
-        for finding in exhibit.findings:
-            if finding.result_type == ResultType.QUANTITATIVE and not (
-                finding.purity_percent is not None and 0 <= finding.purity_percent <= 100
-            ):
-                problems.append(f"exhibit {exhibit.label}: content missing or out of 0-100 %")
-    if problems:
-        raise ValidationError({spec.reference: problems})
+            add(prefix, examination, readiness)
+        for position, finding in enumerate(findings, 1):
+            finding_prefix = f"{prefix}findings[{position}]."
+            add(finding_prefix, finding, validation.finding_problems(finding))
+            add(finding_prefix, finding, validation.field_problems(finding, ["examination"], in_bulk=True))
+    return found
+
+
+def _cross_row_problems(specs: list[CaseSpec]) -> list[BulkProblem]:
+    """A case number twice among the rows, or already recorded by its laboratory (one query for all)."""
+    found, first_row = [], {}
+    for row, spec in enumerate(specs, 1):
+        key = (spec.owner.pk, spec.reference)
+        if key in first_row:
+            message = _("The same case number as row %(row)s.") % {"row": first_row[key]}
+            found.append(BulkProblem(row, spec.reference, "reference", spec.reference, message))
+        first_row.setdefault(key, row)
+    recorded = set(
+        Case.with_tombstones()
+        .filter(
+            owner_organisation__in={spec.owner.pk for spec in specs},
+            reference__in=[s.reference for s in specs],
+        )
+        .values_list("owner_organisation_id", "reference")
+    )
+    for key, row in first_row.items():
+        if key in recorded:
+            message = _("This laboratory has already recorded a case with this number.")
+            found.append(BulkProblem(row, key[1], "reference", key[1], message))
+    return found
 
 
 @transaction.atomic
-def record_cases_in_bulk(actor, specs: list[CaseSpec], *, batch_size: int = 500) -> int:
-    """Write complete case records (all checked first: nothing is written if one is bad).
+def record_cases_in_bulk(
+    actor, specs: list[CaseSpec], *, keep_valid: bool = False, batch_size: int = 500
+) -> BulkReport:
+    """Write complete case records, each checked first with the actions' rules.
 
-    The system (the demo data set, an intake run by an operator) writes for any laboratory; a user only for
-    their own organisation, as the per-record actions allow."""
-    require_permission(actor, "examinations.record_case_data")
-    today = timezone.localdate()
+    Nothing is written when a row is refused (``BulkRefused`` lists every problem), unless ``keep_valid``:
+    then the valid rows are written and the report lists the refused ones. The system (the demo data set,
+    an intake run by an operator) writes for any laboratory; a user only for their own organisation, as
+    the per-record actions allow."""
+    require_permission(actor, RECORD)
     foreign = {
         spec.reference for spec in specs if not is_system(actor) and spec.owner.pk != actor.organisation_id
     }
@@ -132,17 +213,20 @@ def record_cases_in_bulk(actor, specs: list[CaseSpec], *, batch_size: int = 500)
             _("You may record cases only for your own organisation (%(references)s).")
             % {"references": ", ".join(sorted(foreign)[:5])}
         )
-    for spec in specs:
-        check(spec, today)
-    for start in range(0, len(specs), batch_size):
-        _write_batch(actor, specs[start : start + batch_size])
-    transaction.on_commit(refresh_statistics)
-    return len(specs)
+    problems = check(specs, timezone.localdate())
+    if problems and not keep_valid:
+        raise BulkRefused(problems)
+    refused = {problem.row for problem in problems}
+    valid = [spec for row, spec in enumerate(specs, 1) if row not in refused]
+    for start in range(0, len(valid), batch_size):
+        _write_batch(actor, valid[start : start + batch_size])
+    return BulkReport(len(valid), problems)
 
 
-def refresh_statistics() -> None:
-    """After a bulk write, let PostgreSQL's planner see the new row counts at once instead of after the next
-    autovacuum (with stale counts it plans the visibility subqueries as nested loops). Constant SQL."""
+def refresh_statistics(event=None) -> None:
+    """After a bulk write (a subscriber of ``examinations.cases.imported``), let PostgreSQL's planner see
+    the new row counts at once instead of after the next autovacuum (with stale counts it plans the
+    visibility subqueries as nested loops). Constant SQL; idempotent."""
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -157,65 +241,77 @@ def refresh_statistics() -> None:
                 cursor.execute(f"ANALYZE {table}")  # the table names are the constants above
 
 
+# Unsaved records of a row: what the checks read, and what the batch writes.
+
+
+def _case(spec: CaseSpec) -> Case:
+    return Case(
+        owner_organisation=spec.owner,
+        created_by=spec.examiner,
+        reference=spec.reference,
+        submitting_agency=spec.submitting_agency,
+        agency_case_number=spec.agency_case_number,
+        seizure_date=spec.seizure_date,
+        seizure_country=spec.seizure_country,
+        seizure_region=spec.seizure_region,
+        locality=spec.locality,
+        border_crossing_point=spec.border_crossing_point,
+        seizure_context=spec.seizure_context,
+        description=spec.description,
+        distribution_level=spec.distribution_level,
+        is_demo=spec.is_demo,
+    )
+
+
+def _exhibit(case: Case, spec: ExhibitSpec) -> Exhibit:
+    return Exhibit(
+        case=case,
+        created_by=case.created_by,
+        label=spec.label,
+        form=spec.form,
+        colour=spec.colour,
+        logo=spec.logo,
+        unit_count=spec.unit_count,
+        diameter_mm=spec.diameter_mm,
+        gross_mass_g=spec.gross_mass_g,
+        net_mass_g=spec.net_mass_g,
+        packaging=spec.packaging,
+    )
+
+
+def _examination(exhibit: Exhibit, spec: CaseSpec, exhibit_spec: ExhibitSpec, now=None) -> Examination:
+    reviewed = exhibit_spec.status != ExaminationStatus.DRAFT
+    approved = exhibit_spec.status == ExaminationStatus.APPROVED
+    return Examination(
+        exhibit=exhibit,
+        laboratory=spec.owner,
+        examiner=spec.examiner,
+        created_by=spec.examiner,
+        received_date=exhibit_spec.received_date,
+        completed_date=exhibit_spec.completed_date,
+        conclusion=exhibit_spec.conclusion,
+        status=exhibit_spec.status,
+        submitted_by=spec.examiner if reviewed else None,
+        submitted_at=now if reviewed else None,
+        approved_by=spec.reviewer if approved else None,
+        approved_at=now if approved else None,
+    )
+
+
 def _write_batch(actor, specs: list[CaseSpec]) -> None:
     now = timezone.now()
-    cases = Case.objects.bulk_create(
+    cases = Case.objects.bulk_create([_case(spec) for spec in specs])
+    exhibit_specs = [(spec, exhibit) for spec in specs for exhibit in spec.exhibits]
+    exhibits = Exhibit.objects.bulk_create(
         [
-            Case(
-                owner_organisation=spec.owner,
-                created_by=spec.examiner,
-                reference=spec.reference,
-                submitting_agency=spec.submitting_agency,
-                agency_case_number=spec.agency_case_number,
-                seizure_date=spec.seizure_date,
-                seizure_country=spec.seizure_country,
-                seizure_region=spec.seizure_region,
-                locality=spec.locality,
-                border_crossing_point=spec.border_crossing_point,
-                seizure_context=spec.seizure_context,
-                description=spec.description,
-                distribution_level=spec.distribution_level,
-                is_demo=spec.is_demo,
-            )
-            for spec in specs
+            _exhibit(case, exhibit)
+            for case, spec in zip(cases, specs, strict=True)
+            for exhibit in spec.exhibits
         ]
     )
-    exhibit_rows, exhibit_specs = [], []
-    for case, spec in zip(cases, specs, strict=True):
-        for exhibit in spec.exhibits:
-            exhibit_rows.append(
-                Exhibit(
-                    case=case,
-                    created_by=spec.examiner,
-                    label=exhibit.label,
-                    form=exhibit.form,
-                    colour=exhibit.colour,
-                    logo=exhibit.logo,
-                    unit_count=exhibit.unit_count,
-                    diameter_mm=exhibit.diameter_mm,
-                    gross_mass_g=exhibit.gross_mass_g,
-                    net_mass_g=exhibit.net_mass_g,
-                    packaging=exhibit.packaging,
-                )
-            )
-            exhibit_specs.append((spec, exhibit))
-    exhibits = Exhibit.objects.bulk_create(exhibit_rows)
     examinations = Examination.objects.bulk_create(
         [
-            Examination(
-                exhibit=exhibit,
-                laboratory=spec.owner,
-                examiner=spec.examiner,
-                created_by=spec.examiner,
-                received_date=exhibit_spec.received_date,
-                completed_date=exhibit_spec.completed_date,
-                conclusion=exhibit_spec.conclusion,
-                status=exhibit_spec.status,
-                submitted_by=spec.examiner if exhibit_spec.status != ExaminationStatus.DRAFT else None,
-                submitted_at=now if exhibit_spec.status != ExaminationStatus.DRAFT else None,
-                approved_by=spec.reviewer if exhibit_spec.status == ExaminationStatus.APPROVED else None,
-                approved_at=now if exhibit_spec.status == ExaminationStatus.APPROVED else None,
-            )
+            _examination(exhibit, spec, exhibit_spec, now)
             for exhibit, (spec, exhibit_spec) in zip(exhibits, exhibit_specs, strict=True)
         ]
     )
@@ -236,24 +332,20 @@ def _write_batch(actor, specs: list[CaseSpec]) -> None:
     )
     for case, spec in zip(cases, specs, strict=True):
         record(audit_events.CASE_IMPORTED, actor=actor, obj=case, after=_summary(spec))
+    emit(events.CASES_IMPORTED, actor=actor, cases=[str(case.global_id) for case in cases])
 
 
 def _finding(examination, exhibit_spec: ExhibitSpec, spec: FindingSpec, position: int) -> Finding:
-    amount = base = None
-    if spec.purity_percent is not None and exhibit_spec.net_mass_g is not None:
-        raw = Decimal(exhibit_spec.net_mass_g) * Decimal(spec.purity_percent) / 100
-        amount = raw.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
-        base = (raw * spec.substance.base_conversion_factor).quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
-    return Finding(
+    finding = Finding(
         examination=examination,
         substance=spec.substance,
         result_type=spec.result_type,
         role=spec.role,
         purity_percent=spec.purity_percent,
-        amount_g=amount,
-        base_equivalent_g=base,
         position=position,
     )
+    compute_amounts(finding, exhibit_spec.net_mass_g)
+    return finding
 
 
 def _summary(spec: CaseSpec) -> dict:

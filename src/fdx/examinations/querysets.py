@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from fdx.accounts.sharing import shared_with
-from fdx.core.querysets import RestrictedQuerySet
+from fdx.core.querysets import DistributedQuerySet, RestrictedQuerySet
 from fdx.examinations.choices import ExaminationStatus
 
 #: Statuses another organisation may see: results that were approved at some point.
@@ -48,14 +48,14 @@ def case_visibility(user, prefix: str = "") -> Q:
     return own | (shared_with(organisation, prefix) & has_shared_result)
 
 
-class CaseQuerySet(RestrictedQuerySet):
+class CaseQuerySet(DistributedQuerySet, RestrictedQuerySet):
     def _restrict(self, user, action) -> QuerySet:
         if action == "view":
             return self.filter(case_visibility(user)) if can_view_case_data(user) else self.none()
         return self.filter(owner_organisation_id=user.organisation_id) if can_record(user) else self.none()
 
 
-class ExhibitQuerySet(RestrictedQuerySet):
+class ExhibitQuerySet(DistributedQuerySet, RestrictedQuerySet):
     def _restrict(self, user, action) -> QuerySet:
         if action == "view":
             return self.filter(case_visibility(user, "case__")) if can_view_case_data(user) else self.none()
@@ -64,7 +64,7 @@ class ExhibitQuerySet(RestrictedQuerySet):
         )
 
 
-class ExaminationQuerySet(RestrictedQuerySet):
+class ExaminationQuerySet(DistributedQuerySet, RestrictedQuerySet):
     def _restrict(self, user, action) -> QuerySet:
         own = Q(exhibit__case__owner_organisation_id=user.organisation_id)
         if action == "view":
@@ -76,7 +76,7 @@ class ExaminationQuerySet(RestrictedQuerySet):
         return self.filter(own) if can_record(user) else self.none()
 
 
-class FindingQuerySet(RestrictedQuerySet):
+class FindingQuerySet(DistributedQuerySet, RestrictedQuerySet):
     def _restrict(self, user, action) -> QuerySet:
         own = Q(examination__exhibit__case__owner_organisation_id=user.organisation_id)
         if action == "view":
@@ -88,7 +88,7 @@ class FindingQuerySet(RestrictedQuerySet):
         return self.filter(own) if can_record(user) else self.none()
 
 
-class AttachmentQuerySet(RestrictedQuerySet):
+class AttachmentQuerySet(DistributedQuerySet, RestrictedQuerySet):
     def _restrict(self, user, action) -> QuerySet:
         own = Q(case__owner_organisation_id=user.organisation_id)
         if action == "view":

@@ -9,7 +9,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from fdx.examinations.choices import ExaminationStatus, ResultType
+from fdx.audit.models import AuditEvent
+from fdx.examinations import audit_events, validation
+from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import Examination
 
 
@@ -38,22 +40,8 @@ def guard_submit(actor, examination: Examination) -> None:
 
 def completeness_problems(examination: Examination) -> dict[str, list[str]]:
     """What is still missing before an examination can go to review."""
-    problems: dict[str, list[str]] = {}
     findings = list(examination.findings.all())
-    if examination.completed_date is None:
-        problems.setdefault("completed_date", []).append(_("Give the date the examination was completed."))
-    if not examination.methods.exists():
-        problems.setdefault("methods", []).append(_("Name at least one analytical method."))
-    if not findings and not examination.conclusion.strip():
-        problems.setdefault("findings", []).append(
-            _("Record a finding, or a conclusion that nothing was found.")
-        )
-    for finding in findings:
-        if finding.result_type == ResultType.QUANTITATIVE and finding.purity_percent is None:
-            problems.setdefault("findings", []).append(
-                _("The quantitative finding %(finding)s has no content.") % {"finding": finding}
-            )
-    return problems
+    return validation.review_readiness_problems(examination, findings, examination.methods.exists())
 
 
 def guard_review(actor, examination: Examination, expected: str) -> None:
@@ -64,19 +52,17 @@ def guard_review(actor, examination: Examination, expected: str) -> None:
             _("The examination is %(status)s, not %(expected)s.")
             % {"status": examination.get_status_display(), "expected": ExaminationStatus(expected).label}
         )
-    if actor.pk in {examination.examiner_id, examination.created_by_id, examination.submitted_by_id}:
-        raise PermissionDenied(
-            _("Four eyes: the reviewer cannot be the examiner, the author or the submitter.")
-        )
+    problem = validation.four_eyes_problem(
+        actor.pk, examination.examiner_id, examination.created_by_id, examination.submitted_by_id
+    )
+    if problem:
+        raise PermissionDenied(problem)
 
 
 def guard_not_a_contributor(actor, examination: Examination) -> None:
     """Four eyes, beyond the names on the record: a reviewer who changed the examination or any of its
     findings (a laboratory's reviewers may also record data) is a second author, not a second pair of
     eyes. The audit chain says who wrote what."""
-    from fdx.audit.models import AuditEvent
-    from fdx.examinations import audit_events
-
     written = [str(examination.global_id)]
     written += [str(global_id) for global_id in examination.findings.values_list("global_id", flat=True)]
     wrote = AuditEvent.objects.filter(

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fdx.geo.choices import CrossingKind, RegionType, SuccessionKind
+from fdx.geo.querysets import RegionQuerySet
 
 
 def _localised(obj) -> str:
@@ -40,14 +41,6 @@ class Country(models.Model):
     @property
     def name(self) -> str:
         return _localised(self)
-
-
-class RegionQuerySet(models.QuerySet):
-    def valid_on(self, day: datetime.date) -> RegionQuerySet:
-        """Regions that existed on ``day``."""
-        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
-        )
 
 
 class Region(models.Model):

@@ -753,10 +753,21 @@ def is_shipped(obj) -> bool:
     return False
 
 
+class _Unchanged(Exception):
+    """Raised inside ``_upsert``'s savepoint to undo a save that changed no stored value."""
+
+
 def _upsert(model, lookup: dict, defaults: dict, create_defaults: dict | None = None) -> str:
     """Create or update one shipped fact; "created", "updated" (a stored value differed), "unchanged", or
-    "kept" when a node administrator changed it here (``maintained_locally``): their edit stands."""
-    ignored = {field.attname for field in model._meta.concrete_fields if getattr(field, "auto_now", False)}
+    "kept" when a node administrator changed it here (``maintained_locally``): their edit stands.
+
+    A save that changes no stored value is undone, so that a reload moves no record's version (peers
+    would otherwise be sent a change that is none)."""
+    ignored = {
+        field.attname
+        for field in model._meta.concrete_fields
+        if getattr(field, "auto_now", False) or field.attname == "record_version"
+    }
     local = any(field.name == "maintained_locally" for field in model._meta.concrete_fields)
     if local and model.objects.filter(**lookup, maintained_locally=True).exists():
         return "kept"
@@ -768,10 +779,14 @@ def _upsert(model, lookup: dict, defaults: dict, create_defaults: dict | None = 
 
     before = stored()
     extra = {"create_defaults": create_defaults} if create_defaults is not None else {}
-    obj, created = model.objects.update_or_create(**lookup, defaults=defaults, **extra)
-    if created:
-        return "created"
-    return "updated" if stored(obj.pk) != before else "unchanged"
+    try:
+        with transaction.atomic():
+            obj, created = model.objects.update_or_create(**lookup, defaults=defaults, **extra)
+            if not created and stored(obj.pk) == before:
+                raise _Unchanged
+    except _Unchanged:
+        return "unchanged"
+    return "created" if created else "updated"
 
 
 def _count(counts: dict, key: str, state: str) -> None:

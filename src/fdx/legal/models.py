@@ -14,8 +14,10 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from fdx.core.models import GlobalRecord, TimestampedModel
+from fdx.core.models import DistributedRecord, TimestampedModel
+from fdx.core.querysets import DistributedManager
 from fdx.legal.choices import AmountBasis, Comparison, GenericKind, JurisdictionKind, ListKind, StereoScope
+from fdx.legal.querysets import ListingQuerySet
 
 
 def _localised(obj, field="name") -> str:
@@ -177,18 +179,7 @@ class ListIncorporation(MaintainedLocally, TimestampedModel):
         return f"{self.national_list.code} ⊇ {self.incorporated_list.code}"
 
 
-class ListingQuerySet(models.QuerySet):
-    def current(self):
-        """Records the database stands by now (corrections close the records they replace)."""
-        return self.filter(recorded_to__isnull=True)
-
-    def effective_on(self, day):
-        return self.filter(effective_from__lte=day).filter(
-            Q(effective_to__isnull=True) | Q(effective_to__gte=day)
-        )
-
-
-class Listing(GlobalRecord):
+class Listing(DistributedRecord):
     """One entry of a list: a substance (registry or a structure as listed) or, when ``is_exclusion``, a
     structure the list's coverage of isomers, salts, esters or ethers expressly leaves out."""
 
@@ -281,7 +272,7 @@ class Listing(GlobalRecord):
         ),
     )
 
-    objects = ListingQuerySet.as_manager()
+    objects = DistributedManager.from_queryset(ListingQuerySet)()
 
     audit_fields = (
         "control_list",
@@ -325,7 +316,7 @@ class Listing(GlobalRecord):
         return f"{self.control_list.code}: {self.name_en}"
 
 
-class GenericDefinition(MaintainedLocally, GlobalRecord):
+class GenericDefinition(MaintainedLocally, DistributedRecord):
     """A structure-based clause of a list: named parents with allowed substituents, derivatives, a class
     definition, or an analogue clause. ``rule`` holds the machine-readable definition (``legal/engine``)."""
 
@@ -396,7 +387,7 @@ class GenericExample(models.Model):
         return self.name
 
 
-class QuantityThreshold(MaintainedLocally, GlobalRecord):
+class QuantityThreshold(MaintainedLocally, DistributedRecord):
     """The amount categories of a substance or list entry in one jurisdiction. A value nobody verified is
     stored with ``verified`` off; a value nobody knows is left empty and reported as unknown."""
 

@@ -16,7 +16,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from fdx.core.distribution import DistributionLevel
-from fdx.core.models import GlobalRecord, OwnedRecord
+from fdx.core.models import DistributedRecord, OwnedRecord
+from fdx.core.querysets import DistributedManager
 from fdx.spectra.choices import SpectrumKind, SubstanceLink
 from fdx.spectra.querysets import SpectralLibraryQuerySet, SpectrumQuerySet
 
@@ -48,7 +49,7 @@ class SpectralLibrary(OwnedRecord):
         related_name="spectral_libraries",
     )
 
-    objects = SpectralLibraryQuerySet.as_manager()
+    objects = DistributedManager.from_queryset(SpectralLibraryQuerySet)()
 
     audit_fields = (
         "name",
@@ -78,7 +79,7 @@ class SpectralLibrary(OwnedRecord):
         return f"{self.name} {self.version}".strip()
 
 
-class Spectrum(GlobalRecord):
+class Spectrum(DistributedRecord):
     """One reference spectrum of a library, as read from its file, linked to a registry substance."""
 
     library = models.ForeignKey(
@@ -131,7 +132,7 @@ class Spectrum(GlobalRecord):
         related_name="+",
     )
 
-    objects = SpectrumQuerySet.as_manager()
+    objects = DistributedManager.from_queryset(SpectrumQuerySet)()
 
     audit_fields = (
         "name",

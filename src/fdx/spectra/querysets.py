@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from fdx.accounts.sharing import shared_with
-from fdx.core.querysets import RestrictedQuerySet
+from fdx.core.querysets import DistributedQuerySet, RestrictedQuerySet
 
 
 def can_search(user) -> bool:
@@ -34,14 +34,14 @@ def library_visibility(user, prefix: str = "") -> Q:
     return Q(**{f"{prefix}owner_organisation_id": organisation.pk}) | shared_with(organisation, prefix)
 
 
-class SpectralLibraryQuerySet(RestrictedQuerySet):
+class SpectralLibraryQuerySet(DistributedQuerySet, RestrictedQuerySet):
     def _restrict(self, user, action) -> QuerySet:
         if action == "view":
             return self.filter(library_visibility(user)) if can_search(user) else self.none()
         return self.filter(owner_organisation_id=user.organisation_id) if can_manage(user) else self.none()
 
 
-class SpectrumQuerySet(RestrictedQuerySet):
+class SpectrumQuerySet(DistributedQuerySet, RestrictedQuerySet):
     def _restrict(self, user, action) -> QuerySet:
         if action == "view":
             return self.filter(library_visibility(user, "library__")) if can_search(user) else self.none()

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from fdx.core.models import GlobalRecord
+from fdx.core.models import DistributedRecord
 from fdx.substances.choices import NameKind, NameLanguage, SubstanceSource
 
 
@@ -34,7 +34,7 @@ class SubstanceClass(models.Model):
         return self.name_ru if (get_language() or "").startswith("ru") else self.name_en
 
 
-class Substance(GlobalRecord):
+class Substance(DistributedRecord):
     """A substance of the registry. Structure fields are empty for the rare substance without one
     (a plant material); a salt or solvate points at its parent with the base conversion factor."""
 

@@ -1,12 +1,11 @@
 import datetime
 
 import pytest
-from django.core.exceptions import ValidationError
 
 from fdx.audit.verify import verify_chain
 from fdx.core.actors import system
 from fdx.demo.cases import _context, generate, load_demo_cases
-from fdx.examinations.bulk import check
+from fdx.examinations.bulk import BulkRefused, check, record_cases_in_bulk
 from fdx.examinations.models import Case, Examination, Finding
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +54,8 @@ def test_the_data_is_realistic_and_valid():
     assert main.count("mephedrone-hydrochloride") > main.count("cocaine-hydrochloride") * 5
     assert "adb-butinaca" in late and "adb-butinaca" not in early  # an emerging substance
     assert all(s.is_demo and s.reference.startswith("DEMO-") for s in specs)
+    assert check(specs, TODAY) == []
     for spec in specs:
-        check(spec, TODAY)
         assert spec.seizure_region is None or spec.seizure_region.is_valid_on(spec.seizure_date)
 
 
@@ -77,8 +76,8 @@ def test_a_bad_record_stops_the_bulk_write():
     specs = generate(_context(system("setup")), cases=5, seed=1, today=TODAY)
     specs[3].reviewer = specs[3].examiner
 
-    with pytest.raises(ValidationError, match="four eyes"):
-        from fdx.examinations.bulk import record_cases_in_bulk
-
+    with pytest.raises(BulkRefused) as refused:
         record_cases_in_bulk(system("setup"), specs)
+
+    assert {(p.row, p.field) for p in refused.value.problems} == {(4, "reviewer")}
     assert not Case.objects.filter(is_demo=True).exists()

@@ -4,12 +4,13 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fdx.core.models import GlobalRecord
+from fdx.core.models import DistributedRecord
+from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import AttachmentKind
 from fdx.examinations.querysets import AttachmentQuerySet
 
 
-class Attachment(GlobalRecord):
+class Attachment(DistributedRecord):
     case = models.ForeignKey(
         "examinations.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
     )
@@ -39,7 +40,7 @@ class Attachment(GlobalRecord):
         settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
     )
 
-    objects = AttachmentQuerySet.as_manager()
+    objects = DistributedManager.from_queryset(AttachmentQuerySet)()
 
     audit_fields = ("kind", "original_name", "content_type", "size_bytes", "sha256", "description")
 

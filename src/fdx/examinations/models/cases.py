@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fdx.core.distribution import DistributionLevel
 from fdx.core.models import OwnedRecord
+from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import SeizureContext
 from fdx.examinations.querysets import CaseQuerySet
 
@@ -78,7 +79,7 @@ class Case(OwnedRecord):
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True)
     retraction_reason = models.TextField(_("reason for retraction"), blank=True)
 
-    objects = CaseQuerySet.as_manager()
+    objects = DistributedManager.from_queryset(CaseQuerySet)()
 
     audit_fields = (
         "reference",

@@ -5,7 +5,8 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from fdx.core.models import GlobalRecord
+from fdx.core.models import DistributedRecord
+from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.querysets import ExaminationQuerySet
 
@@ -29,7 +30,7 @@ class AnalyticalMethod(models.Model):
         return self.name_ru if (get_language() or "").startswith("ru") else self.name_en
 
 
-class Examination(GlobalRecord):
+class Examination(DistributedRecord):
     """One revision of an examination. An approved revision is never edited: ``revise`` starts a new one."""
 
     exhibit = models.ForeignKey(
@@ -100,7 +101,7 @@ class Examination(GlobalRecord):
     )
     retraction_reason = models.TextField(_("reason for retraction"), blank=True)
 
-    objects = ExaminationQuerySet.as_manager()
+    objects = DistributedManager.from_queryset(ExaminationQuerySet)()
 
     audit_fields = (
         "request_number",

@@ -5,12 +5,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from fdx.core.models import GlobalRecord
+from fdx.core.models import DistributedRecord
+from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import ExhibitForm
 from fdx.examinations.querysets import ExhibitQuerySet
 
 
-class Exhibit(GlobalRecord):
+class Exhibit(DistributedRecord):
     case = models.ForeignKey(
         "examinations.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="exhibits"
     )
@@ -42,7 +43,7 @@ class Exhibit(GlobalRecord):
         related_name="+",
     )
 
-    objects = ExhibitQuerySet.as_manager()
+    objects = DistributedManager.from_queryset(ExhibitQuerySet)()
 
     audit_fields = (
         "label",
@@ -63,7 +64,12 @@ class Exhibit(GlobalRecord):
         verbose_name_plural = _("exhibits")
         ordering = ["case_id", "label"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "label"], name="examinations_exhibit_label"),
+            # A removed exhibit stays as a tombstone: its label may be used again.
+            models.UniqueConstraint(
+                fields=["case", "label"],
+                condition=~Q(record_state="deleted"),
+                name="examinations_exhibit_label",
+            ),
             models.CheckConstraint(
                 condition=Q(gross_mass_g__isnull=True) | Q(gross_mass_g__gte=0),
                 name="examinations_gross_mass_not_negative",

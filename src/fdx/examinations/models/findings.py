@@ -5,12 +5,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from fdx.core.models import GlobalRecord
+from fdx.core.models import DistributedRecord
+from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import FindingRole, ResultType
 from fdx.examinations.querysets import FindingQuerySet
 
 
-class Finding(GlobalRecord):
+class Finding(DistributedRecord):
     examination = models.ForeignKey(
         "examinations.Examination",
         verbose_name=_("examination"),
@@ -68,7 +69,7 @@ class Finding(GlobalRecord):
     note = models.TextField(_("note"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
-    objects = FindingQuerySet.as_manager()
+    objects = DistributedManager.from_queryset(FindingQuerySet)()
 
     audit_fields = (
         "substance",

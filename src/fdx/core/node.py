@@ -1,0 +1,228 @@
+"""This node: its identifier, name, country and role, and its Ed25519 signing key.
+
+The identifier is generated once (``NodeIdentity``) and stamped on every record created here as its origin.
+Name, country and role come from the environment (``FDX_NODE_NAME``, ``FDX_NODE_COUNTRY``,
+``FDX_NODE_ROLE``). The private key is a file outside the database (``FDX_NODE_KEY_FILE``, mode 0600); the
+database keeps the public half of every key the node has had (``NodeKey``), so that what was signed with an
+earlier key can still be verified after a rotation.
+
+These are the primitives; the audited actions that create and rotate keys are ``fdx.accounts.node``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import threading
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from django.apps import apps
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.utils import timezone
+
+_lock = threading.Lock()
+_node_ids: dict[tuple[str, str], uuid.UUID] = {}
+
+
+class NodeKeyError(Exception):
+    """The node's key file is missing, unreadable or not the key the database knows; says which."""
+
+
+def local_node_id() -> uuid.UUID:
+    """This node's identifier (created on first use; kept per database for the life of the process)."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    cache_key = (connection.vendor, str(connection.settings_dict["NAME"]))
+    with _lock:
+        if cache_key not in _node_ids:
+            _node_ids[cache_key] = _stored_node_id()
+        return _node_ids[cache_key]
+
+
+def _stored_node_id() -> uuid.UUID:
+    identity_model = apps.get_model("core", "NodeIdentity")
+    identity, _created = identity_model.objects.get_or_create(pk=1, defaults={"node_id": uuid.uuid4()})
+    return identity.node_id
+
+
+@dataclass(frozen=True)
+class NodeDescription:
+    """What a node administrator (and, later, a peer checking out of band) needs to know about this node."""
+
+    node_id: uuid.UUID
+    name: str
+    country: str
+    role: str
+    fingerprint: str  # of the current public key; empty when the node has none yet
+    public_key: str  # base64 of the 32 raw bytes
+    key_created_at: object  # datetime or None
+    key_file: Path
+    key_file_matches: bool  # the file holds the private half of the recorded public key
+    retired_keys: int
+
+
+def describe() -> NodeDescription:
+    """This node as it stands: identity, settings and the state of its key."""
+    current = current_key()
+    matches = False
+    if current is not None:
+        try:
+            matches = public_key_text(load_private_key()) == current.public_key
+        except NodeKeyError:
+            matches = False
+    return NodeDescription(
+        node_id=local_node_id(),
+        name=settings.FDX_NODE_NAME,
+        country=settings.FDX_NODE_COUNTRY,
+        role=settings.FDX_NODE_ROLE,
+        fingerprint=current.fingerprint if current else "",
+        public_key=current.public_key if current else "",
+        key_created_at=current.created_at if current else None,
+        key_file=key_file(),
+        key_file_matches=matches,
+        retired_keys=_node_key_model().objects.filter(retired_at__isnull=False).count(),
+    )
+
+
+# Keys
+
+
+def key_file() -> Path:
+    return Path(settings.FDX_NODE_KEY_FILE)
+
+
+def current_key():
+    """The ``NodeKey`` the node signs with now, or None before the first set-up."""
+    return _node_key_model().objects.filter(retired_at__isnull=True).first()
+
+
+def fingerprint(public_key: Ed25519PublicKey) -> str:
+    """SHA-256 of the 32 raw public-key bytes, in hexadecimal (read out in groups of four to compare)."""
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def public_key_text(private_key: Ed25519PrivateKey) -> str:
+    raw = private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    return base64.b64encode(raw).decode("ascii")
+
+
+def grouped(fingerprint_hex: str) -> str:
+    """``ab12 cd34 …``: a fingerprint as people read it to each other over the telephone."""
+    return " ".join(fingerprint_hex[i : i + 4] for i in range(0, len(fingerprint_hex), 4))
+
+
+def load_private_key(path: Path | None = None) -> Ed25519PrivateKey:
+    """The private key in the key file; ``NodeKeyError`` says what is wrong with the file."""
+    path = path or key_file()
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NodeKeyError(f"{path}: the node's key file is missing") from None
+    except OSError as exc:
+        raise NodeKeyError(f"{path}: cannot read the node's key file ({exc.strerror})") from None
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError):
+        raise NodeKeyError(f"{path}: not an unencrypted PEM private key") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise NodeKeyError(f"{path}: not an Ed25519 key")
+    return key
+
+
+def sign(data: bytes) -> bytes:
+    """Sign ``data`` with the node's current key (the file must hold the key the database knows)."""
+    key = load_private_key()
+    current = current_key()
+    if current is None or public_key_text(key) != current.public_key:
+        raise NodeKeyError(f"{key_file()}: not the key this node's database knows; see `fdx node show`")
+    return key.sign(data)
+
+
+def verify(public_key_base64: str, signature: bytes, data: bytes) -> bool:
+    """Whether ``signature`` is the signature of ``data`` by the key ``public_key_base64``."""
+    public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_base64))
+    try:
+        public_key.verify(signature, data)
+    except InvalidSignature:
+        return False
+    return True
+
+
+def create_key(path: Path | None = None):
+    """Generate a key pair when the node has none: the private key into a new file (mode 0600), the public
+    key into ``NodeKey``. An existing key file of a node without a recorded key is adopted, not replaced.
+    Returns ``(NodeKey, created)``; ``NodeKeyError`` when the recorded key's file is missing or differs."""
+    path = path or key_file()
+    with transaction.atomic():
+        current = _node_key_model().objects.select_for_update().filter(retired_at__isnull=True).first()
+        if current is not None:
+            if public_key_text(load_private_key(path)) != current.public_key:
+                raise NodeKeyError(f"{path}: not the key this node's database knows; see `fdx node show`")
+            return current, False
+        if path.exists():
+            key = load_private_key(path)
+        else:
+            key = Ed25519PrivateKey.generate()
+            _write_private_key(path, key)
+        return _record(key), True
+
+
+def rotate_key(reason: str, path: Path | None = None):
+    """Retire the current key (kept, for verifying what it signed) and start a new one. Returns
+    ``(new, retired)``.
+
+    The new private key is written beside the key file first (``….new``) and takes its place when the
+    transaction commits; the old file is kept, renamed ``….retired-<time>``, for its owner to archive or
+    destroy. A rotation that does not commit leaves the key file as it was."""
+    path = path or key_file()
+    staged = path.with_name(f"{path.name}.new")
+    staged.unlink(missing_ok=True)  # what a rotation that never committed left behind
+    key = Ed25519PrivateKey.generate()
+    _write_private_key(staged, key)
+    try:
+        with transaction.atomic():
+            retired = _node_key_model().objects.select_for_update().filter(retired_at__isnull=True).first()
+            if retired is not None:
+                retired.retired_at = timezone.now()
+                retired.retirement_reason = reason
+                retired.save(update_fields=["retired_at", "retirement_reason"])
+            new = _record(key)
+            transaction.on_commit(lambda: _swap_key_files(path, staged))
+    except BaseException:
+        staged.unlink(missing_ok=True)
+        raise
+    return new, retired
+
+
+def _swap_key_files(path: Path, staged: Path) -> None:
+    if path.exists():
+        path.rename(path.with_name(f"{path.name}.retired-{timezone.now():%Y%m%dT%H%M%S%fZ}"))
+    staged.rename(path)
+
+
+def _record(key: Ed25519PrivateKey):
+    return _node_key_model().objects.create(
+        public_key=public_key_text(key), fingerprint=fingerprint(key.public_key())
+    )
+
+
+def _write_private_key(path: Path, key: Ed25519PrivateKey) -> None:
+    """Write the key as PKCS#8 PEM into a new file that only its owner can read (never over an old one)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(pem)
+
+
+def _node_key_model():
+    return apps.get_model("core", "NodeKey")

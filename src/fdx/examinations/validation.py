@@ -1,0 +1,224 @@
+"""The rules a case, an exhibit, an examination and a finding must keep: one function per record, once.
+
+The actions call them before every write (the web pages and the API reach them through the actions); bulk
+writes (``fdx.examinations.bulk``) call them on each unsaved record of each row before anything is written.
+Each returns ``{field: [message, …]}`` in the active language, empty when the record is sound; the
+database's own constraints stay the last guard.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fdx.accounts.sharing import sharing_group_problem
+from fdx.examinations.choices import ResultType
+
+Problems = dict[str, list[str]]
+
+
+def require_valid(*problem_sets: Problems) -> None:
+    """Raise one ``ValidationError`` holding every problem of ``problem_sets``, if there is any."""
+    merged: Problems = {}
+    for problems in problem_sets:
+        for field, messages in problems.items():
+            merged.setdefault(field, []).extend(messages)
+    if merged:
+        raise ValidationError(merged)
+
+
+def field_problems(instance: models.Model, exclude: list[str], *, in_bulk: bool = False) -> Problems:
+    """What the model's own fields and constraints refuse (lengths, choices, ranges, uniqueness).
+
+    ``in_bulk`` leaves out what costs a query per record — that a related row exists, unique constraints —
+    because a bulk write holds the related rows already and checks uniqueness for all its rows at once."""
+    if in_bulk:
+        exclude = [*exclude, *(f.name for f in instance._meta.concrete_fields if f.is_relation)]
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=not in_bulk, validate_constraints=not in_bulk)
+    except ValidationError as exc:
+        return {field: list(messages) for field, messages in exc.message_dict.items()}
+    return {}
+
+
+def case_problems(case, today: datetime.date | None = None) -> Problems:
+    """A case's seizure (date, place valid on that date, coordinates), sharing and submitting agency."""
+    problems: Problems = {}
+    today = today or timezone.localdate()
+    if case.seizure_date and case.seizure_date > today:
+        _add(problems, "seizure_date", _("The seizure date is in the future."))
+    if case.seizure_region_id:
+        region = case.seizure_region
+        if region.country_id != case.seizure_country_id:
+            _add(
+                problems,
+                "seizure_region",
+                _("%(region)s is not in %(country)s.")
+                % {"region": region.name, "country": case.seizure_country.name},
+            )
+        elif case.seizure_date and not region.is_valid_on(case.seizure_date):
+            _add(problems, "seizure_region", region_validity_message(region, case.seizure_date))
+    if case.border_crossing_point_id and case.border_crossing_point.country_id != case.seizure_country_id:
+        _add(
+            problems,
+            "border_crossing_point",
+            _("The border crossing point is not in the country of seizure."),
+        )
+    if (case.latitude is None) != (case.longitude is None):
+        _add(
+            problems,
+            "longitude" if case.longitude is None else "latitude",
+            _("Give both coordinates or neither."),
+        )
+    problem = sharing_group_problem(case.distribution_level, case.sharing_group, case.owner_organisation_id)
+    if problem:
+        _add(problems, "sharing_group", problem)
+    if case.submitting_agency_id and not case.submitting_agency.is_active:
+        _add(problems, "submitting_agency", _("The submitting agency is not active."))
+    return problems
+
+
+def seizure_after_examination_problems(case, first_examination_day: datetime.date | None) -> Problems:
+    """A recorded case's seizure cannot move after the day an examination of it began."""
+    if first_examination_day is None or not case.seizure_date or first_examination_day >= case.seizure_date:
+        return {}
+    message = _("An examination of this case began on %(day)s, before this seizure date.") % {
+        "day": first_examination_day.isoformat()
+    }
+    return {"seizure_date": [message]}
+
+
+def exhibit_problems(exhibit) -> Problems:
+    """Masses and dimensions that cannot be (negative, net above gross), and the unit count."""
+    problems: Problems = {}
+    for field in ("gross_mass_g", "net_mass_g", "diameter_mm", "thickness_mm"):
+        value = getattr(exhibit, field)
+        if value is not None and value < 0:
+            _add(problems, field, _("Must not be negative."))
+    if (
+        exhibit.gross_mass_g is not None
+        and exhibit.net_mass_g is not None
+        and exhibit.net_mass_g > exhibit.gross_mass_g
+    ):
+        _add(problems, "net_mass_g", _("The net mass is larger than the gross mass."))
+    if exhibit.unit_count is not None and exhibit.unit_count < 1:
+        _add(problems, "unit_count", _("At least one unit."))
+    return problems
+
+
+def examination_problems(
+    examination, seizure_date: datetime.date | None, today: datetime.date | None = None
+) -> Problems:
+    """The examination's dates against the seizure and today, and its examiner against its laboratory."""
+    problems: Problems = {}
+    today = today or timezone.localdate()
+    received, completed = examination.received_date, examination.completed_date
+    if received and received > today:
+        _add(problems, "received_date", _("The date received is in the future."))
+    if received and seizure_date and received < seizure_date:
+        _add(
+            problems,
+            "received_date",
+            _("The exhibit was received before it was seized (%(day)s).") % {"day": seizure_date.isoformat()},
+        )
+    if completed and completed > today:
+        _add(problems, "completed_date", _("The completion date is in the future."))
+    if completed and received and completed < received:
+        _add(problems, "completed_date", _("The examination was completed before it was received."))
+    if completed and seizure_date and not received and completed < seizure_date:
+        _add(
+            problems,
+            "completed_date",
+            _("The examination was completed before the exhibit was seized (%(day)s).")
+            % {"day": seizure_date.isoformat()},
+        )
+    if examination.examiner_id and examination.examiner.organisation_id != examination.laboratory_id:
+        _add(problems, "examiner", _("The examiner does not work in this laboratory."))
+    return problems
+
+
+def finding_problems(finding) -> Problems:
+    """A finding names a substance or describes an unidentified one, and has its content when quantitative."""
+    problems: Problems = {}
+    if finding.substance_id is None and not finding.unidentified_description.strip():
+        _add(problems, "substance", _("Name the substance, or describe the unidentified one."))
+    if finding.substance_id is not None and finding.unidentified_description.strip():
+        _add(problems, "unidentified_description", _("Either a substance or a description, not both."))
+    if finding.result_type == ResultType.QUANTITATIVE and finding.purity_percent is None:
+        _add(problems, "purity_percent", _("A quantitative finding needs its content."))
+    if finding.result_type == ResultType.QUALITATIVE and finding.purity_percent is not None:
+        _add(problems, "purity_percent", _("A qualitative finding has no content; make it quantitative."))
+    if finding.purity_percent is not None and not Decimal(0) <= Decimal(finding.purity_percent) <= Decimal(
+        100
+    ):
+        problems["purity_percent"] = [_("The content must be between 0 and 100 %.")]
+    return problems
+
+
+def review_readiness_problems(examination, findings: list, has_methods: bool) -> Problems:
+    """What is still missing before an examination can go to review (or be recorded as reviewed)."""
+    problems: Problems = {}
+    if examination.completed_date is None:
+        _add(problems, "completed_date", _("Give the date the examination was completed."))
+    if not has_methods:
+        _add(problems, "methods", _("Name at least one analytical method."))
+    if not findings and not examination.conclusion.strip():
+        _add(problems, "findings", _("Record a finding, or a conclusion that nothing was found."))
+    for finding in findings:
+        if finding.result_type == ResultType.QUANTITATIVE and finding.purity_percent is None:
+            message = _("The quantitative finding %(finding)s has no content.") % {"finding": finding}
+            _add(problems, "findings", message)
+    return problems
+
+
+def four_eyes_problem(reviewer_id, *contributor_ids) -> str | None:
+    """Four eyes: the reviewer is none of the people who examined, wrote or submitted the examination."""
+    if reviewer_id in {person_id for person_id in contributor_ids if person_id is not None}:
+        return _("Four eyes: the reviewer cannot be the examiner, the author or the submitter.")
+    return None
+
+
+def staff_problems(organisation, person, permission: str, field: str) -> Problems:
+    """A person named on a record (examiner, reviewer) must work for the owning laboratory and hold the
+    permission the role needs."""
+    if person.organisation_id != organisation.pk:
+        message = _("%(person)s is not staff of %(organisation)s.") % {
+            "person": person.username,
+            "organisation": organisation.code,
+        }
+        return {field: [message]}
+    if not person.has_perm(permission):
+        return {field: [_("%(person)s does not hold the role this needs.") % {"person": person.username}]}
+    return {}
+
+
+def region_validity_message(region, day: datetime.date) -> str:
+    """Why ``region`` is not a place on ``day``, naming what was there before or after."""
+    predecessors = ", ".join(p.name for p in region.predecessors.all())
+    successors = ", ".join(s.name for s in region.successors.all())
+    if region.valid_from and day < region.valid_from:
+        message = _("%(region)s did not exist on %(day)s; it was formed on %(start)s.") % {
+            "region": region.name,
+            "day": day.isoformat(),
+            "start": region.valid_from.isoformat(),
+        }
+        if predecessors:
+            message += " " + _("Before that the place was in: %(regions)s.") % {"regions": predecessors}
+        return message
+    message = _("%(region)s no longer existed on %(day)s; it ended on %(end)s.") % {
+        "region": region.name,
+        "day": day.isoformat(),
+        "end": region.valid_to.isoformat(),
+    }
+    if successors:
+        message += " " + _("Its successors: %(regions)s.") % {"regions": successors}
+    return message
+
+
+def _add(problems: Problems, field: str, message: str) -> None:
+    problems.setdefault(field, []).append(message)
