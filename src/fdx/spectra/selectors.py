@@ -209,7 +209,7 @@ def legal_status_of_hit(hit: SearchHit, day: datetime.date | None = None):
     InChIKey alone when the registry has no structure for it, which finds explicit listings only); an empty
     list when neither is known."""
     from fdx.legal import selectors as legal
-    from fdx.legal.engine.assess import Query
+    from fdx.legal.engine.structure import Query
     from fdx.substances import chem
 
     substance = hit.spectrum.substance
