@@ -1,5 +1,8 @@
-"""Amount categories: the threshold in force that applies to a controlled structure, and the category
-(small, significant, large, especially large) a mass falls into under it."""
+"""Amount categories.
+
+The threshold in force that applies to a controlled structure, and the category (small, significant,
+large, especially large) a mass falls into under it.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +14,21 @@ from fdx.legal.engine.structure import Query
 
 
 def amount_category(chosen: ThresholdInfo | None, amount_g: Decimal) -> dict:
-    """The category of ``amount_g`` under ``chosen`` (the threshold ``threshold_for`` found for this
-    substance, or the entry it is a derivative of); ``unknown`` when no value is known — never a guess."""
+    """The category of ``amount_g`` under ``chosen``; ``unknown`` when no value is known — never a guess.
+
+    Parameters
+    ----------
+    chosen : ThresholdInfo or None
+        The threshold ``threshold_for`` found for this substance (or the entry it is a derivative of);
+        None when there is none.
+    amount_g : decimal.Decimal
+        The amount in grams.
+
+    Returns
+    -------
+    dict
+        What ``describe_category`` gives; without a threshold, the category ``unknown`` and the reason.
+    """
     if chosen is None:
         return {"category": "unknown", "reason": "no quantity threshold is recorded for this substance"}
     return describe_category(chosen, amount_g)
@@ -21,8 +37,27 @@ def amount_category(chosen: ThresholdInfo | None, amount_g: Decimal) -> dict:
 def threshold_for(
     thresholds: list[ThresholdInfo], query: Query, day, decisive: list[Basis]
 ) -> ThresholdInfo | None:
-    """The threshold in force that applies to the structure: its own (by structure) first, then one
-    named as the entry it is listed under, then that of the parent it is a derivative of."""
+    """The threshold in force that applies to the structure.
+
+    Its own (by structure) first, then one named as the entry it is listed under, then that of the parent it
+    is a derivative of; of several of one rank, the first.
+
+    Parameters
+    ----------
+    thresholds : list of ThresholdInfo
+        The thresholds of the jurisdiction, in their order.
+    query : Query
+        The structure.
+    day : datetime.date
+        The day asked about.
+    decisive : list of Basis
+        The bases that make the structure controlled (their entries and derivative parents are looked up).
+
+    Returns
+    -------
+    ThresholdInfo or None
+        The threshold; None when none applies.
+    """
     parents = {b.parent_skeleton for b in decisive if b.parent_skeleton}
     names = {b.entry.casefold() for b in decisive}
     ranked = []
@@ -40,7 +75,22 @@ def threshold_for(
 
 
 def describe_category(chosen: ThresholdInfo, amount_g: Decimal) -> dict:
-    """The category of ``amount_g`` under ``chosen``, with the threshold it was read from."""
+    """The category of ``amount_g`` under ``chosen``, with the threshold it was read from.
+
+    Parameters
+    ----------
+    chosen : ThresholdInfo
+        The threshold.
+    amount_g : decimal.Decimal
+        The amount in grams.
+
+    Returns
+    -------
+    dict
+        ``category`` (``none``, ``small``, ``significant``, ``large``, ``especially_large`` or
+        ``unknown``: the highest tier the amount reaches, ``unknown`` where a tier that could apply has no
+        known value), and the threshold's name, basis, instrument, verification, source and bounds.
+    """
     category = _category(chosen, amount_g)
     return {
         "category": category,

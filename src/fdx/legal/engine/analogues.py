@@ -1,5 +1,7 @@
-"""Analogues: the listed structures similar enough to a structure for an analogue clause, which make it a
-possible analogue for an expert to decide and never make it controlled."""
+"""Analogues: the listed structures similar enough to a structure for an analogue clause.
+
+They make it a possible analogue for an expert to decide, and never make it controlled.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ from fdx.substances import chem
 
 class AnaloguesMixin:
     """The ``Engine``'s analogue clauses: the similarity of a structure to the listed structures in force.
-    It reads the snapshot and analogue clauses the engine compiles, keeps its own fingerprints and caches
-    there, and asks ``ListingsMixin._reach`` which listed structures are in force."""
+
+    It reads the snapshot and the analogue clauses the engine compiles, keeps its fingerprints and caches in
+    the engine, and asks ``ListingsMixin._reach`` which listed structures are in force.
+    """
 
     snapshot: Snapshot
     analogue_threshold: float

@@ -1,5 +1,8 @@
-"""The engine's answers: whether a structure is controlled in a jurisdiction on a day, and each basis
-(list, entry, kind of match) the answer rests on."""
+"""The engine's answers.
+
+Whether a structure is controlled in a jurisdiction on a day, and each basis (list, entry, kind of match)
+the answer rests on.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,12 @@ DECISIVE = ("explicit", "salt", "stereoisomer", "ester_ether", "generic", "deriv
 
 @dataclass
 class Basis:
+    """One ground of an answer: a list, its entry or definition, and the kind of match.
+
+    ``kind`` is one of ``DECISIVE`` or ``analogue_possible``; a basis of a decisive kind decides the answer
+    unless its date or its stereochemistry is uncertain (``decides``).
+    """
+
     list: str
     kind: str
     entry: str
@@ -30,6 +39,13 @@ class Basis:
         return self.kind in DECISIVE and not self.date_uncertain and not self.stereo_uncertain
 
     def as_dict(self) -> dict:
+        """The basis as JSON-ready data.
+
+        Returns
+        -------
+        dict
+            Its fields, ``parent_skeleton`` left out.
+        """
         return {
             "list": self.list,
             "kind": self.kind,
@@ -46,6 +62,13 @@ class Basis:
 
 @dataclass
 class Answer:
+    """Whether a structure is controlled in a jurisdiction on a day, and on what bases.
+
+    ``controlled`` is None when the answer stays open (``reason`` says why) or the input could not be read
+    (``error``); ``lists`` are those whose bases decide it; ``amount_category`` is set when an amount was
+    given and the structure is controlled.
+    """
+
     input: str
     inchikey: str
     jurisdiction: str
@@ -59,6 +82,14 @@ class Answer:
     note: str = ""
 
     def as_dict(self) -> dict:
+        """The answer as JSON-ready data.
+
+        Returns
+        -------
+        dict
+            Its fields, each basis as a dictionary; ``reason``, ``error`` and ``note`` only when they are
+            set.
+        """
         data = {
             "input": self.input,
             "inchikey": self.inchikey,

@@ -30,8 +30,19 @@ from fdx.legal.engine.structure import Query, _Facts, _has_stereo, _mirror_key, 
 
 
 class Engine(ListingsMixin, AnaloguesMixin):
-    """The compiled legal data; ``assess`` answers for one structure, jurisdiction and day, ``assess_all``
-    for one structure in several jurisdictions."""
+    """The compiled legal data, which answers for structures in jurisdictions on days.
+
+    ``assess`` answers for one structure, jurisdiction and day, ``assess_all`` for one structure in several
+    jurisdictions. Listings and analogue clauses are worked out by ``ListingsMixin`` and ``AnaloguesMixin``,
+    on the data compiled here.
+
+    Parameters
+    ----------
+    snapshot : Snapshot
+        The legal data.
+    analogue_threshold : float, optional
+        The similarity an analogue clause asks for when its rule gives no ``threshold``.
+    """
 
     def __init__(self, snapshot: Snapshot, analogue_threshold: float = 0.7):
         self.snapshot = snapshot
@@ -82,6 +93,24 @@ class Engine(ListingsMixin, AnaloguesMixin):
         day: datetime.date,
         amount_g: Decimal | None = None,
     ) -> Answer:
+        """The answer for one structure in one jurisdiction on one day.
+
+        Parameters
+        ----------
+        query : Query
+            The structure.
+        jurisdiction : str
+            The jurisdiction's code.
+        day : datetime.date
+            The day asked about.
+        amount_g : decimal.Decimal, optional
+            An amount in grams, whose category the answer then gives if the structure is controlled.
+
+        Returns
+        -------
+        Answer
+            Whether the structure is controlled, on what bases, and the amount's category.
+        """
         return self._answer(self._facts(query), jurisdiction, day, amount_g)
 
     def assess_all(
@@ -91,8 +120,26 @@ class Engine(ListingsMixin, AnaloguesMixin):
         day: datetime.date,
         amount_g: Decimal | None = None,
     ) -> list[Answer]:
-        """The answers for one structure in each of ``jurisdictions``, in that order (the same as asking
-        ``assess`` for each, at the cost of little more than one)."""
+        """The answers for one structure in each of ``jurisdictions``, in that order.
+
+        The same as asking ``assess`` for each, at the cost of little more than one.
+
+        Parameters
+        ----------
+        query : Query
+            The structure.
+        jurisdictions : iterable of str
+            The jurisdictions' codes.
+        day : datetime.date
+            The day asked about.
+        amount_g : decimal.Decimal, optional
+            An amount in grams, whose category each answer then gives where the structure is controlled.
+
+        Returns
+        -------
+        list of Answer
+            One answer per jurisdiction.
+        """
         facts = self._facts(query)
         return [self._answer(facts, code, day, amount_g) for code in jurisdictions]
 
@@ -263,14 +310,51 @@ class Engine(ListingsMixin, AnaloguesMixin):
     def amount_category(
         self, query: Query, jurisdiction: str, day, amount_g: Decimal, decisive: list[Basis]
     ) -> dict:
-        """The category of ``amount_g`` under the jurisdiction's thresholds for this substance (or the entry
-        it is a derivative of); ``unknown`` when no value is known — never a guess (see ``amounts``)."""
+        """The category of ``amount_g`` under the jurisdiction's threshold for the structure.
+
+        The structure's own threshold, or that of the entry it is listed under or a derivative of
+        (``threshold_for``); ``unknown`` when no value is known — never a guess (see ``amounts``).
+
+        Parameters
+        ----------
+        query : Query
+            The structure.
+        jurisdiction : str
+            The jurisdiction's code.
+        day : datetime.date
+            The day asked about.
+        amount_g : decimal.Decimal
+            The amount in grams.
+        decisive : list of Basis
+            The bases that make the structure controlled.
+
+        Returns
+        -------
+        dict
+            The category and the threshold it was read from (see ``amounts.describe_category``).
+        """
         chosen = self.threshold_for(query, jurisdiction, day, decisive)
         return amounts.amount_category(chosen, amount_g)
 
     def threshold_for(
         self, query: Query, jurisdiction: str, day, decisive: list[Basis]
     ) -> ThresholdInfo | None:
-        """The threshold in force in ``jurisdiction`` that applies to the structure (see
-        ``amounts.threshold_for``)."""
+        """The threshold in force in ``jurisdiction`` that applies to the structure.
+
+        Parameters
+        ----------
+        query : Query
+            The structure.
+        jurisdiction : str
+            The jurisdiction's code.
+        day : datetime.date
+            The day asked about.
+        decisive : list of Basis
+            The bases that make the structure controlled.
+
+        Returns
+        -------
+        ThresholdInfo or None
+            The threshold (see ``amounts.threshold_for``); None when none applies.
+        """
         return amounts.threshold_for(self.thresholds.get(jurisdiction, []), query, day, decisive)

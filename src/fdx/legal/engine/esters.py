@@ -1,5 +1,8 @@
-"""Esters and ethers of listed substances: the structures a structure is an ester or ether of, found by
-undoing one or two O-acylations or O-alkylations, and the heavy-atom formulas that screen the products."""
+"""Esters and ethers of listed substances.
+
+The structures a structure is an ester or ether of, found by undoing one or two O-acylations or
+O-alkylations, and the heavy-atom formulas that screen the products.
+"""
 
 from __future__ import annotations
 
@@ -34,8 +37,11 @@ _HYDROGENS_AND_CHARGES = re.compile(r"H(?![a-z])\d*|[+-]\d*")
 
 @dataclass(frozen=True)
 class Formulas:
-    """Heavy-atom formulas (see ``heavy_formula``) of the structures worth identifying, the same as
-    compositions (see ``heavy_composition``), with their sizes."""
+    """Heavy-atom formulas of the structures worth identifying, with their compositions and sizes.
+
+    The formulas are as ``heavy_formula`` writes them, the compositions as ``heavy_composition`` counts them;
+    ``sizes`` are their numbers of heavy atoms, ``smallest`` the least of these.
+    """
 
     formulas: frozenset[str]
     compositions: frozenset[tuple]
@@ -44,6 +50,18 @@ class Formulas:
 
     @classmethod
     def of(cls, mols: Iterable[Chem.Mol]) -> Formulas:
+        """The formulas, compositions and sizes of ``mols``.
+
+        Parameters
+        ----------
+        mols : iterable of rdkit.Chem.Mol
+            The structures worth identifying.
+
+        Returns
+        -------
+        Formulas
+            Theirs (``smallest`` 0 when there are none).
+        """
         mols = list(mols)
         sizes = frozenset(mol.GetNumHeavyAtoms() for mol in mols)
         return cls(
@@ -57,10 +75,23 @@ class Formulas:
 def undone_skeletons(mol: Chem.Mol, wanted: Formulas | None = None) -> set[str]:
     """Skeletons of the structures ``mol`` is an ester or ether of, one or two steps back.
 
-    Identifying a product (its InChIKey) costs far more than making it, so with ``wanted`` only a product
-    of a wanted formula is identified, and a product no larger than the smallest wanted one is not undone
-    further (undoing only removes atoms). Before any product is made, the formulas that undoing could reach
-    are worked out from the groups it would remove: most structures can reach none that is wanted."""
+    Identifying a product (its InChIKey) costs far more than making it, so with ``wanted`` only a product of a
+    wanted formula is identified, and a product no larger than the smallest wanted one is not undone further
+    (undoing only removes atoms). Before any product is made, the formulas that undoing could reach are worked
+    out from the groups it would remove: most structures can reach none that is wanted.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        The structure, a standardised parent with its ring information.
+    wanted : Formulas, optional
+        The formulas of the products worth identifying; every product is identified when None.
+
+    Returns
+    -------
+    set of str
+        The skeletons (first InChIKey blocks) of the products identified.
+    """
     smallest = wanted.smallest if wanted is not None else 0
     if (wanted is not None and mol.GetNumHeavyAtoms() <= smallest) or not mol.HasSubstructMatch(_UNDOABLE):
         return set()
@@ -148,8 +179,20 @@ def _sanitised(product: Chem.Mol) -> bool:
 
 
 def heavy_composition(mol: Chem.Mol) -> tuple[tuple[int, int], ...]:
-    """The heavy atoms of ``mol`` counted by element, as sorted (atomic number, count) pairs: the same
-    comparison as ``heavy_formula``, made from atoms rather than from a formula."""
+    """The heavy atoms of ``mol`` counted by element, as sorted (atomic number, count) pairs.
+
+    The same comparison as ``heavy_formula``, made from atoms rather than from a formula.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        The structure.
+
+    Returns
+    -------
+    tuple of (int, int)
+        (atomic number, count) pairs, by atomic number.
+    """
     mol.UpdatePropertyCache(strict=False)
     counts = Counter()
     for symbol, count in _ELEMENT_COUNT.findall(rdMolDescriptors.CalcMolFormula(mol)):
@@ -159,7 +202,20 @@ def heavy_composition(mol: Chem.Mol) -> tuple[tuple[int, int], ...]:
 
 
 def heavy_formula(mol: Chem.Mol) -> str:
-    """The formula without hydrogens and charges (``C17NO3`` for morphine): the same for every structure of
-    one skeleton, so a product of another formula cannot have the skeleton of a listed substance."""
+    """The formula without hydrogens and charges (``C17NO3`` for morphine).
+
+    The same for every structure of one skeleton, so a product of another formula cannot have the skeleton of
+    a listed substance.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        The structure.
+
+    Returns
+    -------
+    str
+        The Hill formula less its hydrogens and charges.
+    """
     mol.UpdatePropertyCache(strict=False)
     return _HYDROGENS_AND_CHARGES.sub("", rdMolDescriptors.CalcMolFormula(mol))

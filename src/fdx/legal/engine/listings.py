@@ -1,6 +1,8 @@
-"""Listings: the entries that control a structure in a jurisdiction on a day, directly or through a
-national list that incorporates an international one, and what each list covers (salts, stereoisomers,
-esters and ethers)."""
+"""Listings: the entries that control a structure in a jurisdiction on a day.
+
+Directly or through a national list that incorporates an international one, and as far as each list covers
+salts, stereoisomers, esters and ethers.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +17,12 @@ _STRENGTH = {kind: i for i, kind in enumerate(DECISIVE)}
 
 
 class ListingsMixin:
-    """The ``Engine``'s listings: the bases its explicit, salt, stereoisomer and ester or ether matches give
-    in a jurisdiction on a day. It reads the lists, incorporations and mirror-image keys the engine
-    compiles."""
+    """The ``Engine``'s listings: the bases its listed entries give in a jurisdiction on a day.
+
+    The entries a structure is, or is a salt, stereoisomer, ester or ether of, directly or through a national
+    list that incorporates an international one, and what each list covers. It reads the lists, incorporations
+    and mirror-image keys the engine compiles.
+    """
 
     lists: dict[str, ListInfo]
     incorporated_into: dict[tuple[str, str], list[IncorporationInfo]]

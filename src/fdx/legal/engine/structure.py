@@ -1,5 +1,8 @@
-"""Structures prepared for the legal-status engine: a query read, standardised and identified once for
-every jurisdiction, what the engine works out for it once (``_Facts``), and the molecule helpers they use."""
+"""Structures prepared for the legal-status engine.
+
+A query read, standardised and identified once for every jurisdiction, what the engine works out for it
+once (``_Facts``), and the molecule helpers they use.
+"""
 
 from __future__ import annotations
 
@@ -40,8 +43,27 @@ class Query:
 
     @classmethod
     def from_text(cls, text: str, substance_keys=(), label: str = "") -> Query:
-        """A query for a structure (SMILES, InChI or molfile); ``substance_keys`` also match listings that
-        name a registry substance without a structure (opium, coca leaf, cannabis)."""
+        """A query for a structure given as SMILES, InChI or a molfile.
+
+        ``substance_keys`` also match listings that name a registry substance without a structure (opium, coca
+        leaf, cannabis).
+
+        Parameters
+        ----------
+        text : str
+            The structure.
+        substance_keys : iterable of str, optional
+            Registry keys of the substance (empty ones are left out).
+        label : str, optional
+            What the answers call the input (``Answer.input``); the text itself when empty.
+
+        Returns
+        -------
+        Query
+            The structure standardised, identified and ready for every jurisdiction. When it cannot be
+            read, a query with ``error`` set; or, where substance keys are given, a query matched by those
+            keys alone.
+        """
         keys = frozenset(k for k in substance_keys if k)
         try:
             structure = chem.standardise_parent(chem.parse(text))
@@ -60,6 +82,7 @@ class Query:
 
     @property
     def pattern(self):
+        """The parent's pattern fingerprint, made on first use."""
         if self._pattern is None:
             self._pattern = chem.pattern_fingerprint(self.parent)
         return self._pattern
@@ -87,13 +110,24 @@ class Query:
 
     @property
     def morgan(self):
+        """The parent's Morgan fingerprint, made on first use."""
         if self._morgan is None:
             self._morgan = chem.morgan_fingerprint(self.parent)
         return self._morgan
 
     def undone_skeletons(self, wanted: Formulas | None = None) -> set[str]:
-        """Skeletons of the structures this one is an ester or ether of (one or two steps back); with
-        ``wanted``, only those of these heavy-atom formulas."""
+        """Skeletons of the structures this one is an ester or ether of (one or two steps back).
+
+        Parameters
+        ----------
+        wanted : Formulas, optional
+            Only those of these heavy-atom formulas; all when None.
+
+        Returns
+        -------
+        set of str
+            Their skeletons, the query's own left out; empty for a query without a structure.
+        """
         if self.parent is None:
             return set()
         return undone_skeletons(self.parent, wanted) - {self.skeleton}
