@@ -29,7 +29,9 @@ from pathlib import Path
 from rdkit import Chem, DataStructs, RDLogger
 
 from fdx.legal.engine import generic
-from fdx.legal.engine.assess import Engine, Query, _Facts, undone_skeletons
+from fdx.legal.engine.engine import Engine
+from fdx.legal.engine.esters import undone_skeletons
+from fdx.legal.engine.structure import Query, _Facts
 from fdx.substances import chem
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -20,8 +20,9 @@ from rdkit import Chem
 
 from fdx.core.spreadsheet import text_row, xlsx_row
 from fdx.legal import selectors
-from fdx.legal.engine.assess import Engine, Query
 from fdx.legal.engine.data import EntryInfo, GenericInfo
+from fdx.legal.engine.engine import Engine
+from fdx.legal.engine.structure import Query
 from fdx.legal.models import Jurisdiction, Listing
 from fdx.substances.models import Substance
 

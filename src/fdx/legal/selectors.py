@@ -15,7 +15,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from fdx.legal.engine.assess import Answer, Engine, Query, describe_category
+from fdx.legal.engine.amounts import describe_category
+from fdx.legal.engine.answers import Answer
 from fdx.legal.engine.data import (
     EntryInfo,
     GenericInfo,
@@ -24,6 +25,8 @@ from fdx.legal.engine.data import (
     Snapshot,
     ThresholdInfo,
 )
+from fdx.legal.engine.engine import Engine
+from fdx.legal.engine.structure import Query
 from fdx.legal.models import (
     ControlList,
     GenericDefinition,

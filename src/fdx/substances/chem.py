@@ -36,6 +36,12 @@ class StructureError(ValueError):
 
 @dataclass(frozen=True)
 class Identifiers:
+    """The identifiers of one structure, as ``identifiers`` makes them.
+
+    Canonical isomeric SMILES, standard InChI and InChIKey (both empty where RDKit cannot make an InChI), Hill
+    formula, average mass (four decimals) and monoisotopic mass (six decimals).
+    """
+
     smiles: str
     inchi: str
     inchikey: str
@@ -71,7 +77,28 @@ class Standardised:
 
 
 def parse(text: str, fmt: str | None = None) -> Chem.Mol:
-    """Read a structure given as SMILES, InChI or a molfile (``fmt`` None: recognised from the text)."""
+    """Read a structure given as SMILES, InChI or a molfile.
+
+    Parameters
+    ----------
+    text : str
+        The structure. Blanks around it are ignored, except in a molfile, whose first line (its name) may
+        be empty and must stay.
+    fmt : {"smiles", "inchi", "molfile"}, optional
+        The format; None (the default) recognises it from the text: ``InChI=`` opens an InChI, ``M  END``,
+        ``V2000`` or ``V3000`` marks a molfile, and anything else is read as SMILES.
+
+    Returns
+    -------
+    rdkit.Chem.Mol
+        The structure, sanitised.
+
+    Raises
+    ------
+    StructureError
+        When no structure is given, it is longer than ``MAX_INPUT_LENGTH`` characters, the format is
+        unknown, or the structure cannot be read or has no atoms; the message says why in plain words.
+    """
     if text is None or not str(text).strip():
         raise StructureError("no structure was given")
     text = str(text)
@@ -118,7 +145,19 @@ def _explain_failure(text: str, fmt: str) -> str:
 
 
 def identifiers(mol: Chem.Mol) -> Identifiers:
-    """Canonical isomeric SMILES, standard InChI and InChIKey, Hill formula, average and monoisotopic mass."""
+    """The identifiers of a structure as it is (nothing is standardised here).
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        The structure.
+
+    Returns
+    -------
+    Identifiers
+        Canonical isomeric SMILES, standard InChI and InChIKey, Hill formula, average and monoisotopic
+        mass.
+    """
     inchi = Chem.MolToInchi(mol) or ""
     return Identifiers(
         smiles=Chem.MolToSmiles(mol),
@@ -131,7 +170,24 @@ def identifiers(mol: Chem.Mol) -> Identifiers:
 
 
 def standardise(mol: Chem.Mol) -> Standardised:
-    """Split a structure into its parent (largest organic fragment, neutral, stereo kept) and the rest."""
+    """Split a structure into its parent (largest organic fragment, neutral, stereo kept) and the rest.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        The structure as read (see ``parse``).
+
+    Returns
+    -------
+    Standardised
+        The structure as given (after RDKit's clean-up) and its parent, with the number of copies of the
+        parent in it and its other components (counter-ions, solvent) as SMILES.
+
+    Raises
+    ------
+    StructureError
+        When RDKit cannot standardise the structure.
+    """
     try:
         cleaned = _cleanup(mol)
         parent = _parent(cleaned)
@@ -157,8 +213,10 @@ def standardise(mol: Chem.Mol) -> Standardised:
 
 @dataclass(frozen=True)
 class Parent:
-    """The standardised parent of a structure and its InChIKey: what a legal-status or registry lookup
-    needs, without the identifiers of the structure as given."""
+    """The standardised parent of a structure and its InChIKey, as ``standardise_parent`` makes them.
+
+    What a legal-status or registry lookup needs, without the identifiers of the structure as given.
+    """
 
     mol: Chem.Mol
     inchikey: str
@@ -166,9 +224,27 @@ class Parent:
 
 
 def standardise_parent(mol: Chem.Mol) -> Parent:
-    """The parent of ``standardise`` (the same structure and InChIKey) at a fraction of its cost, for
-    answering many structures: only the parent is identified. A structure of several fragments is a salt
-    or solvate, as ``standardise`` says (its other fragments are counter-ions, solvent or parent copies)."""
+    """The parent of ``standardise`` (the same structure and InChIKey) at a fraction of its cost.
+
+    For answering many structures: only the parent is identified. A structure of several fragments is a salt
+    or solvate, as ``standardise`` says (its other fragments are counter-ions, solvent or parent copies).
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        The structure as read (see ``parse``).
+
+    Returns
+    -------
+    Parent
+        The parent, its InChIKey (empty where RDKit cannot make one) and whether the structure is a salt
+        or solvate.
+
+    Raises
+    ------
+    StructureError
+        When RDKit cannot standardise the structure.
+    """
     try:
         cleaned = _cleanup(mol)
         parent = _parent(cleaned)
@@ -259,7 +335,18 @@ def _is_sound(mol: Chem.Mol) -> bool:
 
 
 def skeleton_key(inchikey: str) -> str:
-    """The first block of an InChIKey: the connectivity, the same for every stereo form and charge state."""
+    """The first block of an InChIKey: the connectivity, the same for every stereo form and charge state.
+
+    Parameters
+    ----------
+    inchikey : str
+        A full InChIKey, or an empty string.
+
+    Returns
+    -------
+    str
+        The key up to its first hyphen (empty for an empty key).
+    """
     return inchikey.split("-", 1)[0] if inchikey else ""
 
 
@@ -267,12 +354,34 @@ _morgan = rdFingerprintGenerator.GetMorganGenerator(radius=MORGAN_RADIUS, fpSize
 
 
 def morgan_fingerprint(mol: Chem.Mol) -> DataStructs.ExplicitBitVect:
-    """Morgan (ECFP4-like, radius 2, 2048 bits) fingerprint, for similarity search."""
+    """Morgan (ECFP4-like, radius 2, 2048 bits) fingerprint, for similarity search.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        The structure; its rings are found first where standardisation left them out.
+
+    Returns
+    -------
+    rdkit.DataStructs.ExplicitBitVect
+        The fingerprint.
+    """
     return _morgan.GetFingerprint(_with_rings(mol))
 
 
 def pattern_fingerprint(mol: Chem.Mol) -> DataStructs.ExplicitBitVect:
-    """RDKit pattern fingerprint: a screen that every true substructure match passes."""
+    """RDKit pattern fingerprint: a screen that every true substructure match passes.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol
+        The structure; its rings are found first where standardisation left them out.
+
+    Returns
+    -------
+    rdkit.DataStructs.ExplicitBitVect
+        The fingerprint (2048 bits).
+    """
     return Chem.PatternFingerprint(_with_rings(mol), fpSize=FINGERPRINT_BITS)
 
 
@@ -287,15 +396,56 @@ def _with_rings(mol: Chem.Mol) -> Chem.Mol:
 
 
 def fingerprint_bytes(fingerprint: DataStructs.ExplicitBitVect) -> bytes:
+    """A fingerprint as bytes, to be stored (``fingerprint_from_bytes`` reads it back).
+
+    Parameters
+    ----------
+    fingerprint : rdkit.DataStructs.ExplicitBitVect
+        The fingerprint.
+
+    Returns
+    -------
+    bytes
+        RDKit's binary form of it.
+    """
     return fingerprint.ToBinary()
 
 
 def fingerprint_from_bytes(data: bytes) -> DataStructs.ExplicitBitVect:
+    """A fingerprint stored by ``fingerprint_bytes``.
+
+    Parameters
+    ----------
+    data : bytes
+        RDKit's binary form of the fingerprint (any bytes-like object).
+
+    Returns
+    -------
+    rdkit.DataStructs.ExplicitBitVect
+        The fingerprint.
+    """
     return DataStructs.ExplicitBitVect(bytes(data))
 
 
 def parse_query(text: str) -> Chem.Mol:
-    """A substructure query given as SMARTS or SMILES (SMILES is tried first, then SMARTS)."""
+    """A substructure query given as SMARTS or SMILES (SMILES is tried first, then SMARTS).
+
+    Parameters
+    ----------
+    text : str
+        The query; blanks around it are ignored.
+
+    Returns
+    -------
+    rdkit.Chem.Mol
+        The query structure.
+
+    Raises
+    ------
+    StructureError
+        When no query is given, it is longer than 2000 characters, or it is neither valid SMILES nor valid
+        SMARTS.
+    """
     if not text or not text.strip():
         raise StructureError("no query structure was given")
     text = text.strip()
@@ -310,13 +460,44 @@ def parse_query(text: str) -> Chem.Mol:
 
 
 def tanimoto(query: DataStructs.ExplicitBitVect, targets: list) -> list[float]:
-    """Tanimoto similarity of ``query`` to every fingerprint of ``targets``."""
+    """Tanimoto similarity of ``query`` to every fingerprint of ``targets``.
+
+    Parameters
+    ----------
+    query : rdkit.DataStructs.ExplicitBitVect
+        The fingerprint to compare.
+    targets : list of rdkit.DataStructs.ExplicitBitVect
+        The fingerprints to compare it with.
+
+    Returns
+    -------
+    list of float
+        One similarity, from 0 to 1, per fingerprint of ``targets``, in their order.
+    """
     return DataStructs.BulkTanimotoSimilarity(query, targets)
 
 
 @lru_cache(maxsize=4096)
 def depict_svg(smiles: str, width: int = 320, height: int = 240) -> str:
-    """An SVG drawing of the structure (cached per SMILES and size)."""
+    """An SVG drawing of the structure (cached per SMILES and size).
+
+    Parameters
+    ----------
+    smiles : str
+        The structure.
+    width, height : int, optional
+        The size of the drawing in pixels (320 by 240).
+
+    Returns
+    -------
+    str
+        The SVG text, without a background and with stereo annotations.
+
+    Raises
+    ------
+    StructureError
+        When the SMILES cannot be read.
+    """
     mol = Chem.MolFromSmiles(smiles)
     if mol is None:
         raise StructureError(f"{smiles!r} cannot be drawn")

@@ -23,7 +23,7 @@ from fdx.legal.api.schemas import (
     ReasonIn,
     StatusIn,
 )
-from fdx.legal.engine.assess import Query as StructureQuery
+from fdx.legal.engine.structure import Query as StructureQuery
 from fdx.legal.models import Listing
 from fdx.substances.selectors import get_substance
 

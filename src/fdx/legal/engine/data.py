@@ -8,6 +8,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class ListInfo:
+    """A control list, and what it covers besides the entries it names.
+
+    ``covers_salts``, ``covers_stereoisomers`` and ``covers_esters_ethers`` say whether the list's clauses
+    extend its entries to their salts, their stereoisomers, and their esters and ethers.
+    """
+
     code: str
     jurisdiction: str
     name: str
@@ -19,6 +25,13 @@ class ListInfo:
 
 @dataclass(frozen=True)
 class EntryInfo:
+    """An entry of a control list: a listed substance (or an exclusion), and when it is in force.
+
+    ``inchikey`` and ``skeleton`` identify its structure; a substance listed without one (opium) has
+    ``substance_key`` instead. The entry is in force certainly from ``effective_from``, possibly from
+    ``earliest_from`` where its start is known only within a range, and until ``effective_to``.
+    """
+
     list_code: str
     name: str
     inchikey: str
@@ -41,12 +54,30 @@ class EntryInfo:
         return self.earliest_from or self.effective_from
 
     def in_force(self, day: datetime.date) -> bool:
-        """Certainly in force on ``day``."""
+        """Certainly in force on ``day``.
+
+        Parameters
+        ----------
+        day : datetime.date
+            The day asked about.
+
+        Returns
+        -------
+        bool
+            Whether the entry had started by ``day`` (``effective_from``) and had not ended before it.
+        """
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
 @dataclass(frozen=True)
 class IncorporationInfo:
+    """A national list's incorporation of an international one (a UN schedule).
+
+    It holds from ``effective_from`` until ``effective_to``. An entry of the incorporated list counts in the
+    national list from its own start plus ``lag_days`` (none when not recorded), never before the
+    incorporation's ``effective_from``.
+    """
+
     national_list: str
     incorporated_list: str
     effective_from: datetime.date
@@ -59,6 +90,11 @@ class IncorporationInfo:
 
 @dataclass(frozen=True)
 class GenericInfo:
+    """A generic definition of a list: a class, the derivatives of named parents, or an analogue clause.
+
+    ``rule`` is the machine-readable rule (see ``generic``); ``kind`` is one of ``legal.choices.GenericKind``.
+    """
+
     code: str
     list_code: str
     jurisdiction: str
@@ -72,11 +108,30 @@ class GenericInfo:
     verified: bool
 
     def in_force(self, day: datetime.date) -> bool:
+        """In force on ``day``.
+
+        Parameters
+        ----------
+        day : datetime.date
+            The day asked about.
+
+        Returns
+        -------
+        bool
+            Whether the definition had started by ``day`` and had not ended before it.
+        """
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 
 @dataclass(frozen=True)
 class ThresholdInfo:
+    """A jurisdiction's quantity thresholds for one substance: the bounds of each amount category.
+
+    The bounds are in grams, None where none is recorded; ``comparison`` says whether an amount reaches a
+    bound when it is ``above`` it or ``at_least`` it. ``inchikey`` identifies the substance by structure
+    (empty when it is named only), and ``includes_derivatives`` extends the thresholds to its derivatives.
+    """
+
     jurisdiction: str
     entry_name: str
     inchikey: str
@@ -94,6 +149,18 @@ class ThresholdInfo:
     verified: bool
 
     def in_force(self, day: datetime.date) -> bool:
+        """In force on ``day``.
+
+        Parameters
+        ----------
+        day : datetime.date
+            The day asked about.
+
+        Returns
+        -------
+        bool
+            Whether the thresholds had started by ``day`` and had not ended before it.
+        """
         return self.effective_from <= day and (self.effective_to is None or day <= self.effective_to)
 
 

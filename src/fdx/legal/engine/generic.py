@@ -41,11 +41,24 @@ MAX_MATCHES = 64
 
 @dataclass(frozen=True)
 class GenericMatch:
+    """How a structure falls under a generic definition.
+
+    For a derivative, the named ``parent``, the ``replacements`` that turn it into the structure, and the
+    parent's skeleton, by which the parent's thresholds are found; for a class, no parent.
+    """
+
     parent: str
     replacements: tuple[str, ...]
     parent_skeleton: str = ""
 
     def explain(self) -> str:
+        """The match in words, for the basis of an answer.
+
+        Returns
+        -------
+        str
+            ``matches the class definition``, or the parent and the replacements of a derivative.
+        """
         if not self.parent:
             return "matches the class definition"
         changes = ", ".join(self.replacements) if self.replacements else "no change"
@@ -57,16 +70,52 @@ class RuleError(ValueError):
 
 
 def match(rule: dict, query: Chem.Mol, query_pattern=None, skeleton: str = "") -> GenericMatch | None:
-    """Whether ``query`` (a standardised parent) falls under ``rule``, the rule's exceptions included; the
-    first explanation found. ``query_pattern`` (its pattern fingerprint), when given, screens the parents;
-    ``skeleton`` (the first block of its InChIKey) is computed when the rule has exceptions and it is not
-    given."""
+    """Whether ``query`` (a standardised parent) falls under ``rule``, the rule's exceptions included.
+
+    Parameters
+    ----------
+    rule : dict
+        A generic definition's rule (see the module docstring).
+    query : rdkit.Chem.Mol
+        The structure, a standardised parent.
+    query_pattern : rdkit.DataStructs.ExplicitBitVect, optional
+        Its pattern fingerprint; when given, it screens the parents.
+    skeleton : str, optional
+        The first block of its InChIKey; computed when the rule has exceptions and it is not given.
+
+    Returns
+    -------
+    GenericMatch or None
+        The first explanation found; None when the structure does not fall under the rule.
+
+    Raises
+    ------
+    RuleError
+        When the rule is malformed.
+    """
     return compile_rule(rule).match(query, query_pattern, skeleton)
 
 
 def compile_rule(rule: dict) -> CompiledRule:
-    """The rule with its patterns parsed and its parents prepared, kept for the rules last used (a rule is
-    compiled once however many structures it is applied to)."""
+    """The rule with its patterns parsed and its parents prepared.
+
+    Kept for the rules last used (a rule is compiled once however many structures it is applied to).
+
+    Parameters
+    ----------
+    rule : dict
+        A generic definition's rule (see the module docstring).
+
+    Returns
+    -------
+    CompiledRule
+        The rule, ready to apply.
+
+    Raises
+    ------
+    RuleError
+        When the rule is malformed.
+    """
     return _compiled(json.dumps(rule, sort_keys=True))
 
 
@@ -76,7 +125,19 @@ def _compiled(frozen: str) -> CompiledRule:
 
 
 class CompiledRule:
-    """One generic definition ready to apply: a class (SMARTS) or named parents, and its exceptions."""
+    """One generic definition ready to apply: a class (SMARTS) or named parents, and its exceptions.
+
+    Parameters
+    ----------
+    rule : dict
+        The definition's rule (see the module docstring).
+
+    Raises
+    ------
+    RuleError
+        When the rule has neither ``any_of`` nor ``parents``, or a pattern, a SMILES or a substituent kind
+        in it is invalid.
+    """
 
     def __init__(self, rule: dict):
         self.excluded = excluded_skeletons(rule)
@@ -99,6 +160,22 @@ class CompiledRule:
             raise RuleError("a generic definition needs 'any_of' (SMARTS) or 'parents'")
 
     def match(self, query: Chem.Mol, query_pattern=None, skeleton: str = "") -> GenericMatch | None:
+        """Whether ``query`` falls under the rule, its exceptions included (see ``match``).
+
+        Parameters
+        ----------
+        query : rdkit.Chem.Mol
+            The structure, a standardised parent.
+        query_pattern : rdkit.DataStructs.ExplicitBitVect, optional
+            Its pattern fingerprint; when given, it screens the parents.
+        skeleton : str, optional
+            The first block of its InChIKey; computed when the rule has exceptions and it is not given.
+
+        Returns
+        -------
+        GenericMatch or None
+            The first explanation found; None when the structure does not fall under the rule.
+        """
         found = self._match(query, query_pattern)
         if found is None or not self.excluded:
             return found
@@ -122,7 +199,23 @@ class CompiledRule:
 
 
 def excluded_skeletons(rule: dict) -> frozenset[str]:
-    """The skeletons (first InChIKey blocks) of the substances the rule excepts by name."""
+    """The skeletons (first InChIKey blocks) of the substances the rule excepts by name.
+
+    Parameters
+    ----------
+    rule : dict
+        A generic definition's rule; its ``exclude`` lists the excepted substances.
+
+    Returns
+    -------
+    frozenset of str
+        Their skeletons (every stereo form of them is excepted).
+
+    Raises
+    ------
+    RuleError
+        When an exception's SMILES is invalid.
+    """
     keys = set()
     for item in rule.get("exclude", []):
         mol = Chem.MolFromSmiles(item["smiles"])
@@ -140,8 +233,30 @@ def _smarts(text: str) -> Chem.Mol:
 
 
 class Parent:
-    """A named parent compiled for derivative matching: its core (the parent without the halogens and
-    hydroxyls that may be replaced), the kinds allowed at each core atom, and a fingerprint screen."""
+    """A named parent compiled for derivative matching.
+
+    Its core (the parent without the halogens and hydroxyls that may be replaced), the kinds allowed at each
+    core atom, and a fingerprint screen.
+
+    Parameters
+    ----------
+    name : str
+        The parent's name, as an explanation gives it.
+    smiles : str
+        Its structure; atom-map numbers name classes of positions.
+    default_kinds : tuple of str
+        The substituent kinds allowed wherever a hydrogen, halogen or hydroxyl may be replaced, when no
+        atom is mapped.
+    positions : dict
+        The kinds allowed per class of positions (atom-map number, as a string), when atoms are mapped.
+    maximum : int or None
+        The most replacements a derivative may have; no limit when None.
+
+    Raises
+    ------
+    RuleError
+        When the SMILES is invalid.
+    """
 
     def __init__(self, name, smiles, default_kinds, positions, maximum):
         mol = Chem.MolFromSmiles(smiles)
@@ -180,9 +295,21 @@ class Parent:
         self.screen = chem.pattern_fingerprint(self.core)
 
     def derivative(self, query: Chem.Mol) -> GenericMatch | None:
-        """The first placement of the core on ``query`` that makes it a derivative. Placements that cover
-        the same atoms in another order (a ring turned over) leave the same substituents, which are cut out
-        and written once."""
+        """The first placement of the core on ``query`` that makes it a derivative.
+
+        Placements that cover the same atoms in another order (a ring turned over) leave the same
+        substituents, which are cut out and written once.
+
+        Parameters
+        ----------
+        query : rdkit.Chem.Mol
+            The structure, a standardised parent.
+
+        Returns
+        -------
+        GenericMatch or None
+            The parent and the replacements; None when no placement makes the structure a derivative.
+        """
         pieces_of: dict[frozenset[int], list | None] = {}
         for mapping in query.GetSubstructMatches(self.core, uniquify=False, maxMatches=MAX_MATCHES):
             atoms = frozenset(mapping)

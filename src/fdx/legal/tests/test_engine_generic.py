@@ -5,7 +5,7 @@ import pytest
 from rdkit import Chem
 
 from fdx.legal.engine import generic
-from fdx.legal.engine.assess import Query
+from fdx.legal.engine.structure import Query
 from fdx.legal.reference import framework
 from fdx.substances import chem
 

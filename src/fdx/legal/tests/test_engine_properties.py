@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from rdkit import Chem
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
-from fdx.legal.engine.assess import Engine, Query
+from fdx.legal.engine.engine import Engine
+from fdx.legal.engine.structure import Query
 from fdx.legal.reference import shipped_listings
 
 DAY = datetime.date(2024, 6, 1)

@@ -50,6 +50,11 @@ SCREEN_FLOOR = 0.03
 
 @dataclass(frozen=True)
 class SearchOptions:
+    """How a search goes: how many hits it returns, and how many candidates each stage keeps.
+
+    The stages are those of the module docstring; the comments on the fields say which stage each limits.
+    """
+
     top: int = 10
     candidates: int = 50  # stage 1 keeps this many for the exact cosine (large libraries)
     rescored: int = 10  # stage 2 keeps at most this many for the identity score ...
@@ -91,9 +96,12 @@ class _Clusters:
 
 @dataclass
 class SpectralIndex:
-    """Library spectra (row ``i`` of ``table`` is the spectrum with id ``ids[i]``, in the group — the
-    library — ``groups[i]``), their retention indices (NaN where unknown) and the derived arrays the three
-    stages use."""
+    """Library spectra and the derived arrays the three stages of a search use.
+
+    Row ``i`` of ``table`` is the spectrum with id ``ids[i]``, in the group — the library — ``groups[i]``;
+    ``retention_index`` holds their retention indices (NaN where unknown). Make one with ``build`` or
+    ``load``.
+    """
 
     table: PeakTable
     ids: numpy.ndarray
@@ -129,7 +137,31 @@ class SpectralIndex:
     def build(
         cls, spectra: list[NominalSpectrum], ids, retention_index=None, groups=None, seed: int = 0
     ) -> SpectralIndex:
-        """An index of ``spectra`` (clustered when there are more than ``EXACT_LIMIT``)."""
+        """An index of ``spectra`` (clustered when there are more than ``EXACT_LIMIT``).
+
+        Parameters
+        ----------
+        spectra : list of NominalSpectrum
+            The library spectra.
+        ids : array_like
+            The id of each spectrum.
+        retention_index : sequence of float or None, optional
+            The retention index of each spectrum (None where unknown); none known when not given.
+        groups : array_like, optional
+            The group (the library) of each spectrum; all 0 when not given.
+        seed : int, optional
+            The seed of the random sample the clusters are trained on.
+
+        Returns
+        -------
+        SpectralIndex
+            The index.
+
+        Raises
+        ------
+        ValueError
+            When ``ids``, ``retention_index`` or ``groups`` does not give one value per spectrum.
+        """
         _check_lengths(len(spectra), ids, retention_index, groups)
         ids = numpy.asarray(ids, dtype=numpy.int64)
         count = len(spectra)
@@ -144,8 +176,27 @@ class SpectralIndex:
     # Growing
 
     def extend(self, spectra: list[NominalSpectrum], ids, retention_index=None, groups=None) -> None:
-        """Add spectra; a clustered index places them in their nearest clusters, and is trained anew once it
-        has doubled since it was trained (or once it outgrows an exact scan)."""
+        """Add spectra.
+
+        A clustered index places them in their nearest clusters, and is trained anew once it has doubled since
+        it was trained (or once it outgrows an exact scan).
+
+        Parameters
+        ----------
+        spectra : list of NominalSpectrum
+            The spectra to add.
+        ids : array_like
+            The id of each.
+        retention_index : sequence of float or None, optional
+            The retention index of each (None where unknown).
+        groups : array_like, optional
+            The group (the library) of each; 0 when not given.
+
+        Raises
+        ------
+        ValueError
+            When ``ids``, ``retention_index`` or ``groups`` does not give one value per spectrum.
+        """
         if not spectra:
             return
         _check_lengths(len(spectra), ids, retention_index, groups)
@@ -174,10 +225,34 @@ class SpectralIndex:
         retention_window: float | None = None,
         workers: int = 1,
     ) -> list[list[Hit]]:
-        """The best hits of each query among the rows ``allowed`` (a boolean mask; all when None) and, when
-        a query has a retention index and a window is given, among spectra within the window of it or with
-        no retention index. ``workers`` threads share a long batch (NumPy releases the interpreter lock in
-        the heavy steps, so two threads on two cores go about one and a half times as fast)."""
+        """The best hits of each query, among the rows allowed and within a retention window.
+
+        A hit is one of the rows ``allowed`` (a boolean mask; all when None) and, when a query has a retention
+        index and a window is given, a spectrum within the window of it or with no retention index.
+        ``workers`` threads share a long batch (NumPy releases the interpreter lock in the heavy steps, so two
+        threads on two cores go about one and a half times as fast).
+
+        Parameters
+        ----------
+        queries : list of NominalSpectrum
+            The query spectra.
+        options : SearchOptions, optional
+            How many hits, and how many candidates each stage keeps.
+        allowed : numpy.ndarray, optional
+            A boolean per row of the index: the rows that may be hits (every row when None).
+        query_retention : list of float or None, optional
+            The retention index of each query (None or NaN where unknown).
+        retention_window : float, optional
+            How far from a query's retention index a hit's may be; no limit when None.
+        workers : int, optional
+            Threads that share the batch, ``CHUNK`` queries at a time.
+
+        Returns
+        -------
+        list of list of Hit
+            For each query, in order, at most ``options.top`` hits: the shortlisted ones first, then those
+            that make up the number asked for, each group by its composite score.
+        """
         retention = list(query_retention or [None] * len(queries))
         chunks = [
             (queries[start : start + CHUNK], retention[start : start + CHUNK])
@@ -265,7 +340,13 @@ class SpectralIndex:
     # Storage
 
     def save(self, path: Path) -> None:
-        """Write the index to ``path`` (one ``.npz`` file), so that a new process loads it in moments."""
+        """Write the index to ``path`` (one ``.npz`` file), so that a new process loads it in moments.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            The file; written under a temporary name in the same folder, then renamed into place.
+        """
         arrays = {
             "version": numpy.array([FORMAT_VERSION]),
             "ptr": self.table.ptr,
@@ -298,6 +379,24 @@ class SpectralIndex:
 
     @classmethod
     def load(cls, path: Path) -> SpectralIndex:
+        """An index written by ``save``.
+
+        Parameters
+        ----------
+        path : pathlib.Path
+            The file.
+
+        Returns
+        -------
+        SpectralIndex
+            The index, its derived arrays made anew.
+
+        Raises
+        ------
+        ValueError
+            When the file was written by another version of FDX (another ``FORMAT_VERSION``): rebuild the
+            index.
+        """
         with numpy.load(path) as data:
             if int(data["version"][0]) != FORMAT_VERSION:
                 raise ValueError(f"{path} was written by another version of FDX; rebuild the index")
@@ -315,7 +414,13 @@ class SpectralIndex:
         return index
 
     def memory_bytes(self) -> int:
-        """The bytes the index's arrays hold in memory."""
+        """The bytes the index's arrays hold in memory.
+
+        Returns
+        -------
+        int
+            The sum of their sizes, the screening matrix and the clusters included when there are any.
+        """
         arrays = [self.table.ptr, self.table.mz, self.table.intensity, self.table.floor, self.ids]
         arrays.append(self.retention_index)
         arrays.append(self.groups)

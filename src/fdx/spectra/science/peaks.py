@@ -38,7 +38,26 @@ class NominalSpectrum:
 
 
 def nominal(mz, intensity) -> NominalSpectrum:
-    """The spectrum on the nominal-mass scale, as NIST MS Search reads it (see the module notes)."""
+    """The spectrum on the nominal-mass scale, as NIST MS Search reads it (see the module notes).
+
+    Parameters
+    ----------
+    mz, intensity : array_like
+        The m/z values and intensities of the peaks, two sequences of the same length.
+
+    Returns
+    -------
+    NominalSpectrum
+        The integers 1 to ``MAX_MZ`` that peaks fall on, with the intensities summed on each and scaled to
+        a base peak of 999.
+
+    Raises
+    ------
+    PeakError
+        When the peaks cannot be a mass spectrum (lists of different lengths, no peaks, a value that is
+        not a number, an m/z that is not positive, a negative intensity, every intensity zero), or none
+        has a positive intensity between m/z 1 and ``MAX_MZ``.
+    """
     mz = numpy.asarray(mz, dtype=numpy.float64)
     intensity = numpy.asarray(intensity, dtype=numpy.float64)
     _check(mz, intensity)
@@ -70,8 +89,28 @@ def _check(mz: numpy.ndarray, intensity: numpy.ndarray) -> None:
 
 
 def parse_peak_text(text: str) -> tuple[numpy.ndarray, numpy.ndarray]:
-    """Peaks pasted as text: ``m/z intensity`` pairs separated by spaces, tabs, commas, colons or
-    semicolons, one or several per line (the shapes MSP files and instrument software export)."""
+    """Peaks pasted as text: ``m/z intensity`` pairs.
+
+    The pairs are separated by spaces, tabs, commas, colons or semicolons, one or several per line (the shapes
+    MSP files and instrument software export).
+
+    Parameters
+    ----------
+    text : str
+        The pasted peaks.
+
+    Returns
+    -------
+    mz : numpy.ndarray
+        The m/z values (float64), in the order given.
+    intensity : numpy.ndarray
+        Their intensities (float64).
+
+    Raises
+    ------
+    PeakError
+        When no peaks are given, one number is left over, or a token is not a number.
+    """
     tokens = text.replace(";", " ").replace(",", " ").replace(":", " ").replace("\t", " ").split()
     if not tokens:
         raise PeakError(_("no peaks were given"))

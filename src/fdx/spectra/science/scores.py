@@ -71,6 +71,18 @@ class PeakTable:
 
     @classmethod
     def of(cls, spectra: list[NominalSpectrum]) -> PeakTable:
+        """Many spectra as one table, in their order.
+
+        Parameters
+        ----------
+        spectra : list of NominalSpectrum
+            The spectra.
+
+        Returns
+        -------
+        PeakTable
+            Spectrum ``i`` of ``spectra`` as row ``i``.
+        """
         lengths = numpy.fromiter((len(s) for s in spectra), dtype=numpy.int64, count=len(spectra))
         ptr = numpy.zeros(len(spectra) + 1, dtype=numpy.int64)
         numpy.cumsum(lengths, out=ptr[1:])
@@ -86,14 +98,39 @@ class PeakTable:
         return len(self.ptr) - 1
 
     def spectrum(self, i: int) -> NominalSpectrum:
+        """Spectrum ``i`` of the table.
+
+        Parameters
+        ----------
+        i : int
+            Its row.
+
+        Returns
+        -------
+        NominalSpectrum
+            Its peaks, as views of the table's arrays.
+        """
         start, end = self.ptr[i], self.ptr[i + 1]
         return NominalSpectrum(self.mz[start:end], self.intensity[start:end])
 
     def row_of_each_peak(self) -> numpy.ndarray:
+        """The row (spectrum) each peak belongs to.
+
+        Returns
+        -------
+        numpy.ndarray
+            One row number (int64) per peak, in the order of the peaks.
+        """
         return numpy.repeat(numpy.arange(len(self), dtype=numpy.int64), numpy.diff(self.ptr))
 
     def lowest_mz(self) -> numpy.ndarray:
-        """The lowest m/z of each spectrum (its scan range starts there, as far as anyone can tell)."""
+        """The lowest m/z of each spectrum (its scan range starts there, as far as anyone can tell).
+
+        Returns
+        -------
+        numpy.ndarray
+            One m/z (int32) per spectrum; 0 for an empty spectrum.
+        """
         lowest = numpy.zeros(len(self), dtype=numpy.int32)
         filled = numpy.diff(self.ptr) > 0
         lowest[filled] = self.mz[self.ptr[:-1][filled]]
@@ -110,6 +147,18 @@ class PeakTable:
         return floor
 
     def append(self, other: PeakTable) -> PeakTable:
+        """This table's spectra followed by those of ``other``, as a new table.
+
+        Parameters
+        ----------
+        other : PeakTable
+            The spectra to add.
+
+        Returns
+        -------
+        PeakTable
+            A table of both (neither is changed).
+        """
         return PeakTable(
             numpy.concatenate([self.ptr, other.ptr[1:] + self.ptr[-1]]),
             numpy.concatenate([self.mz, other.mz]),
@@ -118,8 +167,21 @@ class PeakTable:
 
 
 def prefilter_weights(table: PeakTable) -> numpy.ndarray:
-    """Per peak, ``I^0.53 * (m/z)^1.3`` scaled to unit length per spectrum: the weighting whose cosine best
-    preselects identity candidates (high masses carry the structure, low ones are shared by everything)."""
+    """Per peak, ``I^0.53 * (m/z)^1.3`` scaled to unit length per spectrum.
+
+    The weighting whose cosine best preselects identity candidates (high masses carry the structure, low ones
+    are shared by everything).
+
+    Parameters
+    ----------
+    table : PeakTable
+        The spectra.
+
+    Returns
+    -------
+    numpy.ndarray
+        One weight (float32) per peak of ``table``; a spectrum's weights have a sum of squares of 1.
+    """
     mz = table.mz.astype(numpy.float32)
     weights = table.intensity**PREFILTER_INTENSITY_POWER * mz**PREFILTER_MZ_POWER
     squares = numpy.bincount(table.row_of_each_peak(), weights=weights * weights, minlength=len(table))
@@ -131,8 +193,11 @@ def prefilter_weights(table: PeakTable) -> numpy.ndarray:
 
 @dataclass
 class EntropyTable:
-    """Per peak, the intensity share used by entropy similarity; per spectrum its entropy ``S`` and
-    ``F = sum f(p / 2)`` with ``f(x) = -x ln x`` (the part of the merged spectrum's entropy it brings)."""
+    """What entropy similarity needs of many spectra, per peak and per spectrum.
+
+    Per peak, the intensity share used by entropy similarity; per spectrum its entropy ``S`` and
+    ``F = sum f(p / 2)`` with ``f(x) = -x ln x`` (the part of the merged spectrum's entropy it brings).
+    """
 
     share: numpy.ndarray
     entropy: numpy.ndarray
@@ -140,6 +205,21 @@ class EntropyTable:
 
     @classmethod
     def of(cls, table: PeakTable) -> EntropyTable:
+        """The shares and entropies of the spectra of ``table``.
+
+        A spectrum of entropy below 3 is flattened first, as Li et al. weight low-entropy spectra: its shares
+        are raised to the power ``0.25 + S * 0.25`` and scaled to a sum of 1 again.
+
+        Parameters
+        ----------
+        table : PeakTable
+            The spectra.
+
+        Returns
+        -------
+        EntropyTable
+            Their shares (per peak) and entropies (per spectrum).
+        """
         rows = table.row_of_each_peak()
         share = _shares(table.intensity.astype(numpy.float64), rows, len(table))
         entropy = _row_sums(-share * numpy.log(share), rows, len(table))
@@ -183,6 +263,18 @@ class QueryBlock:
 
     @classmethod
     def of(cls, spectra: list[NominalSpectrum]) -> QueryBlock:
+        """Query spectra made into dense rows, with the running sums the identity score needs.
+
+        Parameters
+        ----------
+        spectra : list of NominalSpectrum
+            The query spectra; query ``i`` is row ``i``.
+
+        Returns
+        -------
+        QueryBlock
+            The block.
+        """
         table = PeakTable.of(spectra)
         rows = table.row_of_each_peak()
         entropy = EntropyTable.of(table)
@@ -213,19 +305,60 @@ class QueryBlock:
         return len(self.table)
 
     def norm_from(self, queries: numpy.ndarray, lowest: numpy.ndarray, level: numpy.ndarray) -> numpy.ndarray:
-        """Sum of m/z * I over each query's peaks at m/z ``lowest`` or above and at or above ``level``."""
+        """Sum of m/z * I over each query's peaks at m/z ``lowest`` or above and at or above ``level``.
+
+        Parameters
+        ----------
+        queries : numpy.ndarray
+            The query (row of the block) of each pair.
+        lowest : numpy.ndarray
+            The lowest m/z of each pair's common scan range.
+        level : numpy.ndarray
+            Each pair's significance level (a row of ``_LEVELS``, see ``_level``).
+
+        Returns
+        -------
+        numpy.ndarray
+            One sum (float64) per pair.
+        """
         first = numpy.searchsorted(self.key, queries * WIDTH + lowest, side="left")
         end = self.table.ptr[queries + 1]
         return self.at(self.norm_before, level, end) - self.at(self.norm_before, level, first)
 
     @staticmethod
     def at(running: numpy.ndarray, level: numpy.ndarray, position: numpy.ndarray) -> numpy.ndarray:
-        """``running[level, position]`` through a flat index."""
+        """``running[level, position]`` through a flat index.
+
+        Parameters
+        ----------
+        running : numpy.ndarray
+            Running sums, one row per significance level (``norm_before`` or ``count_before``).
+        level, position : numpy.ndarray
+            The row and the column of each value wanted.
+
+        Returns
+        -------
+        numpy.ndarray
+            The values, one per pair of ``level`` and ``position``.
+        """
         return running.ravel()[level * running.shape[1] + position]
 
     @staticmethod
     def lookup(grid: numpy.ndarray, rows: numpy.ndarray, columns: numpy.ndarray) -> numpy.ndarray:
-        """``grid[rows, columns]`` through a flat index (two-array indexing is several times slower)."""
+        """``grid[rows, columns]`` through a flat index (two-array indexing is several times slower).
+
+        Parameters
+        ----------
+        grid : numpy.ndarray
+            A dense array of the block, one row per query and one column per m/z.
+        rows, columns : numpy.ndarray
+            The query and the m/z of each value wanted.
+
+        Returns
+        -------
+        numpy.ndarray
+            The values, one per pair of ``rows`` and ``columns``.
+        """
         return grid.ravel()[rows * grid.shape[1] + columns]
 
 
@@ -238,13 +371,36 @@ def _running(values: numpy.ndarray) -> numpy.ndarray:
 
 @dataclass
 class PairScores:
+    """The identity scores of many pairs, one value per pair in each array.
+
+    ``forward`` and ``reverse`` are the identity match factors (0 to 999) and ``composite`` is
+    ``(2 * forward + reverse) / 3``, the score hits are ranked by.
+    """
+
     forward: numpy.ndarray  # identity match factor, 0..999
     reverse: numpy.ndarray
     composite: numpy.ndarray
 
 
 def weighted_cosine(block: QueryBlock, library: PeakTable, weights: numpy.ndarray, pq, pl) -> numpy.ndarray:
-    """The prefilter cosine of each pair (query ``pq[i]``, library spectrum ``pl[i]``)."""
+    """The prefilter cosine of each pair (query ``pq[i]``, library spectrum ``pl[i]``).
+
+    Parameters
+    ----------
+    block : QueryBlock
+        The query spectra.
+    library : PeakTable
+        The library spectra.
+    weights : numpy.ndarray
+        The prefilter weights of the library's peaks (``prefilter_weights(library)``).
+    pq, pl : array_like
+        The pairs: query ``pq[i]`` of ``block`` with spectrum ``pl[i]`` of ``library``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One cosine (float64) per pair.
+    """
     pq = numpy.asarray(pq, dtype=numpy.int64)
     pl = numpy.asarray(pl, dtype=numpy.int64)
     pair, peak = _gather(library.ptr, pl)
@@ -253,13 +409,28 @@ def weighted_cosine(block: QueryBlock, library: PeakTable, weights: numpy.ndarra
 
 
 def identity(block: QueryBlock, library: PeakTable, pq, pl) -> PairScores:
-    """Forward and reverse identity match factors and their composite for each pair (query ``pq[i]`` of
-    ``block``, spectrum ``pl[i]`` of ``library``).
+    """Forward and reverse identity match factors and their composite for each pair.
 
-    Each pair's library peaks are gathered once, in order, and the query's intensity looked up at each
-    m/z; everything else is a sum over runs of those peaks (``_Segments``) or over the common peaks. The
-    query's own norm and the query peaks that break a ratio chain come from running sums kept with the
-    block, at the pair's significance level."""
+    A pair is query ``pq[i]`` of ``block`` with spectrum ``pl[i]`` of ``library``. Each pair's library peaks
+    are gathered once, in order, and the query's intensity looked up at each m/z; everything else is a sum
+    over runs of those peaks (``_Segments``) or over the common peaks. The query's own norm and the query
+    peaks that break a ratio chain come from running sums kept with the block, at the pair's significance
+    level.
+
+    Parameters
+    ----------
+    block : QueryBlock
+        The query spectra.
+    library : PeakTable
+        The library spectra.
+    pq, pl : array_like
+        The pairs: query ``pq[i]`` of ``block`` with spectrum ``pl[i]`` of ``library``.
+
+    Returns
+    -------
+    PairScores
+        The forward, reverse and composite scores (0 to 999) of each pair.
+    """
     pq = numpy.asarray(pq, dtype=numpy.int64)
     pl = numpy.asarray(pl, dtype=numpy.int64)
     count = len(pl)
@@ -395,8 +566,27 @@ def _match_factor(dot, query_norm, library_norm, n1, ratio, n2) -> numpy.ndarray
 
 
 def entropy_similarity(block: QueryBlock, entropy: EntropyTable, library: PeakTable, pq, pl) -> numpy.ndarray:
-    """Entropy similarity of each pair over the full spectra: ``1 - (2 S_AB - S_A - S_B) / ln 4``, the
-    merged entropy being each spectrum's share plus a correction at the m/z values both have."""
+    """Entropy similarity of each pair over the full spectra.
+
+    ``1 - (2 S_AB - S_A - S_B) / ln 4``, the merged entropy being each spectrum's share plus a correction at
+    the m/z values both have.
+
+    Parameters
+    ----------
+    block : QueryBlock
+        The query spectra.
+    entropy : EntropyTable
+        The shares and entropies of the library spectra (``EntropyTable.of(library)``).
+    library : PeakTable
+        The library spectra.
+    pq, pl : array_like
+        The pairs: query ``pq[i]`` of ``block`` with spectrum ``pl[i]`` of ``library``.
+
+    Returns
+    -------
+    numpy.ndarray
+        One similarity, from 0 to 1, per pair.
+    """
     pq = numpy.asarray(pq, dtype=numpy.int64)
     pl = numpy.asarray(pl, dtype=numpy.int64)
     pair, peak = _gather(library.ptr, pl)

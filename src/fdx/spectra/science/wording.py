@@ -10,7 +10,21 @@ from __future__ import annotations
 
 
 def translated(message: str, **values) -> str:
-    """``message`` (with ``%(name)s`` placeholders filled from ``values``) in the active language."""
+    """``message`` (with ``%(name)s`` placeholders filled from ``values``) in the active language.
+
+    Parameters
+    ----------
+    message : str
+        The message in English, with ``%(name)s`` placeholders.
+    **values
+        The values of the placeholders.
+
+    Returns
+    -------
+    str
+        The message translated through Django's catalogue when Django is set up (as it is, in English,
+        otherwise), with its placeholders filled.
+    """
     try:
         from django.conf import settings
 
