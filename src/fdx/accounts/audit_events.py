@@ -33,3 +33,12 @@ SHARING_GROUP_CREATED = register("accounts.sharing_group.created", _("Created a 
 SHARING_GROUP_CHANGED = register(
     "accounts.sharing_group.changed", _("Changed a sharing group or its members")
 )
+NODE_KEY_CREATED = register(
+    "accounts.node.key_created", _("Created the node's signing key"), EventCategory.SECURITY
+)
+NODE_KEY_ROTATED = register(
+    "accounts.node.key_rotated", _("Replaced the node's signing key"), EventCategory.SECURITY
+)
+EVENT_DELIVERIES_RETRIED = register(
+    "accounts.node.deliveries_retried", _("Retried domain event deliveries that had been given up")
+)

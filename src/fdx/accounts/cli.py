@@ -1,4 +1,4 @@
-"""``fdx users …`` and ``fdx orgs …``: the operator's people administration."""
+"""``fdx users …``, ``fdx orgs …`` and ``fdx node …``: the operator's people and node administration."""
 
 from __future__ import annotations
 
@@ -271,3 +271,122 @@ def orgs_group(
         organisations=members,
     )
     out.print(f"created sharing group [bold]{group.code}[/bold] with {len(members)} members")
+
+
+# The node
+
+
+node_app = typer.Typer(
+    help="This node: its identity and signing key, and its domain events.", no_args_is_help=True
+)
+
+
+@node_app.command("show")
+@handle_errors
+def node_show(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """The node's identifier, name, country, role and key fingerprint (to compare with peers out of band)."""
+    from fdx.accounts import node
+    from fdx.core import node as core_node
+    from fdx.core.actors import cli_actor
+
+    described = node.describe_node(cli_actor())
+    if as_json:
+        print_json({**vars(described), "key_file": str(described.key_file)})
+        return
+    out.print(f"node        {described.node_id}")
+    out.print(f"name        {described.name}")
+    out.print(f"country     {described.country}")
+    out.print(f"role        {described.role}")
+    if not described.fingerprint:
+        err.print("[red]no signing key yet:[/red] run `fdx setup`")
+        raise typer.Exit(1)
+    out.print(f"fingerprint {core_node.grouped(described.fingerprint)}")
+    out.print(f"key created {described.key_created_at:%Y-%m-%d %H:%M} UTC, file {described.key_file}")
+    if described.retired_keys:
+        out.print(f"{described.retired_keys} earlier key(s) kept for verifying what they signed")
+    if not described.key_file_matches:
+        err.print(
+            "[red]the key file is missing or does not hold this key:[/red] restore it from its backup, "
+            "or replace the key with `fdx node rotate-key`"
+        )
+        raise typer.Exit(1)
+
+
+@node_app.command("rotate-key")
+@handle_errors
+def node_rotate_key(
+    reason: str = typer.Option(..., "--reason", help="Why: lost, exposed, due …"),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+) -> None:
+    """Replace the node's signing key; the old public key is kept for verifying what it signed."""
+    from fdx.accounts import node
+    from fdx.core import node as core_node
+    from fdx.core.actors import cli_actor
+
+    if not yes:
+        typer.confirm("Peers must then check the new fingerprint out of band. Replace the key?", abort=True)
+    key = node.rotate_node_key(cli_actor(), reason=reason)
+    out.print(f"new key, fingerprint {core_node.grouped(key.fingerprint)}")
+    out.print("Tell every peer this fingerprint by another channel before it trusts what this node sends.")
+
+
+@node_app.command("events")
+@handle_errors
+def node_events(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Domain event deliveries by state, and the last ones given up."""
+    from fdx.accounts import node
+    from fdx.core.actors import cli_actor
+
+    status = node.delivery_status(cli_actor())
+    if as_json:
+        print_json(
+            {
+                "counts": status.counts,
+                "failed": [
+                    {
+                        "event": d.event_id,
+                        "code": d.event.code,
+                        "subscriber": d.subscriber,
+                        "error": d.last_error,
+                    }
+                    for d in status.failed
+                ],
+            }
+        )
+        return
+    out.print(", ".join(f"{state}: {number:,}" for state, number in status.counts.items()))
+    for delivery in status.failed:
+        last_line = (delivery.last_error.strip().splitlines() or [""])[-1]
+        out.print(
+            f"given up: #{delivery.event_id} {delivery.event.code} → {delivery.subscriber}: {last_line}"
+        )
+
+
+def _failed_json(delivery) -> dict:
+    return {
+        "event": delivery.event_id,
+        "code": delivery.event.code,
+        "subscriber": delivery.subscriber,
+        "attempts": delivery.attempts,
+        "error": delivery.last_error,
+    }
+
+
+@node_app.command("deliver")
+@handle_errors
+def node_deliver() -> None:
+    """Deliver every domain event that is due now (what `fdx worker` does in the background)."""
+    from fdx.core.events import deliver_due
+
+    counts = deliver_due()
+    out.print(", ".join(f"{state}: {number:,}" for state, number in counts.items()) or "nothing was due")
+
+
+@node_app.command("retry-deliveries")
+@handle_errors
+def node_retry_deliveries(reason: str = typer.Option(..., "--reason")) -> None:
+    """Give the deliveries that were given up a fresh start (after their subscriber was mended)."""
+    from fdx.accounts import node
+    from fdx.core.actors import cli_actor
+
+    out.print(f"{node.retry_failed_deliveries(cli_actor(), reason=reason):,} deliveries will be retried")

@@ -85,6 +85,7 @@ class User(AbstractUser):
         permissions = [
             ("manage_org_users", _("Create and change the users of one's own organisation")),
             ("manage_all_users", _("Create and change every user of the node")),
+            ("manage_node", _("Run the node: its identity, its signing key and its domain events")),
         ]
 
     def __str__(self):

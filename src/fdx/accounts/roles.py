@@ -17,6 +17,7 @@ _ORG_ADMIN = {
     "audit.view_org_events",
 }
 _NODE_ADMIN = _ORG_ADMIN | {
+    "accounts.manage_node",
     "accounts.manage_all_users",
     "accounts.manage_organisations",
     "audit.view_all_events",

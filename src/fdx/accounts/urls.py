@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fdx.accounts.views import account, people, signin
+from fdx.accounts.views import account, node, people, signin
 
 app_name = "accounts"
 urlpatterns = [
@@ -13,6 +13,8 @@ urlpatterns = [
     path("tokens/<uuid:token_id>/revoke/", account.revoke_token, name="revoke-token"),
     path("me/two-factor/", account.two_factor, name="two-factor"),
     path("me/two-factor/off/", account.two_factor_off, name="two-factor-off"),
+    path("node/", node.node_page, name="node"),
+    path("node/deliveries/retry/", node.retry_deliveries, name="node-retry-deliveries"),
     path("people/", people.people, name="people"),
     path("people/new/", people.person_create, name="person-create"),
     path("people/<str:username>/", people.person, name="person"),

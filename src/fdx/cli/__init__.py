@@ -12,7 +12,7 @@ import sys
 
 import typer
 
-from fdx.accounts.cli import orgs_app, users_app
+from fdx.accounts.cli import node_app, orgs_app, users_app
 from fdx.audit.cli import audit_app
 from fdx.cli.node import register_node_commands
 from fdx.core.cli_support import err
@@ -55,6 +55,7 @@ def _register() -> None:
     register_node_commands(app)
     app.add_typer(users_app, name="users")
     app.add_typer(orgs_app, name="orgs")
+    app.add_typer(node_app, name="node")
     app.add_typer(audit_app, name="audit")
     app.add_typer(geo_app, name="geo")
     app.add_typer(demo_app, name="demo")

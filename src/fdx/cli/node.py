@@ -5,12 +5,16 @@ Set-up loads every app's reference data in layer order, so it lives here, above 
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
 
 import typer
 
 from fdx.core.cli_support import err, out
+
+logger = logging.getLogger(__name__)
 
 
 def register_node_commands(app: typer.Typer) -> None:
@@ -36,6 +40,7 @@ def setup(
 
     from fdx.accounts.roles import sync_roles
     from fdx.core.actors import system
+    from fdx.core.events import deliver_due
     from fdx.core.i18n import compile_catalogues
     from fdx.examinations.methods import load_methods
     from fdx.geo.actions import load_reference_geography
@@ -58,6 +63,8 @@ def setup(
         call_command("collectstatic", interactive=False, verbosity=0)
     step("Synchronising roles and permissions")
     sync_roles()
+    step("Checking the node's identity and signing key")
+    _node_key(actor, quiet)
     step("Loading reference geography")
     counts = load_reference_geography(actor)
     if not quiet and (counts["countries_created"] or counts["regions_created"]):
@@ -92,8 +99,25 @@ def setup(
             written = load_demo_cases(actor, cases=demo_cases, seed=2024)
             if written and not quiet:
                 out.print(f"  {written:,} demo cases added")
+    step("Delivering domain events")
+    deliver_due()
     if not quiet:
         out.print(f"[green]Ready[/green] in {time.monotonic() - started:.1f} s.")
+
+
+def _node_key(actor, quiet: bool) -> None:
+    """The node's key: created on first set-up (its fingerprint printed), checked afterwards."""
+    from fdx.accounts.node import ensure_node_key
+    from fdx.core.node import NodeKeyError, grouped, local_node_id
+
+    try:
+        key, created = ensure_node_key(actor)
+    except NodeKeyError as exc:
+        err.print(f"[red]{exc}[/red]")
+        err.print("Restore the key file from its backup, or replace the key: fdx node rotate-key --reason …")
+        raise typer.Exit(1) from None
+    if created and not quiet:
+        out.print(f"  node {local_node_id()}, key fingerprint {grouped(key.fingerprint)}")
 
 
 def static_is_current() -> bool:
@@ -124,6 +148,12 @@ def serve(
     workers: int = typer.Option(
         None, "--workers", help="Worker processes (default: $FDX_WEB_WORKERS, else 2)."
     ),
+    background: bool = typer.Option(
+        None,
+        "--background-worker/--no-background-worker",
+        help="Also run `fdx worker` for background tasks (default: yes in local mode; in production run "
+        "`fdx worker` as a service of its own).",
+    ),
 ) -> None:
     """Serve FDX with gunicorn (static files by WhiteNoise)."""
     from django.conf import settings
@@ -143,16 +173,57 @@ def serve(
     sys.stdout.flush()
     from fdx.cli.server import run_gunicorn
 
-    run_gunicorn(host=host, port=port, workers=workers)
+    if background is None:
+        background = settings.FDX_MODE == "local"
+    task_worker = _spawn_worker() if background else None
+    try:
+        run_gunicorn(host=host, port=port, workers=workers)
+    finally:
+        if task_worker is not None:
+            task_worker.terminate()
+            task_worker.wait(timeout=20)
+
+
+def _spawn_worker():
+    """``fdx worker`` in a process of its own, beside the web server, stopped with it."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "fdx.cli", "worker"])
 
 
 def worker(
     queue: str = typer.Option("default", "--queue", help="Queue to take tasks from."),
+    sweep_every: int = typer.Option(
+        30, "--sweep-every", min=1, help="Seconds between sweeps for domain events that are due."
+    ),
 ) -> None:
-    """Run background tasks (django-tasks database worker) until stopped."""
+    """Run background tasks (django-tasks database worker) until stopped, and deliver the domain events
+    that a back-off or an interrupted enqueue left waiting."""
     from django.core.management import call_command
 
+    _start_event_sweep(sweep_every)
     call_command("db_worker", "--queue-name", queue)
+
+
+def _start_event_sweep(interval_s: int) -> threading.Thread:
+    """A thread of the worker process that delivers due domain events every ``interval_s`` seconds."""
+    from django.db import connection
+
+    from fdx.core.events import deliver_due
+
+    def sweep() -> None:
+        while True:
+            try:
+                deliver_due()
+            except Exception:  # a database that is away for a moment: try again at the next sweep
+                logger.exception("domain event sweep failed")
+            finally:
+                connection.close()
+            time.sleep(interval_s)
+
+    thread = threading.Thread(target=sweep, name="fdx-event-sweep", daemon=True)
+    thread.start()
+    return thread
 
 
 def i18n(force: bool = typer.Option(False, "--force", help="Recompile every catalogue.")) -> None:

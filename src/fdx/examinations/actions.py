@@ -508,6 +508,34 @@ def _validate_finding(finding: Finding) -> None:
     finding.full_clean(exclude=["examination"])
 
 
+@transaction.atomic
+def refresh_draft_amounts(actor, substance_id: int) -> int:
+    """Derive again the amounts of this node's draft findings of a substance whose conversion factor
+    changed in the registry; an approved finding keeps what was approved (a revision changes it). Each
+    change is audited. Returns how many findings changed."""
+    changed = 0
+    findings = (
+        Finding.objects.select_for_update()
+        .filter(substance_id=substance_id, examination__status=ExaminationStatus.DRAFT)
+        .select_related("substance", "examination__exhibit")
+    )
+    for finding in findings:
+        if not finding.is_local:
+            continue
+        before = snapshot(finding, ("amount_g", "base_equivalent_g"))
+        compute_amounts(finding, finding.examination.exhibit.net_mass_g)
+        old, new = changes(before, snapshot(finding, ("amount_g", "base_equivalent_g")))
+        if new:
+            finding.save(update_fields=["amount_g", "base_equivalent_g", "updated_at"])
+            reason = "the substance's base conversion factor changed in the registry"
+            record(
+                audit_events.FINDING_CHANGED, actor=actor, obj=finding, before=old, after=new, reason=reason
+            )
+            _emit_finding(events.FINDING_CHANGED, finding, actor)
+            changed += 1
+    return changed
+
+
 def compute_amounts(finding: Finding, net_mass_g) -> None:
     """Amount = net mass × content; base equivalent = amount × the salt's conversion factor (both None
     when the content or the net mass is not known). The actions and the bulk writes derive them here."""

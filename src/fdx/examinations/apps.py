@@ -9,16 +9,22 @@ class ExaminationsConfig(AppConfig):
 
     def ready(self):
         from fdx.core.events import subscribe
-        from fdx.examinations import events
-        from fdx.examinations.bulk import refresh_statistics
+        from fdx.examinations import events, tasks
         from fdx.examinations.legal_status import FINDING_STATUS_SOURCE
         from fdx.examinations.views.identification import CASE_SEARCH_SOURCE
         from fdx.legal.extensions import STATUS_SOURCES
         from fdx.spectra.extensions import SEARCH_SOURCES
+        from fdx.substances import events as substance_events
 
         # The pages of the apps below that start from case data: the legal-status page from a finding, the
         # spectral search from an examination or a case's file.
         STATUS_SOURCES.register(FINDING_STATUS_SOURCE)
         SEARCH_SOURCES.register(CASE_SEARCH_SOURCE)
-        # After a bulk write, PostgreSQL's planner is told the new row counts (in the background).
-        subscribe(events.CASES_IMPORTED, "examinations.refresh_statistics", refresh_statistics)
+        # Reactions, after commit and in the background: PostgreSQL's planner learns the row counts of a
+        # bulk write; a conversion factor changed in the registry reaches the draft findings of it.
+        subscribe(events.CASES_IMPORTED, "examinations.refresh_statistics", tasks.refresh_statistics)
+        subscribe(
+            substance_events.SUBSTANCE_CHANGED,
+            "examinations.refresh_draft_amounts",
+            tasks.refresh_draft_amounts,
+        )

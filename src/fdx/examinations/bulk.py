@@ -223,24 +223,6 @@ def record_cases_in_bulk(
     return BulkReport(len(valid), problems)
 
 
-def refresh_statistics(event=None) -> None:
-    """After a bulk write (a subscriber of ``examinations.cases.imported``), let PostgreSQL's planner see
-    the new row counts at once instead of after the next autovacuum (with stale counts it plans the
-    visibility subqueries as nested loops). Constant SQL; idempotent."""
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            for table in (
-                "examinations_case",
-                "examinations_exhibit",
-                "examinations_examination",
-                "examinations_finding",
-                "examinations_examination_methods",
-            ):
-                cursor.execute(f"ANALYZE {table}")  # the table names are the constants above
-
-
 # Unsaved records of a row: what the checks read, and what the batch writes.
 
 

@@ -23,7 +23,9 @@ from django.utils.translation import gettext as _
 from fdx.accounts.sharing import SUPRANATIONAL_TYPES
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, require_permission
-from fdx.legal import audit_events
+from fdx.core.events import emit
+from fdx.core.records import mark_retracted, require_local
+from fdx.legal import audit_events, events
 from fdx.legal.models import (
     ControlList,
     GenericDefinition,
@@ -74,15 +76,30 @@ def require_maintainer(actor, jurisdiction: Jurisdiction) -> None:
 
 
 def bump_version() -> None:
-    """Tell every process that the legal data changed (their compiled engines are stale)."""
+    """Tell every process that the legal data changed (their compiled engines are stale), and the apps
+    above (``legal.data.changed``): answers given from now on may differ."""
     updated = LegalDataVersion.objects.filter(pk=1).update(
         number=F("number") + 1, token=uuid.uuid4(), changed_at=timezone.now()
     )
     if not updated:
         LegalDataVersion.objects.get_or_create(pk=1, defaults={"number": 1})
+    emit(
+        events.LEGAL_DATA_CHANGED, version=LegalDataVersion.objects.values_list("number", flat=True).get(pk=1)
+    )
 
 
 # Listings
+
+
+def _emit_listing(listing: Listing, actor, change: str, **payload) -> None:
+    emit(
+        events.LISTING_CHANGED,
+        obj=listing,
+        actor=actor,
+        change=change,
+        list=listing.control_list.code,
+        **payload,
+    )
 
 
 @transaction.atomic
@@ -101,6 +118,7 @@ def add_listing(actor, row: ListingRow, *, reason: str = "") -> Listing:
         after=snapshot(listing, Listing.audit_fields),
         reason=reason,
     )
+    _emit_listing(listing, actor, "added")
     bump_version()
     return listing
 
@@ -113,6 +131,7 @@ def correct_listing(actor, listing: Listing, row: ListingRow, *, reason: str) ->
         Listing.objects.select_for_update().select_related("control_list__jurisdiction").get(pk=listing.pk)
     )
     require_maintainer(actor, listing.control_list.jurisdiction)
+    require_local(listing)
     if listing.recorded_to is not None:
         raise ValidationError(_("This record was already replaced; correct the current one."))
     if not reason.strip():
@@ -132,6 +151,7 @@ def correct_listing(actor, listing: Listing, row: ListingRow, *, reason: str) ->
     old, new = changes(before, snapshot(successor, Listing.audit_fields))
     new.pop("recorded_to", None)
     record(audit_events.LISTING_CORRECTED, actor=actor, obj=successor, before=old, after=new, reason=reason)
+    _emit_listing(successor, actor, "corrected", corrects=str(listing.global_id))
     bump_version()
     return successor
 
@@ -151,6 +171,7 @@ def withdraw_listing(actor, listing: Listing, *, reason: str) -> Listing:
         Listing.objects.select_for_update().select_related("control_list__jurisdiction").get(pk=listing.pk)
     )
     require_maintainer(actor, listing.control_list.jurisdiction)
+    require_local(listing)
     if listing.recorded_to is not None:
         raise ValidationError(_("This record was already replaced or withdrawn."))
     if not reason.strip():
@@ -158,8 +179,19 @@ def withdraw_listing(actor, listing: Listing, *, reason: str) -> Listing:
     listing.recorded_to = timezone.now()
     listing.change_reason = reason[:500]
     listing.maintained_locally = listing.maintained_locally or not is_system(actor)
-    listing.save(update_fields=["recorded_to", "change_reason", "maintained_locally", "updated_at"])
+    mark_retracted(listing)
+    listing.save(
+        update_fields=[
+            "recorded_to",
+            "change_reason",
+            "maintained_locally",
+            "record_state",
+            "record_state_changed_at",
+            "updated_at",
+        ]
+    )
     record(audit_events.LISTING_WITHDRAWN, actor=actor, obj=listing, reason=reason)
+    _emit_listing(listing, actor, "withdrawn")
     bump_version()
     return listing
 

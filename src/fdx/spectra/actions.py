@@ -21,7 +21,9 @@ from fdx.accounts.sharing import sharing_group_problem
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, require_permission
 from fdx.core.distribution import DistributionLevel
-from fdx.spectra import audit_events, formats
+from fdx.core.events import emit
+from fdx.core.records import mark_retracted, require_local
+from fdx.spectra import audit_events, events, formats
 from fdx.spectra.choices import SpectrumKind, SubstanceLink
 from fdx.spectra.linking import Linker
 from fdx.spectra.models import SpectralLibrary, Spectrum, peak_bytes
@@ -65,6 +67,7 @@ def create_library(actor, data: LibraryInput, *, organisation=None) -> SpectralL
         obj=library,
         after=snapshot(library, SpectralLibrary.audit_fields),
     )
+    emit(events.LIBRARY_CHANGED, obj=library, organisation=owner, actor=actor)
     return library
 
 
@@ -81,6 +84,7 @@ def update_library(
     old, new = changes(before, snapshot(library, SpectralLibrary.audit_fields))
     if new:
         record(audit_events.LIBRARY_CHANGED, actor=actor, obj=library, before=old, after=new, reason=reason)
+        emit(events.LIBRARY_CHANGED, obj=library, organisation=library.owner_organisation_id, actor=actor)
     return library
 
 
@@ -120,6 +124,7 @@ def _lock_library(actor, library: SpectralLibrary) -> SpectralLibrary:
     locked = rows.filter(pk=library.pk).first()
     if locked is None:
         raise PermissionDenied(_("Only the owning organisation's library managers change this library."))
+    require_local(locked)
     return locked
 
 
@@ -215,7 +220,13 @@ def import_spectra(
         after={k: v for k, v in report.as_dict().items() if k != "skipped"}
         | {"skipped": len(report.skipped)},
     )
-    transaction.on_commit(_refresh_index)
+    emit(
+        events.SPECTRA_IMPORTED,
+        obj=library,
+        organisation=library.owner_organisation_id,
+        actor=actor,
+        imported=report.imported,
+    )
     return report
 
 
@@ -339,12 +350,6 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _refresh_index() -> None:
-    from fdx.spectra.tasks import refresh_spectral_index
-
-    refresh_spectral_index.enqueue()
-
-
 # Curating
 
 
@@ -353,12 +358,13 @@ def link_spectrum(actor, spectrum: Spectrum, substance, *, reason: str) -> Spect
     """Link a spectrum to another registry substance (a library's mislabelled record, a new structure)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the spectrum is linked to another substance.")})
-    spectrum = _lock_spectrum(actor, spectrum)
+    spectrum = _lock_spectrum(actor, spectrum, {"substance", "substance_link"})
     before = snapshot(spectrum, Spectrum.audit_fields)
     spectrum.substance, spectrum.substance_link = substance, SubstanceLink.MANUAL
     spectrum.save(update_fields=["substance", "substance_link", "updated_at"])
     old, new = changes(before, snapshot(spectrum, Spectrum.audit_fields))
     record(audit_events.SPECTRUM_LINKED, actor=actor, obj=spectrum, before=old, after=new, reason=reason)
+    emit(events.SPECTRUM_LINKED, obj=spectrum, actor=actor, library=str(spectrum.library.global_id))
     return spectrum
 
 
@@ -371,7 +377,16 @@ def withdraw_spectrum(actor, spectrum: Spectrum, *, reason: str) -> Spectrum:
     if spectrum.withdrawn_at is not None:
         raise ValidationError({"reason": _("This spectrum is already withdrawn.")})
     spectrum.withdrawn_at, spectrum.withdrawal_reason = timezone.now(), reason.strip()
-    spectrum.save(update_fields=["withdrawn_at", "withdrawal_reason", "updated_at"])
+    mark_retracted(spectrum)
+    spectrum.save(
+        update_fields=[
+            "withdrawn_at",
+            "withdrawal_reason",
+            "record_state",
+            "record_state_changed_at",
+            "updated_at",
+        ]
+    )
     record(
         audit_events.SPECTRUM_WITHDRAWN,
         actor=actor,
@@ -379,10 +394,13 @@ def withdraw_spectrum(actor, spectrum: Spectrum, *, reason: str) -> Spectrum:
         after={"withdrawn_at": spectrum.withdrawn_at},
         reason=reason,
     )
+    emit(events.SPECTRUM_WITHDRAWN, obj=spectrum, actor=actor, library=str(spectrum.library.global_id))
     return spectrum
 
 
-def _lock_spectrum(actor, spectrum: Spectrum) -> Spectrum:
+def _lock_spectrum(actor, spectrum: Spectrum, changed: set[str] | None = None) -> Spectrum:
+    """The spectrum, locked, if ``actor`` may change it (``changed``: the fields about to change, which
+    decides whether a received spectrum's local annotation may be changed here)."""
     require_permission(actor, MANAGE)
     rows = Spectrum.objects.select_for_update()
     if not is_system(actor):
@@ -390,4 +408,5 @@ def _lock_spectrum(actor, spectrum: Spectrum) -> Spectrum:
     locked = rows.filter(pk=spectrum.pk).first()
     if locked is None:
         raise PermissionDenied(_("Only the owning organisation's library managers change its spectra."))
+    require_local(locked, changed)
     return locked

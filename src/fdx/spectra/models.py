@@ -82,6 +82,9 @@ class SpectralLibrary(OwnedRecord):
 class Spectrum(DistributedRecord):
     """One reference spectrum of a library, as read from its file, linked to a registry substance."""
 
+    #: A node links a spectrum it received to its own registry: the link is a local annotation.
+    LOCAL_FIELDS = ("substance", "substance_link")
+
     library = models.ForeignKey(
         SpectralLibrary, verbose_name=_("library"), on_delete=models.PROTECT, related_name="spectra"
     )

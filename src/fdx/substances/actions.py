@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import require_permission
-from fdx.substances import audit_events, chem, classes, names
+from fdx.core.events import emit
+from fdx.core.records import require_local
+from fdx.substances import audit_events, chem, classes, events, names
 from fdx.substances.choices import NameKind, NameLanguage, SubstanceSource
 from fdx.substances.models import Substance, SubstanceClass, SubstanceName
 from fdx.substances.reference import cas_is_valid, reference_substances
@@ -65,6 +67,7 @@ def create_substance(actor, data: SubstanceInput, *, source: str = SubstanceSour
     require_permission(actor, "substances.add_substance")
     substance = _build(data, source=source, actor=actor)
     record(audit_events.SUBSTANCE_CREATED, actor=actor, obj=substance, after=_snapshot(substance))
+    emit(events.SUBSTANCE_CHANGED, obj=substance, actor=actor, created=True)
     return substance
 
 
@@ -73,6 +76,7 @@ def update_substance(actor, substance: Substance, data: SubstanceInput, *, reaso
     """Change names, CAS number, note or (with a reason) the structure of a substance."""
     require_permission(actor, "substances.change_substance")
     substance = Substance.objects.select_for_update().get(pk=substance.pk)
+    require_local(substance)
     before = _snapshot(substance)
     structure_changed = bool(data.structure) and data.structure.strip() != substance.smiles
     if structure_changed and not reason.strip():
@@ -93,6 +97,7 @@ def update_substance(actor, substance: Substance, data: SubstanceInput, *, reaso
         record(
             audit_events.SUBSTANCE_CHANGED, actor=actor, obj=substance, before=old, after=new, reason=reason
         )
+        emit(events.SUBSTANCE_CHANGED, obj=substance, actor=actor, created=False, changed=sorted(new))
     return substance
 
 
@@ -129,6 +134,7 @@ def load_reference_substances(actor) -> dict[str, int]:
             counts["unchanged"] += 1
     if counts["created"] or counts["updated"]:
         record(audit_events.REFERENCE_LOADED, actor=actor, object_type="substances.reference", after=counts)
+        emit(events.SUBSTANCES_IMPORTED, actor=actor, source=SubstanceSource.REFERENCE, **counts)
     return counts
 
 
@@ -348,6 +354,7 @@ def import_substances(actor, parsed, *, skip_bad: bool = False) -> dict:
         object_id=parsed.name,
         after={**counts, "problems": [str(problem) for problem in parsed.problems][:100]},
     )
+    emit(events.SUBSTANCES_IMPORTED, actor=actor, source=SubstanceSource.IMPORT, **counts)
     return counts
 
 
@@ -502,6 +509,7 @@ def register_prepared(
         object_type="substances.bulk",
         after={"created": len(items), "source": source},
     )
+    emit(events.SUBSTANCES_IMPORTED, actor=actor, source=source, created=len(items))
     return len(items)
 
 

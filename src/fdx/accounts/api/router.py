@@ -6,8 +6,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 
-from fdx.accounts import actions, selectors
+from fdx.accounts import actions, node, selectors
 from fdx.accounts.api.schemas import (
+    EventStatusOut,
+    NodeOut,
     OrganisationIn,
     OrganisationOut,
     OrganisationPatch,
@@ -27,6 +29,7 @@ from fdx.accounts.api.schemas import (
 )
 from fdx.accounts.choices import OrganisationType, Role
 from fdx.accounts.models import Organisation, SharingGroup
+from fdx.core import node as core_node
 from fdx.core.api.pagination import FdxPagination
 from fdx.geo.models import Country
 
@@ -133,6 +136,24 @@ def set_roles(request, username: str, payload: RolesIn):
 def reset_password(request, username: str, payload: RevokeIn):
     user = selectors.get_user(request.user, username, "change")
     return {"generated_password": actions.reset_password(request.user, user, reason=payload.reason)}
+
+
+@router.get("/node", response=NodeOut, summary="This node: its identifier, role and key (node admins)")
+def node_identity(request):
+    described = node.describe_node(request.user)
+    return {
+        **vars(described),
+        "fingerprint_grouped": core_node.grouped(described.fingerprint),
+        "key_file": str(described.key_file),
+    }
+
+
+@router.get(
+    "/node/events", response=EventStatusOut, summary="Domain event deliveries by state, and those given up"
+)
+def node_events(request):
+    status = node.delivery_status(request.user)
+    return {"counts": status.counts, "failed": status.failed}
 
 
 @router.get("/me", response=UserOut, summary="The signed-in user")

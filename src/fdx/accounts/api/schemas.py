@@ -146,3 +146,33 @@ class SharingGroupPatch(Schema):
     is_active: bool | None = None
     organisations: list[str] | None = None
     reason: str = Field("", max_length=1000)
+
+
+class NodeOut(Schema):
+    """This node as its administrators (and, read out of band, its peers) know it."""
+
+    node_id: uuid.UUID
+    name: str
+    country: str
+    role: str = Field(description="national or hub")
+    fingerprint: str = Field(description="SHA-256 of the current Ed25519 public key, hexadecimal")
+    fingerprint_grouped: str = Field(description="The fingerprint in groups of four, to read out")
+    public_key: str = Field(description="The current Ed25519 public key (32 bytes, base64)")
+    key_created_at: datetime.datetime | None
+    key_file_matches: bool = Field(description="The key file holds the private half of this public key")
+    retired_keys: int
+
+
+class DeliveryOut(Schema):
+    event_sequence: int = Field(alias="event_id")
+    event: str = Field(alias="event.code")
+    subscriber: str
+    state: str
+    attempts: int
+    next_attempt_at: datetime.datetime
+    last_error: str
+
+
+class EventStatusOut(Schema):
+    counts: dict[str, int]
+    failed: list[DeliveryOut]
