@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fdx.audit import chain, events
+from fdx.audit.audit_events import EVENTS_EXPORTED
 from fdx.audit.models import AuditChainHead, AuditEvent
 from fdx.core import request_context
-from fdx.core.actors import is_system
+from fdx.core.actors import is_system, require_permission
 
 
 def record(
@@ -116,14 +119,9 @@ def _json_safe(value):
 
 def export_events(actor, *, reason: str):
     """Yield every event as a JSON line (oldest first), after auditing the export itself."""
-    from fdx.audit.audit_events import EVENTS_EXPORTED
-    from fdx.core.actors import require_permission
-
     require_permission(actor, "audit.view_all_events")
     if not reason.strip():
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"reason": "Say why the audit events are exported."})
+        raise ValidationError({"reason": _("Say why the audit events are exported.")})
     record(EVENTS_EXPORTED, actor=actor, object_type="audit.chain", reason=reason)
     fields = [*chain.HASHED_FIELDS, "hash"]
     for row in AuditEvent.objects.order_by("sequence").values(*fields).iterator(chunk_size=5000):

@@ -15,6 +15,9 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from fdx.audit import audit_events as admin_events
+from fdx.audit.models import AuditEvent
+from fdx.legal import audit_events
 from fdx.legal.engine.amounts import describe_category
 from fdx.legal.engine.answers import Answer
 from fdx.legal.engine.data import (
@@ -36,8 +39,9 @@ from fdx.legal.models import (
     Listing,
     QuantityThreshold,
 )
-from fdx.substances import chem
+from fdx.substances import chem, names
 from fdx.substances.models import Substance
+from fdx.substances.selectors import search_by_name
 
 _lock = threading.Lock()
 _cached: tuple[object, Engine] | None = None
@@ -168,18 +172,12 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
 
 def _loaded_by(moment: datetime.datetime) -> bool:
     """Whether the reference content had been loaded by ``moment``."""
-    from fdx.audit.models import AuditEvent
-    from fdx.legal import audit_events
-
     return AuditEvent.objects.filter(action=audit_events.REFERENCE_LOADED, occurred_at__lte=moment).exists()
 
 
 def _completeness_at(moment: datetime.datetime) -> dict[str, bool]:
     """Whether each jurisdiction's lists were marked complete at ``moment``: what the first change since
     then found (a jurisdiction unchanged since keeps its present mark)."""
-    from fdx.audit.models import AuditEvent
-    from fdx.legal import audit_events
-
     found: dict[str, bool] = {}
     events = AuditEvent.objects.filter(
         action=audit_events.LISTS_COMPLETENESS_SET, occurred_at__gt=moment
@@ -204,10 +202,6 @@ def _changed_since(moment: datetime.datetime) -> str:
     """What an answer as recorded at ``moment`` must say it could not take back: the legal facts other than
     listings (instruments, list coverage, incorporations, generic definitions, thresholds) changed since,
     which it answers with as they are now. Empty when none changed."""
-    from fdx.audit import audit_events as admin_events
-    from fdx.audit.models import AuditEvent
-    from fdx.legal import audit_events
-
     later = AuditEvent.objects.filter(occurred_at__gt=moment)
     changed = {
         _FRAMEWORK_TYPES[object_type]
@@ -320,9 +314,6 @@ def query_for_substance(substance: Substance, label: str = "") -> Query:
 
 def substance_by_name(name: str) -> Substance | None:
     """The registry substance named exactly ``name`` (any language, synonyms included), if any."""
-    from fdx.substances import names
-    from fdx.substances.selectors import search_by_name
-
     text = name.strip()
     if not text:
         return None

@@ -23,6 +23,7 @@ from fdx.spectra.querysets import can_manage, can_search
 from fdx.spectra.science.index import SearchOptions
 from fdx.spectra.science.peaks import PeakError, nominal, parse_peak_text
 from fdx.substances.extensions import SubstanceRef, panels_for
+from fdx.substances.selectors import list_classes
 
 PLOTTED_HITS = 5
 LEGAL_QUERIES = 10
@@ -194,8 +195,6 @@ def _search_started(request, start: SearchStart) -> tuple[list, str]:
 
 
 def _search_form(request) -> SearchForm:
-    from fdx.substances.selectors import list_classes
-
     libraries = [(str(lib.global_id), str(lib)) for lib in selectors.libraries_for(request.user)]
     classes = [(c.code, c.name) for c in list_classes()]
     data = request.POST if request.method == "POST" else None

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth.models import Group
+
 from fdx.accounts.choices import OrganisationType, Role
+from fdx.accounts.models import Organisation, User
 from fdx.demo.people import DEMO_ORGANISATIONS, DEMO_USERS
+from fdx.geo.models import Country
 
 
 @dataclass(frozen=True)
@@ -47,9 +51,6 @@ PERSONA_PASSWORD = "correct horse battery staple 42"  # noqa: S105 (tests only)
 
 def organisation(code: str):
     """The demo organisation ``code``, created on first use."""
-    from fdx.accounts.models import Organisation
-    from fdx.geo.models import Country
-
     existing = Organisation.objects.filter(code=code).first()
     if existing is not None:
         return existing
@@ -70,10 +71,6 @@ def organisation(code: str):
 
 def persona(name: str):
     """The user ``name`` (see ``PERSONAS``), created on first use with ``PERSONA_PASSWORD``."""
-    from django.contrib.auth.models import Group
-
-    from fdx.accounts.models import User
-
     spec = PERSONAS[name]
     user = User.objects.filter(username=spec.username).first()
     if user is None:

@@ -9,6 +9,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
+from fdx.accounts.models import SharingGroup
 from fdx.core.api.errors import ApiError
 from fdx.core.api.pagination import FdxPagination
 from fdx.spectra import actions, formats, selectors
@@ -26,6 +27,7 @@ from fdx.spectra.api.schemas import (
     SpectrumOut,
 )
 from fdx.spectra.science.peaks import PeakError, parse_peak_text
+from fdx.substances.selectors import get_substance
 
 router = Router(tags=["spectra"])
 
@@ -119,8 +121,6 @@ def withdraw_spectrum(request, spectrum_id: uuid.UUID, payload: ReasonIn):
     "/spectra/{uuid:spectrum_id}/link", response=SpectrumOut, summary="Link a spectrum to a substance"
 )
 def link_spectrum(request, spectrum_id: uuid.UUID, payload: LinkIn):
-    from fdx.substances.selectors import get_substance
-
     spectrum = selectors.get_spectrum(request.user, spectrum_id)
     actions.link_spectrum(request.user, spectrum, get_substance(payload.substance), reason=payload.reason)
     return selectors.get_spectrum(request.user, spectrum_id)
@@ -254,8 +254,6 @@ def _library_input(payload) -> actions.LibraryInput:
 
 def _sharing_group(code: str | None):
     """The active sharing group of that code (None for none)."""
-    from fdx.accounts.models import SharingGroup
-
     if not code:
         return None
     group = SharingGroup.objects.filter(code=code, is_active=True).first()
