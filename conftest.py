@@ -18,7 +18,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     each test then runs in a transaction that is rolled back."""
     from fdx.accounts.roles import sync_roles
     from fdx.core.actors import system
-    from fdx.examinations.methods import load_methods
+    from fdx.examinations.actions import load_analytical_methods
     from fdx.geo.actions import load_reference_geography
     from fdx.legal.actions import load_legal_reference
     from fdx.substances.actions import load_reference_substances
@@ -27,7 +27,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
         sync_roles()
         load_reference_geography(system("test-setup"))
         load_reference_substances(system("test-setup"))
-        load_methods()
+        load_analytical_methods(system("test-setup"))
         load_legal_reference(system("test-setup"))
 
 

@@ -32,7 +32,7 @@ def main() -> None:
     from fdx.core.actors import system
     from fdx.demo.cases import load_demo_cases
     from fdx.demo.people import ensure_demo_people
-    from fdx.examinations.methods import load_methods
+    from fdx.examinations.actions import load_analytical_methods
     from fdx.geo.actions import load_reference_geography
     from fdx.substances.actions import load_reference_substances
     from fdx.substances.models import Substance
@@ -41,7 +41,7 @@ def main() -> None:
     actor = system("benchmark")
     sync_roles()
     load_reference_geography(actor)
-    load_methods()
+    load_analytical_methods(actor)
     load_reference_substances(actor)
     ensure_demo_people(actor)
     load_demo_cases(actor, cases=args.demo_cases, seed=2024)

@@ -96,6 +96,15 @@ def snapshot(instance: models.Model, fields: tuple[str, ...] | list[str]) -> dic
     return _json_safe(data)
 
 
+def audit_fields(instance: models.Model) -> list[str]:
+    """The fields an audit snapshot of ``instance`` holds: its model's ``audit_fields`` where it names them,
+    else every concrete field but the id."""
+    return list(
+        getattr(instance, "audit_fields", None)
+        or [f.name for f in instance._meta.concrete_fields if f.name != "id"]
+    )
+
+
 def changes(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Only the keys whose values differ, so that an update's event shows what changed."""
     keys = [key for key in after if before.get(key) != after.get(key)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db import transaction
 
-from fdx.audit.actions import changes, record, snapshot
+from fdx.audit.actions import audit_fields, changes, record, snapshot
 from fdx.audit.audit_events import ADMIN_RECORD_CHANGED, ADMIN_RECORD_CREATED, ADMIN_RECORD_DELETED
 
 
@@ -17,10 +17,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     """A ModelAdmin whose changes are written with an audit event in the same transaction."""
 
     def _audit_fields(self, obj) -> list[str]:
-        return list(
-            getattr(obj, "audit_fields", None)
-            or [f.name for f in obj._meta.concrete_fields if f.name != "id"]
-        )
+        return audit_fields(obj)
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():

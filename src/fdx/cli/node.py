@@ -42,7 +42,7 @@ def setup(
     from fdx.core.actors import system
     from fdx.core.events import deliver_due
     from fdx.core.i18n import compile_catalogues
-    from fdx.examinations.methods import load_methods
+    from fdx.examinations.actions import load_analytical_methods
     from fdx.geo.actions import load_reference_geography
     from fdx.legal.actions import load_legal_reference
     from fdx.substances.actions import load_reference_substances
@@ -70,7 +70,9 @@ def setup(
     if not quiet and (counts["countries_created"] or counts["regions_created"]):
         out.print(f"  {counts['countries_created']} countries, {counts['regions_created']} regions added")
     step("Loading analytical methods")
-    load_methods()
+    methods = load_analytical_methods(actor)
+    if not quiet and (methods["created"] or methods["updated"]):
+        out.print(f"  {methods['created']} methods added, {methods['updated']} updated")
     step("Loading reference substances")
     substances = load_reference_substances(actor)
     if not quiet and (substances["created"] or substances["updated"]):

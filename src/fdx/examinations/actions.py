@@ -19,12 +19,13 @@ from django.utils.translation import gettext as _
 
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core import filestore
-from fdx.core.actors import require_user
+from fdx.core.actors import require_permission, require_user
 from fdx.core.events import emit
 from fdx.core.records import mark_retracted, require_local, tombstone, tombstone_all
 from fdx.examinations import audit_events, events, validation, workflow
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, FindingRole, ResultType
 from fdx.examinations.filetypes import check_file_type
+from fdx.examinations.methods import METHODS
 from fdx.examinations.models import AnalyticalMethod, Attachment, Case, Examination, Exhibit, Finding
 from fdx.examinations.querysets import can_record, can_view_case_data
 from fdx.geo.selectors import resolve_region
@@ -671,6 +672,47 @@ def record_download(actor, attachment: Attachment) -> None:
         organisation=actor.organisation,
         after={"sha256": attachment.sha256},
     )
+
+
+# Reference data
+
+
+@transaction.atomic
+def load_analytical_methods(actor) -> dict[str, int]:
+    """Create, or put back as FDX ships them, the analytical methods it knows (``methods.METHODS``).
+
+    Only what differs is written, and audited in one event (``examinations.methods.loaded``: each method
+    created or changed, its values before and after); when every method is as shipped, nothing is written
+    or audited. Returns the counts created, updated and unchanged."""
+    require_permission(actor, "examinations.change_analyticalmethod")
+    stored = {method.code: method for method in AnalyticalMethod.objects.select_for_update()}
+    created, updated, before, after = [], [], {}, {}
+    for code, name_en, name_ru, confirmatory in METHODS:
+        shipped = {"name_en": name_en, "name_ru": name_ru, "confirmatory": confirmatory}
+        method = stored.get(code)
+        if method is None:
+            created.append(AnalyticalMethod(code=code, **shipped))
+            after[code] = shipped
+            continue
+        differs = {
+            key: getattr(method, key) for key, value in shipped.items() if getattr(method, key) != value
+        }
+        if differs:
+            for key in differs:
+                setattr(method, key, shipped[key])
+            updated.append(method)
+            before[code], after[code] = differs, {key: shipped[key] for key in differs}
+    AnalyticalMethod.objects.bulk_create(created)
+    AnalyticalMethod.objects.bulk_update(updated, ["name_en", "name_ru", "confirmatory"])
+    if after:
+        record(
+            audit_events.METHODS_LOADED,
+            actor=actor,
+            object_type="examinations.analyticalmethod",
+            before=before,
+            after=after,
+        )
+    return {"created": len(created), "updated": len(updated), "unchanged": len(METHODS) - len(after)}
 
 
 # Internals

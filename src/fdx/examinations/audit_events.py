@@ -32,3 +32,6 @@ ATTACHMENT_DOWNLOADED = register(
     "examinations.attachment.downloaded", _("Downloaded an attached file"), EventCategory.ACCESS
 )
 CASE_IMPORTED = register("examinations.case.imported", _("Recorded a complete, reviewed case in bulk"))
+METHODS_LOADED = register(
+    "examinations.methods.loaded", _("Loaded or brought up to date the analytical methods")
+)

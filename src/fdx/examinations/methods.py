@@ -1,4 +1,6 @@
-"""The analytical methods FDX knows, with their SWGDRUG category (A: high discrimination)."""
+"""The analytical methods FDX knows, with their SWGDRUG category (A: high discrimination).
+
+``examinations.actions.load_analytical_methods`` writes them (audited)."""
 
 METHODS = [
     # code, English, Russian, confirmatory (SWGDRUG category A)
@@ -40,14 +42,3 @@ METHODS = [
     ("immunoassay", "Immunoassay", "Иммунохимический анализ", False),
     ("melting_point", "Melting point", "Температура плавления", False),
 ]
-
-
-def load_methods() -> int:
-    """Create or update the ``AnalyticalMethod`` rows; idempotent."""
-    from fdx.examinations.models import AnalyticalMethod
-
-    for code, name_en, name_ru, confirmatory in METHODS:
-        AnalyticalMethod.objects.update_or_create(
-            code=code, defaults={"name_en": name_en, "name_ru": name_ru, "confirmatory": confirmatory}
-        )
-    return len(METHODS)

@@ -1,8 +1,10 @@
 """Django admin for the legal framework (instruments, lists, incorporations, generic definitions, thresholds).
 
-Each object is changed only by a maintainer of its jurisdiction (``legal.actions.may_maintain``); every save
-is audited and moves the legal data version on. Listings are not edited here: their own pages keep every
-correction on record.
+Each object is changed only by a maintainer of its jurisdiction, and a generic definition or threshold only
+on the node it comes from (``legal.actions.may_change_fact``). The admin writes nothing itself: saves and
+deletions go through ``legal.actions`` (``save_legal_fact``, ``delete_legal_fact``, ``set_generic_examples``),
+which audit them and move the legal data version on. Listings are not edited here: their own pages keep
+every correction on record.
 """
 
 from django import forms
@@ -12,11 +14,17 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rdkit import Chem
 
-from fdx.audit import audit_events as admin_events
-from fdx.audit.actions import record
-from fdx.audit.admin import AuditedModelAdmin
 from fdx.core.admin import ReadOnlyAdmin
-from fdx.legal.actions import bump_version, is_shipped, may_maintain
+from fdx.legal.actions import (
+    check_generic_code,
+    check_generic_rule,
+    delete_legal_fact,
+    may_change_fact,
+    may_delete_fact,
+    may_maintain,
+    save_legal_fact,
+    set_generic_examples,
+)
 from fdx.legal.engine import generic
 from fdx.legal.models import (
     ControlList,
@@ -30,43 +38,36 @@ from fdx.legal.models import (
 )
 
 
-class LegalAdmin(AuditedModelAdmin):
-    """Scoped to the jurisdictions the user maintains; a save or delete invalidates compiled engines."""
+class LegalAdmin(admin.ModelAdmin):
+    """Scoped to the jurisdictions the user maintains; every write is an action of ``legal.actions``."""
 
-    jurisdiction_path = "jurisdiction"
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-
-    def _jurisdiction(self, obj):
-        for part in self.jurisdiction_path.split("__"):
-            obj = getattr(obj, part)
-        return obj
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
-        return allowed and (obj is None or may_maintain(request.user, self._jurisdiction(obj)))
+        return allowed and (obj is None or may_change_fact(request.user, obj))
 
     def has_delete_permission(self, request, obj=None):
+        # A shipped fact is ended or corrected, never deleted.
         allowed = super().has_delete_permission(request, obj)
-        if obj is not None and is_shipped(obj):
-            return False  # a shipped fact is ended or corrected, never deleted
-        return allowed and (obj is None or may_maintain(request.user, self._jurisdiction(obj)))
+        return allowed and (obj is None or may_delete_fact(request.user, obj))
 
     def delete_queryset(self, request, queryset):
-        kept = [
-            obj
-            for obj in queryset
-            if is_shipped(obj) or not may_maintain(request.user, self._jurisdiction(obj))
-        ]
+        kept = []
+        for obj in queryset:
+            if may_delete_fact(request.user, obj):
+                delete_legal_fact(request.user, obj)
+            else:
+                kept.append(obj)
         if kept:
             messages.warning(
                 request,
                 _(
-                    "%(count)d of them were kept: facts of the reference content, or of another "
-                    "jurisdiction, are not deleted."
+                    "%(count)d of them were kept: facts of the reference content, of another jurisdiction, "
+                    "or received from another node are not deleted."
                 )
                 % {"count": len(kept)},
             )
-        super().delete_queryset(request, queryset.exclude(pk__in=[obj.pk for obj in kept]))
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         """Only the jurisdictions (and their lists) the user maintains are offered."""
@@ -85,18 +86,16 @@ class LegalAdmin(AuditedModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
-        if not may_maintain(request.user, self._jurisdiction(obj)):
-            raise forms.ValidationError(_("You may maintain only the lists of your own jurisdiction."))
-        # A node's own edit outlives the next release of the reference content; clearing the mark (and
-        # changing nothing else) hands the fact back to the shipped content at the next load.
-        if hasattr(obj, "maintained_locally") and set(form.changed_data) - {"maintained_locally"}:
-            obj.maintained_locally = True
-        super().save_model(request, obj, form, change)
-        bump_version()
+        # The action checks, marks a node's own edit (``maintained_locally``), audits and moves the version.
+        save_legal_fact(request.user, obj)
+
+    def save_related(self, request, form, formsets, change):
+        """The framework's models have no many-to-many fields; an inline is saved by its admin's action."""
+        if formsets:
+            raise NotImplementedError(f"{type(self).__name__} must save its inlines through an action")
 
     def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        bump_version()
+        delete_legal_fact(request.user, obj)
 
 
 @admin.register(Jurisdiction)
@@ -131,7 +130,6 @@ class ControlListAdmin(LegalAdmin):
 
 @admin.register(ListIncorporation)
 class ListIncorporationAdmin(LegalAdmin):
-    jurisdiction_path = "national_list__jurisdiction"
     list_display = (
         "national_list",
         "incorporated_list",
@@ -166,17 +164,17 @@ class GenericDefinitionForm(forms.ModelForm):
             "maintained_locally",
         )
 
+    def clean_code(self):
+        """A deleted definition keeps its code (its tombstone): the code is not given again."""
+        code = self.cleaned_data["code"]
+        check_generic_code(code, self.instance)
+        return code
+
     def clean_rule(self):
-        """The rule must compile: a bad SMARTS, SMILES or substituent kind is named here, not later."""
+        """The rule must compile: a bad SMARTS, SMILES or substituent kind is named here, not later (and
+        ``save_legal_fact`` checks it again)."""
         rule = self.cleaned_data["rule"]
-        if not isinstance(rule, dict):
-            raise forms.ValidationError(_("The rule is a JSON object."))
-        if self.cleaned_data.get("kind") != "analogue_similarity" and not ({"parents", "any_of"} & set(rule)):
-            raise forms.ValidationError(_("A structural rule needs 'parents' or 'any_of'."))
-        try:
-            generic.match(rule, Chem.MolFromSmiles("CCN"))
-        except (generic.RuleError, KeyError, TypeError) as exc:
-            raise forms.ValidationError(str(exc)) from None
+        check_generic_rule(self.cleaned_data.get("kind"), rule)
         return rule
 
 
@@ -188,38 +186,21 @@ class ExampleInline(admin.TabularInline):
 @admin.register(GenericDefinition)
 class GenericDefinitionAdmin(LegalAdmin):
     form = GenericDefinitionForm
-    jurisdiction_path = "control_list__jurisdiction"
     list_display = ("code", "control_list", "kind", "effective_from", "effective_to", "verified")
     list_filter = ("kind", "control_list__jurisdiction")
     inlines = [ExampleInline]
 
     def save_related(self, request, form, formsets, change):
-        before = _examples(form.instance) if change else []
-        super().save_related(request, form, formsets, change)
-        after = _examples(form.instance)
-        if change and after != before:
-            # The worked examples are part of the definition: a change is the node's own, and audited.
-            GenericDefinition.objects.filter(pk=form.instance.pk).update(maintained_locally=True)
-            record(
-                admin_events.ADMIN_RECORD_CHANGED,
-                actor=request.user,
-                obj=form.instance,
-                before={"examples": before},
-                after={"examples": after},
-            )
-            bump_version()
-        wrong = failing_examples(form.instance)
-        for example in wrong:
+        """The worked examples are part of the definition: ``set_generic_examples`` writes and audits them."""
+        for formset in formsets:
+            formset.save(commit=False)  # what the inline says (and the admin's history names); no write
+            deleted = {example.pk for example in formset.deleted_objects}
+            kept = [f.instance for f in formset.initial_forms if f.instance.pk not in deleted]
+            set_generic_examples(request.user, form.instance, [*kept, *formset.new_objects])
+        for example in failing_examples(form.instance):
             messages.warning(
                 request, _("Worked example %(name)s does not come out as it should.") % {"name": example.name}
             )
-
-
-def _examples(definition: GenericDefinition) -> list[list]:
-    return [
-        [example.name, example.smiles, example.must_match, example.note]
-        for example in definition.examples.order_by("name", "smiles")
-    ]
 
 
 def failing_examples(definition: GenericDefinition) -> list[GenericExample]:
@@ -262,12 +243,6 @@ class QuantityThresholdAdmin(LegalAdmin):
     search_fields = ("entry_name",)
     autocomplete_fields = ("substance",)
     readonly_fields = ("inchikey",)
-
-    def save_model(self, request, obj, form, change):
-        # The engine matches a threshold by its substance's parent structure.
-        if obj.substance_id:
-            obj.inchikey = (obj.substance.parent or obj.substance).inchikey
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Listing)

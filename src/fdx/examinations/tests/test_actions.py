@@ -198,3 +198,58 @@ def test_exhibits_with_examinations_stay(persona):
 
     with pytest.raises(ValidationError):
         actions.remove_exhibit(chemist, exhibit)
+
+
+def test_the_analytical_methods_are_loaded_once_and_a_second_load_writes_and_audits_nothing():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fdx.core.actors import system
+    from fdx.examinations.methods import METHODS
+    from fdx.examinations.models import AnalyticalMethod
+
+    # Given a node where one shipped method is missing
+    AnalyticalMethod.objects.filter(code="melting_point").delete()
+    last = AuditEvent.objects.latest("sequence").sequence
+
+    # When the methods are loaded, and loaded again
+    first = actions.load_analytical_methods(system("setup"))
+    with CaptureQueriesContext(connection) as queries:
+        second = actions.load_analytical_methods(system("setup"))
+
+    # Then the first load created it and audited that once; the second wrote and audited nothing
+    [event] = AuditEvent.objects.filter(sequence__gt=last)
+    assert first == {"created": 1, "updated": 0, "unchanged": len(METHODS) - 1}
+    assert second == {"created": 0, "updated": 0, "unchanged": len(METHODS)}
+    assert AnalyticalMethod.objects.get(code="melting_point").name_ru == "Температура плавления"
+    assert event.action == "examinations.methods.loaded" and event.actor_username == "setup"
+    assert event.before == {} and event.after == {
+        "melting_point": {
+            "name_en": "Melting point",
+            "name_ru": "Температура плавления",
+            "confirmatory": False,
+        }
+    }
+    writes = [q["sql"] for q in queries if q["sql"].split()[0].upper() in ("INSERT", "UPDATE", "DELETE")]
+    assert writes == []
+
+
+def test_a_method_changed_on_the_node_is_put_back_by_the_load_and_audited(persona):
+    from fdx.core.actors import system
+    from fdx.examinations.models import AnalyticalMethod
+
+    AnalyticalMethod.objects.filter(code="gc_ms").update(name_en="GC-MS (ours)", confirmatory=False)
+    last = AuditEvent.objects.latest("sequence").sequence
+
+    counts = actions.load_analytical_methods(system("setup"))
+
+    [event] = AuditEvent.objects.filter(sequence__gt=last)
+    method = AnalyticalMethod.objects.get(code="gc_ms")
+    assert counts["updated"] == 1 and counts["created"] == 0
+    assert method.name_en == "Gas chromatography–mass spectrometry (GC-MS)" and method.confirmatory is True
+    assert event.before == {"gc_ms": {"name_en": "GC-MS (ours)", "confirmatory": False}}
+    assert event.after == {
+        "gc_ms": {"name_en": "Gas chromatography–mass spectrometry (GC-MS)", "confirmatory": True}
+    }
+    with pytest.raises(PermissionDenied):
+        actions.load_analytical_methods(persona("hub_admin"))
