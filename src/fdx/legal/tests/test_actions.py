@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fdx.audit.models import AuditEvent
 from fdx.core.actors import system
 from fdx.legal import actions, selectors
+from fdx.legal.actions import reference_content
 from fdx.legal.models import ControlList, Jurisdiction, LegalDataVersion, Listing, QuantityThreshold
 from fdx.legal.reference import LISTING_COLUMNS
 
@@ -296,7 +297,9 @@ def test_a_shipped_entry_the_node_had_recorded_itself_is_adopted_not_duplicated(
         source_file="kz.csv",
         line=2,
     )
-    monkeypatch.setattr(actions, "shipped_listings", lambda: (*reference.shipped_listings(), shipped))
+    monkeypatch.setattr(
+        reference_content, "shipped_listings", lambda: (*reference.shipped_listings(), shipped)
+    )
 
     counts = actions.load_legal_reference(system("test"))
 
