@@ -300,7 +300,7 @@ def node_show(as_json: bool = typer.Option(False, "--json", help="Print JSON."))
     if not described.fingerprint:
         err.print("[red]no signing key yet:[/red] run `fdx setup`")
         raise typer.Exit(1)
-    out.print(f"fingerprint {core_node.grouped(described.fingerprint)}")
+    out.print(f"fingerprint {core_node.grouped(described.fingerprint)}", soft_wrap=True)
     out.print(f"key created {described.key_created_at:%Y-%m-%d %H:%M} UTC, file {described.key_file}")
     if described.retired_keys:
         out.print(f"{described.retired_keys} earlier key(s) kept for verifying what they signed")
@@ -326,7 +326,7 @@ def node_rotate_key(
     if not yes:
         typer.confirm("Peers must then check the new fingerprint out of band. Replace the key?", abort=True)
     key = node.rotate_node_key(cli_actor(), reason=reason)
-    out.print(f"new key, fingerprint {core_node.grouped(key.fingerprint)}")
+    out.print(f"new key, fingerprint {core_node.grouped(key.fingerprint)}", soft_wrap=True)
     out.print("Tell every peer this fingerprint by another channel before it trusts what this node sends.")
 
 

@@ -119,7 +119,8 @@ def _node_key(actor, quiet: bool) -> None:
         err.print("Restore the key file from its backup, or replace the key: fdx node rotate-key --reason …")
         raise typer.Exit(1) from None
     if created and not quiet:
-        out.print(f"  node {local_node_id()}, key fingerprint {grouped(key.fingerprint)}")
+        out.print(f"  node {local_node_id()}")
+        out.print(f"  key fingerprint {grouped(key.fingerprint)}", soft_wrap=True)
 
 
 def static_is_current() -> bool:

@@ -199,5 +199,8 @@ LOGGING = {
     "loggers": {
         "django.security.DisallowedHost": {"level": "ERROR"},
         "axes": {"level": "WARNING"},
+        # Every task's start and end at INFO would drown the log: a failing task still shows (WARNING).
+        "django_tasks": {"level": "WARNING" if NODE.log_level != "DEBUG" else "DEBUG"},
+        "django_tasks_db": {"level": "WARNING" if NODE.log_level != "DEBUG" else "DEBUG"},
     },
 }
