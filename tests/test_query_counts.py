@@ -32,6 +32,7 @@ ROUTES = [
     ("/border-crossing-points", "kz_lab_chemist", {}),
     ("/audit/events", "hub_admin", {}),
     ("/sharing-groups", "hub_admin", {}),
+    ("/node/events", "hub_admin", {}),
     ("/legal/jurisdictions", "kz_lab_chemist", {}),
     ("/legal/lists/UN-1971-II/listings", "kz_lab_chemist", {}),
     ("/legal/lists/UN-1971-II/listings", "kz_lab_chemist", {"history": "true"}),
