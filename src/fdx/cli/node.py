@@ -6,6 +6,7 @@ Set-up loads every app's reference data in layer order, so it lives here, above 
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import threading
 import time
@@ -140,8 +141,6 @@ def static_is_current() -> bool:
 
 
 def _mtime(path: str) -> float:
-    import os
-
     return os.stat(path).st_mtime
 
 
@@ -191,7 +190,8 @@ def _spawn_worker():
     """``fdx worker`` in a process of its own, beside the web server, stopped with it."""
     import subprocess
 
-    return subprocess.Popen([sys.executable, "-m", "fdx.cli", "worker"])
+    command = [sys.executable, "-m", "fdx.cli", "worker", "--parent-pid", str(os.getpid())]
+    return subprocess.Popen(command)  # noqa: S603 (our own command)
 
 
 def worker(
@@ -199,30 +199,39 @@ def worker(
     sweep_every: int = typer.Option(
         30, "--sweep-every", min=1, help="Seconds between sweeps for domain events that are due."
     ),
+    parent_pid: int = typer.Option(
+        None, "--parent-pid", hidden=True, help="Stop when this process (the web server) is gone."
+    ),
 ) -> None:
     """Run background tasks (django-tasks database worker) until stopped, and deliver the domain events
     that a back-off or an interrupted enqueue left waiting."""
     from django.core.management import call_command
 
-    _start_event_sweep(sweep_every)
+    _start_event_sweep(sweep_every, parent_pid)
     call_command("db_worker", "--queue-name", queue)
 
 
-def _start_event_sweep(interval_s: int) -> threading.Thread:
-    """A thread of the worker process that delivers due domain events every ``interval_s`` seconds."""
+def _start_event_sweep(interval_s: int, parent_pid: int | None = None) -> threading.Thread:
+    """A thread of the worker process that delivers due domain events every ``interval_s`` seconds, and
+    ends the process when the web server that started it is gone (however it ended)."""
     from django.db import connection
 
     from fdx.core.events import deliver_due
 
     def sweep() -> None:
+        next_sweep = 0.0
         while True:
-            try:
-                deliver_due()
-            except Exception:  # a database that is away for a moment: try again at the next sweep
-                logger.exception("domain event sweep failed")
-            finally:
-                connection.close()
-            time.sleep(interval_s)
+            if parent_pid and os.getppid() != parent_pid:
+                os._exit(0)
+            if time.monotonic() >= next_sweep:
+                try:
+                    deliver_due()
+                except Exception:  # a database that is away for a moment: try again at the next sweep
+                    logger.exception("domain event sweep failed")
+                finally:
+                    connection.close()
+                next_sweep = time.monotonic() + interval_s
+            time.sleep(1)
 
     thread = threading.Thread(target=sweep, name="fdx-event-sweep", daemon=True)
     thread.start()
