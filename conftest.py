@@ -42,6 +42,19 @@ def _default_language_after_each_test():
 
 
 @pytest.fixture
+def spectral_index_folder(settings, tmp_path):
+    """The spectral search index in a folder of the test's own, starting from nothing in memory: the test
+    database is rolled back after each test, so an index kept from another test would point at other
+    rows (on PostgreSQL the ids are never reused, so it would miss the new ones)."""
+    from fdx.spectra import index_store
+
+    settings.VAR_DIR = tmp_path / "var"
+    index_store.forget_cached_index()
+    yield
+    index_store.forget_cached_index()
+
+
+@pytest.fixture
 def persona(db):
     """``persona("kz_lab_chemist")``: that user, created (with their organisation) on first use."""
     from fdx.testing.personas import persona as make

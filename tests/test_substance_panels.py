@@ -10,7 +10,7 @@ from fdx.spectra.models import Spectrum
 from fdx.spectra.tests.builders import METHAMPHETAMINE, UNNAMED_COMPOUND, Record, imported_library, noisy
 from fdx.substances.extensions import SubstanceRef, panels_for
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("spectral_index_folder")]
 
 
 def hits_for(user, record: Record):

@@ -18,7 +18,7 @@ from fdx.spectra.forms import IdentificationForm
 from fdx.spectra.models import Spectrum
 from fdx.spectra.tests.builders import CAFFEINE, METHAMPHETAMINE, imported_library, noisy
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("spectral_index_folder")]
 
 
 def hit_names(page: str) -> list[str]:
