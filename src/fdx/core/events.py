@@ -174,6 +174,8 @@ def retry_delay(attempts: int) -> datetime.timedelta:
 def _record_failure(delivery_id: int, error: str, now: datetime.datetime) -> str:
     with transaction.atomic():
         delivery = EventDelivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.state != DeliveryState.PENDING:  # another run delivered (or gave up) meanwhile
+            return delivery.state
         delivery.attempts += 1
         delivery.last_error = error[-4000:]
         if delivery.attempts >= MAX_ATTEMPTS:

@@ -81,10 +81,13 @@ class DistributedRecord(GlobalRecord):
         abstract = True
 
     def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and not update_fields:
+            return  # as Django does: nothing to save, and so no new version
         if not self._state.adding and self.is_local:
             self.record_version += 1
-            if kwargs.get("update_fields") is not None:
-                kwargs["update_fields"] = {*kwargs["update_fields"], "record_version"}
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "record_version"}
         super().save(*args, **kwargs)
 
     @classmethod

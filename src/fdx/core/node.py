@@ -12,6 +12,8 @@ These are the primitives; the audited actions that create and rotate keys are ``
 from __future__ import annotations
 
 import base64
+import contextlib
+import fcntl
 import hashlib
 import os
 import threading
@@ -168,6 +170,7 @@ def create_key(path: Path | None = None):
             return current, False
         if path.exists():
             key = load_private_key(path)
+            _owner_only(path)
         else:
             key = Ed25519PrivateKey.generate()
             _write_private_key(path, key)
@@ -178,39 +181,61 @@ def rotate_key(reason: str, path: Path | None = None):
     """Retire the current key (kept, for verifying what it signed) and start a new one. Returns
     ``(new, retired)``.
 
-    The new private key is written beside the key file first (``….new``) and takes its place when the
-    transaction commits; the old file is kept, renamed ``….retired-<time>``, for its owner to archive or
-    destroy. A rotation that does not commit leaves the key file as it was."""
+    Rotations queue behind the lock on the current key's row. The new private key is written only when the
+    transaction commits, and only if it is then still the key the database holds: a rotation that does not
+    commit leaves no private key anywhere. The old file is kept, renamed ``….retired-<time>``, for its
+    owner to archive or destroy."""
     path = path or key_file()
-    staged = path.with_name(f"{path.name}.new")
-    staged.unlink(missing_ok=True)  # what a rotation that never committed left behind
     key = Ed25519PrivateKey.generate()
-    _write_private_key(staged, key)
-    try:
-        with transaction.atomic():
-            retired = _node_key_model().objects.select_for_update().filter(retired_at__isnull=True).first()
-            if retired is not None:
-                retired.retired_at = timezone.now()
-                retired.retirement_reason = reason
-                retired.save(update_fields=["retired_at", "retirement_reason"])
-            new = _record(key)
-            transaction.on_commit(lambda: _swap_key_files(path, staged))
-    except BaseException:
-        staged.unlink(missing_ok=True)
-        raise
+    with transaction.atomic():
+        retired = _node_key_model().objects.select_for_update().filter(retired_at__isnull=True).first()
+        if retired is not None:
+            retired.retired_at = timezone.now()
+            retired.retirement_reason = reason
+            retired.save(update_fields=["retired_at", "retirement_reason"])
+        new = _record(key)
+        transaction.on_commit(lambda: _install_key(path, key, new.fingerprint))
     return new, retired
 
 
-def _swap_key_files(path: Path, staged: Path) -> None:
-    if path.exists():
-        path.rename(path.with_name(f"{path.name}.retired-{timezone.now():%Y%m%dT%H%M%S%fZ}"))
-    staged.rename(path)
+def _install_key(path: Path, key: Ed25519PrivateKey, key_fingerprint: str) -> None:
+    """Put a committed rotation's key in place (one process at a time): the old file is kept under another
+    name and the new one replaces it in one step, so the key file is never missing. A key that is no
+    longer the current one by then (a later rotation committed first) is not written at all."""
+    with _file_lock(path):
+        current = current_key()
+        if current is None or current.fingerprint != key_fingerprint:
+            return
+        staged = path.with_name(f"{path.name}.{key_fingerprint[:16]}.new")
+        staged.unlink(missing_ok=True)
+        _write_private_key(staged, key)
+        if path.exists():
+            os.link(path, path.with_name(f"{path.name}.retired-{timezone.now():%Y%m%dT%H%M%S%fZ}"))
+        os.replace(staged, path)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path):
+    """An exclusive lock on the key's folder, for the processes of this node."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with open(path.parent / ".lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _record(key: Ed25519PrivateKey):
     return _node_key_model().objects.create(
         public_key=public_key_text(key), fingerprint=fingerprint(key.public_key())
     )
+
+
+def _owner_only(path: Path) -> None:
+    """A key file that others could read (copied in by hand, say) is made readable by its owner only."""
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
 
 
 def _write_private_key(path: Path, key: Ed25519PrivateKey) -> None:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fdx.core.models import DistributedRecord, RecordState
+from fdx.core.node import local_node_id
 
 
 def require_local(record: DistributedRecord, changed: set[str] | frozenset[str] | None = None) -> None:
@@ -34,9 +35,11 @@ def tombstone(record: DistributedRecord) -> None:
 
 
 def tombstone_all(queryset: models.QuerySet) -> int:
-    """Make every (local) record of ``queryset`` a tombstone; returns how many."""
+    """Make every record of ``queryset`` that this node created a tombstone (a received one is not this
+    node's to delete); returns how many."""
     now = timezone.now()
-    return queryset.update(record_state=RecordState.DELETED, record_state_changed_at=now, updated_at=now)
+    local = queryset.filter(origin_node=local_node_id())
+    return local.update(record_state=RecordState.DELETED, record_state_changed_at=now, updated_at=now)
 
 
 def mark_retracted(record: DistributedRecord) -> None:

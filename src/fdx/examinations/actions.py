@@ -8,12 +8,13 @@ one; retraction keeps the record and says why; what is removed stays as a tombst
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,12 +101,11 @@ def update_case(actor, case: Case, *, reason: str = "", **values) -> Case:
     if _has_approved_work(case) and not reason.strip():
         raise ValidationError({"reason": _("The case has an approved examination: say why it is changed.")})
     before = snapshot(case, Case.audit_fields)
-    for name, value in values.items():
-        setattr(case, name, value)
+    _assign(case, values)
     _validate_case(case)
-    case.save()
     old, new = changes(before, snapshot(case, Case.audit_fields))
-    if new:
+    if new:  # a change that changes nothing is not saved: the record's version stays
+        case.save()
         record(audit_events.CASE_CHANGED, actor=actor, obj=case, before=old, after=new, reason=reason)
         emit(events.CASE_CHANGED, obj=case, organisation=case.owner_organisation, actor=actor)
     return case
@@ -203,20 +203,29 @@ def update_exhibit(actor, exhibit: Exhibit, *, reason: str = "", **values) -> Ex
             {"reason": _("The exhibit has an examination under review or approved: say why it is changed.")}
         )
     before = snapshot(exhibit, Exhibit.audit_fields)
-    for name, value in values.items():
-        setattr(exhibit, name, value)
+    _assign(exhibit, values)
     _validate_exhibit(exhibit)
-    exhibit.save()
-    for finding in Finding.objects.filter(
-        examination__exhibit=exhibit, examination__status=ExaminationStatus.DRAFT
-    ):
-        compute_amounts(finding, exhibit.net_mass_g)
-        finding.save(update_fields=["amount_g", "base_equivalent_g", "updated_at"])
     old, new = changes(before, snapshot(exhibit, Exhibit.audit_fields))
-    if new:
-        record(audit_events.EXHIBIT_CHANGED, actor=actor, obj=exhibit, before=old, after=new, reason=reason)
-        _emit_exhibit(events.EXHIBIT_CHANGED, exhibit, actor)
+    if not new:  # a change that changes nothing is not saved: the record's version stays
+        return exhibit
+    exhibit.save()
+    record(audit_events.EXHIBIT_CHANGED, actor=actor, obj=exhibit, before=old, after=new, reason=reason)
+    _emit_exhibit(events.EXHIBIT_CHANGED, exhibit, actor)
+    if "net_mass_g" in new:
+        _follow_net_mass(actor, exhibit)
     return exhibit
+
+
+def _follow_net_mass(actor, exhibit: Exhibit) -> None:
+    """The draft findings of an exhibit whose net mass changed get their amounts again (locked as
+    ``update_finding`` locks them: the examination first); approved ones stay as approved."""
+    drafts = Examination.objects.select_for_update().filter(exhibit=exhibit, status=ExaminationStatus.DRAFT)
+    for finding in Finding.objects.select_for_update().filter(examination__in=list(drafts)):
+        amounts = (finding.amount_g, finding.base_equivalent_g)
+        compute_amounts(finding, exhibit.net_mass_g)
+        if (finding.amount_g, finding.base_equivalent_g) != amounts:
+            finding.save(update_fields=["amount_g", "base_equivalent_g", "updated_at"])
+            _emit_finding(events.FINDING_CHANGED, finding, actor)
 
 
 @transaction.atomic
@@ -228,12 +237,19 @@ def remove_exhibit(actor, exhibit: Exhibit) -> None:
     record(
         audit_events.EXHIBIT_REMOVED, actor=actor, obj=exhibit, before=snapshot(exhibit, Exhibit.audit_fields)
     )
+    # Files attached to the exhibit go with it (the audit chain keeps their names and hashes).
+    tombstone_all(Attachment.objects.filter(exhibit=exhibit))
     tombstone(exhibit)
     _emit_exhibit(events.EXHIBIT_REMOVED, exhibit, actor)
 
 
 def _validate_exhibit(exhibit: Exhibit) -> None:
-    validation.require_valid(validation.exhibit_problems(exhibit))
+    others = (
+        Exhibit.objects.filter(case_id=exhibit.case_id).exclude(pk=exhibit.pk).values_list("label", flat=True)
+    )
+    validation.require_valid(
+        validation.exhibit_problems(exhibit), validation.label_problems(exhibit.label, others)
+    )
     exhibit.full_clean(exclude=["case", "created_by"])
 
 
@@ -268,14 +284,13 @@ def update_examination(
     workflow.guard_edit(actor, examination)
     _only(values, EXAMINATION_FIELDS)
     before = snapshot(examination, Examination.audit_fields)
-    for name, value in values.items():
-        setattr(examination, name, value)
+    _assign(examination, values)
     _validate_examination(examination)
-    examination.save()
     if methods is not None:
         _set_methods(examination, methods)
     old, new = changes(before, snapshot(examination, Examination.audit_fields))
-    if new:
+    if new:  # a change that changes nothing is not saved: the record's version stays
+        examination.save()
         record(audit_events.EXAMINATION_CHANGED, actor=actor, obj=examination, before=old, after=new)
         _emit_examination(events.EXAMINATION_CHANGED, examination, actor)
     return examination
@@ -412,6 +427,7 @@ def discard_examination(actor, examination: Examination) -> None:
     before["findings"] = [snapshot(f, Finding.audit_fields) for f in examination.findings.all()]
     before["attachments"] = [snapshot(a, Attachment.audit_fields) for a in examination.attachments.all()]
     record(audit_events.EXAMINATION_DISCARDED, actor=actor, obj=examination, before=before)
+    findings = list(examination.findings.all())
     tombstone_all(examination.findings.all())
     # The draft's files go with it (the audit event keeps their names and hashes; the store keeps the
     # bytes): left behind without an examination they would read as case files, shared with the case.
@@ -420,7 +436,11 @@ def discard_examination(actor, examination: Examination) -> None:
     examination.previous_revision = None
     examination.save(update_fields=["previous_revision", "updated_at"])
     tombstone(examination)
-    _emit_examination(events.EXAMINATION_DISCARDED, examination, actor)
+    for finding in Finding.with_tombstones().filter(pk__in=[f.pk for f in findings]):
+        _emit_finding(events.FINDING_REMOVED, finding, actor)
+    _emit_examination(
+        events.EXAMINATION_DISCARDED, examination, actor, findings=[str(f.global_id) for f in findings]
+    )
 
 
 def _transition(
@@ -480,13 +500,12 @@ def update_finding(actor, finding: Finding, **values) -> Finding:
     workflow.guard_edit(actor, finding.examination)
     _only(values, FINDING_FIELDS)
     before = snapshot(finding, Finding.audit_fields)
-    for name, value in values.items():
-        setattr(finding, name, value)
+    _assign(finding, values)
     _validate_finding(finding)
     compute_amounts(finding, finding.examination.exhibit.net_mass_g)
-    finding.save()
     old, new = changes(before, snapshot(finding, Finding.audit_fields))
-    if new:
+    if new:  # a change that changes nothing is not saved: the record's version stays
+        finding.save()
         record(audit_events.FINDING_CHANGED, actor=actor, obj=finding, before=old, after=new)
         _emit_finding(events.FINDING_CHANGED, finding, actor)
     return finding
@@ -747,8 +766,12 @@ def _emit_exhibit(event, exhibit: Exhibit, actor) -> None:
     emit(event, obj=exhibit, organisation=case.owner_organisation_id, actor=actor, case=str(case.global_id))
 
 
-def _emit_examination(event, examination: Examination, actor) -> None:
+def _emit_examination(event, examination: Examination, actor, findings: list[str] | None = None) -> None:
+    """Emit ``event`` naming the examination, its case and exhibit and its findings (those it has now,
+    unless ``findings`` names them)."""
     exhibit = examination.exhibit
+    if findings is None:
+        findings = [str(gid) for gid in examination.findings.values_list("global_id", flat=True)]
     emit(
         event,
         obj=examination,
@@ -757,10 +780,7 @@ def _emit_examination(event, examination: Examination, actor) -> None:
         case=str(exhibit.case.global_id),
         exhibit=str(exhibit.global_id),
         status=examination.status,
-        findings=[
-            str(gid)
-            for gid in Finding.objects.filter(examination=examination).values_list("global_id", flat=True)
-        ],
+        findings=findings,
     )
 
 
@@ -774,6 +794,19 @@ def _emit_finding(event, finding: Finding, actor) -> None:
         case=str(examination.exhibit.case.global_id),
         examination=str(examination.global_id),
     )
+
+
+def _assign(instance, values: dict) -> None:
+    """Set the given values, decimals to their field's places (70.0 and 70.000 % are one content, and a
+    change that changes nothing must read as none)."""
+    for name, value in values.items():
+        field = instance._meta.get_field(name)
+        if isinstance(field, models.DecimalField) and value is not None:
+            with contextlib.suppress(
+                ArithmeticError, TypeError, ValueError
+            ):  # full_clean names what is wrong
+                value = Decimal(value).quantize(Decimal(1).scaleb(-field.decimal_places))
+        setattr(instance, name, value)
 
 
 def _only(values: dict, allowed: set[str]) -> None:

@@ -146,10 +146,13 @@ def _row_problems(row: int, spec: CaseSpec, today: datetime.date) -> list[BulkPr
     four_eyes = validation.four_eyes_problem(spec.reviewer.pk, spec.examiner.pk)
     if four_eyes:
         add("", spec, {"reviewer": [four_eyes]})
+    labels: list[str] = []
     for number, exhibit_spec in enumerate(spec.exhibits, 1):
         prefix = f"exhibits[{number}]."
         exhibit = _exhibit(case, exhibit_spec)
         add(prefix, exhibit, validation.exhibit_problems(exhibit))
+        add(prefix, exhibit, validation.label_problems(exhibit.label, labels))
+        labels.append(exhibit.label)
         add(prefix, exhibit, validation.field_problems(exhibit, ["case", "created_by"], in_bulk=True))
         examination = _examination(exhibit, spec, exhibit_spec)
         add(prefix, examination, validation.examination_problems(examination, spec.seizure_date, today))

@@ -111,6 +111,13 @@ def exhibit_problems(exhibit) -> Problems:
     return problems
 
 
+def label_problems(label: str, other_labels) -> Problems:
+    """An exhibit's label is its case's own: no two exhibits of a case (tombstones aside) share one."""
+    if label in set(other_labels):
+        return {"label": [_("This case already has an exhibit with this number.")]}
+    return {}
+
+
 def examination_problems(
     examination, seizure_date: datetime.date | None, today: datetime.date | None = None
 ) -> Problems:

@@ -322,12 +322,15 @@ def import_substances(actor, parsed, *, skip_bad: bool = False) -> dict:
     require_permission(actor, "substances.import_substances")
     if parsed.problems and not skip_bad:
         raise ImportRefused(parsed.problems)
-    counts = {"created": 0, "merged": 0, "skipped": len(parsed.problems)}
+    counts = {"created": 0, "merged": 0, "received": 0, "skipped": len(parsed.problems)}
     seen: set[str] = set()
     for record_ in parsed.records:
         existing = Substance.objects.filter(inchikey=record_.inchikey).first()
         if existing is not None or record_.inchikey in seen:
             existing = existing or Substance.objects.get(inchikey=record_.inchikey)
+            if not existing.is_local:  # a received entry's names are its origin's to change
+                counts["received"] += 1
+                continue
             _merge_names(existing, [record_.name_en, record_.name_ru, *record_.synonyms])
             counts["merged"] += 1
             continue

@@ -36,13 +36,17 @@ def test_the_first_key_is_audited_once(tmp_path, settings):
     assert event.actor_username == "setup"
 
 
-def test_a_node_administrator_replaces_the_key_giving_a_reason(persona, keyed):
+def test_a_node_administrator_replaces_the_key_giving_a_reason(
+    persona, keyed, django_capture_on_commit_callbacks
+):
     admin = persona("hub_admin")
 
     with pytest.raises(ValidationError):
         node.rotate_node_key(admin, reason=" ")
-    new = node.rotate_node_key(admin, reason="the key was exposed in a backup")
+    with django_capture_on_commit_callbacks(execute=True):
+        new = node.rotate_node_key(admin, reason="the key was exposed in a backup")
 
+    assert core_node.describe().key_file_matches and core_node.current_key() == new
     event = AuditEvent.objects.get(action="accounts.node.key_rotated")
     assert (event.before, event.after) == (
         {"fingerprint": keyed.fingerprint},
@@ -122,10 +126,14 @@ def test_fdx_node_show_prints_the_fingerprint_and_fails_without_the_key_file(key
     assert broken.exit_code == 1 and "key file is missing or does not hold this key" in broken.output
 
 
-def test_fdx_node_rotate_key_replaces_it(keyed, settings):
-    result = runner.invoke(app, ["node", "rotate-key", "--reason", "yearly", "--yes"], env={"COLUMNS": "200"})
+def test_fdx_node_rotate_key_replaces_it(keyed, settings, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = runner.invoke(
+            app, ["node", "rotate-key", "--reason", "yearly", "--yes"], env={"COLUMNS": "200"}
+        )
 
     assert result.exit_code == 0, result.output
+    assert core_node.describe().key_file_matches
     new = core_node.current_key()
     assert new != keyed and core_node.grouped(new.fingerprint) in result.output
     assert AuditEvent.objects.get(action="accounts.node.key_rotated").actor_username.startswith("cli:")

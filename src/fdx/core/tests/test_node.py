@@ -68,9 +68,12 @@ def test_an_existing_key_file_is_adopted_on_first_set_up(key_path):
     existing = Ed25519PrivateKey.generate()
     node._write_private_key(key_path, existing)
 
+    key_path.chmod(0o644)  # copied in by hand, readable by others
+
     key, created = node.create_key()
 
     assert created and key.public_key == node.public_key_text(existing)
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
 
 
 def test_a_rotation_keeps_the_old_public_key_and_the_old_file(key_path, django_capture_on_commit_callbacks):
@@ -104,6 +107,24 @@ def test_a_rotation_that_does_not_commit_leaves_the_key_as_it_was(
 
     assert key_path.read_bytes() == before
     assert list(NodeKey.objects.all()) == [old] and node.current_key() == old
+    assert list(key_path.parent.glob("*.new")) == []  # no private key left lying beside it
+
+
+def test_two_rotations_in_a_row_leave_the_file_holding_the_current_key(
+    key_path, django_capture_on_commit_callbacks
+):
+    node.create_key()
+
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        node.rotate_key("first")
+        node.rotate_key("second")
+
+    assert node.describe().key_file_matches
+    assert (
+        node.current_key().retired_at is None
+        and NodeKey.objects.filter(retired_at__isnull=False).count() == 2
+    )
+    assert list(key_path.parent.glob("*.new")) == []
 
 
 def test_grouped_fingerprints_are_read_in_fours():

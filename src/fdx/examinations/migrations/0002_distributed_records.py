@@ -121,6 +121,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='exhibit',
-            constraint=models.UniqueConstraint(condition=models.Q(('record_state', 'deleted'), _negated=True), fields=('case', 'label'), name='examinations_exhibit_label'),
+            constraint=models.UniqueConstraint(condition=models.Q(('record_state', 'deleted'), _negated=True), fields=('case', 'label'), name='examinations_exhibit_label', violation_error_message='This case already has an exhibit with this number.'),
         ),
     ]

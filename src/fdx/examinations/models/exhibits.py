@@ -69,6 +69,7 @@ class Exhibit(DistributedRecord):
                 fields=["case", "label"],
                 condition=~Q(record_state="deleted"),
                 name="examinations_exhibit_label",
+                violation_error_message=_("This case already has an exhibit with this number."),
             ),
             models.CheckConstraint(
                 condition=Q(gross_mass_g__isnull=True) | Q(gross_mass_g__gte=0),

@@ -144,3 +144,28 @@ def test_good_records_are_written_and_one_event_tells_the_apps_above(persona):
     assert Case.objects.filter(is_demo=True).count() == 3
     event = OutboxEvent.objects.get(code="examinations.cases.imported")
     assert sorted(event.payload["cases"]) == sorted(str(c.global_id) for c in Case.objects.all())
+
+
+def test_two_exhibits_of_a_row_with_one_label_are_refused_with_the_actions_words(persona):
+    import copy
+
+    from django.core.exceptions import ValidationError
+
+    from fdx.examinations.tests.builders import add_exhibit, open_case
+
+    spec = case_spec(persona, reference="KZ-BULK-0001")
+    spec.exhibits.append(copy.deepcopy(spec.exhibits[0]))
+    chemist = persona("kz_lab_chemist")
+    case = open_case(chemist)
+    add_exhibit(chemist, case, label="1")
+    with pytest.raises(ValidationError) as by_action:
+        add_exhibit(chemist, case, label="1")
+
+    problems = check([spec, case_spec(persona, reference="KZ-BULK-0002")])
+
+    assert [(p.row, p.field, p.value) for p in problems] == [(1, "exhibits[2].label", "1")]
+    assert by_action.value.message_dict["label"] == [problems[0].message]
+    report = record_cases_in_bulk(
+        system("setup"), [spec, case_spec(persona, reference="KZ-BULK-0002")], keep_valid=True
+    )
+    assert report.written == 1 and report.refused_rows == [1]

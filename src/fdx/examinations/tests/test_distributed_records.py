@@ -239,3 +239,72 @@ def test_a_conversion_factor_changed_in_the_registry_reaches_the_draft_findings_
     change = AuditEvent.objects.get(action="examinations.finding.changed", object_id=str(draft.global_id))
     assert change.actor_username == "event:substances.substance.changed"
     assert not Attachment.objects.exists()
+
+
+def test_a_removed_exhibits_files_go_with_it(persona):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    chemist = persona("kz_lab_chemist")
+    case = open_case(chemist)
+    exhibit = add_exhibit(chemist, case, label="7")
+    photo = actions.attach_file(
+        chemist,
+        case,
+        SimpleUploadedFile("tablet.jpg", b"\xff\xd8\xff\xe0 a photo"),
+        kind="photograph",
+        exhibit=exhibit,
+    )
+
+    actions.remove_exhibit(chemist, exhibit)
+
+    assert not Attachment.objects.filter(pk=photo.pk).exists()
+    assert Attachment.with_tombstones().get(pk=photo.pk).is_tombstone
+
+
+def test_a_change_that_changes_nothing_keeps_the_version_and_says_nothing(persona):
+    chemist = persona("kz_lab_chemist")
+    case = open_case(chemist)
+    exhibit = add_exhibit(chemist, case)
+    examination = draft_examination(chemist, exhibit)
+    finding = add_meth_finding(chemist, examination)
+    events, outbox = AuditEvent.objects.count(), OutboxEvent.objects.count()
+
+    actions.update_case(chemist, case, locality=case.locality)
+    actions.update_exhibit(chemist, exhibit, colour=exhibit.colour)
+    actions.update_examination(
+        chemist, examination, conclusion=examination.conclusion, methods=["gc_ms", "ftir"]
+    )
+    actions.update_finding(chemist, finding, purity_percent=finding.purity_percent)
+
+    for record in (case, exhibit, examination, finding):
+        record.refresh_from_db()
+        assert record.record_version == 1, record
+    assert (AuditEvent.objects.count(), OutboxEvent.objects.count()) == (events, outbox)
+
+
+def test_a_new_net_mass_reaches_the_draft_findings_and_tells_the_apps_above(persona):
+    chemist = persona("kz_lab_chemist")
+    exhibit = add_exhibit(chemist, open_case(chemist))
+    finding = add_meth_finding(chemist, draft_examination(chemist, exhibit))
+
+    actions.update_exhibit(chemist, exhibit, net_mass_g=Decimal("5.0"))
+
+    finding.refresh_from_db()
+    assert (finding.amount_g, finding.record_version) == (Decimal("3.5000"), 2)
+    assert OutboxEvent.objects.filter(
+        code="examinations.finding.changed", object_id=str(finding.global_id), object_version=2
+    ).exists()
+
+
+def test_a_discarded_draft_names_its_findings_and_each_finding_is_told_removed(persona):
+    chemist = persona("kz_lab_chemist")
+    examination = draft_examination(chemist, add_exhibit(chemist, open_case(chemist)))
+    finding = add_meth_finding(chemist, examination)
+
+    actions.discard_examination(chemist, examination)
+
+    discarded = OutboxEvent.objects.get(code="examinations.examination.discarded")
+    removed = OutboxEvent.objects.get(code="examinations.finding.removed")
+    assert discarded.payload["findings"] == [str(finding.global_id)]
+    assert (removed.object_id, removed.object_version) == (str(finding.global_id), 2)
+    assert discarded.object_version == Examination.with_tombstones().get(pk=examination.pk).record_version

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from fdx.audit.actions import record
 from fdx.core.actors import require_permission
+from fdx.core.node import local_node_id
 from fdx.legal import audit_events
 from fdx.legal.actions.common import MAINTAIN, bump_version
 from fdx.legal.actions.listings import _differs, correct_listing
@@ -161,7 +162,8 @@ def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
         by_inchikey.setdefault(substance.inchikey, substance)
     instruments = {i.code: i for i in Instrument.objects.all()}
     own: dict[tuple[str, str], list[Listing]] = {}  # the node's own entries, by list and name
-    for item in Listing.objects.current().filter(reference_key="").select_related("control_list"):
+    own_entries = Listing.objects.current().filter(reference_key="", origin_node=local_node_id())
+    for item in own_entries.select_related("control_list"):
         own.setdefault((item.control_list.code, item.name_en.casefold()), []).append(item)
     new = []
     for row in shipped_listings():

@@ -70,5 +70,6 @@ class SubstanceClassOut(Schema):
 class ImportOut(Schema):
     created: int
     merged: int
+    received: int = Field(0, description="Records of substances received from another node: left as sent")
     skipped: int
     problems: list[str]

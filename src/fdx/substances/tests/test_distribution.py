@@ -42,3 +42,19 @@ def test_a_received_substance_is_not_changed_here(persona):
 
     methamphetamine.refresh_from_db()
     assert methamphetamine.name_en == "Methamphetamine" and methamphetamine.record_version == 4
+
+
+def test_a_file_naming_a_received_substance_adds_no_name_to_it(persona, tmp_path):
+    from fdx.substances.transfer import read_substance_file
+
+    methamphetamine = Substance.objects.get(key="methamphetamine")
+    Substance.objects.filter(pk=methamphetamine.pk).update(origin_node=uuid.UUID(int=5))
+    names = set(methamphetamine.names.values_list("name", flat=True))
+
+    file = tmp_path / "names.csv"
+    file.write_text("name_en,smiles\nIce,CNC(C)Cc1ccccc1\n", encoding="utf-8")
+    parsed = read_substance_file(file)
+    counts = actions.import_substances(persona("hub_admin"), parsed)
+
+    assert counts["received"] == 1 and counts["merged"] == 0
+    assert set(methamphetamine.names.values_list("name", flat=True)) == names

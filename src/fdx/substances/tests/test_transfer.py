@@ -27,7 +27,7 @@ def test_csv_import_creates_and_merges(tmp_path):
 
     counts = actions.import_substances(system("cli:test"), parsed)
 
-    assert counts == {"created": 1, "merged": 1, "skipped": 0}
+    assert counts == {"created": 1, "merged": 1, "received": 0, "skipped": 0}
     assert Substance.objects.get(name_en="3-Chloro-N-ethylhexedrone").source == "import"
     assert "метамфетамин кристаллический" in Substance.objects.get(key="methamphetamine").names.values_list(
         "name", flat=True
@@ -55,7 +55,7 @@ def test_skip_bad_imports_the_good_records_and_reports_the_rest(tmp_path):
 
     counts = actions.import_substances(system("cli:test"), parsed, skip_bad=True)
 
-    assert counts == {"created": 1, "merged": 1, "skipped": 1}
+    assert counts == {"created": 1, "merged": 1, "received": 0, "skipped": 1}
 
 
 def test_sdf_import_names_the_bad_record(tmp_path):
