@@ -80,9 +80,9 @@ def update_library(
     before = snapshot(library, SpectralLibrary.audit_fields)
     _describe(library, data)
     _refuse_duplicate_name(library)
-    library.save()
     old, new = changes(before, snapshot(library, SpectralLibrary.audit_fields))
-    if new:
+    if new:  # a change that changes nothing saves nothing: the record's version stays
+        library.save()
         record(audit_events.LIBRARY_CHANGED, actor=actor, obj=library, before=old, after=new, reason=reason)
         emit(events.LIBRARY_CHANGED, obj=library, organisation=library.owner_organisation_id, actor=actor)
     return library

@@ -89,10 +89,15 @@ def update_substance(actor, substance: Substance, data: SubstanceInput, *, reaso
         _refuse_duplicate(structure, exclude=substance.pk)
         _apply_structure(substance, structure, actor)
     substance.full_clean(exclude=["parent"])
-    substance.save()
+    fields_changed = changes(before, snapshot(substance, Substance.audit_fields))[1]
+    if fields_changed:  # a change that changes nothing saves nothing: the record's version stays
+        substance.save()
     _set_names(substance, data)
     _set_classes(substance, data.extra_classes)
     old, new = changes(before, _snapshot(substance))
+    if new and not fields_changed:  # only its names changed: the substance moves on a version all the same
+        Substance.objects.filter(pk=substance.pk).update(updated_at=timezone.now())
+        substance.refresh_from_db(fields=["record_version", "updated_at"])
     if new:
         record(
             audit_events.SUBSTANCE_CHANGED, actor=actor, obj=substance, before=old, after=new, reason=reason
