@@ -402,16 +402,14 @@ def _resolve_substance(row: ListingRow) -> Substance | None:
     return None
 
 
-def _build(row: ListingRow, control_list: ControlList, actor, *, reason: str = "") -> Listing:
-    substance = _resolve_substance(row)
+def listing_record(row: ListingRow, control_list: ControlList, substance, instrument, **extra) -> Listing:
+    """The unsaved listing a row describes (a structureless row of a registry substance takes the
+    structure of its free base); the maintainers' actions and the reference loader both build it here."""
     smiles, inchikey = row.smiles, row.inchikey
     if not smiles and substance is not None and substance.smiles:
         parent = substance.parent or substance
         smiles, inchikey = parent.smiles, parent.inchikey
-    instrument = Instrument.objects.filter(code=row.instrument).first() if row.instrument else None
-    if row.instrument and instrument is None:
-        raise ValidationError(_("There is no instrument %(code)s.") % {"code": row.instrument})
-    listing = Listing(
+    return Listing(
         control_list=control_list,
         name_en=row.name_en,
         name_ru=row.name_ru,
@@ -430,6 +428,20 @@ def _build(row: ListingRow, control_list: ControlList, actor, *, reason: str = "
         note=row.note,
         source_url=row.source_url,
         verified=row.verified,
+        **extra,
+    )
+
+
+def _build(row: ListingRow, control_list: ControlList, actor, *, reason: str = "") -> Listing:
+    substance = _resolve_substance(row)
+    instrument = Instrument.objects.filter(code=row.instrument).first() if row.instrument else None
+    if row.instrument and instrument is None:
+        raise ValidationError(_("There is no instrument %(code)s.") % {"code": row.instrument})
+    listing = listing_record(
+        row,
+        control_list,
+        substance,
+        instrument,
         change_reason=reason[:500],
         recorded_by=None if is_system(actor) else actor,
     )

@@ -12,7 +12,7 @@ from fdx.core.actors import require_permission
 from fdx.core.node import local_node_id
 from fdx.legal import audit_events
 from fdx.legal.actions.common import MAINTAIN, bump_version
-from fdx.legal.actions.listings import _differs, correct_listing
+from fdx.legal.actions.listings import _differs, correct_listing, listing_record
 from fdx.legal.models import (
     ControlList,
     GenericDefinition,
@@ -186,33 +186,9 @@ def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
                 raise LegalDataError(
                     row.source_file, row.line, "registry_key", f"no registry substance {row.registry_key!r}"
                 )
-            smiles, inchikey = row.smiles, row.inchikey
-            if not smiles and substance is not None and substance.smiles:
-                base = substance.parent or substance
-                smiles, inchikey = base.smiles, base.inchikey
-            new.append(
-                Listing(
-                    control_list=lists[row.list_code],
-                    name_en=row.name_en,
-                    name_ru=row.name_ru,
-                    substance=substance,
-                    smiles=smiles,
-                    inchikey=inchikey,
-                    skeleton=inchikey[:14],
-                    is_exclusion=row.is_exclusion,
-                    stereo_scope=row.stereo_scope or "list",
-                    decision=row.decision,
-                    decision_date=row.decision_date,
-                    effective_from=row.effective_from,
-                    effective_from_earliest=row.effective_from_earliest,
-                    effective_to=row.effective_to,
-                    instrument=instruments.get(row.instrument) or lists[row.list_code].instrument,
-                    note=row.note,
-                    source_url=row.source_url,
-                    verified=row.verified,
-                    reference_key=key,
-                )
-            )
+            control_list = lists[row.list_code]
+            instrument = instruments.get(row.instrument)
+            new.append(listing_record(row, control_list, substance, instrument, reference_key=key))
         elif not current.maintained_locally and _differs(current, row):
             try:
                 correct_listing(actor, current, row, reason="reference content updated")
