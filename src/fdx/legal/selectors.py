@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -41,7 +42,7 @@ from fdx.legal.models import (
 )
 from fdx.substances import chem, names
 from fdx.substances.models import Substance
-from fdx.substances.selectors import search_by_name
+from fdx.substances.selectors import resolve_substance, search_by_name
 
 _lock = threading.Lock()
 _cached: tuple[object, Engine] | None = None
@@ -317,12 +318,14 @@ def substance_by_name(name: str) -> Substance | None:
     text = name.strip()
     if not text:
         return None
-    # Only an exact name, synonym, CAS number or InChIKey (or a name as written before its parenthesis, as in
-    # "мефедрон (4-метилметкатинон)"): a legal answer never rests on a partial match.
+    # Only an exact name, synonym, CAS number or InChIKey in any spelling (the rule the pages' substance field
+    # follows), or a name as written before its parenthesis, as in "мефедрон (4-метилметкатинон)": a legal
+    # answer never rests on a partial match.
+    try:
+        return resolve_substance(text)
+    except ValidationError:
+        pass
     found = search_by_name(text)
-    exact = found.filter(rank__lte=1).first()
-    if exact is not None:
-        return exact
     key = names.normalise(text)
     before_parenthesis = {
         s
