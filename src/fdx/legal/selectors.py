@@ -34,6 +34,7 @@ from fdx.legal.engine.structure import Query
 from fdx.legal.models import (
     ControlList,
     GenericDefinition,
+    Instrument,
     Jurisdiction,
     LegalDataVersion,
     ListIncorporation,
@@ -66,6 +67,31 @@ def engine(as_recorded_at: datetime.datetime | None = None) -> Engine:
         if _cached is None or _cached[0] != version:
             _cached = (version, Engine(build_snapshot()))
         return _cached[1]
+
+
+_russian_cache: tuple[str | None, dict[str, str]] | None = None
+
+
+def russian_names() -> dict[str, str]:
+    """The English names the engine answers with (entries, generic definitions, instruments) → their Russian
+    form, where one is recorded: pages in Russian show it beside the original (the engine's JSON stays
+    English, a stable contract)."""
+    global _russian_cache
+    version = LegalDataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    with _lock:
+        if _russian_cache is not None and _russian_cache[0] == version:
+            return _russian_cache[1]
+    found: dict[str, str] = {}
+    for model, english, russian in (
+        (Listing, "name_en", "name_ru"),
+        (GenericDefinition, "name_en", "name_ru"),
+        (Instrument, "title_en", "title_ru"),
+    ):
+        for name_en, name_ru in model.objects.exclude(**{russian: ""}).values_list(english, russian):
+            found.setdefault(name_en, name_ru)
+    with _lock:
+        _russian_cache = (version, found)
+    return found
 
 
 def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
@@ -107,7 +133,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
             has_stereo=_has_stereo(listing.inchikey),
             effective_from=listing.effective_from,
             effective_to=listing.effective_to,
-            instrument=str(listing.instrument) if listing.instrument_id else "",
+            instrument=listing.instrument.title_en if listing.instrument_id else "",
             source_url=listing.source_url,
             verified=listing.verified,
             is_exclusion=listing.is_exclusion,
@@ -127,7 +153,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
                 item.effective_from,
                 item.effective_to,
                 item.lag_days,
-                str(item.instrument) if item.instrument_id else "",
+                item.instrument.title_en if item.instrument_id else "",
                 item.source_url,
                 item.verified,
             )
@@ -143,7 +169,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
                 item.rule,
                 item.effective_from,
                 item.effective_to,
-                str(item.instrument) if item.instrument_id else "",
+                item.instrument.title_en if item.instrument_id else "",
                 item.source_url,
                 item.verified,
             )
@@ -163,7 +189,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
                 item.basis,
                 item.effective_from,
                 item.effective_to,
-                str(item.instrument) if item.instrument_id else "",
+                item.instrument.title_en if item.instrument_id else "",
                 item.source_url,
                 item.verified,
             )

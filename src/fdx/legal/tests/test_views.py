@@ -189,3 +189,19 @@ def test_status_page_explains_each_answer_in_one_sentence(client, persona):
     assert "in none of the lists searched" in english
     assert "an expert must check the official text" in english
     assert 'class="legal-legend"' in russian and "is on a list in force" not in russian
+
+
+def test_in_russian_entries_instruments_and_list_descriptions_are_russian_with_the_original(client, persona):
+    client.force_login(persona("kz_police_analyst"))
+
+    answer = client.get(
+        "/legal/", {"substance": "мефедрон", "jurisdictions": ["RU"]}, HTTP_ACCEPT_LANGUAGE="ru"
+    ).content.decode()
+    listed = client.get("/legal/lists/UN-1961-II/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    english = client.get("/legal/", {"substance": "mephedrone", "jurisdictions": ["RU"]}).content.decode()
+
+    assert "мефедрон (4-метилметкатинон)" in answer
+    assert '<span class="muted original-name" lang="en">(mephedrone (4-methylmethcathinone))</span>' in answer
+    assert "Постановление Правительства РФ от 29.07.2010 № 578" in answer
+    assert "Охватываются изомеры и соли перечисленных средств." in listed
+    assert "мефедрон (4-метилметкатинон)" not in english and "original-name" not in english
