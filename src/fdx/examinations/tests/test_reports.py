@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from pypdf import PdfReader
@@ -276,3 +277,57 @@ def test_the_content_is_language_neutral(persona, approved):
 
     assert russian.content["exhibit"]["form"] == "crystal"
     assert russian.content["findings"][0]["legal_status"]["controlled"] is True
+
+
+def test_a_retracted_examination_s_report_says_so(client, persona, approved):
+    issued = actions.issue_report(persona("kz_lab_chemist"), approved, language="en")
+    actions.retract_examination(persona("kz_lab_head"), approved, reason="Sample mix-up")
+
+    answer = reports.verification_of(approved.global_id, issued.digest)
+    result = runner.invoke(app, ["reports", "verify", str(approved.global_id), issued.digest])
+
+    assert answer.outcome == "retracted" and answer.retracted_at is not None
+    assert result.exit_code == 1 and "retracted" in result.output
+
+
+def test_a_reader_of_the_record_gets_a_link_others_do_not(client, persona, approved):
+    digest = actions.issue_report(persona("kz_lab_chemist"), approved, language="en").digest
+    query = {"examination": str(approved.global_id), "digest": digest}
+    link = f"/cases/examinations/{approved.global_id}/report/"
+
+    client.force_login(persona("kz_lab_viewer"))
+    assert link in client.get("/reports/verify/", query).content.decode()
+    client.force_login(persona("kg_lab_chemist"))
+    outsider = client.get("/reports/verify/", query).content.decode()
+    assert 'data-outcome="current"' in outsider and link not in outsider
+
+
+def test_the_examination_page_offers_the_report_once_approved(client, persona, approved):
+    chemist = persona("kz_lab_chemist")
+    client.force_login(chemist)
+    draft = draft_examination(chemist, add_exhibit(chemist, open_case(chemist, reference="KZ-2025-0002")))
+
+    assert 'id="report-link"' in client.get(f"/cases/examinations/{approved.global_id}/").content.decode()
+    assert 'id="report-link"' not in client.get(f"/cases/examinations/{draft.global_id}/").content.decode()
+
+
+def test_a_record_received_from_another_node_is_not_issued_here(persona, approved):
+    import uuid
+
+    from fdx.examinations.models import Examination
+
+    Examination.objects.filter(pk=approved.pk).update(origin_node=uuid.uuid4())
+    approved.refresh_from_db()
+
+    with pytest.raises(ValidationError, match="node"):
+        actions.issue_report(persona("kz_lab_chemist"), approved, language="en")
+
+
+def test_the_pdf_carries_the_global_id_and_digest_in_its_metadata(persona, approved):
+    from fdx.examinations.report_render import present, render_pdf
+
+    issued = actions.issue_report(persona("kz_lab_chemist"), approved, language="en")
+
+    reader = PdfReader(io.BytesIO(render_pdf(present(issued, "en"))))
+
+    assert reader.metadata.subject == f"fdx-report:{approved.global_id}:{issued.digest}"
