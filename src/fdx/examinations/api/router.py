@@ -445,8 +445,7 @@ def get_report(request, examination_id: uuid.UUID, lang: str | None = None):
 @router.post(
     "/reports/verify",
     response=ReportVerifyOut,
-    auth=None,
-    summary="Check a report's digest against the record (open to anyone holding the report)",
+    summary="Check a report's digest against the record (match or not, revision and dates; no content)",
 )
 def verify_report(request, payload: ReportVerifyIn):
     return actions.verify_report(request.user, payload.global_id, payload.digest, channel="api").as_dict()

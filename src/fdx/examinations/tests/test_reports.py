@@ -217,10 +217,18 @@ def test_the_api_gives_the_report_and_verifies_it(api, persona, approved):
     assert report.status_code == 200
     body = report.json()
     assert body["digest"] == reports.report_digest(body["content"])
-    match = api.post("/reports/verify", {"global_id": str(approved.global_id), "digest": body["digest"]})
+    outsider = persona("kg_lab_chemist")  # verifies without seeing the record
+    match = api.post(
+        "/reports/verify", {"global_id": str(approved.global_id), "digest": body["digest"]}, user=outsider
+    )
     assert match.status_code == 200 and match.json()["outcome"] == "current"
-    miss = api.post("/reports/verify", {"global_id": str(approved.global_id), "digest": "f" * 64})
+    assert "content" not in match.json()
+    miss = api.post(
+        "/reports/verify", {"global_id": str(approved.global_id), "digest": "f" * 64}, user=outsider
+    )
     assert miss.json()["outcome"] == "no_match"
+    bad = api.post("/reports/verify", {"global_id": "x", "digest": "y"}, user=outsider)
+    assert bad.status_code == 422 and set(bad.json()["error"]["fields"]) == {"global_id", "digest"}
 
 
 def test_the_api_refuses_a_report_of_a_draft(api, persona):
