@@ -186,6 +186,8 @@ def test_a_superseded_report_says_by_which_revision_and_the_new_one_names_it(cli
     assert reports.grouped(first.digest) in page and "supersedes the report of revision 1" in page
     assert 'data-outcome="superseded"' in answer.content.decode()
     assert "superseded by revision 2" in answer.content.decode()
+    earlier_page = client.get(_report_url(approved), {"lang": "en"}).content.decode()
+    assert "Superseded by revision 2" in earlier_page and reports.grouped(first.digest) in earlier_page
 
 
 def test_a_revision_issues_the_earlier_report_if_it_never_was(client, persona, approved):
