@@ -11,6 +11,7 @@ urlpatterns = [
     path("audit/", include("fdx.audit.urls")),
     path("substances/", include("fdx.substances.urls")),
     path("cases/", include("fdx.examinations.urls")),
+    path("reports/", include("fdx.examinations.report_urls")),
     path("legal/", include("fdx.examinations.harmonisation_urls")),
     path("legal/", include("fdx.legal.urls")),
     path("spectra/", include("fdx.spectra.urls")),

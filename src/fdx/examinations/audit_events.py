@@ -35,3 +35,9 @@ CASE_IMPORTED = register("examinations.case.imported", _("Recorded a complete, r
 METHODS_LOADED = register(
     "examinations.methods.loaded", _("Loaded or brought up to date the analytical methods")
 )
+REPORT_ISSUED = register(
+    "examinations.report.issued", _("Issued the report of an approved examination (its digest fixed)")
+)
+REPORT_VERIFIED = register(
+    "examinations.report.verified", _("Checked a report's digest against the record"), EventCategory.ACCESS
+)

@@ -144,3 +144,16 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
     kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class ReportVerificationForm(forms.Form):
+    """What is printed on a report to check it: the examination's global id and the report digest."""
+
+    examination = forms.CharField(
+        label=_("Examination (global id)"), max_length=60, help_text=_("As printed on the report.")
+    )
+    digest = forms.CharField(
+        label=_("Report digest (SHA-256)"),
+        max_length=120,
+        help_text=_("64 hexadecimal digits; the spaces between groups may be kept."),
+    )
