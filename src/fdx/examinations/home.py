@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from fdx.core.extensions import HomePanel
 from fdx.examinations import selectors
+from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.querysets import can_record, can_view_case_data
 
 #: How many rows each list shows; the count says how many there are in all.
@@ -29,6 +30,11 @@ def _row(examination, note: str = "") -> tuple[str, str, str]:
         reverse("examinations:examination", kwargs={"examination_id": examination.global_id}),
         note,
     )
+
+
+def _cases_with_status(status: str) -> str:
+    """The case list filtered to examinations of ``status`` (where a whole list continues)."""
+    return f"{reverse('examinations:cases')}?status={status}"
 
 
 def _when(moment) -> str:
@@ -52,6 +58,7 @@ def work_panels(user) -> list[HomePanel]:
                     for e in to_review[:SHOWN]
                 ],
                 count=to_review.count(),
+                more_url=_cases_with_status(ExaminationStatus.SUBMITTED),
                 empty=_("Nothing waits for your review."),
             )
         )
@@ -73,6 +80,7 @@ def work_panels(user) -> list[HomePanel]:
                 HomePanel(
                     key="drafts",
                     title=_("My drafts"),
+                    more_url=_cases_with_status(ExaminationStatus.DRAFT),
                     rows=[
                         _row(e, _("received %(day)s") % {"day": _when(e.received_date)})
                         for e in drafts[:SHOWN]

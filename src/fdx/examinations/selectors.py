@@ -233,6 +233,23 @@ def my_drafts(viewer) -> QuerySet[Examination]:
     )
 
 
+def return_comment(examination: Examination) -> str:
+    """What the reviewer asked to correct, when ``examination`` (already read through a selector) is a
+    draft whose last workflow step was a return; "" otherwise."""
+    if examination.status != ExaminationStatus.DRAFT:
+        return ""
+    step = (
+        AuditEvent.objects.filter(
+            object_id=str(examination.global_id),
+            action__in=[audit_events.EXAMINATION_SUBMITTED.code, audit_events.EXAMINATION_RETURNED.code],
+        )
+        .order_by("-sequence")
+        .only("action", "reason")
+        .first()
+    )
+    return step.reason if step is not None and step.action == audit_events.EXAMINATION_RETURNED.code else ""
+
+
 def my_returned(viewer) -> list[Examination]:
     """The viewer's drafts whose last workflow step was a return by a reviewer, each with the reviewer's
     comment (``return_reason``). Read from the audit chain, which says who did what, in order."""

@@ -318,3 +318,13 @@ def _section(page: str, element_id: str) -> str:
     match = re.search(rf'<div class="card work-list" id="{element_id}">(.*?)</div>', page, re.S)
     assert match, f"no #{element_id} on the page"
     return match.group(1)
+
+
+def test_a_returned_draft_shows_what_to_correct(client, persona):
+    examination = _submitted(persona)
+    actions.return_examination(persona("kz_lab_head"), examination, reason="add the FTIR spectrum")
+    client.force_login(persona("kz_lab_chemist"))
+
+    page = client.get(f"/cases/examinations/{examination.global_id}/").content.decode()
+
+    assert "add the FTIR spectrum" in page and 'id="returned-because"' in page

@@ -257,6 +257,7 @@ def _examination_page(request, examination, *, finding_form=None, edit_form=None
             "exhibit": examination.exhibit,
             "is_owner": is_owner,
             "is_reviewer": request.user.has_perm("examinations.review_examination") and is_owner,
+            "returned_because": selectors.return_comment(examination) if is_owner else "",
             "may_review": examination.status == ExaminationStatus.SUBMITTED
             and workflow.may_review(request.user, examination),
             "finding_form": finding_form or FindingForm(),
