@@ -3,8 +3,10 @@ them, what was approved lately. Each is read through a selector that enforces ac
 
 from __future__ import annotations
 
+import datetime
+
 from django.urls import reverse
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fdx.core.extensions import HomePanel
@@ -38,7 +40,10 @@ def _cases_with_status(status: str) -> str:
 
 
 def _when(moment) -> str:
-    return date_format(moment, "SHORT_DATE_FORMAT") if moment else ""
+    """A day as every FDX page writes it (ISO, unambiguous across the region's conventions)."""
+    if isinstance(moment, datetime.datetime):
+        moment = timezone.localtime(moment).date()
+    return moment.isoformat() if moment else ""
 
 
 def work_panels(user) -> list[HomePanel]:

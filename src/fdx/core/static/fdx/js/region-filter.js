@@ -6,17 +6,20 @@
   function attach(regions) {
     var countries = document.getElementById(regions.getAttribute("data-country-from"));
     if (!countries) { return; }
-    function filter() {
+    // On load the region chosen stays, even of another country: a refused form keeps what was typed, and
+    // the server's message beside it says what is wrong. A change of country then clears it.
+    function filter(onLoad) {
       var country = countries.value;
       Array.prototype.forEach.call(regions.options, function (option) {
         var other = option.value !== "" && country !== "" && option.getAttribute("data-country") !== country;
+        if (onLoad && option.selected) { other = false; }
         option.hidden = other;
         option.disabled = other;
         if (other && option.selected) { regions.value = ""; }
       });
     }
-    countries.addEventListener("change", filter);
-    filter();
+    countries.addEventListener("change", function () { filter(false); });
+    filter(true);
   }
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("select[data-country-from]"), attach);
