@@ -328,3 +328,21 @@ def test_a_returned_draft_shows_what_to_correct(client, persona):
     page = client.get(f"/cases/examinations/{examination.global_id}/").content.decode()
 
     assert "add the FTIR spectrum" in page and 'id="returned-because"' in page
+
+
+def test_a_missing_reason_is_shown_beside_the_reason_field_and_the_change_is_kept(client, persona):
+    examination = _submitted(persona)
+    exhibit = examination.exhibit
+    client.force_login(persona("kz_lab_chemist"))
+
+    response = client.post(
+        f"/cases/exhibits/{exhibit.global_id}/edit/",
+        {"label": exhibit.label, "form": "crystal", "colour": "pale pink", "reason": ""},
+    )
+    page = response.content.decode()
+
+    assert 'value="pale pink"' in page
+    reason_field = page[page.index('name="reason"') - 600 : page.index('name="reason"')]
+    assert "say why it is changed" in reason_field
+    exhibit.refresh_from_db()
+    assert exhibit.colour != "pale pink"

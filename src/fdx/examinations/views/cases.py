@@ -207,7 +207,7 @@ def exhibit_edit(request, exhibit_id):
                 request.user, exhibit, reason=reason_form.cleaned_data["reason"], **form.cleaned_data
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            add_action_errors(form, exc, reason_form)
         else:
             return redirect("examinations:case", case_id=exhibit.case.global_id)
     return render(
