@@ -339,8 +339,9 @@ def return_examination(actor, examination: Examination, *, reason: str) -> Exami
 
 
 @transaction.atomic
-def approve_examination(actor, examination: Examination) -> Examination:
-    """Approve (four eyes). The revision it replaces, if any, becomes superseded."""
+def approve_examination(actor, examination: Examination, *, comment: str = "") -> Examination:
+    """Approve (four eyes), with the reviewer's optional comment (kept in the audit chain). The revision it
+    replaces, if any, becomes superseded."""
     examination = _lock(Examination, examination.pk)
     workflow.guard_review(actor, examination, ExaminationStatus.SUBMITTED)
     workflow.guard_not_a_contributor(actor, examination)
@@ -350,6 +351,7 @@ def approve_examination(actor, examination: Examination) -> Examination:
         ExaminationStatus.APPROVED,
         audit_events.EXAMINATION_APPROVED,
         events.EXAMINATION_APPROVED,
+        reason=comment.strip(),
         approved_at=timezone.now(),
         approved_by=actor,
     )

@@ -9,7 +9,9 @@ class ExaminationsConfig(AppConfig):
 
     def ready(self):
         from fdx.core.events import subscribe
+        from fdx.core.extensions import HOME_PANELS
         from fdx.examinations import events, tasks
+        from fdx.examinations.home import work_panels
         from fdx.examinations.legal_status import FINDING_STATUS_SOURCE
         from fdx.examinations.views.identification import CASE_SEARCH_SOURCE
         from fdx.legal.extensions import STATUS_SOURCES
@@ -20,6 +22,8 @@ class ExaminationsConfig(AppConfig):
         # spectral search from an examination or a case's file.
         STATUS_SOURCES.register(FINDING_STATUS_SOURCE)
         SEARCH_SOURCES.register(CASE_SEARCH_SOURCE)
+        # The home page lists the examinations waiting for the user.
+        HOME_PANELS.register(work_panels)
         # Reactions, after commit and in the background: PostgreSQL's planner learns the row counts of a
         # bulk write; a conversion factor changed in the registry reaches the draft findings of it.
         subscribe(events.CASES_IMPORTED, "examinations.refresh_statistics", tasks.refresh_statistics)

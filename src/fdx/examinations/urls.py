@@ -24,6 +24,18 @@ urlpatterns = [
         "examinations/<uuid:examination_id>/discard/", views.examination_discard, name="examination-discard"
     ),
     path(
+        "examinations/<uuid:examination_id>/approve/",
+        views.examination_review,
+        {"decision": "approve"},
+        name="examination-approve",
+    ),
+    path(
+        "examinations/<uuid:examination_id>/return/",
+        views.examination_review,
+        {"decision": "return"},
+        name="examination-return",
+    ),
+    path(
         "examinations/<uuid:examination_id>/<str:transition>/",
         views.examination_transition,
         name="examination-transition",
