@@ -127,13 +127,6 @@ def test_the_node_name_is_given_in_the_readers_language(client, persona, setting
     assert "Алматинский узел" in russian and "Almaty forensic node" not in russian
 
 
-def test_the_demo_node_has_a_russian_name_and_a_named_node_keeps_its_own():
-    from fdx.config.env import DEMO_NAME_RU, read_config
-
-    assert read_config({}).node_name_ru == DEMO_NAME_RU
-    assert read_config({"FDX_NODE_NAME": "Bishkek"}).node_name_ru == ""
-
-
 def test_command_line_error_prefixes_speak_russian():
     from django.core.exceptions import ValidationError
     from django.utils import translation
