@@ -95,6 +95,12 @@ def setup(
             for username, role, password in created:
                 out.print(f"  {username:<24} {role:<12} {password}")
             out.print("")
+        from fdx.demo.spectra import ensure_starter_library
+
+        step("Loading the starter EI library (openly licensed MassBank spectra)")
+        spectra = ensure_starter_library(actor)
+        if spectra and not quiet:
+            out.print(f"  {spectra:,} spectra imported")
         if demo_cases:
             from fdx.demo.cases import load_demo_cases
 
