@@ -17,9 +17,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fdx.accounts import audit_events, tokens
+from fdx.accounts import audit_events, otp, tokens
 from fdx.accounts.choices import Role
 from fdx.accounts.models import ApiToken, Organisation, SharingGroup, User
 from fdx.accounts.roles import ORG_GRANTABLE_ROLES, STAFF_ROLES
@@ -91,11 +92,14 @@ def create_user(
     organisation: Organisation,
     roles: list[str] | tuple[str, ...] = (),
     password: str | None = None,
+    must_change_password: bool = True,
     **values,
 ) -> tuple[User, str | None]:
     """Create a user in ``organisation`` with ``roles``.
 
-    Returns the user and, when no password was given, the generated one (to be shown once).
+    Returns the user and, when no password was given, the generated one (to be shown once). The user must
+    change the password an administrator chose at first sign-in, unless ``must_change_password`` is False
+    (the demo people, service accounts).
     """
     _require_user_admin(actor, organisation, roles)
     unknown = set(values) - set(USER_FIELDS)
@@ -110,6 +114,7 @@ def create_user(
     user.full_clean(exclude=["password"])
     validate_password(password, user)
     user.set_password(password)
+    user.must_change_password = must_change_password
     user.save()
     _set_groups(user, roles)
     after = snapshot(user, User.audit_fields) | {"roles": sorted(roles)}
@@ -183,21 +188,27 @@ def change_own_password(actor: User, *, old_password: str, new_password: str) ->
     if is_system(actor) or not actor.check_password(old_password):
         raise ValidationError({"old_password": _("The current password is not correct.")})
     validate_password(new_password, actor)
+    if actor.check_password(new_password):
+        raise ValidationError({"new_password": _("Choose a password different from the current one.")})
     actor.set_password(new_password)
-    actor.save(update_fields=["password"])
+    # The password is now the user's own: the first-sign-in change is done.
+    actor.must_change_password = False
+    actor.save(update_fields=["password", "must_change_password"])
     record(audit_events.USER_PASSWORD_CHANGED, actor=actor, obj=actor)
 
 
 @transaction.atomic
 def reset_password(actor, user: User, *, password: str | None = None, reason: str = "") -> str | None:
-    """An administrator sets a user's password (given, or generated and returned to be shown once)."""
+    """An administrator sets a user's password (given, or generated and returned to be shown once); the user
+    must change it at their next sign-in."""
     _require_user_admin(actor, user.organisation, user_roles(user), target=user)
     generated = None
     if password is None:
         generated = password = generate_password()
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
     record(
         audit_events.USER_PASSWORD_RESET, actor=actor, organisation=user.organisation, obj=user, reason=reason
     )
@@ -310,8 +321,10 @@ def authenticate_token(secret: str) -> User:
 
 
 @transaction.atomic
-def confirm_two_factor(actor, token: str):
-    """Turn two-factor sign-in on once the user proves their app shows the right code."""
+def confirm_two_factor(actor, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Turn two-factor sign-in on once the user proves their app shows the right code.
+
+    Returns the device and fresh recovery codes (to be shown once; only their hashes are kept)."""
     require_user(actor)
     device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).first()
     if device is None or not device.verify_token(token):
@@ -319,17 +332,36 @@ def confirm_two_factor(actor, token: str):
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
-    record(audit_events.OTP_DEVICE_ADDED, actor=actor, obj=actor)
-    return device
+    codes = otp.new_recovery_codes()
+    otp.store_recovery_codes(actor, codes)
+    record(audit_events.OTP_DEVICE_ADDED, actor=actor, obj=actor, after={"recovery_codes": len(codes)})
+    return device, codes
+
+
+@transaction.atomic
+def regenerate_recovery_codes(actor) -> list[str]:
+    """Replace the user's recovery codes by new ones (shown once); the old ones stop working."""
+    require_user(actor)
+    if not otp.has_two_factor(actor):
+        raise ValidationError(_("Turn two-factor sign-in on first."))
+    codes = otp.new_recovery_codes()
+    otp.store_recovery_codes(actor, codes)
+    record(audit_events.OTP_RECOVERY_CODES_REGENERATED, actor=actor, obj=actor, after={"count": len(codes)})
+    return codes
 
 
 @transaction.atomic
 def turn_off_two_factor(actor, *, password: str) -> None:
-    """Turn two-factor sign-in off; the user confirms with their password."""
+    """Turn two-factor sign-in off; the user confirms with their password. Refused where it is required."""
     require_user(actor)
+    if otp.two_factor_required(actor):
+        raise ValidationError(
+            {"password": _("Two-factor sign-in is required for your roles on this node; it stays on.")}
+        )
     if not actor.check_password(password):
         raise ValidationError({"password": _("The password is not correct.")})
     deleted, _detail = TOTPDevice.objects.filter(user=actor).delete()
+    StaticDevice.objects.filter(user=actor).delete()
     if deleted:
         record(audit_events.OTP_DEVICE_REMOVED, actor=actor, obj=actor)
 
@@ -377,12 +409,14 @@ def _refuse_removing_last_node_admin(user: User) -> None:
 
 @transaction.atomic
 def reset_two_factor(actor, user: User, *, reason: str) -> None:
-    """An administrator turns a user's two-factor sign-in off (lost phone); the user enrols again."""
+    """An administrator turns a user's two-factor sign-in off (lost phone); the user enrols again (at their
+    next sign-in, where it is required). Their recovery codes go with it."""
     _require_user_admin(actor, user.organisation, user_roles(user), target=user)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why two-factor sign-in is reset.")})
     deleted, _detail = TOTPDevice.objects.filter(user=user).delete()
-    if deleted:
+    recovery, _detail = StaticDevice.objects.filter(user=user).delete()
+    if deleted or recovery:
         record(
             audit_events.OTP_DEVICE_REMOVED,
             actor=actor,

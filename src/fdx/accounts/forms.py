@@ -35,6 +35,17 @@ class OtpForm(forms.Form):
     )
 
 
+class SignInCodeForm(forms.Form):
+    """The second sign-in step: a code from the authenticator app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        min_length=6,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code"}),
+    )
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("Current password"), strip=False, widget=forms.PasswordInput)
     new_password = forms.CharField(label=_("New password"), strip=False, widget=forms.PasswordInput)
