@@ -339,6 +339,18 @@ def confirm_two_factor(actor, token: str) -> tuple[TOTPDevice, list[str]]:
 
 
 @transaction.atomic
+def provision_two_factor(actor, user: User) -> str:
+    """Give ``user`` a confirmed authenticator and return its secret (base32) to print once. Only the node's
+    set-up does this (the demo people); a person enrols themself on the two-factor page."""
+    if not is_system(actor):
+        raise PermissionDenied(_("Only the node's set-up provisions an authenticator for someone else."))
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=otp.DEVICE_NAME, confirmed=True)
+    record(audit_events.OTP_DEVICE_ADDED, actor=actor, organisation=user.organisation, obj=user)
+    return otp.secret_text(device)
+
+
+@transaction.atomic
 def regenerate_recovery_codes(actor) -> list[str]:
     """Replace the user's recovery codes by new ones (shown once); the old ones stop working."""
     require_user(actor)

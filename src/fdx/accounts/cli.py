@@ -28,8 +28,14 @@ def users_create(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input."
     ),
+    keep_password: bool = typer.Option(
+        False,
+        "--keep-password",
+        help="The user need not change this password at first sign-in (service accounts, test set-ups).",
+    ),
 ) -> None:
-    """Create a user; prints the generated password once unless --password-stdin is given."""
+    """Create a user; prints the generated password once unless --password-stdin is given. The user changes
+    the password at first sign-in unless --keep-password is given."""
     from fdx.accounts import actions
     from fdx.accounts.models import Organisation
     from fdx.core.actors import cli_actor
@@ -42,6 +48,7 @@ def users_create(
         organisation=organisation,
         roles=role,
         password=password,
+        must_change_password=not keep_password,
         email=email,
         first_name=first_name,
         last_name=last_name,

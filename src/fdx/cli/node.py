@@ -91,9 +91,12 @@ def setup(
         step("Creating the demo organisations and users")
         created = ensure_demo_people(actor)
         if created:
-            out.print("\n[bold yellow]Demo users (passwords are shown only this once):[/bold yellow]")
-            for username, role, password in created:
-                out.print(f"  {username:<24} {role:<12} {password}")
+            out.print(
+                "\n[bold yellow]Demo users (passwords and authenticator secrets are shown only this once; "
+                "add the secret to an authenticator app for the sign-in code):[/bold yellow]"
+            )
+            for username, role, password, secret in created:
+                out.print(f"  {username:<24} {role:<12} {password}  authenticator secret: {secret}")
             out.print("")
         if demo_cases:
             from fdx.demo.cases import load_demo_cases
