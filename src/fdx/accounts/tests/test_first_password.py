@@ -11,9 +11,10 @@ from fdx.cli import app
 pytestmark = pytest.mark.django_db
 
 NEW_PASSWORD = "a much better passphrase 2026"
+ADMIN_PASSWORD = "set by the administrator 1"
 
 
-def created_by_admin(persona, password="set by the administrator 1"):
+def created_by_admin(persona, password=ADMIN_PASSWORD):
     admin = persona("kz_lab_admin")
     user, _generated = actions.create_user(
         admin,
