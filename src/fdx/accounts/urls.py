@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fdx.accounts.views import account, node, people, signin
+from fdx.accounts.views import account, node, organisations, people, signin
 
 app_name = "accounts"
 urlpatterns = [
@@ -21,6 +21,12 @@ urlpatterns = [
     ),
     path("node/", node.node_page, name="node"),
     path("node/deliveries/retry/", node.retry_deliveries, name="node-retry-deliveries"),
+    path("organisations/", organisations.organisations, name="organisations"),
+    path("organisations/new/", organisations.organisation_create, name="organisation-create"),
+    path("organisations/<slug:code>/edit/", organisations.organisation_edit, name="organisation-edit"),
+    path("sharing-groups/", organisations.sharing_groups, name="sharing-groups"),
+    path("sharing-groups/new/", organisations.sharing_group_create, name="sharing-group-create"),
+    path("sharing-groups/<slug:code>/edit/", organisations.sharing_group_edit, name="sharing-group-edit"),
     path("people/", people.people, name="people"),
     path("people/new/", people.person_create, name="person-create"),
     path("people/<str:username>/", people.person, name="person"),
