@@ -150,6 +150,20 @@ def users_reset_password(username: str, reason: str = typer.Option("", "--reason
     out.print(f"new password for {username} (shown once): [bold]{password}[/bold]")
 
 
+@users_app.command("reset-two-factor")
+@handle_errors
+def users_reset_two_factor(
+    username: str, reason: str = typer.Option(..., "--reason", help="Why (audited), e.g. 'lost phone'.")
+) -> None:
+    """Remove a user's authenticator and recovery codes; they enrol again at their next sign-in."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import User
+    from fdx.core.actors import cli_actor
+
+    actions.reset_two_factor(cli_actor(), User.objects.get(username=username), reason=reason)
+    out.print(f"two-factor sign-in reset for {username}; they set it up again at their next sign-in")
+
+
 @users_app.command("deactivate")
 @handle_errors
 def users_deactivate(username: str, reason: str = typer.Option(..., "--reason")) -> None:

@@ -210,3 +210,20 @@ def test_provisioning_an_authenticator_is_for_the_set_up_only(persona):
 
     with pytest.raises(PermissionDenied):
         actions.provision_two_factor(persona("hub_admin"), persona("kz_lab_chemist"))
+
+
+def test_cli_resets_two_factor_with_a_reason(persona):
+    from typer.testing import CliRunner
+
+    from fdx.cli import app
+
+    chemist = persona("kz_lab_chemist")
+    actions.provision_two_factor(system("test"), chemist)
+
+    result = CliRunner().invoke(
+        app, ["users", "reset-two-factor", "kz_lab_chemist", "--reason", "lost phone"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert not otp.has_two_factor(chemist)
+    assert AuditEvent.objects.latest("sequence").reason == "lost phone"
