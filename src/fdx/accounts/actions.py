@@ -15,14 +15,15 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fdx.accounts import audit_events, otp, tokens
+from fdx.accounts import audit_events, otp, throttling, tokens
 from fdx.accounts.choices import Role
-from fdx.accounts.models import ApiToken, Organisation, SharingGroup, User
+from fdx.accounts.models import ApiToken, ApiTokenFailure, Organisation, SharingGroup, User
 from fdx.accounts.roles import ORG_GRANTABLE_ROLES, STAFF_ROLES
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, is_user, require_permission, require_user
@@ -293,17 +294,39 @@ class TokenRejected(Exception):
         super().__init__(message)
 
 
-def authenticate_token(secret: str) -> User:
-    """The user a bearer token belongs to, or ``TokenRejected``. Notes when the token was last used."""
+class TokenThrottled(Exception):
+    """Too many rejected tokens from the request's address: ``wait`` seconds until it may try again."""
+
+    def __init__(self, wait: int):
+        self.wait = wait
+        super().__init__(f"try again in {wait} s")
+
+
+def authenticate_token(secret: str, *, address: str | None = None) -> User:
+    """The user a bearer token belongs to, or ``TokenRejected``. Notes when the token was last used.
+
+    With ``address``, an address throttled for rejected tokens gets ``TokenThrottled`` whatever the token
+    (its count is read in the same query as the token, so a good token costs no extra query)."""
     if not tokens.looks_like_token(secret):
+        _refuse_if_throttled(address)
         raise TokenRejected("token_invalid", _("The API token is not valid."))
-    token = (
-        ApiToken.objects.select_related("user", "user__organisation")
-        .filter(token_hash=tokens.hash_token(secret))
-        .first()
+    queryset = ApiToken.objects.select_related("user", "user__organisation").filter(
+        token_hash=tokens.hash_token(secret)
     )
+    if address is not None:
+        failures = ApiTokenFailure.objects.filter(ip_address=address)
+        queryset = queryset.annotate(
+            address_failures=Subquery(failures.values("failures")[:1]),
+            address_window_started_at=Subquery(failures.values("window_started_at")[:1]),
+        )
+    token = queryset.first()
     if token is None:
+        _refuse_if_throttled(address)
         raise TokenRejected("token_invalid", _("The API token is not valid."))
+    if address is not None:
+        wait = throttling.retry_after(token.address_failures, token.address_window_started_at)
+        if wait is not None:
+            raise TokenThrottled(wait)
     now = timezone.now()
     if token.revoked_at is not None:
         raise TokenRejected("token_revoked", _("The API token has been revoked."))
@@ -315,6 +338,13 @@ def authenticate_token(secret: str) -> User:
         # A bookkeeping field, not an audited change; written at most every five minutes per token.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def _refuse_if_throttled(address: str | None) -> None:
+    if address is not None:
+        wait = throttling.address_retry_after(address)
+        if wait is not None:
+            raise TokenThrottled(wait)
 
 
 # Two-factor sign-in

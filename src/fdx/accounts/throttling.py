@@ -43,15 +43,18 @@ def client_address(request) -> str:
     return (get_client_ip_address(request) or "unknown")[:64]
 
 
-def token_retry_after(request) -> int | None:
-    """Seconds until the address may present tokens again, or None when it is not throttled."""
-    row = ApiTokenFailure.objects.filter(ip_address=client_address(request)).first()
-    if row is None or row.failures < settings.FDX_TOKEN_FAILURE_LIMIT:
+def address_retry_after(address: str) -> int | None:
+    """Seconds until ``address`` may present tokens again, or None when it is not throttled."""
+    row = ApiTokenFailure.objects.filter(ip_address=address).first()
+    return None if row is None else retry_after(row.failures, row.window_started_at)
+
+
+def retry_after(failures: int | None, window_started_at) -> int | None:
+    """Seconds left in the window when ``failures`` reached the limit within it; else None."""
+    if failures is None or failures < settings.FDX_TOKEN_FAILURE_LIMIT:
         return None
-    remaining = row.window_started_at + settings.FDX_TOKEN_FAILURE_WINDOW - timezone.now()
-    if remaining.total_seconds() <= 0:
-        return None
-    return max(1, math.ceil(remaining.total_seconds()))
+    remaining = (window_started_at + settings.FDX_TOKEN_FAILURE_WINDOW - timezone.now()).total_seconds()
+    return max(1, math.ceil(remaining)) if remaining > 0 else None
 
 
 def note_token_failure(request) -> None:

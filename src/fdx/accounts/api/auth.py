@@ -7,7 +7,7 @@ from ninja.errors import AuthenticationError, Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 
 from fdx.accounts import throttling
-from fdx.accounts.actions import TokenRejected, authenticate_token
+from fdx.accounts.actions import TokenRejected, TokenThrottled, authenticate_token
 
 
 class TokenAuth(HttpBearer):
@@ -18,11 +18,10 @@ class TokenAuth(HttpBearer):
     """
 
     def authenticate(self, request, token):
-        wait = throttling.token_retry_after(request)
-        if wait is not None:
-            raise Throttled(wait)
         try:
-            user = authenticate_token(token)
+            user = authenticate_token(token, address=throttling.client_address(request))
+        except TokenThrottled as throttled:
+            raise Throttled(throttled.wait) from None
         except TokenRejected as rejected:
             throttling.note_token_failure(request)
             error = AuthenticationError(401, str(rejected))
