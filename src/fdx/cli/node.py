@@ -96,7 +96,9 @@ def setup(
                 "add the secret to an authenticator app for the sign-in code):[/bold yellow]"
             )
             for username, role, password, secret in created:
-                out.print(f"  {username:<24} {role:<12} {password}  authenticator secret: {secret}")
+                out.print(
+                    f"  {username:<24} {role:<12} {password}  authenticator secret: {secret}", soft_wrap=True
+                )
             out.print("")
         if demo_cases:
             from fdx.demo.cases import load_demo_cases
