@@ -72,6 +72,9 @@ def served_fdx(tmp_path_factory):
         "PORT": str(port),
         "FDX_NODE_NAME": "Browser test node",
         "FDX_WEB_WORKERS": "1",
+        # The browser persona signs in by password: this node relaxes two-factor sign-in (and logs that it
+        # does); the requirement itself is tested in fdx.accounts.tests.test_two_factor.
+        "FDX_REQUIRE_TWO_FACTOR": "false",
     }
     _fdx("setup", "--demo", "--demo-cases", "40", "--quiet", env=env)
     _fdx(
@@ -85,6 +88,7 @@ def served_fdx(tmp_path_factory):
         "--first-name",
         "Aigerim",
         "--password-stdin",
+        "--keep-password",
         env=env,
         stdin=BROWSER_PASSWORD + "\n",
     )

@@ -29,6 +29,14 @@ OTP_DEVICE_ADDED = register(
 OTP_DEVICE_REMOVED = register(
     "accounts.otp.device_removed", _("Turned off two-factor sign-in"), EventCategory.SECURITY
 )
+OTP_RECOVERY_CODES_REGENERATED = register(
+    "accounts.otp.recovery_codes_regenerated",
+    _("Replaced the two-factor recovery codes"),
+    EventCategory.SECURITY,
+)
+SIGNIN_RECOVERY_CODE_USED = register(
+    "accounts.signin.recovery_code_used", _("Signed in with a recovery code"), EventCategory.SECURITY
+)
 SHARING_GROUP_CREATED = register("accounts.sharing_group.created", _("Created a sharing group"))
 SHARING_GROUP_CHANGED = register(
     "accounts.sharing_group.changed", _("Changed a sharing group or its members")

@@ -53,6 +53,9 @@ VARIABLES: dict[str, str] = {
     "FDX_TOKEN_LIFETIME_DAYS": "",
     "FDX_LOGIN_FAILURE_LIMIT": "",
     "FDX_LOGIN_COOLOFF_MINUTES": "",
+    "FDX_LOGIN_ADDRESS_FAILURE_LIMIT": "",
+    "FDX_TOKEN_FAILURE_LIMIT": "",
+    "FDX_REQUIRE_TWO_FACTOR": "",
     "FDX_SECURE_COOKIES": "",
     "FDX_LOG_LEVEL": "",
 }
@@ -96,6 +99,9 @@ class NodeConfig:
     token_lifetime_days: int
     login_failure_limit: int
     login_cooloff_minutes: int
+    login_address_failure_limit: int
+    token_failure_limit: int
+    require_two_factor: bool
     secure_cookies: bool
     log_level: str
     warnings: list[str] = field(default_factory=list)
@@ -138,6 +144,9 @@ def read_config(env: Mapping[str, str]) -> NodeConfig:
         token_lifetime_days=_int(env, "FDX_TOKEN_LIFETIME_DAYS", 90, 1, 730),
         login_failure_limit=_int(env, "FDX_LOGIN_FAILURE_LIMIT", 5, 1, 100),
         login_cooloff_minutes=_int(env, "FDX_LOGIN_COOLOFF_MINUTES", 15, 1, 10080),
+        login_address_failure_limit=_int(env, "FDX_LOGIN_ADDRESS_FAILURE_LIMIT", 20, 1, 1000),
+        token_failure_limit=_int(env, "FDX_TOKEN_FAILURE_LIMIT", 20, 1, 1000),
+        require_two_factor=_bool(env, "FDX_REQUIRE_TWO_FACTOR", True),
         secure_cookies=_bool(env, "FDX_SECURE_COOKIES", mode == "production"),
         log_level=_choice(env, "FDX_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True),
     )

@@ -18,6 +18,9 @@ os.environ["FDX_NODE_COUNTRY"] = "KZ"
 os.environ["FDX_NODE_NAME"] = "FDX test node"
 os.environ["FDX_LANGUAGE_CODE"] = "en"
 os.environ["FDX_ENV_FILE"] = os.devnull
+# Most tests sign personas in by password; the tests of the requirement itself turn it back on
+# (``settings.FDX_REQUIRE_TWO_FACTOR = True``).
+os.environ["FDX_REQUIRE_TWO_FACTOR"] = "false"
 
 from fdx.config.settings import *  # noqa: F403
 from fdx.config.settings import DATABASES, STORAGES
