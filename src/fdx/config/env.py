@@ -46,6 +46,7 @@ VARIABLES: dict[str, str] = {
     "FDX_NODE_NAME": "production",
     "FDX_NODE_ROLE": "",
     "FDX_NODE_KEY_FILE": "",
+    "FDX_AUDIT_CHECKPOINT_FILE": "",
     "FDX_REGION_COUNTRIES": "",
     "FDX_ATTACHMENT_MAX_MB": "",
     "FDX_LANGUAGE_CODE": "",
@@ -87,6 +88,7 @@ class NodeConfig:
     node_name: str
     node_role: str
     node_key_file: Path
+    audit_checkpoint_file: Path
     region_countries: tuple[str, ...]
     attachment_max_mb: int
     language_code: str
@@ -125,6 +127,14 @@ def read_config(env: Mapping[str, str]) -> NodeConfig:
         node_name=_text(env, "FDX_NODE_NAME", "FDX demo node", 200),
         node_role=_choice(env, "FDX_NODE_ROLE", NODE_ROLES, "national"),
         node_key_file=_path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key"),
+        # Next to the key by default: outside the database, backed up with the key, apart from the database.
+        audit_checkpoint_file=_path(
+            env,
+            "FDX_AUDIT_CHECKPOINT_FILE",
+            _path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key").with_name(
+                "audit-checkpoints.jsonl"
+            ),
+        ),
         region_countries=_countries(env, "FDX_REGION_COUNTRIES", "KZ,KG,TJ,TM,UZ"),
         attachment_max_mb=_int(env, "FDX_ATTACHMENT_MAX_MB", 50, 1, 2048),
         language_code=_choice(env, "FDX_LANGUAGE_CODE", LANGUAGES, "en"),
