@@ -297,3 +297,67 @@ def _file_lock(path: Path):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# What the pages and the API show
+
+
+@dataclass(frozen=True)
+class CheckpointStatus:
+    """The latest checkpoint against the chain's head now (no walk of the chain: see ``verify_chain``)."""
+
+    file: str
+    count: int
+    head_sequence: int
+    last_number: int | None = None
+    last_sequence: int | None = None
+    last_signed_at: str = ""
+    last_key_fingerprint: str = ""
+    last_signature_valid: bool | None = None
+    countersignatures: int = 0
+    problem: str = ""
+
+    @property
+    def unanchored_events(self) -> int:
+        return max(0, self.head_sequence - (self.last_sequence or 0))
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "count": self.count,
+            "head_sequence": self.head_sequence,
+            "last_number": self.last_number,
+            "last_sequence": self.last_sequence,
+            "last_signed_at": self.last_signed_at,
+            "last_key_fingerprint": self.last_key_fingerprint,
+            "last_signature_valid": self.last_signature_valid,
+            "countersignatures": self.countersignatures,
+            "unanchored_events": self.unanchored_events,
+            "problem": self.problem,
+        }
+
+
+def status() -> CheckpointStatus:
+    """Where the checkpoints stand: the last one, whether its signature holds, how many events follow it."""
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_sequence = head.last_sequence if head else 0
+    try:
+        found = read_checkpoints()
+    except CheckpointFileError as exc:
+        return CheckpointStatus(
+            file=str(checkpoint_file()), count=0, head_sequence=head_sequence, problem=str(exc)
+        )
+    if not found:
+        return CheckpointStatus(file=str(checkpoint_file()), count=0, head_sequence=head_sequence)
+    last = found[-1]
+    return CheckpointStatus(
+        file=str(checkpoint_file()),
+        count=len(found),
+        head_sequence=head_sequence,
+        last_number=last.number,
+        last_sequence=last.sequence,
+        last_signed_at=last.signed_at,
+        last_key_fingerprint=last.key_fingerprint,
+        last_signature_valid=signature_valid(last),
+        countersignatures=len(last.countersignatures),
+    )

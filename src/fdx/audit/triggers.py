@@ -45,9 +45,9 @@ HEAD_TABLE = "audit_auditchainhead"
 HEAD_MESSAGE = "the audit chain head only moves forward"
 
 SQLITE_CREATE_2 = [
-    f"CREATE TRIGGER audit_event_refuse_replace BEFORE INSERT ON {TABLE} "
-    f"WHEN EXISTS (SELECT 1 FROM {TABLE} WHERE sequence = NEW.sequence OR hash = NEW.hash) "  # noqa: S608
-    f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;",
+    "CREATE TRIGGER audit_event_refuse_replace BEFORE INSERT ON audit_auditevent "
+    "WHEN EXISTS (SELECT 1 FROM audit_auditevent WHERE sequence = NEW.sequence OR hash = NEW.hash) "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;",
     f"CREATE TRIGGER audit_head_refuse_rewind BEFORE UPDATE ON {HEAD_TABLE} "
     "WHEN NEW.last_sequence < OLD.last_sequence OR NEW.id <> OLD.id "
     f"BEGIN SELECT RAISE(ABORT, '{HEAD_MESSAGE}'); END;",

@@ -40,6 +40,19 @@ class ShownEvent:
     def withheld_note(self) -> str:
         return str(WITHHELD) if self.withheld else ""
 
+    @property
+    def sentence(self) -> str:
+        """The event as a sentence in the active language (``fdx.audit.sentences``)."""
+        from fdx.audit.sentences import sentence
+
+        return sentence(self)
+
+    @property
+    def changes(self) -> list:
+        from fdx.audit.sentences import changes
+
+        return changes(self)
+
 
 def shown_to(viewer, events: Iterable) -> list[ShownEvent]:
     """``events`` as ``viewer`` may see them (one query per object type, not one per event)."""
