@@ -40,6 +40,8 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
                     f"events after #{result.anchored_sequence:,} ({result.unanchored_events:,}) are not yet "
                     "anchored"
                 )
+            if result.warning:
+                out.print(f"[yellow]warning[/yellow]: {result.warning}")
     else:
         out.print(f"[red]audit chain BROKEN[/red] at event #{result.broken_sequence}: {result.problem}")
         out.print(f"{result.events_checked:,} events before it verified")

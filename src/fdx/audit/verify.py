@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from fdx.audit import chain, checkpoints
 from fdx.audit.models import AuditChainHead, AuditEvent
+from fdx.core import node
 
 _VALUE_FIELDS = [name for name in chain.HASHED_FIELDS if name not in ("actor_id", "organisation_id")]
 
@@ -32,6 +33,7 @@ class ChainVerification:
     anchored_sequence: int | None = None  # the last checkpoint's event, when one matches
     anchored_at: str = ""  # when that checkpoint was signed (UTC, ISO 8601)
     checkpoint_file: str = ""
+    warning: str = ""  # holds, but with a caveat (the last checkpoint not signed by the key file's key)
 
     def as_dict(self) -> dict:
         return {
@@ -44,6 +46,7 @@ class ChainVerification:
             "anchored_sequence": self.anchored_sequence,
             "anchored_at": self.anchored_at,
             "unanchored_events": self.unanchored_events,
+            "warning": self.warning,
             "statement": self.statement(),
         }
 
@@ -78,6 +81,8 @@ class ChainVerification:
             parts.append(
                 _("Events after #%(sequence)s are not anchored yet.") % {"sequence": self.anchored_sequence}
             )
+        if self.warning:
+            parts.append(self.warning)
         return " ".join(parts)
 
 
@@ -166,7 +171,25 @@ def verify_chain(progress: Callable[[int], None] | None = None, chunk_size: int 
         anchored_sequence=anchored.sequence if anchored else None,
         anchored_at=anchored.signed_at if anchored else "",
         checkpoint_file=str(checkpoints.checkpoint_file()),
+        warning=_key_warning(anchored),
     )
+
+
+def _key_warning(anchored: checkpoints.Checkpoint | None) -> str:
+    """A last checkpoint signed by a key other than the one in the key file: expected for a moment after a
+    rotation, and otherwise the mark of a key slipped into the database to sign forged checkpoints."""
+    if anchored is None:
+        return ""
+    try:
+        in_file = node.fingerprint(node.load_private_key().public_key())
+    except node.NodeKeyError:
+        return ""  # this process cannot read the key (another account): nothing to compare
+    if in_file == anchored.key_fingerprint:
+        return ""
+    return _(
+        "The last checkpoint is not signed by the key in the node's key file: write a new one "
+        "(fdx audit checkpoint) and, if the key was not just replaced, find out who added key %(key)s."
+    ) % {"key": anchored.key_fingerprint[:16]}
 
 
 def _checkpoint_problem(anchors: list[checkpoints.Checkpoint]) -> str:

@@ -56,6 +56,7 @@ class VerificationOut(Schema):
     anchored_sequence: int | None = Field(description="The event the last signed checkpoint vouches for")
     anchored_at: str
     unanchored_events: int
+    warning: str
     statement: str = Field(description="How far back the verification vouches, in the request's language")
 
 

@@ -5,6 +5,7 @@ hashes with the published algorithm. Without a checkpoint each goes unnoticed (s
 ``verify_chain`` names it.
 """
 
+import base64
 import datetime
 import json
 
@@ -346,3 +347,34 @@ def test_api_and_page_show_the_checkpoint_status(api, client, persona, signing_n
     assert verified["anchored_sequence"] == written.sequence
     assert f"vouches for events 1–{written.sequence}" in page
     assert api.get("/audit/checkpoints", user=persona("kz_lab_admin")).status_code == 403
+
+
+def test_checkpoints_signed_by_a_key_slipped_into_the_database_are_flagged(signing_node):
+    events(2)
+    # The attacker writes the database and the checkpoint file but cannot read the key file: they record a
+    # key of their own as a retired node key and sign their checkpoint with it.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from fdx.core.models import NodeKey
+
+    own = Ed25519PrivateKey.generate()
+    NodeKey.objects.create(
+        public_key=node.public_key_text(own),
+        fingerprint=node.fingerprint(own.public_key()),
+        retired_at=datetime.datetime.now(datetime.UTC),
+    )
+    genuine = checkpoints.write_checkpoint()
+    forged = checkpoints.Checkpoint(
+        **{**genuine.__dict__, "key_fingerprint": node.fingerprint(own.public_key()), "countersignatures": []}
+    )
+    fields = json.loads(signing_node.read_text().splitlines()[0]) | {
+        "key_fingerprint": forged.key_fingerprint
+    }
+    fields["signature"] = base64.b64encode(own.sign(forged.payload())).decode()
+    signing_node.write_text(json.dumps(fields) + "\n")
+
+    result = verify_chain()
+
+    assert result.ok  # the signature holds: the database knows the key
+    assert "not signed by the key in the node's key file" in result.warning
+    assert result.warning in result.statement()
