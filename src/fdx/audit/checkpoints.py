@@ -55,7 +55,7 @@ class CheckpointFileError(Exception):
 
 @dataclass(frozen=True)
 class Checkpoint:
-    """One signed line of the file (``line`` is its position, from 1)."""
+    """One signed line of the file (``line`` is its position, from 1; 0 for the one just written)."""
 
     line: int
     number: int
@@ -110,9 +110,9 @@ def write_checkpoint() -> Checkpoint:
     path = checkpoint_file()
     with _file_lock(path), transaction.atomic():
         head = AuditChainHead.objects.select_for_update().get(pk=1)
-        lines = _read_lines(path)
+        lines = _tail_lines(path)
         last = lines[-1][1] if lines else None
-        numbers = [data["number"] for _text, data in lines if data.get("kind") == "checkpoint"]
+        numbers = [data.get("number", 0) for _text, data in lines if data.get("kind") == "checkpoint"]
         fields = {
             "format": FORMAT,
             "kind": "checkpoint",
@@ -132,7 +132,7 @@ def write_checkpoint() -> Checkpoint:
         text = chain.canonical_json({**fields, "signature": base64.b64encode(signature).decode("ascii")})
         _append(path, text.decode("utf-8"))
     _remember_written(head.last_sequence)
-    return _checkpoint(len(lines) + 1, text.decode("utf-8"))
+    return _checkpoint(0, text.decode("utf-8"))  # its line number is not counted (the file only grows)
 
 
 def countersignature_line(
@@ -276,6 +276,28 @@ def _read_lines(path: Path) -> list[tuple[str, dict]]:
             raise CheckpointFileError(f"{path}, line {position}: not a JSON object")
         lines.append((text, data))
     return lines
+
+
+def _tail_lines(path: Path, size: int = 64 * 1024) -> list[tuple[str, dict]]:
+    """The last lines of the file (enough to hold its last checkpoint, whatever the file's length)."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(0, os.SEEK_END)
+            length = handle.tell()
+            while True:
+                handle.seek(max(0, length - size))
+                chunk = handle.read().decode("utf-8", errors="strict")
+                lines = chunk.splitlines()
+                if length > size:
+                    lines = lines[1:]  # the first may be cut
+                parsed = [(text, json.loads(text)) for text in lines if text.strip()]
+                if length <= size or any(data.get("kind") == "checkpoint" for _text, data in parsed):
+                    return parsed
+                size *= 4
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise CheckpointFileError(f"{path}: cannot read the checkpoint file's last lines ({exc})") from None
 
 
 def _append(path: Path, text: str) -> None:
