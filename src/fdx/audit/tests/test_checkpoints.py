@@ -378,3 +378,19 @@ def test_checkpoints_signed_by_a_key_slipped_into_the_database_are_flagged(signi
     assert result.ok  # the signature holds: the database knows the key
     assert "not signed by the key in the node's key file" in result.warning
     assert result.warning in result.statement()
+
+
+def test_the_node_signs_a_checkpoint_on_its_own_every_n_events(
+    signing_node, settings, django_capture_on_commit_callbacks
+):
+    head = AuditChainHead.objects.get().last_sequence
+    settings.FDX_AUDIT_CHECKPOINT_EVENTS = 3
+    checkpoints._remember_written(head)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for _ in range(3 - head % 3):
+            record("geo.reference.loaded", actor=system("test"))
+
+    written = checkpoints.read_checkpoints()
+    assert [c.sequence % 3 for c in written] == [0]
+    assert verify_chain().anchored_sequence == written[0].sequence
