@@ -14,6 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from fdx.audit import sentences
 from fdx.audit.extensions import RECORD_VISIBILITY
 from fdx.core.actors import is_user
 
@@ -43,15 +44,12 @@ class ShownEvent:
     @property
     def sentence(self) -> str:
         """The event as a sentence in the active language (``fdx.audit.sentences``)."""
-        from fdx.audit.sentences import sentence
-
-        return sentence(self)
+        return sentences.sentence(self)
 
     @property
-    def changes(self) -> list:
-        from fdx.audit.sentences import changes
-
-        return changes(self)
+    def changes(self) -> list[sentences.Change]:
+        """What changed, field by field (none when the content is withheld)."""
+        return sentences.changes(self)
 
 
 def shown_to(viewer, events: Iterable) -> list[ShownEvent]:

@@ -44,6 +44,7 @@ VARIABLES: dict[str, str] = {
     "FDX_WEB_WORKERS": "",
     "FDX_NODE_COUNTRY": "production",
     "FDX_NODE_NAME": "production",
+    "FDX_NODE_NAME_RU": "",
     "FDX_NODE_ROLE": "",
     "FDX_NODE_KEY_FILE": "",
     "FDX_AUDIT_CHECKPOINT_FILE": "",
@@ -57,6 +58,7 @@ VARIABLES: dict[str, str] = {
     "FDX_LOG_LEVEL": "",
 }
 
+DEMO_NAME_RU = "Демонстрационный узел FDX"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -86,6 +88,7 @@ class NodeConfig:
     web_workers: int
     node_country: str
     node_name: str
+    node_name_ru: str
     node_role: str
     node_key_file: Path
     audit_checkpoint_file: Path
@@ -125,6 +128,10 @@ def read_config(env: Mapping[str, str]) -> NodeConfig:
         web_workers=_int(env, "FDX_WEB_WORKERS", 2, 1, 64),
         node_country=_country(env),
         node_name=_text(env, "FDX_NODE_NAME", "FDX demo node", 200),
+        # The demo's own name has its Russian form; a named node gives its Russian name, if any, itself.
+        node_name_ru=_text(
+            env, "FDX_NODE_NAME_RU", "" if env.get("FDX_NODE_NAME", "").strip() else DEMO_NAME_RU, 200
+        ),
         node_role=_choice(env, "FDX_NODE_ROLE", NODE_ROLES, "national"),
         node_key_file=_path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key"),
         # Next to the key by default: outside the database, backed up with the key, apart from the database.

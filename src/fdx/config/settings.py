@@ -32,6 +32,7 @@ ALLOWED_HOSTS = NODE.allowed_hosts
 CSRF_TRUSTED_ORIGINS = NODE.csrf_trusted_origins
 FDX_MODE = NODE.mode
 FDX_NODE_NAME = NODE.node_name
+FDX_NODE_NAME_RU = NODE.node_name_ru
 FDX_NODE_COUNTRY = NODE.node_country
 FDX_NODE_ROLE = NODE.node_role
 FDX_NODE_KEY_FILE = NODE.node_key_file
@@ -127,6 +128,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:signin"
+CSRF_FAILURE_VIEW = "fdx.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:signin"
 

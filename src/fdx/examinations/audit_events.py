@@ -104,3 +104,14 @@ METHODS_LOADED = register(
     _("Loaded or brought up to date the analytical methods"),
     template=_("%(actor)s loaded or brought up to date the analytical methods"),
 )
+REPORT_ISSUED = register(
+    "examinations.report.issued",
+    _("Issued the report of an approved examination (its digest fixed)"),
+    template=_("%(actor)s issued the report of examination %(object)s"),
+)
+REPORT_VERIFIED = register(
+    "examinations.report.verified",
+    _("Checked a report's digest against the record"),
+    EventCategory.ACCESS,
+    template=_("%(actor)s checked a report's digest against examination %(object)s"),
+)

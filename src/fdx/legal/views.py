@@ -26,6 +26,7 @@ from fdx.legal.forms import (
     ReasonForm,
     StatusForm,
 )
+from fdx.substances.selectors import search_by_name
 
 
 @login_required
@@ -60,8 +61,23 @@ def status(request):
     return render(
         request,
         "legal/status.html",
-        {"form": form, "answers": answers, "query": query, "start": start, "substance": substance},
+        {
+            "form": form,
+            "answers": answers,
+            "query": query,
+            "start": start,
+            "substance": substance,
+            "candidates": _candidates(form),
+        },
     )
+
+
+def _candidates(form) -> list:
+    """Registry substances whose names resemble a substance name the form could not resolve, to pick from."""
+    text = (form.data.get("substance") or "").strip() if form.is_bound else ""
+    if not text or "substance" not in form.errors:
+        return []
+    return list(search_by_name(text)[:8])
 
 
 # The lists

@@ -55,6 +55,7 @@ def sync_substance_classes() -> int:
                 "name_en": rule.name_en,
                 "name_ru": rule.name_ru,
                 "description": rule.description,
+                "description_ru": classes.DESCRIPTIONS_RU.get(rule.code, ""),
                 "position": position,
             },
         )

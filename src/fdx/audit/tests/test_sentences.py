@@ -100,3 +100,9 @@ def test_the_api_gives_the_sentence_in_the_requests_language(api, persona):
     body = api.get(f"/audit/events/{event.sequence}", user=persona("hub_admin")).json()
 
     assert body["sentence"] == "kz_lab_chemist signed in" and body["withheld"] is False
+
+
+def test_every_event_type_has_its_own_sentence():
+    missing = [event.code for event in events.all_event_types() if event.template is None]
+
+    assert missing == [], "give these event types a template= (a sentence with %(actor)s, %(object)s)"
