@@ -62,9 +62,11 @@ SQLITE_DROP_2 = [
 
 POSTGRESQL_CREATE_2 = [
     "CREATE OR REPLACE FUNCTION audit_head_refuse_rewind() RETURNS trigger LANGUAGE plpgsql AS $$ "
-    "BEGIN IF TG_OP = 'DELETE' OR NEW.last_sequence < OLD.last_sequence OR NEW.id <> OLD.id THEN "
-    f"RAISE EXCEPTION USING MESSAGE = '{HEAD_MESSAGE}: ' || TG_OP || ' refused', "
-    "ERRCODE = 'insufficient_privilege'; END IF; RETURN NEW; END; $$;",
+    "BEGIN IF TG_OP = 'DELETE' THEN "
+    f"RAISE EXCEPTION USING MESSAGE = '{HEAD_MESSAGE}: DELETE refused', ERRCODE = 'insufficient_privilege'; "
+    "ELSIF NEW.last_sequence < OLD.last_sequence OR NEW.id <> OLD.id THEN "
+    f"RAISE EXCEPTION USING MESSAGE = '{HEAD_MESSAGE}: UPDATE refused', ERRCODE = 'insufficient_privilege'; "
+    "END IF; RETURN NEW; END; $$;",
     f"CREATE TRIGGER audit_head_refuse_rewind BEFORE UPDATE OR DELETE ON {HEAD_TABLE} "
     "FOR EACH ROW EXECUTE FUNCTION audit_head_refuse_rewind();",
 ]
