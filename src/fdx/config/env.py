@@ -47,6 +47,7 @@ VARIABLES: dict[str, str] = {
     "FDX_NODE_NAME_RU": "",
     "FDX_NODE_ROLE": "",
     "FDX_NODE_KEY_FILE": "",
+    "FDX_AUDIT_CHECKPOINT_FILE": "",
     "FDX_REGION_COUNTRIES": "",
     "FDX_ATTACHMENT_MAX_MB": "",
     "FDX_LANGUAGE_CODE": "",
@@ -93,6 +94,7 @@ class NodeConfig:
     node_name_ru: str
     node_role: str
     node_key_file: Path
+    audit_checkpoint_file: Path
     region_countries: tuple[str, ...]
     attachment_max_mb: int
     language_code: str
@@ -138,6 +140,14 @@ def read_config(env: Mapping[str, str]) -> NodeConfig:
         ),
         node_role=_choice(env, "FDX_NODE_ROLE", NODE_ROLES, "national"),
         node_key_file=_path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key"),
+        # Next to the key by default: outside the database, backed up with the key, apart from the database.
+        audit_checkpoint_file=_path(
+            env,
+            "FDX_AUDIT_CHECKPOINT_FILE",
+            _path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key").with_name(
+                "audit-checkpoints.jsonl"
+            ),
+        ),
         region_countries=_countries(env, "FDX_REGION_COUNTRIES", "KZ,KG,TJ,TM,UZ"),
         attachment_max_mb=_int(env, "FDX_ATTACHMENT_MAX_MB", 50, 1, 2048),
         language_code=_choice(env, "FDX_LANGUAGE_CODE", LANGUAGES, "en"),

@@ -36,6 +36,10 @@ FDX_NODE_NAME_RU = NODE.node_name_ru
 FDX_NODE_COUNTRY = NODE.node_country
 FDX_NODE_ROLE = NODE.node_role
 FDX_NODE_KEY_FILE = NODE.node_key_file
+FDX_AUDIT_CHECKPOINT_FILE = NODE.audit_checkpoint_file
+# A signed checkpoint of the audit chain's head after this many events, or when the last is this old.
+FDX_AUDIT_CHECKPOINT_EVENTS = 500
+FDX_AUDIT_CHECKPOINT_SECONDS = 60
 FDX_PORT = NODE.port
 FDX_WEB_WORKERS = NODE.web_workers
 FDX_TOKEN_LIFETIME_DAYS = NODE.token_lifetime_days

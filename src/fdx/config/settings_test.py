@@ -33,6 +33,9 @@ PASSWORD_HASHERS = [
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# No audit checkpoint on its own: a test that wants one writes it, into a file of its own.
+FDX_AUDIT_CHECKPOINT_EVENTS = 10**12
+FDX_AUDIT_CHECKPOINT_SECONDS = 10**12
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # An in-memory test database; the WAL pragma means nothing there.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}
