@@ -89,8 +89,9 @@ class CsvRows:
 
     Notes
     -----
-    Blank lines (spaces at most) are skipped; a line of commas is a row of empty fields. The line of a row is the line it starts on. Header names are stripped of blanks;
-    values are given as they are. Extra fields that are all empty (a trailing comma) are allowed.
+    Blank lines (spaces at most) are skipped; a line of commas is a row of empty fields. The line of a
+    row is the line it starts on. Header names are stripped of blanks; values are given as they
+    are. Extra fields that are all empty (a trailing comma) are allowed.
     """
 
     def __init__(self, source, path, *, max_field_chars: int = MAX_FIELD_CHARS):
@@ -114,6 +115,9 @@ class CsvRows:
         self.header = [name.strip() for name in raw_header]
         for index, name in enumerate(self.header):
             self._check_value(name, line, "header")
+            if not name and any(self.header[index:]):
+                unnamed = _("the header leaves this column unnamed")
+                raise CsvFileError(path, line, self._column(index), unnamed)
             if name and name in self.header[:index]:
                 raise CsvFileError(path, line, name, _("the header names this column twice"))
 
@@ -148,17 +152,23 @@ class CsvRows:
         if bad is not None:
             raise CsvFileError(self.path, line, column, _not_utf8(ord(bad) - 0xDC00))
 
+    def _column(self, index: int) -> str:
+        """The name of a column, or its position where the header leaves it unnamed or has none."""
+        if index < len(self.header) and self.header[index]:
+            return self.header[index]
+        return _("column %(number)s") % {"number": index + 1}
+
     def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
         width = len(self.header)
         while (found := self._next_row()) is not None:
             line, row = found
             for index, value in enumerate(row):
-                self._check_value(value, line, self.header[index] if index < width else "line")
+                self._check_value(value, line, self._column(index))
             if len(row) < width:
                 raise CsvFileError(
                     self.path,
                     line,
-                    self.header[len(row)],
+                    self._column(len(row)),
                     _("is missing: the row has %(count)s fields, the header names %(expected)s")
                     % {"count": len(row), "expected": width},
                 )
@@ -166,7 +176,7 @@ class CsvRows:
                 raise CsvFileError(
                     self.path,
                     line,
-                    "line",
+                    self._column(width),
                     _(
                         "the row has %(count)s fields, the header names %(expected)s; quote a value that "
                         "holds a comma"

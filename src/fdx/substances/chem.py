@@ -46,7 +46,7 @@ MAX_INPUT_LENGTH = 20000
 MAX_HEAVY_ATOMS = 500
 MAX_FRAGMENTS = 20
 MAX_RINGS = 60
-STANDARDISE_SECONDS = 10.0
+STANDARDISE_SECONDS = 5.0
 # The atoms of a SMILES as written: a bracket atom, a two-letter organic atom, an organic or aromatic one,
 # or a wildcard. Counted before RDKit reads the text (no ring digit, bond or branch looks like one).
 _SMILES_ATOM = re.compile(r"\[[^\]]*\]|Br|Cl|[BCNOPSFI*bcnops]")
