@@ -12,6 +12,7 @@ from fdx.core.csvfile import MAX_FIELD_CHARS
 from fdx.legal.models import Listing
 from fdx.legal.reference import LISTING_COLUMNS
 from fdx.legal.transfer import StructureFileError, read_structures
+from fdx.testing.child import run_in_small_stack
 
 pytestmark = pytest.mark.django_db
 runner = CliRunner()
@@ -93,3 +94,23 @@ def test_structure_files_name_the_line_of_a_bad_byte_or_a_cut_row(tmp_path, name
         read_structures(path)
 
     assert str(error.value).startswith(message)
+
+
+def test_a_listing_csv_with_a_long_chain_is_refused_naming_file_line_and_field(tmp_path):
+    row = ["KZ-1", "Chain", "", "C" * 18000, "", "2024-01-01"] + [""] * (len(LISTING_COLUMNS) - 6)
+    (tmp_path / "kz.csv").write_text(
+        ",".join(LISTING_COLUMNS) + "\n" + ",".join(row) + "\n", encoding="utf-8"
+    )
+
+    result = run_in_small_stack(
+        """
+        from pathlib import Path
+        from fdx.legal.reference import read_listings
+        read_listings((Path(sys.argv[1]) / "kz.csv").open("rb"), "kz.csv")
+        """,
+        tmp_path,
+    )
+
+    assert result["error"].startswith(
+        "LegalDataError: kz.csv, line 2, field 'smiles': the structure has 18000"
+    )

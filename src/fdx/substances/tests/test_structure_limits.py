@@ -7,10 +7,6 @@ thread with a small stack (256 KiB, as web workers may have), so that without th
 by signal on any machine instead of pytest.
 """
 
-import json
-import subprocess
-import sys
-import textwrap
 import threading
 
 import pytest
@@ -19,39 +15,9 @@ from hypothesis import strategies as st
 from rdkit import Chem
 
 from fdx.substances import chem
+from fdx.testing.child import run_in_small_stack
 
 CHAIN = "C" * 18000  # a straight chain: 18,000 heavy atoms in 18,000 characters
-
-
-def run_in_small_stack(body: str, tmp_path) -> dict:
-    """Run ``body`` (which sets ``result``) in a child Python, in a thread of 256 KiB of stack; the child's
-    exit status and what it printed."""
-    script = tmp_path / "child.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            import json, sys, threading
-            sys.setrecursionlimit(10000)
-            result = {}
-            def work():
-                try:
-            {body}
-                except Exception as exc:
-                    result["error"] = f"{type(exc).__name__}: {exc}"
-            threading.stack_size(256 * 1024)
-            thread = threading.Thread(target=work)
-            thread.start()
-            thread.join()
-            print(json.dumps(result))
-            """
-        ).replace("{body}", textwrap.indent(textwrap.dedent(body), " " * 8)),
-        encoding="utf-8",
-    )
-    completed = subprocess.run(
-        [sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300
-    )
-    assert completed.returncode == 0, f"the child died (status {completed.returncode}): {completed.stderr}"
-    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def test_a_long_chain_is_refused_before_standardisation_in_a_subprocess(tmp_path):
@@ -87,28 +53,6 @@ def test_a_substance_csv_with_a_long_chain_is_refused_naming_file_line_and_field
         f"huge.csv, line 3, field 'smiles': the structure has 18000 atoms; FDX accepts at most "
         f"{chem.MAX_HEAVY_ATOMS}"
     ]
-
-
-def test_a_listing_csv_with_a_long_chain_is_refused_naming_file_line_and_field(tmp_path):
-    from fdx.legal.reference import LISTING_COLUMNS
-
-    row = ["KZ-1", "Chain", "", CHAIN, "", "2024-01-01"] + [""] * (len(LISTING_COLUMNS) - 6)
-    (tmp_path / "kz.csv").write_text(
-        ",".join(LISTING_COLUMNS) + "\n" + ",".join(row) + "\n", encoding="utf-8"
-    )
-
-    result = run_in_small_stack(
-        """
-        from pathlib import Path
-        from fdx.legal.reference import read_listings
-        read_listings((Path(sys.argv[1]) / "kz.csv").open("rb"), "kz.csv")
-        """,
-        tmp_path,
-    )
-
-    assert result["error"].startswith(
-        "LegalDataError: kz.csv, line 2, field 'smiles': the structure has 18000"
-    )
 
 
 def test_an_sdf_record_with_a_long_chain_is_refused_naming_the_record(tmp_path):
