@@ -97,3 +97,27 @@ def test_the_register_form_refuses_a_chain(client, persona):
     assert response.status_code == 200
     assert b"the structure has 18000 atoms; FDX accepts at most" in response.content
     assert not Substance.objects.filter(name_en="Chain").exists()
+
+
+def test_refusals_are_in_the_users_language(tmp_path):
+    from django.utils import translation
+
+    from fdx.substances.transfer import read_substance_file
+
+    path = tmp_path / "cp1251.csv"
+    path.write_bytes("name_en,smiles\nМет,CNC\n".encode("cp1251"))
+    chain = tmp_path / "chain.csv"
+    chain.write_text(f"name_en,smiles\nChain,{CHAIN}\n", encoding="utf-8")
+
+    with translation.override("ru"):
+        unreadable = str(read_substance_file(path).problems[0])
+        too_large = str(read_substance_file(chain).problems[0])
+
+    assert unreadable == (
+        "cp1251.csv, строка 2, поле 'name_en': не является текстом в UTF-8 (байт 0xCC); "
+        "сохраните файл в кодировке UTF-8"
+    )
+    assert too_large == (
+        f"chain.csv, строка 2, поле 'smiles': в структуре 18000 атомов; FDX принимает не более "
+        f"{chem.MAX_HEAVY_ATOMS}"
+    )
