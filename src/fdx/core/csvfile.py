@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,8 @@ MAX_FIELD_CHARS = 131_072
 # Python's own limit is raised past ours so that a long field reaches the check that names its column
 # (``csv.Error`` says neither line nor column); the whole file is in memory already.
 _PARSER_FIELD_LIMIT = 2**31 - 1
+# A byte that is not UTF-8, as ``errors="surrogateescape"`` keeps it.
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
 
 
 class CsvFileError(ValueError):
@@ -99,8 +102,14 @@ class CsvRows:
         self.max_field_chars = max_field_chars
         data = read_source(source)
         # Undecodable bytes become lone surrogates, so that the row and column holding them can be named.
+        self._bad_bytes = False
         if isinstance(data, bytes):
-            text = data.removeprefix(codecs.BOM_UTF8).decode("utf-8", errors="surrogateescape")
+            data = data.removeprefix(codecs.BOM_UTF8)
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                text = data.decode("utf-8", errors="surrogateescape")
+                self._bad_bytes = True
         else:
             text = data.removeprefix("\ufeff")
         if csv.field_size_limit() < _PARSER_FIELD_LIMIT:
@@ -148,9 +157,9 @@ class CsvRows:
             )
         if "\x00" in value:
             raise CsvFileError(self.path, line, column, _("contains a NUL character"))
-        bad = next((char for char in value if "\udc80" <= char <= "\udcff"), None)
+        bad = _ESCAPED_BYTE.search(value) if self._bad_bytes else None
         if bad is not None:
-            raise CsvFileError(self.path, line, column, _not_utf8(ord(bad) - 0xDC00))
+            raise CsvFileError(self.path, line, column, _not_utf8(ord(bad.group()) - 0xDC00))
 
     def _column(self, index: int) -> str:
         """The name of a column, or its position where the header leaves it unnamed or has none."""

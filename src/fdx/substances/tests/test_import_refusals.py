@@ -60,6 +60,7 @@ def test_unreadable_files_are_refused_by_the_cli_naming_the_place(tmp_path, name
     assert result.exit_code == 1
     assert message in " ".join(result.output.split())
     assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert "nothing imported: the file cannot be read" in result.output
     assert Substance.objects.count() == count
 
 
