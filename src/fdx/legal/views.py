@@ -250,12 +250,11 @@ def jurisdiction_import(request, code):
     counts, problems = None, []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        text = upload.read().decode("utf-8-sig", errors="replace")
-        try:
+        try:  # the reader checks the bytes are UTF-8 and names the line of one that is not
             counts = actions.import_listings(
                 request.user,
                 jurisdiction,
-                io.StringIO(text, newline=""),
+                io.BytesIO(upload.read()),
                 upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 reason=form.cleaned_data["reason"],

@@ -326,7 +326,8 @@ def import_substances(actor, parsed, *, skip_bad: bool = False) -> dict:
     new names as synonyms instead of a duplicate.
     """
     require_permission(actor, "substances.import_substances")
-    if parsed.problems and not skip_bad:
+    # A file that cannot be read as a whole (not UTF-8, rows cut short, no record) has no good records.
+    if parsed.problems and (not skip_bad or getattr(parsed, "unreadable", False)):
         raise ImportRefused(parsed.problems)
     counts = {"created": 0, "merged": 0, "received": 0, "skipped": len(parsed.problems)}
     seen: set[str] = set()
