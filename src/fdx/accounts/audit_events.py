@@ -76,3 +76,8 @@ describe("accounts.node.key_rotated", _("%(actor)s replaced the node's signing k
 describe(
     "accounts.node.deliveries_retried", _("%(actor)s retried domain event deliveries that had been given up")
 )
+describe(
+    "accounts.otp.recovery_codes_regenerated",
+    _("%(actor)s replaced the two-factor recovery codes of %(object)s"),
+)
+describe("accounts.signin.recovery_code_used", _("%(actor)s signed in with a recovery code"))
