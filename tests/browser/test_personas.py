@@ -251,7 +251,8 @@ def test_5_everyone_sees_styled_error_pages_in_their_language(signed_in, served_
     response = page.goto("/cases/00000000-0000-0000-0000-000000000000/")
     assert response.status == 404
     assert page.locator("nav.main-nav").count() == 1
-    assert ("Page not found" if language == "en" else "Страница не найдена") in page.locator("main").inner_text()
+    heading = "Page not found" if language == "en" else "Страница не найдена"
+    assert heading in page.locator("main").inner_text()
     page.goto("/admin/")
     assert page.url.rstrip("/").endswith("/admin")  # no loop: a 403 page, not a redirect
     assert outside_requests(page, served_fdx) == []

@@ -25,7 +25,7 @@ from django.db.models import Q
 from fdx.spectra.choices import SubstanceLink
 from fdx.substances import actions as substance_actions
 from fdx.substances import chem, names
-from fdx.substances.choices import SubstanceSource
+from fdx.substances.choices import NameKind, SubstanceSource
 from fdx.substances.models import Substance, SubstanceName
 from fdx.substances.reference import cas_is_valid
 
@@ -40,6 +40,9 @@ class Linker:
     by_cas: dict[str, int] = field(default_factory=dict)
     #: exact name key -> substance id, or None where two substances share the name (never linked by it)
     by_name: dict[str, int | None] = field(default_factory=dict)
+    #: the same for preferred names only: "(+)-methamphetamine" is a synonym of dextromethamphetamine that
+    #: compares like "Methamphetamine", whose preferred name it is, so a preferred name decides first
+    by_preferred_name: dict[str, int | None] = field(default_factory=dict)
     created: dict[str, int] = field(default_factory=lambda: {"with_structure": 0, "without_structure": 0})
 
     @classmethod
@@ -50,10 +53,9 @@ class Linker:
                 linker.by_inchikey.setdefault(inchikey, pk)
             if cas:
                 linker.by_cas.setdefault(cas, pk)
-        for name, substance_id in SubstanceName.objects.values_list("name", "substance_id").order_by(
-            "substance_id"
-        ):
-            linker._add_name(name, substance_id)
+        names_of = SubstanceName.objects.values_list("name", "substance_id", "kind").order_by("substance_id")
+        for name, substance_id, kind in names_of:
+            linker._add_name(name, substance_id, preferred=kind == NameKind.PREFERRED)
         return linker
 
     def link(self, name: str, metadata: dict, record_label: str) -> tuple[int | None, str]:
@@ -74,20 +76,23 @@ class Linker:
         cas = _valid_cas(metadata)
         if cas and cas in self.by_cas:
             return self.by_cas[cas], SubstanceLink.CAS
-        found = {self.by_name.get(name_key(str(c))) for c in [name, *metadata.get("synonyms", [])]}
-        found.discard(None)
-        if len(found) == 1:  # names pointing at two substances link to neither
-            return found.pop(), SubstanceLink.NAME
+        keys = [name_key(str(c)) for c in [name, *metadata.get("synonyms", [])]]
+        for names_map in (self.by_preferred_name, self.by_name):
+            found = {names_map.get(key) for key in keys}
+            found.discard(None)
+            if len(found) == 1:  # names pointing at two substances link to neither
+                return found.pop(), SubstanceLink.NAME
         return None
 
-    def _add_name(self, name: str, substance_id: int) -> None:
+    def _add_name(self, name: str, substance_id: int, *, preferred: bool = False) -> None:
         key = name_key(name)
         if not key:
             return
-        if key in self.by_name and self.by_name[key] != substance_id:
-            self.by_name[key] = None  # shared by two substances: ambiguous
-        else:
-            self.by_name[key] = substance_id
+        for names_map in (self.by_name, self.by_preferred_name) if preferred else (self.by_name,):
+            if key in names_map and names_map[key] != substance_id:
+                names_map[key] = None  # shared by two substances: ambiguous
+            else:
+                names_map[key] = substance_id
 
     def _register(self, name: str, metadata: dict, record_label: str) -> tuple[int | None, str]:
         name = (name or "").strip()[:300]
@@ -140,8 +145,8 @@ class Linker:
             self.by_inchikey.setdefault(key, substance.pk)
         if substance.cas_number:
             self.by_cas.setdefault(substance.cas_number, substance.pk)
-        for name in substance.names.values_list("name", flat=True):
-            self._add_name(name, substance.pk)
+        for name, kind in substance.names.values_list("name", "kind"):
+            self._add_name(name, substance.pk, preferred=kind == NameKind.PREFERRED)
 
 
 _NOT_LETTERS = re.compile(r"[^0-9a-z]+")

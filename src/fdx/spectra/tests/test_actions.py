@@ -542,3 +542,16 @@ def test_a_structure_decides_over_the_name_and_names_must_match_exactly(persona,
     assert linked["S-3"].substance.name_en == "pCPP"
     assert (linked["S-4"].substance.key, linked["S-4"].substance_link) == ("caffeine", "name")
     assert report.linked_by_name == [{"record": "S-4", "name": "CAFFEINE", "substance": "Caffeine"}]
+
+
+def test_a_preferred_name_decides_over_a_synonym_that_compares_alike(persona, tmp_path):
+    # "(+)-methamphetamine", a synonym of dextromethamphetamine, compares like "Methamphetamine" once its
+    # signs are set aside: the substance whose preferred name it is takes the record
+    head = persona("kz_lab_head")
+    library = make_library(head)
+    records = [Record("Methamphetamine", ((58, 999), (91, 180), (134, 30)), (("DB#", "M-1"),))]
+
+    actions.import_spectra(head, library, write_msp(tmp_path, "meth.msp", records))
+
+    spectrum = Spectrum.objects.select_related("substance").get(record_id="M-1")
+    assert (spectrum.substance.key, spectrum.substance_link) == ("methamphetamine", "name")
