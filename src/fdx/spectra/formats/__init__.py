@@ -18,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from fdx.spectra.science.wording import translated as _
@@ -80,11 +80,14 @@ def read_spectra(path: str | Path, fmt: str | None = None, *, skip_bad: bool = F
     return collect(iter_spectra(path, fmt), path, skip_bad=skip_bad)
 
 
-def iter_spectra(path: str | Path, fmt: str | None = None) -> Iterator[ParsedSpectrum | FormatError]:
+def iter_spectra(
+    path: str | Path, fmt: str | None = None, *, position: Callable[[int], object] | None = None
+) -> Iterator[ParsedSpectrum | FormatError]:
     """Each record of a file in turn, as a spectrum or as the error that spoils it, holding one record at a
     time (text files are read line by line): the reader of files of any size.
 
     Raises FormatError at once for an unknown format, an empty file and a file of zero bytes only.
+    ``position(bytes)``, when given, is told now and then how far into a text file the reading has come.
     """
     fmt = fmt or detect_format(path)
     if fmt not in _FILE_READERS and fmt not in _TEXT_READERS:
@@ -95,7 +98,7 @@ def iter_spectra(path: str | Path, fmt: str | None = None) -> Iterator[ParsedSpe
     refuse_empty(path)
     if fmt in _FILE_READERS:
         return _FILE_READERS[fmt](path)
-    return _TEXT_READERS[fmt](text_lines(path), str(path))
+    return _TEXT_READERS[fmt](text_lines(path, position=position), str(path))
 
 
 def read_spectra_text(text: str, fmt: str, *, name: str = "<text>", skip_bad: bool = False) -> ReadResult:

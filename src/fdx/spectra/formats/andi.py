@@ -50,7 +50,8 @@ _KEPT_ATTRIBUTES = {
 
 
 def iter_andi(path: str | Path) -> Iterator[ParsedSpectrum | FormatError]:
-    """The spectra of an ANDI-MS run (the apex scans of its TIC peaks, see the notes) or a table of spectra."""
+    """The spectra of an ANDI-MS run (the apex scans of its TIC peaks, see the notes) or of a table of
+    spectra, each as a spectrum or as the error that spoils it."""
     try:
         with warnings.catch_warnings():
             # scipy warns when arrays still point into the map at close; every array taken is a copy.
@@ -73,13 +74,15 @@ def _spectra(dataset, path: str | Path) -> Iterator[ParsedSpectrum | FormatError
         if "ordinate_values" in variables or "total_intensity" in variables:
             problem = _("this file holds only a total-ion chromatogram, no mass spectra")
         else:
-            problem = _("this is not an AIA/ANDI mass-spectrometry file (no variable %(name)s)", name=missing[0])
+            name = missing[0]
+            problem = _("this is not an AIA/ANDI mass-spectrometry file (no variable %(name)s)", name=name)
         raise FormatError(path, problem, field=missing[0])
     starts = numpy.array(variables["scan_index"].data, dtype=numpy.int64)
     counts = numpy.array(variables["point_count"].data, dtype=numpy.int64)
     masses, intensities = variables["mass_values"], variables["intensity_values"]
     points = min(len(masses.data), len(intensities.data))
-    if len(starts) != len(counts) or (counts < 0).any() or (starts < 0).any() or (starts + counts > points).any():
+    inside = len(starts) == len(counts) and (counts >= 0).all() and (starts >= 0).all()
+    if not inside or (starts + counts > points).any():
         problem = _("the scans point outside the mass and intensity values: the file is damaged")
         raise FormatError(path, problem, field="scan_index")
     if not len(starts):
@@ -94,7 +97,8 @@ def _spectra(dataset, path: str | Path) -> Iterator[ParsedSpectrum | FormatError
                 numpy.array(intensities.data[starts[scan] : stop], dtype=numpy.float64) * _scale(intensities),
             )
         except RecordProblem as problem:
-            yield FormatError(path, problem.problem, record=int(scan) + 1, field=problem.field or "mass_values")
+            field = problem.field or "mass_values"
+            yield FormatError(path, problem.problem, record=int(scan) + 1, field=field)
             continue
         fields = list(common)
         if times is not None and numpy.isfinite(times[scan]) and times[scan] >= 0:

@@ -278,7 +278,7 @@ def read_text(path: str | Path) -> str:
 
 
 def text_encoding(path: str | Path, *, block: int = 1 << 20) -> str:
-    """The encoding :func:`read_text` would choose, found by reading the file in blocks (memory stays flat)."""
+    """The encoding :func:`read_text` would choose, found by reading the file in blocks (memory flat)."""
     decoder = codecs.getincrementaldecoder("utf-8-sig")()
     high = in_words = 0
     utf8 = True
@@ -300,12 +300,15 @@ def text_encoding(path: str | Path, *, block: int = 1 << 20) -> str:
     return "cp1251" if high > 0 and in_words * 2 >= high else "latin-1"
 
 
-def text_lines(path: str | Path) -> Iterator[str]:
+def text_lines(path: str | Path, *, position: Callable[[int], object] | None = None) -> Iterator[str]:
     """The lines of a text file one by one (any line ends, no end-of-line characters), decoded as
-    :func:`read_text` decodes it: a reader fed these holds one record at a time, whatever the file's size."""
+    :func:`read_text` decodes it: a reader fed these holds one record at a time, whatever the file's size.
+    ``position(bytes)`` is told every few thousand lines how far the reading has come."""
     encoding = text_encoding(path)
     with Path(path).open(encoding=encoding, errors="replace", newline=None) as handle:
-        for line in handle:
+        for count, line in enumerate(handle):
+            if position is not None and not count % 4096:
+                position(handle.buffer.tell())
             yield line[:-1] if line.endswith("\n") else line
 
 

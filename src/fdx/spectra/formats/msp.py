@@ -27,9 +27,9 @@ from .base import (
     ParsedSpectrum,
     RecordProblem,
     check_count,
+    lines_of,
     parse_count,
     peaks_from_lines,
-    lines_of,
 )
 from .metadata import norm_key, normalise
 

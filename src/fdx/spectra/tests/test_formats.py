@@ -46,7 +46,9 @@ def test_an_unknown_extension_is_a_format_error():
 
     # Then the error names the file and the extension
     assert caught.value.path == "/uploads/record.txt"
-    assert str(caught.value).startswith("record.txt: the extension '.txt' is not a spectrum format (.cdf, .dx, ")
+    assert str(caught.value).startswith(
+        "record.txt: the extension '.txt' is not a spectrum format (.cdf, .dx, "
+    )
 
 
 def test_format_error_reads_like_a_place_in_a_file():
