@@ -150,8 +150,10 @@ def search(
     try:
         searched = _search_in_blocks(actor, path, fmt, filters, block, printer)
     finally:
-        if as_json:
-            printer.close()
+        if as_json and printer.count:
+            printer.close()  # results printed before a bad record stand, as a whole JSON list
+    if as_json and not printer.count:
+        printer.close()
     err.print(f"{searched} spectra searched")
 
 
@@ -187,9 +189,9 @@ def _search_in_blocks(actor, path: Path, fmt, filters, block: int, printer) -> i
                 progress.update(task, spectra=searched)
         except FormatError as exc:
             progress.stop()
-            err.print(f"[red]error:[/red] {exc}")
             if searched:
-                err.print(f"{searched} spectra were searched before it; their results stand")
+                err.print(f"{searched} spectra were searched before a bad record; their results stand")
+            err.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(1) from None
         progress.update(task, completed=size)
     return searched
@@ -209,6 +211,7 @@ class _JsonList:
         self.count += 1
 
     def close(self) -> None:
+        """End the list: the results so far stand even when a bad record stopped the search."""
         sys.stdout.write("\n]\n" if self.count else "[]\n")
         sys.stdout.flush()
 
