@@ -140,8 +140,7 @@ def test_a_malformed_file_exits_1_with_the_message(tmp_path):
     assert not SpectralLibrary.objects.filter(name="Lab").exists()
     skipped = runner.invoke(
         app,
-        ["spectra", "import", str(path), "--library", "Lab", "--org", "demo-kz-forensic-centre"]
-        + ["--skip-bad"],
+        ["spectra", "import", str(path), "--library", "Lab", "--skip-bad", "--org", "demo-kz-forensic-centre"],
     )
     assert skipped.exit_code == 0, skipped.output
     assert json.loads(skipped.stdout)["imported"] == 1
