@@ -9,7 +9,8 @@ temporary folder (never kept). Three figures, in queries per second:
 * ``cli``: ``fdx spectra search FILE --json`` in a subprocess, the whole of it: start-up, reading the file
   line by line, searching in blocks of ``--block``, writing the JSON of every hit to a file; with the
   subprocess's peak memory, and the same for a file of a tenth of the queries (memory stays flat: the
-  blocks are the same size whatever the file's);
+  blocks are the same size whatever the file's); ``cli_start_up_seconds`` is the search of a file of one
+  spectrum (Django, the index, the libraries);
 * ``in_process``: the code the command calls (``transfer.query_blocks`` and ``selectors.search``), without
   start-up and output;
 * ``index_only``: the index's own batch search of the same queries, already on the nominal scale.
@@ -47,6 +48,7 @@ def main() -> None:
     small = _query_file(folder / "queries-tenth.msp", max(1, args.queries // 10))
     # The small file first: the peak memory of children is a running maximum, so the second figure is the
     # big file's own only when it is the larger.
+    startup = _cli(_query_file(folder / "one.msp", 1), args, folder / "hits-one.json")["seconds"]
     cli_small = _cli(small, args, folder / "hits-tenth.json")
     cli = _cli(big, args, folder / "hits.json")
     in_process = _in_process(big, args)
@@ -59,6 +61,7 @@ def main() -> None:
                 "query_file_mib": round(big.stat().st_size / 2**20, 1),
                 "block": args.block,
                 "top": args.top,
+                "cli_start_up_seconds": startup,
                 "cli": cli,
                 "cli_tenth_of_the_queries": cli_small,
                 "in_process": in_process,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from pathlib import Path
 
 import typer
@@ -206,8 +205,9 @@ class _JsonList:
     def __call__(self, row: dict) -> None:
         from django.core.serializers.json import DjangoJSONEncoder
 
-        text = json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2)
-        sys.stdout.write(("[\n" if not self.count else ",\n") + textwrap.indent(text, "  "))
+        # One query a line: a hundred thousand of them stay quick to write and easy to grep.
+        text = json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False)
+        sys.stdout.write(("[\n" if not self.count else ",\n") + text)
         self.count += 1
 
     def close(self) -> None:
