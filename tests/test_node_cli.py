@@ -3,7 +3,7 @@ from typer.testing import CliRunner
 
 from fdx.cli import app
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("spectral_index_folder")]
 runner = CliRunner()
 
 
@@ -16,6 +16,14 @@ def test_setup_is_idempotent_and_prints_passwords_only_the_first_time():
     assert second.exit_code == 0
     assert "shown only this once" not in second.output
     assert "Ready" in second.output
+    # the starter EI library, once, every spectrum with its record's open licence
+    from fdx.demo.spectra import STARTER_NAME
+    from fdx.spectra.models import SpectralLibrary, Spectrum
+
+    library = SpectralLibrary.objects.get(name=STARTER_NAME)
+    spectra = Spectrum.objects.filter(library=library)
+    assert spectra.count() > 100
+    assert {s.licence for s in spectra} <= {"CC BY", "CC BY-SA", "CC0"}
 
 
 def test_help_lists_the_operator_commands():

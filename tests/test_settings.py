@@ -152,3 +152,10 @@ def test_the_fdx_command_stops_with_the_variable_name(tmp_path):
     assert result.returncode == 2
     assert "PORT: must be a whole number" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_demo_node_has_a_russian_name_and_a_named_node_keeps_its_own():
+    from fdx.config.env import DEMO_NAME_RU
+
+    assert read_config({}).node_name_ru == DEMO_NAME_RU
+    assert read_config({"FDX_NODE_NAME": "Bishkek"}).node_name_ru == ""

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.test_recording import sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,17 +5,9 @@ import re
 
 import pytest
 
-from tests.browser.conftest import BROWSER_PASSWORD, BROWSER_USER
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, served_fdx):
-    page.goto("/accounts/signin/")
-    page.fill("#id_username", BROWSER_USER)
-    page.fill("#id_password", BROWSER_PASSWORD)
-    page.click("#signin-submit")
-    page.wait_for_url(served_fdx + "/")
 
 
 def test_record_an_examination_with_the_substance_autocomplete(page, served_fdx):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser.conftest import BROWSER_PASSWORD, BROWSER_USER
+from tests.browser.conftest import BROWSER_PASSWORD, BROWSER_USER, complete_sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +19,8 @@ def test_sign_in_and_switch_language(page, served_fdx):
     page.fill("#id_username", BROWSER_USER)
     page.fill("#id_password", BROWSER_PASSWORD)
     page.click("#signin-submit")
+    # ...and their authenticator's code (enrolling it first, when this is their first sign-in)
+    complete_sign_in(page, BROWSER_USER, BROWSER_PASSWORD)
 
     # Then they land on the home page, in English
     page.wait_for_url(served_fdx + "/")

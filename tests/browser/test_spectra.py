@@ -3,7 +3,7 @@ head-to-tail plot drawn by the locally served Plotly, and the best hit's legal s
 
 import pytest
 
-from tests.browser.test_recording import sign_in
+from tests.browser.conftest import sign_in
 
 pytestmark = pytest.mark.browser
 

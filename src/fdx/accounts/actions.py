@@ -15,13 +15,15 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fdx.accounts import audit_events, tokens
+from fdx.accounts import audit_events, otp, throttling, tokens
 from fdx.accounts.choices import Role
-from fdx.accounts.models import ApiToken, Organisation, SharingGroup, User
+from fdx.accounts.models import ApiToken, ApiTokenFailure, Organisation, SharingGroup, User
 from fdx.accounts.roles import ORG_GRANTABLE_ROLES, STAFF_ROLES
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, is_user, require_permission, require_user
@@ -91,11 +93,14 @@ def create_user(
     organisation: Organisation,
     roles: list[str] | tuple[str, ...] = (),
     password: str | None = None,
+    must_change_password: bool = True,
     **values,
 ) -> tuple[User, str | None]:
     """Create a user in ``organisation`` with ``roles``.
 
-    Returns the user and, when no password was given, the generated one (to be shown once).
+    Returns the user and, when no password was given, the generated one (to be shown once). The user must
+    change the password an administrator chose at first sign-in, unless ``must_change_password`` is False
+    (the demo people, service accounts).
     """
     _require_user_admin(actor, organisation, roles)
     unknown = set(values) - set(USER_FIELDS)
@@ -110,6 +115,7 @@ def create_user(
     user.full_clean(exclude=["password"])
     validate_password(password, user)
     user.set_password(password)
+    user.must_change_password = must_change_password
     user.save()
     _set_groups(user, roles)
     after = snapshot(user, User.audit_fields) | {"roles": sorted(roles)}
@@ -183,21 +189,27 @@ def change_own_password(actor: User, *, old_password: str, new_password: str) ->
     if is_system(actor) or not actor.check_password(old_password):
         raise ValidationError({"old_password": _("The current password is not correct.")})
     validate_password(new_password, actor)
+    if actor.check_password(new_password):
+        raise ValidationError({"new_password": _("Choose a password different from the current one.")})
     actor.set_password(new_password)
-    actor.save(update_fields=["password"])
+    # The password is now the user's own: the first-sign-in change is done.
+    actor.must_change_password = False
+    actor.save(update_fields=["password", "must_change_password"])
     record(audit_events.USER_PASSWORD_CHANGED, actor=actor, obj=actor)
 
 
 @transaction.atomic
 def reset_password(actor, user: User, *, password: str | None = None, reason: str = "") -> str | None:
-    """An administrator sets a user's password (given, or generated and returned to be shown once)."""
+    """An administrator sets a user's password (given, or generated and returned to be shown once); the user
+    must change it at their next sign-in."""
     _require_user_admin(actor, user.organisation, user_roles(user), target=user)
     generated = None
     if password is None:
         generated = password = generate_password()
     validate_password(password, user)
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
     record(
         audit_events.USER_PASSWORD_RESET, actor=actor, organisation=user.organisation, obj=user, reason=reason
     )
@@ -282,17 +294,39 @@ class TokenRejected(Exception):
         super().__init__(message)
 
 
-def authenticate_token(secret: str) -> User:
-    """The user a bearer token belongs to, or ``TokenRejected``. Notes when the token was last used."""
+class TokenThrottled(Exception):
+    """Too many rejected tokens from the request's address: ``wait`` seconds until it may try again."""
+
+    def __init__(self, wait: int):
+        self.wait = wait
+        super().__init__(f"try again in {wait} s")
+
+
+def authenticate_token(secret: str, *, address: str | None = None) -> User:
+    """The user a bearer token belongs to, or ``TokenRejected``. Notes when the token was last used.
+
+    With ``address``, an address throttled for rejected tokens gets ``TokenThrottled`` whatever the token
+    (its count is read in the same query as the token, so a good token costs no extra query)."""
     if not tokens.looks_like_token(secret):
+        _refuse_if_throttled(address)
         raise TokenRejected("token_invalid", _("The API token is not valid."))
-    token = (
-        ApiToken.objects.select_related("user", "user__organisation")
-        .filter(token_hash=tokens.hash_token(secret))
-        .first()
+    queryset = ApiToken.objects.select_related("user", "user__organisation").filter(
+        token_hash=tokens.hash_token(secret)
     )
+    if address is not None:
+        failures = ApiTokenFailure.objects.filter(ip_address=address)
+        queryset = queryset.annotate(
+            address_failures=Subquery(failures.values("failures")[:1]),
+            address_window_started_at=Subquery(failures.values("window_started_at")[:1]),
+        )
+    token = queryset.first()
     if token is None:
+        _refuse_if_throttled(address)
         raise TokenRejected("token_invalid", _("The API token is not valid."))
+    if address is not None:
+        wait = throttling.retry_after(token.address_failures, token.address_window_started_at)
+        if wait is not None:
+            raise TokenThrottled(wait)
     now = timezone.now()
     if token.revoked_at is not None:
         raise TokenRejected("token_revoked", _("The API token has been revoked."))
@@ -306,12 +340,21 @@ def authenticate_token(secret: str) -> User:
     return token.user
 
 
+def _refuse_if_throttled(address: str | None) -> None:
+    if address is not None:
+        wait = throttling.address_retry_after(address)
+        if wait is not None:
+            raise TokenThrottled(wait)
+
+
 # Two-factor sign-in
 
 
 @transaction.atomic
-def confirm_two_factor(actor, token: str):
-    """Turn two-factor sign-in on once the user proves their app shows the right code."""
+def confirm_two_factor(actor, token: str) -> tuple[TOTPDevice, list[str]]:
+    """Turn two-factor sign-in on once the user proves their app shows the right code.
+
+    Returns the device and fresh recovery codes (to be shown once; only their hashes are kept)."""
     require_user(actor)
     device = TOTPDevice.objects.select_for_update().filter(user=actor, confirmed=False).first()
     if device is None or not device.verify_token(token):
@@ -319,17 +362,48 @@ def confirm_two_factor(actor, token: str):
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     TOTPDevice.objects.filter(user=actor).exclude(pk=device.pk).delete()
-    record(audit_events.OTP_DEVICE_ADDED, actor=actor, obj=actor)
-    return device
+    codes = otp.new_recovery_codes()
+    otp.store_recovery_codes(actor, codes)
+    record(audit_events.OTP_DEVICE_ADDED, actor=actor, obj=actor, after={"recovery_codes": len(codes)})
+    return device, codes
+
+
+@transaction.atomic
+def provision_two_factor(actor, user: User) -> str:
+    """Give ``user`` a confirmed authenticator and return its secret (base32) to print once. Only the node's
+    set-up does this (the demo people); a person enrols themself on the two-factor page."""
+    if not is_system(actor):
+        raise PermissionDenied(_("Only the node's set-up provisions an authenticator for someone else."))
+    TOTPDevice.objects.filter(user=user).delete()
+    device = TOTPDevice.objects.create(user=user, name=otp.DEVICE_NAME, confirmed=True)
+    record(audit_events.OTP_DEVICE_ADDED, actor=actor, organisation=user.organisation, obj=user)
+    return otp.secret_text(device)
+
+
+@transaction.atomic
+def regenerate_recovery_codes(actor) -> list[str]:
+    """Replace the user's recovery codes by new ones (shown once); the old ones stop working."""
+    require_user(actor)
+    if not otp.has_two_factor(actor):
+        raise ValidationError(_("Turn two-factor sign-in on first."))
+    codes = otp.new_recovery_codes()
+    otp.store_recovery_codes(actor, codes)
+    record(audit_events.OTP_RECOVERY_CODES_REGENERATED, actor=actor, obj=actor, after={"count": len(codes)})
+    return codes
 
 
 @transaction.atomic
 def turn_off_two_factor(actor, *, password: str) -> None:
-    """Turn two-factor sign-in off; the user confirms with their password."""
+    """Turn two-factor sign-in off; the user confirms with their password. Refused where it is required."""
     require_user(actor)
+    if otp.two_factor_required(actor):
+        raise ValidationError(
+            {"password": _("Two-factor sign-in is required for your roles on this node; it stays on.")}
+        )
     if not actor.check_password(password):
         raise ValidationError({"password": _("The password is not correct.")})
     deleted, _detail = TOTPDevice.objects.filter(user=actor).delete()
+    StaticDevice.objects.filter(user=actor).delete()
     if deleted:
         record(audit_events.OTP_DEVICE_REMOVED, actor=actor, obj=actor)
 
@@ -377,12 +451,14 @@ def _refuse_removing_last_node_admin(user: User) -> None:
 
 @transaction.atomic
 def reset_two_factor(actor, user: User, *, reason: str) -> None:
-    """An administrator turns a user's two-factor sign-in off (lost phone); the user enrols again."""
+    """An administrator turns a user's two-factor sign-in off (lost phone); the user enrols again (at their
+    next sign-in, where it is required). Their recovery codes go with it."""
     _require_user_admin(actor, user.organisation, user_roles(user), target=user)
     if not reason.strip():
         raise ValidationError({"reason": _("Say why two-factor sign-in is reset.")})
     deleted, _detail = TOTPDevice.objects.filter(user=user).delete()
-    if deleted:
+    recovery, _detail = StaticDevice.objects.filter(user=user).delete()
+    if deleted or recovery:
         record(
             audit_events.OTP_DEVICE_REMOVED,
             actor=actor,

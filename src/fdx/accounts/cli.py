@@ -28,8 +28,14 @@ def users_create(
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from standard input."
     ),
+    keep_password: bool = typer.Option(
+        False,
+        "--keep-password",
+        help="The user need not change this password at first sign-in (service accounts, test set-ups).",
+    ),
 ) -> None:
-    """Create a user; prints the generated password once unless --password-stdin is given."""
+    """Create a user; prints the generated password once unless --password-stdin is given. The user changes
+    the password at first sign-in unless --keep-password is given."""
     from fdx.accounts import actions
     from fdx.accounts.models import Organisation
     from fdx.core.actors import cli_actor
@@ -42,6 +48,7 @@ def users_create(
         organisation=organisation,
         roles=role,
         password=password,
+        must_change_password=not keep_password,
         email=email,
         first_name=first_name,
         last_name=last_name,
@@ -141,6 +148,20 @@ def users_reset_password(username: str, reason: str = typer.Option("", "--reason
 
     password = actions.reset_password(cli_actor(), User.objects.get(username=username), reason=reason)
     out.print(f"new password for {username} (shown once): [bold]{password}[/bold]")
+
+
+@users_app.command("reset-two-factor")
+@handle_errors
+def users_reset_two_factor(
+    username: str, reason: str = typer.Option(..., "--reason", help="Why (audited), e.g. 'lost phone'.")
+) -> None:
+    """Remove a user's authenticator and recovery codes; they enrol again at their next sign-in."""
+    from fdx.accounts import actions
+    from fdx.accounts.models import User
+    from fdx.core.actors import cli_actor
+
+    actions.reset_two_factor(cli_actor(), User.objects.get(username=username), reason=reason)
+    out.print(f"two-factor sign-in reset for {username}; they set it up again at their next sign-in")
 
 
 @users_app.command("deactivate")

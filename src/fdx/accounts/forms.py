@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from fdx.accounts.choices import Role
+from fdx.accounts.choices import OrganisationType, Role
 
 
 class SignInForm(AuthenticationForm):
@@ -32,6 +32,17 @@ class OtpForm(forms.Form):
         widget=forms.TextInput(
             attrs={"autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric"}
         ),
+    )
+
+
+class SignInCodeForm(forms.Form):
+    """The second sign-in step: a code from the authenticator app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Code from your authenticator app, or a recovery code"),
+        min_length=6,
+        max_length=20,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "one-time-code"}),
     )
 
 
@@ -104,3 +115,59 @@ class RolesForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["roles"] = role_field(grantable_roles, initial_roles)
         self.order_fields(["roles", "reason"])
+
+
+class OrganisationForm(forms.Form):
+    """An organisation's code (fixed once created), names, country, type and active flag."""
+
+    code = forms.SlugField(
+        label=_("Code"), max_length=50, help_text=_("Short stable identifier, e.g. kz-forensic-centre.")
+    )
+    name_en = forms.CharField(label=_("Name (English)"), max_length=250)
+    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=250)
+    name_local = forms.CharField(label=_("Name (national language)"), max_length=250, required=False)
+    country = forms.ModelChoiceField(label=_("Country"), queryset=None)
+    org_type = forms.ChoiceField(label=_("Type"), choices=OrganisationType.choices)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=1000, required=False)
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        from fdx.geo.models import Country
+
+        super().__init__(*args, **kwargs)
+        self.fields["country"].queryset = Country.objects.order_by("code")
+        if creating:
+            del self.fields["is_active"], self.fields["reason"]
+        else:
+            del self.fields["code"]
+
+
+class SharingGroupForm(forms.Form):
+    """A sharing group's code (fixed once created), names, purpose, members and active flag."""
+
+    code = forms.SlugField(label=_("Code"), max_length=50)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=250)
+    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=250)
+    description = forms.CharField(
+        label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Member organisations"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    reason = forms.CharField(label=_("Reason for the change"), max_length=1000, required=False)
+
+    def __init__(self, *args, creating: bool, **kwargs):
+        from fdx.accounts.models import Organisation
+
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.select_related("country").order_by(
+            "country_id", "code"
+        )
+        if creating:
+            del self.fields["is_active"], self.fields["reason"]
+        else:
+            del self.fields["code"]

@@ -72,6 +72,11 @@ class User(AbstractUser):
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="users"
     )
     position = models.CharField(_("position"), max_length=150, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator chose the password; cleared when the user changes it."),
+    )
 
     objects = FdxUserManager()
 
@@ -165,3 +170,19 @@ class SharingGroup(GlobalRecord):
 
     def __str__(self):
         return self.name_ru if (get_language() or "").startswith("ru") and self.name_ru else self.name_en
+
+
+class ApiTokenFailure(models.Model):
+    """Rejected API tokens from one address within the current window (for throttling; not audited)."""
+
+    ip_address = models.CharField(_("address"), max_length=64, unique=True)
+    failures = models.PositiveIntegerField(_("failures"), default=0)
+    window_started_at = models.DateTimeField(_("window started at"))
+
+    class Meta:
+        verbose_name = _("rejected API token count")
+        verbose_name_plural = _("rejected API token counts")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.ip_address}: {self.failures}"

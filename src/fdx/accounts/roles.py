@@ -115,3 +115,11 @@ def sync_roles() -> dict[str, int]:
         group.permissions.set([permission(name) for name in sorted(dotted_names)])
         counts[str(role)] = len(dotted_names)
     return counts
+
+
+#: Roles that must sign in with a second factor: every role that reads case data, and the administrators.
+TWO_FACTOR_ROLES = frozenset(
+    role
+    for role, dotted_names in ROLE_PERMISSIONS.items()
+    if "examinations.view_case_data" in dotted_names or role in (Role.ORG_ADMIN, Role.NODE_ADMIN)
+)

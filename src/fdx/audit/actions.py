@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,11 +12,13 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fdx.audit import chain, events
+from fdx.audit import chain, checkpoints, events
 from fdx.audit.audit_events import EVENTS_EXPORTED
 from fdx.audit.models import AuditChainHead, AuditEvent
 from fdx.core import request_context
 from fdx.core.actors import is_system, require_permission
+
+logger = logging.getLogger(__name__)
 
 
 def record(
@@ -78,7 +81,19 @@ def record(
         head.last_sequence = audit_event.sequence
         head.last_hash = audit_event.hash
         head.save(update_fields=["last_sequence", "last_hash"])
+        if checkpoints.due(audit_event.sequence):
+            transaction.on_commit(_enqueue_checkpoint)
     return audit_event
+
+
+def _enqueue_checkpoint() -> None:
+    """Ask the worker to sign the head (never fails the change whose event was just written)."""
+    from fdx.audit.tasks import write_checkpoint
+
+    try:
+        write_checkpoint.enqueue()
+    except Exception:
+        logger.exception("could not enqueue an audit checkpoint")
 
 
 def snapshot(instance: models.Model, fields: tuple[str, ...] | list[str]) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 Apps declare their events in ``<app>/audit_events.py`` with ``register``; ``record`` refuses an unknown
 code, so the documentation (``docs/en/audit-events.md``, checked by a test) always lists every event.
+Each event type may also give a ``template``: the sentence the audit log reads, with ``%(actor)s``,
+``%(object)s`` and ``%(organisation)s`` filled in from the event (see ``fdx.audit.sentences``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class EventType:
     code: str
     sentence: str | Promise
     category: str
+    template: str | Promise | None = None
 
     def __str__(self) -> str:
         return self.code
@@ -35,15 +38,29 @@ class EventType:
 _registry: dict[str, EventType] = {}
 
 
-def register(code: str, sentence: str | Promise, category: str = EventCategory.DATA) -> EventType:
-    """Declare an event type; codes are ``app.object.verb`` and unique."""
+def register(
+    code: str,
+    sentence: str | Promise,
+    category: str = EventCategory.DATA,
+    template: str | Promise | None = None,
+) -> EventType:
+    """Declare an event type; codes are ``app.object.verb`` and unique. ``template`` is the log's sentence
+    (translatable, ``%(actor)s``-style placeholders; see ``fdx.audit.sentences``)."""
     if not _CODE.match(code):
         raise ValueError(f"audit event code {code!r} must look like 'app.object.verb'")
     if code in _registry:
         raise ValueError(f"audit event code {code!r} is registered twice")
-    event = EventType(code=code, sentence=sentence, category=category)
+    event = EventType(code=code, sentence=sentence, category=category, template=template)
     _registry[code] = event
     return event
+
+
+def describe(code: str, template: str | Promise) -> EventType:
+    """Give the registered event type ``code`` its log sentence, for an app that declares the sentences of
+    its events apart from their codes."""
+    event = get(code)
+    _registry[code] = described = EventType(event.code, event.sentence, event.category, template)
+    return described
 
 
 def get(code: str) -> EventType:

@@ -9,8 +9,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from fdx.audit import selectors
+from fdx.audit import checkpoints, selectors
 from fdx.audit.verify import verify_chain
+from fdx.audit.visibility import shown_one, shown_to
 from fdx.core.actors import require_permission
 
 
@@ -21,16 +22,25 @@ def events(request):
         raise PermissionDenied(_("Only administrators read the audit log."))
     filters = {key: request.GET.get(key, "").strip() or None for key in ("action", "actor", "object_id")}
     page = Paginator(selectors.list_events(user, **filters), 50).get_page(request.GET.get("page"))
+    can_verify = user.has_perm("audit.verify_chain")
     return render(
         request,
         "audit/events.html",
-        {"page": page, "filters": filters, "can_verify": user.has_perm("audit.verify_chain")},
+        {
+            "page": page,
+            # What this reader may see of each event: the content of a hidden record is withheld.
+            "shown": shown_to(user, page.object_list),
+            "filters": filters,
+            "can_verify": can_verify,
+            "checkpoint_status": checkpoints.status() if can_verify else None,
+        },
     )
 
 
 @login_required
 def event(request, sequence: int):
-    return render(request, "audit/event.html", {"event": selectors.get_event(request.user, sequence)})
+    shown = shown_one(request.user, selectors.get_event(request.user, sequence))
+    return render(request, "audit/event.html", {"event": shown})
 
 
 @login_required

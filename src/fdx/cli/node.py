@@ -91,10 +91,21 @@ def setup(
         step("Creating the demo organisations and users")
         created = ensure_demo_people(actor)
         if created:
-            out.print("\n[bold yellow]Demo users (passwords are shown only this once):[/bold yellow]")
-            for username, role, password in created:
-                out.print(f"  {username:<24} {role:<12} {password}")
+            out.print(
+                "\n[bold yellow]Demo users (passwords and authenticator secrets are shown only this once; "
+                "add the secret to an authenticator app for the sign-in code):[/bold yellow]"
+            )
+            for username, role, password, secret in created:
+                out.print(
+                    f"  {username:<24} {role:<12} {password}  authenticator secret: {secret}", soft_wrap=True
+                )
             out.print("")
+        from fdx.demo.spectra import ensure_starter_library
+
+        step("Loading the starter EI library (openly licensed MassBank spectra)")
+        spectra = ensure_starter_library(actor)
+        if spectra and not quiet:
+            out.print(f"  {spectra:,} spectra imported")
         if demo_cases:
             from fdx.demo.cases import load_demo_cases
 

@@ -44,18 +44,24 @@ VARIABLES: dict[str, str] = {
     "FDX_WEB_WORKERS": "",
     "FDX_NODE_COUNTRY": "production",
     "FDX_NODE_NAME": "production",
+    "FDX_NODE_NAME_RU": "",
     "FDX_NODE_ROLE": "",
     "FDX_NODE_KEY_FILE": "",
+    "FDX_AUDIT_CHECKPOINT_FILE": "",
     "FDX_REGION_COUNTRIES": "",
     "FDX_ATTACHMENT_MAX_MB": "",
     "FDX_LANGUAGE_CODE": "",
     "FDX_TOKEN_LIFETIME_DAYS": "",
     "FDX_LOGIN_FAILURE_LIMIT": "",
     "FDX_LOGIN_COOLOFF_MINUTES": "",
+    "FDX_LOGIN_ADDRESS_FAILURE_LIMIT": "",
+    "FDX_TOKEN_FAILURE_LIMIT": "",
+    "FDX_REQUIRE_TWO_FACTOR": "",
     "FDX_SECURE_COOKIES": "",
     "FDX_LOG_LEVEL": "",
 }
 
+DEMO_NAME_RU = "Демонстрационный узел FDX"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
@@ -85,14 +91,19 @@ class NodeConfig:
     web_workers: int
     node_country: str
     node_name: str
+    node_name_ru: str
     node_role: str
     node_key_file: Path
+    audit_checkpoint_file: Path
     region_countries: tuple[str, ...]
     attachment_max_mb: int
     language_code: str
     token_lifetime_days: int
     login_failure_limit: int
     login_cooloff_minutes: int
+    login_address_failure_limit: int
+    token_failure_limit: int
+    require_two_factor: bool
     secure_cookies: bool
     log_level: str
     warnings: list[str] = field(default_factory=list)
@@ -123,14 +134,29 @@ def read_config(env: Mapping[str, str]) -> NodeConfig:
         web_workers=_int(env, "FDX_WEB_WORKERS", 2, 1, 64),
         node_country=_country(env),
         node_name=_text(env, "FDX_NODE_NAME", "FDX demo node", 200),
+        # The demo's own name has its Russian form; a named node gives its Russian name, if any, itself.
+        node_name_ru=_text(
+            env, "FDX_NODE_NAME_RU", "" if env.get("FDX_NODE_NAME", "").strip() else DEMO_NAME_RU, 200
+        ),
         node_role=_choice(env, "FDX_NODE_ROLE", NODE_ROLES, "national"),
         node_key_file=_path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key"),
+        # Next to the key by default: outside the database, backed up with the key, apart from the database.
+        audit_checkpoint_file=_path(
+            env,
+            "FDX_AUDIT_CHECKPOINT_FILE",
+            _path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key").with_name(
+                "audit-checkpoints.jsonl"
+            ),
+        ),
         region_countries=_countries(env, "FDX_REGION_COUNTRIES", "KZ,KG,TJ,TM,UZ"),
         attachment_max_mb=_int(env, "FDX_ATTACHMENT_MAX_MB", 50, 1, 2048),
         language_code=_choice(env, "FDX_LANGUAGE_CODE", LANGUAGES, "en"),
         token_lifetime_days=_int(env, "FDX_TOKEN_LIFETIME_DAYS", 90, 1, 730),
         login_failure_limit=_int(env, "FDX_LOGIN_FAILURE_LIMIT", 5, 1, 100),
         login_cooloff_minutes=_int(env, "FDX_LOGIN_COOLOFF_MINUTES", 15, 1, 10080),
+        login_address_failure_limit=_int(env, "FDX_LOGIN_ADDRESS_FAILURE_LIMIT", 20, 1, 1000),
+        token_failure_limit=_int(env, "FDX_TOKEN_FAILURE_LIMIT", 20, 1, 1000),
+        require_two_factor=_bool(env, "FDX_REQUIRE_TWO_FACTOR", True),
         secure_cookies=_bool(env, "FDX_SECURE_COOKIES", mode == "production"),
         log_level=_choice(env, "FDX_LOG_LEVEL", ("DEBUG", "INFO", "WARNING", "ERROR"), "INFO", upper=True),
     )

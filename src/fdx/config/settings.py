@@ -32,9 +32,14 @@ ALLOWED_HOSTS = NODE.allowed_hosts
 CSRF_TRUSTED_ORIGINS = NODE.csrf_trusted_origins
 FDX_MODE = NODE.mode
 FDX_NODE_NAME = NODE.node_name
+FDX_NODE_NAME_RU = NODE.node_name_ru
 FDX_NODE_COUNTRY = NODE.node_country
 FDX_NODE_ROLE = NODE.node_role
 FDX_NODE_KEY_FILE = NODE.node_key_file
+FDX_AUDIT_CHECKPOINT_FILE = NODE.audit_checkpoint_file
+# A signed checkpoint of the audit chain's head after this many events, or when the last is this old.
+FDX_AUDIT_CHECKPOINT_EVENTS = 500
+FDX_AUDIT_CHECKPOINT_SECONDS = 60
 FDX_PORT = NODE.port
 FDX_WEB_WORKERS = NODE.web_workers
 FDX_TOKEN_LIFETIME_DAYS = NODE.token_lifetime_days
@@ -52,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "ninja",
     "django_tasks",
@@ -78,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Two-factor enrolment and the first-sign-in password change come before any other page.
+    "fdx.accounts.middleware.AccountSetupMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fdx.core.api.errors.ApiErrorShapeMiddleware",
     # django-axes must come last so that it sees the outcome of every sign-in.
@@ -123,18 +131,27 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:signin"
+CSRF_FAILURE_VIEW = "fdx.core.views.csrf_failure"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:signin"
 
-# django-axes: lock a username from one address after repeated failures.
+# django-axes: lock a username from one address after repeated failures, and an address that tries many
+# usernames after more failures (the address limit is applied by FdxAxesHandler).
 AXES_FAILURE_LIMIT = NODE.login_failure_limit
 AXES_COOLOFF_TIME = timedelta(minutes=NODE.login_cooloff_minutes)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address", ["username", "ip_address"]]
+AXES_HANDLER = "fdx.accounts.throttling.FdxAxesHandler"
+FDX_LOGIN_ADDRESS_FAILURE_LIMIT = NODE.login_address_failure_limit
+# Rejected API tokens per address within the cool-off window before the API answers 429.
+FDX_TOKEN_FAILURE_LIMIT = NODE.token_failure_limit
+FDX_TOKEN_FAILURE_WINDOW = timedelta(minutes=NODE.login_cooloff_minutes)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 
 OTP_TOTP_ISSUER = "FDX"
+# Two-factor sign-in for readers of case data and administrators; a node may relax it (logged at start-up).
+FDX_REQUIRE_TWO_FACTOR = NODE.require_two_factor
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

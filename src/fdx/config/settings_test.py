@@ -18,6 +18,9 @@ os.environ["FDX_NODE_COUNTRY"] = "KZ"
 os.environ["FDX_NODE_NAME"] = "FDX test node"
 os.environ["FDX_LANGUAGE_CODE"] = "en"
 os.environ["FDX_ENV_FILE"] = os.devnull
+# Most tests sign personas in by password; the tests of the requirement itself turn it back on
+# (``settings.FDX_REQUIRE_TWO_FACTOR = True``).
+os.environ["FDX_REQUIRE_TWO_FACTOR"] = "false"
 
 from fdx.config.settings import *  # noqa: F403
 from fdx.config.settings import DATABASES, STORAGES
@@ -30,6 +33,9 @@ PASSWORD_HASHERS = [
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 WHITENOISE_USE_FINDERS = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# No audit checkpoint on its own: a test that wants one writes it, into a file of its own.
+FDX_AUDIT_CHECKPOINT_EVENTS = 10**12
+FDX_AUDIT_CHECKPOINT_SECONDS = 10**12
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # An in-memory test database; the WAL pragma means nothing there.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE"}

@@ -5,6 +5,7 @@ The admin that writes (``fdx.audit.admin.AuditedModelAdmin``) sits above the aud
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -16,7 +17,12 @@ admin.site.index_title = _("Reference data")
 
 
 def _signin_instead(request, extra_context=None):
-    """The admin has no sign-in of its own: FDX's sign-in page (throttled, two-factor) is the only door."""
+    """The admin has no sign-in of its own: FDX's sign-in page (throttled, two-factor) is the only door.
+
+    A signed-in user who is not a node administrator is told so (403): sending them to the sign-in page,
+    which sends signed-in users on to ``next``, would loop between the two."""
+    if request.user.is_authenticated:
+        raise PermissionDenied(_("The administration site is for node administrators."))
     target = request.GET.get("next") or reverse("admin:index")
     return redirect(f"{reverse('accounts:signin')}?{urlencode({'next': target})}")
 

@@ -33,17 +33,17 @@ def handle_errors(function):
     @functools.wraps(function)
     def wrapper(*args, **kwargs):
         from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+        from django.utils.translation import pgettext
 
         try:
             return function(*args, **kwargs)
         except ValidationError as exc:
-            err.print(f"[red]error:[/red] {describe_validation_error(exc)}")
+            prefix, text = pgettext("command line", "error:"), describe_validation_error(exc)
         except PermissionDenied as exc:
-            err.print(f"[red]refused:[/red] {exc}")
-        except ObjectDoesNotExist as exc:
-            err.print(f"[red]not found:[/red] {exc}")
-        except LookupError as exc:
-            err.print(f"[red]not found:[/red] {exc}")
+            prefix, text = pgettext("command line", "refused:"), str(exc)
+        except (ObjectDoesNotExist, LookupError) as exc:
+            prefix, text = pgettext("command line", "not found:"), str(exc)
+        err.print(f"[red]{prefix}[/red] {text}", markup=True, highlight=False)
         raise typer.Exit(1)
 
     return wrapper

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
@@ -51,3 +52,23 @@ class ExtensionPoint:
 def all_extension_points() -> list[ExtensionPoint]:
     """Every declared extension point, by name (for the documentation test)."""
     return sorted(_registry.values(), key=lambda point: point.name)
+
+
+HOME_PANELS = ExtensionPoint(
+    "core.home_panels",
+    "Lists of work waiting for the signed-in user, shown on the home page. An implementation takes the "
+    "user and returns a list of fdx.core.extensions.HomePanel (empty when it has nothing for them).",
+)
+
+
+@dataclass(frozen=True)
+class HomePanel:
+    """A short list on the home page: a title, up to a few (label, url, note) rows, the full count, and
+    where the whole list is (optional); ``empty`` is said when there are no rows."""
+
+    key: str
+    title: str
+    rows: list[tuple[str, str, str]] = field(default_factory=list)
+    count: int = 0
+    more_url: str = ""
+    empty: str = ""

@@ -3,13 +3,17 @@
 from django.core.exceptions import ValidationError
 
 
-def add_action_errors(form, exc: ValidationError) -> None:
-    """Attach the messages of ``exc`` to ``form``: on the field they name if the form has it, else on top."""
+def add_action_errors(form, exc: ValidationError, *other_forms) -> None:
+    """Attach the messages of ``exc`` to ``form``: on the field they name, in whichever of the page's forms
+    (``form``, then ``other_forms``) has it, else on top of ``form``."""
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
+            holder = next((f for f in (form, *other_forms) if field in f.fields), None)
             for message in ValidationError(errors).messages:
-                form.add_error(target, message)
+                if holder is None:
+                    form.add_error(None, message)
+                else:
+                    holder.add_error(field, message)
     else:
         for message in exc.messages:
             form.add_error(None, message)

@@ -104,6 +104,11 @@ def current_key():
     return _node_key_model().objects.filter(retired_at__isnull=True).first()
 
 
+def known_key(key_fingerprint: str):
+    """The ``NodeKey`` (current or retired) with this fingerprint, or None: what verifies an old signature."""
+    return _node_key_model().objects.filter(fingerprint=key_fingerprint).first()
+
+
 def fingerprint(public_key: Ed25519PublicKey) -> str:
     """SHA-256 of the 32 raw public-key bytes, in hexadecimal (read out in groups of four to compare)."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)

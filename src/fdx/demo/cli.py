@@ -24,8 +24,8 @@ def load(
 
     actor = cli_actor()
     created = ensure_demo_people(actor)
-    for username, role, password in created:
-        out.print(f"{username:<24} {role:<12} {password}")
+    for username, role, password, secret in created:
+        out.print(f"{username:<24} {role:<12} {password}  authenticator secret: {secret}", soft_wrap=True)
     if not created:
         out.print("the demo people exist already")
     if cases:

@@ -174,22 +174,29 @@ def ensure_demo_organisations(actor) -> list[Organisation]:
 
 
 @transaction.atomic
-def ensure_demo_people(actor) -> list[tuple[str, str, str]]:
-    """Create missing demo organisations and users; return (username, role, password) of users created now."""
+def ensure_demo_people(actor) -> list[tuple[str, str, str, str]]:
+    """Create missing demo organisations and users; return (username, role, password, authenticator secret) of
+    the users created now.
+
+    Two-factor sign-in stays required on a demo node: each demo person gets an authenticator whose secret is
+    printed with the password (add it to an authenticator app, or ``oathtool --totp -b SECRET``). The demo
+    passwords need no change at first sign-in."""
     organisations = {organisation.code: organisation for organisation in ensure_demo_organisations(actor)}
     created = []
     for demo in DEMO_USERS:
         if User.objects.filter(username=demo.username).exists():
             continue
-        _user, password = actions.create_user(
+        user, password = actions.create_user(
             actor,
             username=demo.username,
             organisation=organisations[demo.organisation],
             roles=[demo.role],
+            must_change_password=False,
             first_name=demo.first_name,
             last_name=demo.last_name,
             position=demo.position,
             email=f"{demo.username}@demo.fdx.invalid",
         )
-        created.append((demo.username, str(demo.role), password))
+        secret = actions.provision_two_factor(actor, user)
+        created.append((demo.username, str(demo.role), password, secret))
     return created

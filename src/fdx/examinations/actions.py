@@ -23,11 +23,19 @@ from fdx.core import filestore
 from fdx.core.actors import require_permission, require_user
 from fdx.core.events import emit
 from fdx.core.records import mark_retracted, require_local, tombstone, tombstone_all
-from fdx.examinations import audit_events, events, validation, workflow
+from fdx.examinations import audit_events, events, reports, validation, workflow
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, FindingRole, ResultType
 from fdx.examinations.filetypes import check_file_type
 from fdx.examinations.methods import METHODS
-from fdx.examinations.models import AnalyticalMethod, Attachment, Case, Examination, Exhibit, Finding
+from fdx.examinations.models import (
+    AnalyticalMethod,
+    Attachment,
+    Case,
+    Examination,
+    Exhibit,
+    Finding,
+    IssuedReport,
+)
 from fdx.examinations.querysets import can_record, can_view_case_data
 from fdx.geo.selectors import resolve_region
 from fdx.spectra import audit_events as spectra_audit_events
@@ -331,8 +339,9 @@ def return_examination(actor, examination: Examination, *, reason: str) -> Exami
 
 
 @transaction.atomic
-def approve_examination(actor, examination: Examination) -> Examination:
-    """Approve (four eyes). The revision it replaces, if any, becomes superseded."""
+def approve_examination(actor, examination: Examination, *, comment: str = "") -> Examination:
+    """Approve (four eyes), with the reviewer's optional comment (kept in the audit chain). The revision it
+    replaces, if any, becomes superseded."""
     examination = _lock(Examination, examination.pk)
     workflow.guard_review(actor, examination, ExaminationStatus.SUBMITTED)
     workflow.guard_not_a_contributor(actor, examination)
@@ -342,6 +351,7 @@ def approve_examination(actor, examination: Examination) -> Examination:
         ExaminationStatus.APPROVED,
         audit_events.EXAMINATION_APPROVED,
         events.EXAMINATION_APPROVED,
+        reason=comment.strip(),
         approved_at=timezone.now(),
         approved_by=actor,
     )
@@ -691,6 +701,86 @@ def record_download(actor, attachment: Attachment) -> None:
         organisation=actor.organisation,
         after={"sha256": attachment.sha256},
     )
+
+
+# Reports
+
+
+@transaction.atomic
+def issue_report(actor, examination: Examination, *, language: str) -> IssuedReport:
+    """The report of an approved revision, issued on its first showing: its content and digest are fixed
+    then (and audited), so that every later copy carries the same digest and can be verified. The report
+    of the revision it replaces is issued first if it never was, so that this one can name its digest."""
+    issued = IssuedReport.objects.filter(examination=examination).first()
+    if issued is not None:
+        return issued
+    if not reports.is_reportable(examination):
+        raise ValidationError(_("A report is made only of an approved examination."))
+    if not examination.is_local:
+        raise ValidationError(_("The report is issued by the node this examination comes from."))
+    examination = Examination.objects.select_for_update().get(pk=examination.pk)
+    issued = IssuedReport.objects.filter(examination=examination).first()
+    if issued is not None:  # issued by another request while this one waited for the lock
+        return issued
+    supersedes = None
+    previous = examination.previous_revision
+    if previous is not None and reports.is_reportable(previous):
+        earlier = issue_report(actor, previous, language=language)
+        supersedes = {
+            "global_id": str(previous.global_id),
+            "revision": previous.revision,
+            "digest": earlier.digest,
+            "reason": examination.revision_reason,
+        }
+    content = reports.build_content(examination, supersedes)
+    digest = reports.report_digest(content)
+    issued = IssuedReport.objects.create(
+        examination=examination,
+        revision=examination.revision,
+        digest=digest,
+        content=content,
+        issued_at=timezone.now(),
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        language=language if language in reports.LANGUAGES else reports.node_language(),
+    )
+    record(
+        audit_events.REPORT_ISSUED,
+        actor=actor,
+        obj=examination,
+        after={
+            "digest": digest,
+            "revision": examination.revision,
+            "language": issued.language,
+            "approval_audit_sequence": content["examination"]["approval_audit_sequence"],
+            "supersedes": supersedes,
+        },
+    )
+    return issued
+
+
+@transaction.atomic
+def verify_report(actor, global_id: str, digest: str, *, channel: str = "web") -> reports.ReportVerification:
+    """Check a report's digest against the record and audit the check (anyone may check: the digest
+    proves that they hold the report). The answer says match or no match, the revision and its dates;
+    whether the checker may open the record is for the caller to use, never the content itself."""
+    checked_id, checked_digest = reports.parse_verification_input(global_id, digest)
+    verification = reports.verification_of(checked_id, checked_digest)
+    if (
+        verification.examination is not None
+        and actor is not None
+        and getattr(actor, "is_authenticated", False)
+    ):
+        verification.viewer_may_see = (
+            Examination.objects.restrict(actor, "view").filter(pk=verification.examination.pk).exists()
+        )
+    record(
+        audit_events.REPORT_VERIFIED,
+        actor=actor,
+        object_type="examinations.examination",
+        object_id=str(checked_id),
+        after={"digest": checked_digest, "outcome": verification.outcome, "channel": channel},
+    )
+    return verification
 
 
 # Reference data

@@ -8,9 +8,14 @@ class ExaminationsConfig(AppConfig):
     verbose_name = _("Cases and examinations")
 
     def ready(self):
+        from fdx.audit.extensions import RECORD_VISIBILITY
+        from fdx.audit.visibility import restricted_models
         from fdx.core.events import subscribe
+        from fdx.core.extensions import HOME_PANELS
         from fdx.examinations import events, tasks
+        from fdx.examinations.home import work_panels
         from fdx.examinations.legal_status import FINDING_STATUS_SOURCE
+        from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
         from fdx.examinations.views.identification import CASE_SEARCH_SOURCE
         from fdx.legal.extensions import STATUS_SOURCES
         from fdx.spectra.extensions import SEARCH_SOURCES
@@ -20,6 +25,10 @@ class ExaminationsConfig(AppConfig):
         # spectral search from an examination or a case's file.
         STATUS_SOURCES.register(FINDING_STATUS_SOURCE)
         SEARCH_SOURCES.register(CASE_SEARCH_SOURCE)
+        # The audit log shows the content of an event about case data only to those who may read the record.
+        RECORD_VISIBILITY.register(restricted_models(Case, Exhibit, Examination, Finding, Attachment))
+        # The home page lists the examinations waiting for the user.
+        HOME_PANELS.register(work_panels)
         # Reactions, after commit and in the background: PostgreSQL's planner learns the row counts of a
         # bulk write; a conversion factor changed in the registry reaches the draft findings of it.
         subscribe(events.CASES_IMPORTED, "examinations.refresh_statistics", tasks.refresh_statistics)

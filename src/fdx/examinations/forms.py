@@ -40,6 +40,19 @@ class CaseFilterForm(forms.Form):
     )
 
 
+class RegionSelect(forms.Select):
+    """A region list whose options carry their country (``data-country``), so that the page's script can
+    show only the regions of the chosen country; without the script every region shows, and the server
+    refuses a region of another country."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-country"] = instance.country_id
+        return option
+
+
 class CaseForm(forms.Form):
     reference = forms.CharField(label=_("Laboratory case number"), max_length=60)
     submitting_agency = forms.ModelChoiceField(
@@ -58,6 +71,7 @@ class CaseForm(forms.Form):
         required=False,
         to_field_name="code",
         queryset=Region.objects.filter(country_id__in=["KZ", "KG", "TJ", "TM", "UZ"], parent__isnull=True),
+        widget=RegionSelect(attrs={"data-country-from": "id_seizure_country"}),
     )
     locality = forms.CharField(label=_("Locality"), max_length=200, required=False)
     border_crossing_point = forms.ModelChoiceField(
@@ -80,6 +94,23 @@ class CaseForm(forms.Form):
         queryset=SharingGroup.objects.filter(is_active=True),
     )
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=2000)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:  # a new case changes nothing: only an edit is asked why
+            del self.fields["reason"]
+
+    def clean(self):
+        """A region of another country than the one chosen is refused here, by name, before the action."""
+        data = super().clean()
+        country, region = data.get("seizure_country"), data.get("seizure_region")
+        if country and region and region.country_id != country.code:
+            self.add_error(
+                "seizure_region",
+                _("%(region)s is in %(region_country)s, not in %(country)s: choose a region of %(country)s.")
+                % {"region": region.name, "region_country": region.country.name, "country": country.name},
+            )
+        return data
 
 
 class ExhibitFormForm(forms.Form):
@@ -144,3 +175,34 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
     kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+
+class ReportVerificationForm(forms.Form):
+    """What is printed on a report to check it: the examination's global id and the report digest."""
+
+    examination = forms.CharField(
+        label=_("Examination (global id)"), max_length=60, help_text=_("As printed on the report.")
+    )
+    digest = forms.CharField(
+        label=_("Report digest (SHA-256)"),
+        max_length=120,
+        help_text=_("64 hexadecimal digits; the spaces between groups may be kept."),
+    )
+
+
+class ReviewForm(forms.Form):
+    """A reviewer's decision on a submitted examination: a comment (required to return it)."""
+
+    comment = forms.CharField(
+        label=_("Comment"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args, comment_required: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.comment_required = comment_required
+        if comment_required:
+            self.fields["comment"].label = _("What has to be corrected")
+            self.fields["comment"].required = True
+            self.fields["comment"].error_messages["required"] = _(
+                "Say what has to be corrected: the author reads it."
+            )

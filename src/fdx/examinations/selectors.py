@@ -8,7 +8,11 @@ from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from fdx.audit.models import AuditEvent
+from fdx.examinations import audit_events
+from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
 from fdx.examinations.querysets import SHARED_STATUSES
 
@@ -189,4 +193,88 @@ def list_findings(viewer) -> QuerySet[Finding]:
         "examination__exhibit__case__seizure_country",
         "examination__exhibit__case__seizure_region",
         "examination__exhibit__case__owner_organisation",
+    )
+
+
+# The work waiting for a user (the home page). Each list is restricted like every other read, then narrowed.
+
+
+def _examinations_of_my_laboratory(viewer) -> QuerySet[Examination]:
+    return (
+        Examination.objects.restrict(viewer, "view")
+        .filter(exhibit__case__owner_organisation_id=viewer.organisation_id)
+        .select_related("exhibit", "exhibit__case")
+    )
+
+
+def _mine(viewer) -> Q:
+    return Q(examiner=viewer) | Q(created_by=viewer)
+
+
+def examinations_to_review(viewer) -> QuerySet[Examination]:
+    """Submitted examinations of the viewer's laboratory that they may approve: none for a non-reviewer,
+    and never their own work (four eyes)."""
+    if not viewer.has_perm("examinations.review_examination"):
+        return Examination.objects.none()
+    return (
+        _examinations_of_my_laboratory(viewer)
+        .filter(status=ExaminationStatus.SUBMITTED)
+        .exclude(_mine(viewer) | Q(submitted_by=viewer))
+        .order_by("submitted_at")
+    )
+
+
+def my_drafts(viewer) -> QuerySet[Examination]:
+    """The viewer's own drafts (returned ones included), the most recently received first."""
+    return (
+        _examinations_of_my_laboratory(viewer)
+        .filter(_mine(viewer), status=ExaminationStatus.DRAFT)
+        .order_by("-received_date", "-pk")
+    )
+
+
+def return_comment(examination: Examination) -> str:
+    """What the reviewer asked to correct, when ``examination`` (already read through a selector) is a
+    draft whose last workflow step was a return; "" otherwise."""
+    if examination.status != ExaminationStatus.DRAFT:
+        return ""
+    step = (
+        AuditEvent.objects.filter(
+            object_id=str(examination.global_id),
+            action__in=[audit_events.EXAMINATION_SUBMITTED.code, audit_events.EXAMINATION_RETURNED.code],
+        )
+        .order_by("-sequence")
+        .only("action", "reason")
+        .first()
+    )
+    return step.reason if step is not None and step.action == audit_events.EXAMINATION_RETURNED.code else ""
+
+
+def my_returned(viewer) -> list[Examination]:
+    """The viewer's drafts whose last workflow step was a return by a reviewer, each with the reviewer's
+    comment (``return_reason``). Read from the audit chain, which says who did what, in order."""
+    drafts = {str(examination.global_id): examination for examination in my_drafts(viewer)}
+    steps = AuditEvent.objects.filter(
+        object_id__in=list(drafts),
+        action__in=[audit_events.EXAMINATION_SUBMITTED.code, audit_events.EXAMINATION_RETURNED.code],
+    ).order_by("-sequence")
+    last_step: dict[str, AuditEvent] = {}
+    for step in steps.only("object_id", "action", "reason"):
+        last_step.setdefault(step.object_id, step)
+    returned = []
+    for global_id, examination in drafts.items():
+        step = last_step.get(global_id)
+        if step is not None and step.action == audit_events.EXAMINATION_RETURNED.code:
+            examination.return_reason = step.reason
+            returned.append(examination)
+    return returned
+
+
+def recent_approvals(viewer, days: int = 30) -> QuerySet[Examination]:
+    """Examinations of the viewer's laboratory approved in the last ``days`` days, newest first."""
+    since = timezone.now() - datetime.timedelta(days=days)
+    return (
+        _examinations_of_my_laboratory(viewer)
+        .filter(status=ExaminationStatus.APPROVED, approved_at__gte=since)
+        .order_by("-approved_at")
     )

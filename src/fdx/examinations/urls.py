@@ -1,6 +1,7 @@
 from django.urls import path
 
 from fdx.examinations.views import cases as views
+from fdx.examinations.views import reports
 
 app_name = "examinations"
 urlpatterns = [
@@ -14,10 +15,25 @@ urlpatterns = [
     path("exhibits/<uuid:exhibit_id>/edit/", views.exhibit_edit, name="exhibit-edit"),
     path("exhibits/<uuid:exhibit_id>/examinations/", views.examination_create, name="examination-create"),
     path("examinations/<uuid:examination_id>/", views.examination_detail, name="examination"),
+    path("examinations/<uuid:examination_id>/report/", reports.report_page, name="report"),
+    path("examinations/<uuid:examination_id>/report.pdf", reports.report_pdf, name="report-pdf"),
+    path("examinations/<uuid:examination_id>/report.json", reports.report_json, name="report-json"),
     path("examinations/<uuid:examination_id>/edit/", views.examination_edit, name="examination-edit"),
     path("examinations/<uuid:examination_id>/findings/", views.finding_create, name="finding-create"),
     path(
         "examinations/<uuid:examination_id>/discard/", views.examination_discard, name="examination-discard"
+    ),
+    path(
+        "examinations/<uuid:examination_id>/approve/",
+        views.examination_review,
+        {"decision": "approve"},
+        name="examination-approve",
+    ),
+    path(
+        "examinations/<uuid:examination_id>/return/",
+        views.examination_review,
+        {"decision": "return"},
+        name="examination-return",
     ),
     path(
         "examinations/<uuid:examination_id>/<str:transition>/",

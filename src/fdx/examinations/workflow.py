@@ -82,6 +82,17 @@ def guard_not_a_contributor(actor, examination: Examination) -> None:
         raise PermissionDenied(message)
 
 
+def may_review(actor, examination: Examination) -> bool:
+    """Whether ``actor`` may approve or return ``examination`` now: the same guards the actions run, asked
+    before a page offers the buttons (the author never sees them)."""
+    try:
+        guard_review(actor, examination, ExaminationStatus.SUBMITTED)
+        guard_not_a_contributor(actor, examination)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
 def guard_revise(actor, examination: Examination) -> None:
     _require_owner(actor, examination, "examinations.record_case_data")
     if examination.status != ExaminationStatus.APPROVED:

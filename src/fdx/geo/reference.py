@@ -5,13 +5,14 @@ Every row is checked; a bad row raises ``ReferenceDataError`` naming the file, l
 
 from __future__ import annotations
 
-import csv
 import datetime
 import gettext
 from dataclasses import dataclass
 from pathlib import Path
 
 import pycountry
+
+from fdx.core.csvfile import CsvFileError, CsvRows
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -245,13 +246,16 @@ def _region_type(iso_type: str) -> str:
 
 
 def _read_csv(path: Path, columns: list[str]):
-    with open(path, newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        missing = [name for name in columns if name not in (reader.fieldnames or [])]
+    """The rows of a reference file through FDX's one CSV reader (``fdx.core.csvfile``): bytes that are not
+    UTF-8, rows cut short and over-long fields are refused with their line and column."""
+    try:
+        reader = CsvRows(Path(path), path)
+        missing = [name for name in columns if name not in reader.header]
         if missing:
             raise ReferenceDataError(path, 1, missing[0], "column is missing from the header")
-        for record in reader:
-            yield reader.line_num, {key: (value or "") for key, value in record.items()}
+        yield from reader
+    except CsvFileError as exc:
+        raise ReferenceDataError(path, exc.line, exc.field, exc.message) from None
 
 
 def _required(path, line, record, field) -> str:

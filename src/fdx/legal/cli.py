@@ -140,9 +140,9 @@ def import_file(
 
     target = get_jurisdiction(jurisdiction)
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
+        with open(path, "rb") as handle:  # the reader checks the bytes are UTF-8, naming the line
             counts = import_listings(cli_actor(), target, handle, path.name, dry_run=dry_run, reason=reason)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, IsADirectoryError, PermissionError) as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
     except ImportRefused as refused:

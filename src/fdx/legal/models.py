@@ -127,6 +127,7 @@ class ControlList(MaintainedLocally):
         related_name="lists",
     )
     description = models.TextField(_("description"), blank=True)
+    description_ru = models.TextField(_("description (Russian)"), blank=True)
     source_url = models.URLField(_("source"), max_length=500, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
 
@@ -137,6 +138,12 @@ class ControlList(MaintainedLocally):
 
     def __str__(self):
         return f"{self.code} — {_localised(self)}"
+
+    @property
+    def localised_description(self) -> str:
+        """The description in the reader's language (English where no Russian one is recorded)."""
+        russian = (get_language() or "").startswith("ru") and self.description_ru
+        return self.description_ru if russian else self.description
 
 
 class ListIncorporation(MaintainedLocally, TimestampedModel):

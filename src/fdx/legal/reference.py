@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from fdx.core.csvfile import CsvFileError, CsvRows, located
 from fdx.substances import chem
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -74,7 +75,22 @@ KNOWN_BEFORE = datetime.date(2015, 1, 1)
 class LegalDataError(ValueError):
     def __init__(self, path, line: int, field: str, message: str):
         self.path, self.line, self.field = str(path), line, field
-        super().__init__(f"{Path(str(path)).name}, line {line}, field {field!r}: {message}")
+        super().__init__(located(path, line, field, message))
+
+
+def _rows(source, path) -> CsvRows:
+    """The checked CSV rows of a listing file (``fdx.core.csvfile``), its errors as ``LegalDataError``."""
+    try:
+        return CsvRows(source, path)
+    except CsvFileError as exc:
+        raise LegalDataError(path, exc.line, exc.field, exc.message) from None
+
+
+def _each(rows: CsvRows, path):
+    try:
+        yield from rows
+    except CsvFileError as exc:
+        raise LegalDataError(path, exc.line, exc.field, exc.message) from None
 
 
 @dataclass(frozen=True)
@@ -151,16 +167,14 @@ def structure_key(smiles: str, path, line: int) -> str:
 
 
 def read_listings(handle, path, *, list_codes=None, instruments=None) -> list[ListingRow]:
-    """Read the listing CSV format from an open text file; ``list_codes`` and ``instruments``, when given,
-    are the codes the rows may name."""
-    reader = csv.DictReader(handle)
-    header = [f.strip() for f in reader.fieldnames or []]
-    if header not in (LISTING_COLUMNS, LEGACY_LISTING_COLUMNS):
+    """Read the listing CSV format from an open file (binary, checked to be UTF-8, or text), the file's bytes
+    or its path; ``list_codes`` and ``instruments``, when given, are the codes the rows may name."""
+    reader = _rows(handle, path)
+    if reader.header not in (LISTING_COLUMNS, LEGACY_LISTING_COLUMNS):
         raise LegalDataError(path, 1, "header", f"must be exactly {','.join(LISTING_COLUMNS)}")
     rows, seen = [], {}
-    for record in reader:
-        line = reader.line_num
-        record = {key.strip(): (value or "").strip() for key, value in record.items() if key}
+    for line, record in _each(reader, path):
+        record = {key: value.strip() for key, value in record.items() if key}
         for name in REQUIRED:
             if not record[name]:
                 raise LegalDataError(path, line, name, "is required")
@@ -202,45 +216,43 @@ def read_listings(handle, path, *, list_codes=None, instruments=None) -> list[Li
 def read_un_listings(path: Path, instruments: dict[str, dict], lists: dict[str, dict]) -> list[ListingRow]:
     """Read one shipped UN file (``UN_COLUMNS``), turning the year of addition into dates."""
     rows, seen = [], {}
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != UN_COLUMNS:
-            raise LegalDataError(path, 1, "header", f"must be exactly {','.join(UN_COLUMNS)}")
-        for record in reader:
-            line = reader.line_num
-            record = {key: (value or "").strip() for key, value in record.items()}
-            for name in ("list_code", "name_en"):
-                if not record[name]:
-                    raise LegalDataError(path, line, name, "is required")
-            _check_code(record["list_code"], lists, path, line, "list_code")
-            instrument = instruments[lists[record["list_code"]]["instrument"]]
-            year = record["year_added"]
-            if year and not (year.isdigit() and 1912 <= int(year) <= 2100):
-                raise LegalDataError(path, line, "year_added", f"{year!r} is not a year")
-            effective_from, earliest = un_dates(int(year) if year else None, instrument)
-            row = ListingRow(
-                list_code=record["list_code"],
-                name_en=record["name_en"],
-                name_ru=record["name_ru"],
-                smiles=record["smiles"],
-                registry_key=record["registry_key"],
-                effective_from=effective_from,
-                effective_from_earliest=earliest,
-                effective_to=None,
-                decision=record["decision"],
-                decision_date=None,
-                instrument=instrument["code"],
-                is_exclusion=False,
-                verified=parse_bool(record["verified"], path, line, "verified"),
-                source_url=record["source_url"],
-                note=record["note"],
-                source_file=path.name,
-                line=line,
-                inchikey=structure_key(record["smiles"], path, line),
-                stereo_scope=parse_stereo_scope(record["stereo_scope"], path, line),
-            )
-            _refuse_repeat(row, seen, path, line)
-            rows.append(row)
+    reader = _rows(Path(path), path)
+    if reader.header != UN_COLUMNS:
+        raise LegalDataError(path, 1, "header", f"must be exactly {','.join(UN_COLUMNS)}")
+    for line, record in _each(reader, path):
+        record = {key: value.strip() for key, value in record.items()}
+        for name in ("list_code", "name_en"):
+            if not record[name]:
+                raise LegalDataError(path, line, name, "is required")
+        _check_code(record["list_code"], lists, path, line, "list_code")
+        instrument = instruments[lists[record["list_code"]]["instrument"]]
+        year = record["year_added"]
+        if year and not (year.isdigit() and 1912 <= int(year) <= 2100):
+            raise LegalDataError(path, line, "year_added", f"{year!r} is not a year")
+        effective_from, earliest = un_dates(int(year) if year else None, instrument)
+        row = ListingRow(
+            list_code=record["list_code"],
+            name_en=record["name_en"],
+            name_ru=record["name_ru"],
+            smiles=record["smiles"],
+            registry_key=record["registry_key"],
+            effective_from=effective_from,
+            effective_from_earliest=earliest,
+            effective_to=None,
+            decision=record["decision"],
+            decision_date=None,
+            instrument=instrument["code"],
+            is_exclusion=False,
+            verified=parse_bool(record["verified"], path, line, "verified"),
+            source_url=record["source_url"],
+            note=record["note"],
+            source_file=path.name,
+            line=line,
+            inchikey=structure_key(record["smiles"], path, line),
+            stereo_scope=parse_stereo_scope(record["stereo_scope"], path, line),
+        )
+        _refuse_repeat(row, seen, path, line)
+        rows.append(row)
     return rows
 
 
@@ -361,8 +373,7 @@ def shipped_listings() -> tuple[ListingRow, ...]:
         if header == UN_COLUMNS:
             rows.extend(read_un_listings(path, instruments, lists))
         else:
-            with open(path, encoding="utf-8", newline="") as handle:
-                rows.extend(read_listings(handle, path, list_codes=lists, instruments=instruments))
+            rows.extend(read_listings(Path(path), path, list_codes=lists, instruments=instruments))
     seen: dict = {}
     for row in rows:
         if row.identity in seen:

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -33,6 +34,7 @@ from fdx.legal.engine.structure import Query
 from fdx.legal.models import (
     ControlList,
     GenericDefinition,
+    Instrument,
     Jurisdiction,
     LegalDataVersion,
     ListIncorporation,
@@ -41,7 +43,7 @@ from fdx.legal.models import (
 )
 from fdx.substances import chem, names
 from fdx.substances.models import Substance
-from fdx.substances.selectors import search_by_name
+from fdx.substances.selectors import resolve_substance, search_by_name
 
 _lock = threading.Lock()
 _cached: tuple[object, Engine] | None = None
@@ -65,6 +67,31 @@ def engine(as_recorded_at: datetime.datetime | None = None) -> Engine:
         if _cached is None or _cached[0] != version:
             _cached = (version, Engine(build_snapshot()))
         return _cached[1]
+
+
+_russian_cache: tuple[str | None, dict[str, str]] | None = None
+
+
+def russian_names() -> dict[str, str]:
+    """The English names the engine answers with (entries, generic definitions, instruments) → their Russian
+    form, where one is recorded: pages in Russian show it beside the original (the engine's JSON stays
+    English, a stable contract)."""
+    global _russian_cache
+    version = LegalDataVersion.objects.filter(pk=1).values_list("token", flat=True).first()
+    with _lock:
+        if _russian_cache is not None and _russian_cache[0] == version:
+            return _russian_cache[1]
+    found: dict[str, str] = {}
+    for model, english, russian in (
+        (Listing, "name_en", "name_ru"),
+        (GenericDefinition, "name_en", "name_ru"),
+        (Instrument, "title_en", "title_ru"),
+    ):
+        for name_en, name_ru in model.objects.exclude(**{russian: ""}).values_list(english, russian):
+            found.setdefault(name_en, name_ru)
+    with _lock:
+        _russian_cache = (version, found)
+    return found
 
 
 def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
@@ -106,7 +133,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
             has_stereo=_has_stereo(listing.inchikey),
             effective_from=listing.effective_from,
             effective_to=listing.effective_to,
-            instrument=str(listing.instrument) if listing.instrument_id else "",
+            instrument=listing.instrument.title_en if listing.instrument_id else "",
             source_url=listing.source_url,
             verified=listing.verified,
             is_exclusion=listing.is_exclusion,
@@ -126,7 +153,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
                 item.effective_from,
                 item.effective_to,
                 item.lag_days,
-                str(item.instrument) if item.instrument_id else "",
+                item.instrument.title_en if item.instrument_id else "",
                 item.source_url,
                 item.verified,
             )
@@ -142,7 +169,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
                 item.rule,
                 item.effective_from,
                 item.effective_to,
-                str(item.instrument) if item.instrument_id else "",
+                item.instrument.title_en if item.instrument_id else "",
                 item.source_url,
                 item.verified,
             )
@@ -162,7 +189,7 @@ def build_snapshot(as_recorded_at: datetime.datetime | None = None) -> Snapshot:
                 item.basis,
                 item.effective_from,
                 item.effective_to,
-                str(item.instrument) if item.instrument_id else "",
+                item.instrument.title_en if item.instrument_id else "",
                 item.source_url,
                 item.verified,
             )
@@ -317,12 +344,14 @@ def substance_by_name(name: str) -> Substance | None:
     text = name.strip()
     if not text:
         return None
-    # Only an exact name, synonym, CAS number or InChIKey (or a name as written before its parenthesis, as in
-    # "мефедрон (4-метилметкатинон)"): a legal answer never rests on a partial match.
+    # Only an exact name, synonym, CAS number or InChIKey in any spelling (the rule the pages' substance field
+    # follows), or a name as written before its parenthesis, as in "мефедрон (4-метилметкатинон)": a legal
+    # answer never rests on a partial match.
+    try:
+        return resolve_substance(text)
+    except ValidationError:
+        pass
     found = search_by_name(text)
-    exact = found.filter(rank__lte=1).first()
-    if exact is not None:
-        return exact
     key = names.normalise(text)
     before_parenthesis = {
         s

@@ -9,9 +9,11 @@ parse is not an error of the file: its answer says it cannot be decided and why.
 
 from __future__ import annotations
 
-import csv
+import io
 from dataclasses import dataclass
 from pathlib import Path
+
+from fdx.core.csvfile import CsvFileError, CsvRows, decode_text, located
 
 MAX_STRUCTURES = 200_000
 
@@ -19,7 +21,7 @@ MAX_STRUCTURES = 200_000
 class StructureFileError(ValueError):
     def __init__(self, path, line: int, field: str, message: str):
         self.path, self.line, self.field = str(path), line, field
-        super().__init__(f"{Path(str(path)).name}, line {line}, field {field!r}: {message}")
+        super().__init__(located(path, line, field, message))
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,13 @@ def read_structures(path: Path) -> list[StructureItem]:
     if suffix not in (".smi", ".csv", ".txt"):
         raise StructureFileError(path, 0, "file", "expected a .smi or .csv file")
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            items = _read_csv(handle, path) if suffix == ".csv" else _read_smi(handle)
-    except UnicodeDecodeError:
-        raise StructureFileError(path, 0, "file", "is not UTF-8 text") from None
+        data = Path(path).read_bytes()
+        if suffix == ".csv":
+            items = _read_csv(data, path)
+        else:
+            items = _read_smi(io.StringIO(decode_text(data, path), newline=""))
+    except CsvFileError as exc:
+        raise StructureFileError(path, exc.line, exc.field, exc.message) from None
     if len(items) > MAX_STRUCTURES:
         raise StructureFileError(path, MAX_STRUCTURES + 1, "file", f"more than {MAX_STRUCTURES} structures")
     return items
@@ -62,23 +67,19 @@ def _read_smi(handle) -> list[StructureItem]:
     return items
 
 
-def _read_csv(handle, path) -> list[StructureItem]:
-    reader = csv.DictReader(handle)
-    columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+def _read_csv(data: bytes, path) -> list[StructureItem]:
+    reader = CsvRows(data, path)
+    columns = [c.lower() for c in reader.header]
     structure_column = next((c for c in ("smiles", "structure") if c in columns), None)
     if structure_column is None and "name" not in columns:
         raise StructureFileError(path, 1, "header", "needs a 'smiles' (or 'structure') or a 'name' column")
     items = []
-    for record in reader:
-        if None in record:  # more fields than the header names: an unquoted comma
-            raise StructureFileError(
-                path, reader.line_num, "line", "has more fields than the header; quote a value with a comma"
-            )
-        record = {(key or "").strip().lower(): (value or "").strip() for key, value in record.items()}
+    for line, record in reader:
+        record = {key.lower(): value.strip() for key, value in record.items() if key}
         structure = record.get(structure_column, "") if structure_column else ""
         name = record.get("name", "")
         if not structure and not name:
-            raise StructureFileError(path, reader.line_num, structure_column or "name", "is empty")
+            raise StructureFileError(path, line, structure_column or "name", "is empty")
         label = record.get("label") or record.get("id") or ""
-        items.append(StructureItem(structure, name, label, reader.line_num))
+        items.append(StructureItem(structure, name, label, line))
     return items

@@ -26,6 +26,7 @@ from fdx.legal.forms import (
     ReasonForm,
     StatusForm,
 )
+from fdx.substances.selectors import search_by_name
 
 
 @login_required
@@ -60,8 +61,23 @@ def status(request):
     return render(
         request,
         "legal/status.html",
-        {"form": form, "answers": answers, "query": query, "start": start, "substance": substance},
+        {
+            "form": form,
+            "answers": answers,
+            "query": query,
+            "start": start,
+            "substance": substance,
+            "candidates": _candidates(form),
+        },
     )
+
+
+def _candidates(form) -> list:
+    """Registry substances whose names resemble a substance name the form could not resolve, to pick from."""
+    text = (form.data.get("substance") or "").strip() if form.is_bound else ""
+    if not text or "substance" not in form.errors:
+        return []
+    return list(search_by_name(text)[:8])
 
 
 # The lists
@@ -234,12 +250,11 @@ def jurisdiction_import(request, code):
     counts, problems = None, []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        text = upload.read().decode("utf-8-sig", errors="replace")
-        try:
+        try:  # the reader checks the bytes are UTF-8 and names the line of one that is not
             counts = actions.import_listings(
                 request.user,
                 jurisdiction,
-                io.StringIO(text, newline=""),
+                io.BytesIO(upload.read()),
                 upload.name,
                 dry_run=form.cleaned_data["dry_run"],
                 reason=form.cleaned_data["reason"],

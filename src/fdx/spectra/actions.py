@@ -28,6 +28,7 @@ from fdx.spectra.choices import SpectrumKind, SubstanceLink
 from fdx.spectra.linking import Linker
 from fdx.spectra.models import SpectralLibrary, Spectrum, peak_bytes
 from fdx.spectra.science.peaks import PeakError, nominal
+from fdx.substances.models import Substance
 
 MANAGE = "spectra.manage_spectral_libraries"
 BULK = 1000
@@ -150,6 +151,8 @@ class ImportReport:
     skipped: list[str] = field(default_factory=list)
     links: dict[str, int] = field(default_factory=dict)
     substances_registered: dict[str, int] = field(default_factory=dict)
+    #: every spectrum linked by its name alone (the record gave no structure): record, name, substance
+    linked_by_name: list[dict] = field(default_factory=list)
 
     @property
     def linked_percent(self) -> float:
@@ -168,6 +171,7 @@ class ImportReport:
             "links": self.links,
             "linked_percent": self.linked_percent,
             "substances_registered": self.substances_registered,
+            "linked_by_name": self.linked_by_name,
         }
 
 
@@ -212,6 +216,7 @@ def import_spectra(
         rows.append(spectrum)
     Spectrum.objects.bulk_create(rows, batch_size=BULK)
     report.imported = len(rows)
+    report.linked_by_name = _linked_by_name(rows)
     report.substances_registered = dict(linker.created)
     record(
         audit_events.SPECTRA_IMPORTED,
@@ -228,6 +233,18 @@ def import_spectra(
         imported=report.imported,
     )
     return report
+
+
+def _linked_by_name(rows: list[Spectrum]) -> list[dict]:
+    """The spectra linked by name alone, for the import's summary: a chemist checks each of these."""
+    by_name = [row for row in rows if row.substance_link == SubstanceLink.NAME]
+    names = dict(
+        Substance.objects.filter(pk__in={row.substance_id for row in by_name}).values_list("pk", "name_en")
+    )
+    return [
+        {"record": row.record_id, "name": row.name, "substance": names.get(row.substance_id, "")}
+        for row in by_name
+    ]
 
 
 def _read(path: Path, fmt: str | None, skip_bad: bool, file_name: str) -> formats.ReadResult:

@@ -86,6 +86,9 @@ def import_file(
                 raise typer.Exit(1) from None
     for problem in report.skipped:
         err.print(f"[yellow]skipped[/yellow] {problem}")
+    for link in report.linked_by_name:  # no structure in the record: a chemist checks each of these
+        record_id, name, substance = link["record"] or "—", link["name"], link["substance"]
+        err.print(f"[yellow]linked by name[/yellow] record {record_id} {name!r} → {substance}")
     with err.status("updating the search index …"):
         from fdx.spectra.index_store import current_index
 

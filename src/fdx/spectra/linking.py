@@ -1,15 +1,22 @@
 """Which registry substance a library record is a spectrum of.
 
-Strongest evidence first: the record's InChIKey (the same compound, or its free base: an EI spectrum is
-the spectrum of the neutral molecule, and the same skeleton in another stereo form gives the same
-spectrum), its CAS number, its name or a synonym. A record that matches nothing is registered as a new
-substance from the library's own data — with its structure when the record carries one (SMILES, InChI),
-otherwise by its names and CAS number, marked as such, for a chemist to complete. Records of one compound
-(replicates, several suppliers) share one substance.
+The record's own structure decides when it gives one: its InChIKey, or the key computed from its SMILES or
+InChI (as given, and of its free base: an EI spectrum is the spectrum of the neutral molecule), matched on
+the full key, stereo and isotopes included — HU-211 is not HU-210, a deuterated standard is not its drug,
+tetramisole is not levamisole. A record with a structure is never linked by its name or CAS number. Only a
+record without any structure is linked by its CAS number, or by a name or synonym equal, letter for letter
+(case, spaces and punctuation aside), to exactly one registry substance's name: the search's loose
+spelling folds ("pCPP" and "PCP" fold alike) are never used for a link. A record that matches nothing is
+registered as a new substance from the library's own data — with its structure when the record carries a
+SMILES or InChI, otherwise by its names and CAS number, marked as such, for a chemist to complete. Records
+of one compound (replicates, several suppliers) share one substance.
 """
 
 from __future__ import annotations
 
+import functools
+import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -30,28 +37,23 @@ class Linker:
     actor: object
     library_label: str
     by_inchikey: dict[str, int] = field(default_factory=dict)
-    by_skeleton: dict[str, int] = field(default_factory=dict)
     by_cas: dict[str, int] = field(default_factory=dict)
-    by_name: dict[str, int] = field(default_factory=dict)
+    #: exact name key -> substance id, or None where two substances share the name (never linked by it)
+    by_name: dict[str, int | None] = field(default_factory=dict)
     created: dict[str, int] = field(default_factory=lambda: {"with_structure": 0, "without_structure": 0})
 
     @classmethod
     def load(cls, actor, library_label: str) -> Linker:
         linker = cls(actor, library_label)
-        for pk, inchikey, skeleton, cas, parent in Substance.objects.values_list(
-            "pk", "inchikey", "skeleton", "cas_number", "parent_id"
-        ).order_by("pk"):
+        for pk, inchikey, cas in Substance.objects.values_list("pk", "inchikey", "cas_number").order_by("pk"):
             if inchikey:
                 linker.by_inchikey.setdefault(inchikey, pk)
-                if parent is None:
-                    linker.by_skeleton.setdefault(skeleton, pk)
             if cas:
                 linker.by_cas.setdefault(cas, pk)
-        for normalised, substance_id in SubstanceName.objects.values_list(
-            "normalised", "substance_id"
-        ).order_by("substance_id"):
-            if normalised:
-                linker.by_name.setdefault(normalised, substance_id)
+        for name, substance_id in SubstanceName.objects.values_list("name", "substance_id").order_by(
+            "substance_id"
+        ):
+            linker._add_name(name, substance_id)
         return linker
 
     def link(self, name: str, metadata: dict, record_label: str) -> tuple[int | None, str]:
@@ -63,20 +65,29 @@ class Linker:
         return self._register(name, metadata, record_label)
 
     def _existing(self, name: str, metadata: dict) -> tuple[int, str] | None:
-        inchikey = str(metadata.get("inchikey") or "").strip().upper()
-        if inchikey:
-            if inchikey in self.by_inchikey:
-                return self.by_inchikey[inchikey], SubstanceLink.INCHIKEY
-            if chem.skeleton_key(inchikey) in self.by_skeleton:
-                return self.by_skeleton[chem.skeleton_key(inchikey)], SubstanceLink.INCHIKEY
+        keys = structure_keys(metadata)
+        if keys:  # the structure decides: a different key is a different substance, whatever the name
+            for key in keys:
+                if key in self.by_inchikey:
+                    return self.by_inchikey[key], SubstanceLink.INCHIKEY
+            return None
         cas = _valid_cas(metadata)
         if cas and cas in self.by_cas:
             return self.by_cas[cas], SubstanceLink.CAS
-        for candidate in [name, *metadata.get("synonyms", [])]:
-            key = names.normalise(str(candidate))[:500]
-            if len(key) >= 3 and key in self.by_name:
-                return self.by_name[key], SubstanceLink.NAME
+        found = {self.by_name.get(name_key(str(c))) for c in [name, *metadata.get("synonyms", [])]}
+        found.discard(None)
+        if len(found) == 1:  # names pointing at two substances link to neither
+            return found.pop(), SubstanceLink.NAME
         return None
+
+    def _add_name(self, name: str, substance_id: int) -> None:
+        key = name_key(name)
+        if not key:
+            return
+        if key in self.by_name and self.by_name[key] != substance_id:
+            self.by_name[key] = None  # shared by two substances: ambiguous
+        else:
+            self.by_name[key] = substance_id
 
     def _register(self, name: str, metadata: dict, record_label: str) -> tuple[int | None, str]:
         name = (name or "").strip()[:300]
@@ -125,15 +136,48 @@ class Linker:
     def _remember(self, substance: Substance, metadata: dict) -> None:
         if substance.inchikey:
             self.by_inchikey.setdefault(substance.inchikey, substance.pk)
-            self.by_skeleton.setdefault(substance.skeleton, substance.pk)
-        inchikey = str(metadata.get("inchikey") or "").strip().upper()
-        if inchikey:  # the library's key links its other records of this compound here
-            self.by_inchikey.setdefault(inchikey, substance.pk)
-            self.by_skeleton.setdefault(chem.skeleton_key(inchikey), substance.pk)
+        for key in structure_keys(metadata):  # the library's keys link its other records of this compound
+            self.by_inchikey.setdefault(key, substance.pk)
         if substance.cas_number:
             self.by_cas.setdefault(substance.cas_number, substance.pk)
-        for normalised in substance.names.values_list("normalised", flat=True):
-            self.by_name.setdefault(normalised, substance.pk)
+        for name in substance.names.values_list("name", flat=True):
+            self._add_name(name, substance.pk)
+
+
+_NOT_LETTERS = re.compile(r"[^0-9a-z]+")
+
+
+def name_key(name: str) -> str:
+    """A name as compared for a link: case, accents, Greek letters (α → alpha), spaces and punctuation
+    aside, every letter and digit kept — unlike the search's folds, "pCPP" is not "PCP"."""
+    return _NOT_LETTERS.sub(" ", names.transliterate(unicodedata.normalize("NFKC", name))).strip()[:500]
+
+
+def structure_keys(metadata: dict) -> list[str]:
+    """The full InChIKeys a record gives for its compound: the one it states, then those of its SMILES or
+    InChI as given and of their free base (parent). Empty when the record gives no usable structure."""
+    keys = []
+    stated = str(metadata.get("inchikey") or "").strip().upper()
+    if _INCHIKEY.fullmatch(stated):
+        keys.append(stated)
+    structure = str(metadata.get("smiles") or metadata.get("inchi") or "").strip()
+    for key in _keys_of(structure) if structure else ():
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+@functools.lru_cache(maxsize=4096)
+def _keys_of(structure: str) -> tuple[str, ...]:
+    """The InChIKeys of a structure as given and of its parent; none when it cannot be read."""
+    try:
+        standardised = chem.standardise(chem.parse(structure))
+    except chem.StructureError:
+        return ()
+    return tuple(key for key in (standardised.full.inchikey, standardised.parent.inchikey) if key)
+
+
+_INCHIKEY = re.compile(r"[A-Z]{14}-[A-Z]{10}-[A-Z]")
 
 
 def _valid_cas(metadata: dict) -> str | None:

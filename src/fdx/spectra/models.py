@@ -160,6 +160,16 @@ class Spectrum(DistributedRecord):
         return self.name
 
     @property
+    def licence(self) -> str:
+        """The licence the library's record states for itself (MassBank's LICENSE field), or empty."""
+        return str(self.metadata.get("license") or self.metadata.get("licence") or "")
+
+    @property
+    def linked_by_name(self) -> bool:
+        """True when the substance was linked by the record's name alone (it gave no structure)."""
+        return self.substance_link == SubstanceLink.NAME
+
+    @property
     def peaks(self) -> tuple[numpy.ndarray, numpy.ndarray]:
         """The peaks as read: (m/z values, intensities)."""
         return (

@@ -173,7 +173,7 @@ def search(
         filters.retention_window,
     )
     ids = {int(index.ids[hit.row]) for hits in found for hit in hits}
-    spectra = Spectrum.objects.select_related("library", "substance").defer("metadata").in_bulk(ids)
+    spectra = Spectrum.objects.select_related("library", "substance").in_bulk(ids)
     results = []
     for query, hits in zip(queries, found, strict=True):
         result = SearchResult(query)
@@ -201,3 +201,9 @@ def _allowed_rows(user, index, filters: SearchFilters) -> numpy.ndarray:
         )
         allowed &= numpy.isin(index.ids, numpy.fromiter(in_class, dtype=numpy.int64))
     return allowed
+
+
+def has_searchable_spectra(user) -> bool:
+    """Whether any spectrum is there for ``user`` to search: a fresh node has none until a library is
+    imported, and its search page says so instead of "no hit"."""
+    return Spectrum.objects.restrict(user, "view").filter(withdrawn_at__isnull=True).exists()

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from fdx.core.forms_support import add_action_errors
 from fdx.spectra import actions, formats, selectors
+from fdx.spectra.choices import FILE_FORMATS
 from fdx.spectra.extensions import SearchStart, record_hit, start_for
 from fdx.spectra.forms import IdentificationForm, ImportForm, LibraryForm, ReasonForm, SearchForm
 from fdx.spectra.querysets import can_manage, can_search
@@ -178,6 +179,9 @@ def search(request):
             "start": start,
             "plots": _plots(results),
             "shortlist_share": SearchOptions.plausible,
+            "no_spectra": not selectors.has_searchable_spectra(request.user),
+            "can_manage": can_manage(request.user),
+            "file_formats": ", ".join(str(label) for label in FILE_FORMATS.values()),
         },
     )
 

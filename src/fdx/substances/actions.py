@@ -55,6 +55,7 @@ def sync_substance_classes() -> int:
                 "name_en": rule.name_en,
                 "name_ru": rule.name_ru,
                 "description": rule.description,
+                "description_ru": classes.DESCRIPTIONS_RU.get(rule.code, ""),
                 "position": position,
             },
         )
@@ -325,7 +326,8 @@ def import_substances(actor, parsed, *, skip_bad: bool = False) -> dict:
     new names as synonyms instead of a duplicate.
     """
     require_permission(actor, "substances.import_substances")
-    if parsed.problems and not skip_bad:
+    # A file that cannot be read as a whole (not UTF-8, rows cut short, no record) has no good records.
+    if parsed.problems and (not skip_bad or getattr(parsed, "unreadable", False)):
         raise ImportRefused(parsed.problems)
     counts = {"created": 0, "merged": 0, "received": 0, "skipped": len(parsed.problems)}
     seen: set[str] = set()

@@ -10,11 +10,24 @@ The parent of a salt is its largest organic fragment after neutralisation (RDKit
 The base conversion factor is ``n * M(parent) / M(salt)`` where ``n`` is the number of copies of the
 parent in the salt, so that amphetamine sulfate, ``(C9H13N)2·H2SO4``, converts with
 ``2 × 135.21 / 368.49 = 0.7338``.
+
+Size limits
+-----------
+RDKit's canonical SMILES, drawing and substructure code recurse along the atoms: a straight chain of a few
+thousand atoms overflows the stack and kills the process (SIGSEGV), and a structure of hundreds of fragments
+takes tens of seconds to standardise. Every structure is therefore bounded before it reaches them: first on
+its text (atoms and fragments counted without RDKit), then on the parsed, unsanitised molecule (heavy atoms,
+fragments, rings), and standardisation stops past ``STANDARDISE_SECONDS``. ``MAX_HEAVY_ATOMS`` is about
+five times the largest controlled substance or precursor (cyclosporin has 85 heavy atoms; a salt with its
+counter-ions and water stays far below); ``MAX_FRAGMENTS`` holds a salt with several counter-ions and a
+decahydrate; ``MAX_RINGS`` holds any drug (a fullerene has 32).
 """
 
 from __future__ import annotations
 
 import math
+import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,15 +36,33 @@ from rdkit.Chem import Descriptors, rdFingerprintGenerator, rdMolDescriptors
 from rdkit.Chem.Draw import rdMolDraw2D
 from rdkit.Chem.MolStandardize import rdMolStandardize
 
+from fdx.core.wording import translated as _
+
 RDLogger.DisableLog("rdApp.*")
 
 MORGAN_RADIUS = 2
 FINGERPRINT_BITS = 2048
 MAX_INPUT_LENGTH = 20000
+MAX_HEAVY_ATOMS = 500
+MAX_FRAGMENTS = 20
+MAX_RINGS = 60
+STANDARDISE_SECONDS = 5.0
+# The atoms of a SMILES as written: a bracket atom, a two-letter organic atom, an organic or aromatic one,
+# or a wildcard. Counted before RDKit reads the text (no ring digit, bond or branch looks like one).
+_SMILES_ATOM = re.compile(r"\[[^\]]*\]|Br|Cl|[BCNOPSFI*bcnops]")
+# A hydrogen written as a bracket atom ([H], [2H], [H+]): it is not a heavy atom.
+_SMILES_HYDROGEN = re.compile(r"\[\d*H[+-]?\d*\]")
+# An element and its count in the formula layer of an InChI (C9H13N).
+_FORMULA_ELEMENT = re.compile(r"([A-Z][a-z]?)(\d*)")
 
 
 class StructureError(ValueError):
     """A structure that cannot be read or standardised; the message says why in plain words."""
+
+
+class StructureTooLarge(StructureError):
+    """A structure past one of FDX's size limits (``MAX_HEAVY_ATOMS``, ``MAX_FRAGMENTS``, ``MAX_RINGS``,
+    ``STANDARDISE_SECONDS``); refused before RDKit's recursive code sees it."""
 
 
 @dataclass(frozen=True)
@@ -100,26 +131,88 @@ def parse(text: str, fmt: str | None = None) -> Chem.Mol:
         unknown, or the structure cannot be read or has no atoms; the message says why in plain words.
     """
     if text is None or not str(text).strip():
-        raise StructureError("no structure was given")
+        raise StructureError(_("no structure was given"))
     text = str(text)
     if len(text) > MAX_INPUT_LENGTH:
-        raise StructureError(f"the structure is longer than {MAX_INPUT_LENGTH} characters")
+        raise StructureError(
+            _("the structure is longer than %(limit)s characters") % {"limit": MAX_INPUT_LENGTH}
+        )
     fmt = fmt or _guess_format(text.strip())
     if fmt != "molfile":
         text = text.strip()  # a molfile's first line (its name) may be empty and must stay
     if fmt == "inchi":
+        check_size(*_inchi_counts(text))
         mol = Chem.MolFromInchi(text, sanitize=True, removeHs=True)
     elif fmt == "molfile":
+        check_molecule_size(Chem.MolFromMolBlock(text, sanitize=False, removeHs=False))
         mol = Chem.MolFromMolBlock(text, sanitize=True, removeHs=True)
     elif fmt == "smiles":
+        check_size(*_smiles_counts(text))
+        check_molecule_size(Chem.MolFromSmiles(text, sanitize=False))
         mol = Chem.MolFromSmiles(text)
     else:
-        raise StructureError(f"unknown structure format {fmt!r}")
+        raise StructureError(_("unknown structure format %(format)s") % {"format": repr(fmt)})
     if mol is None:
         raise StructureError(_explain_failure(text, fmt))
     if mol.GetNumAtoms() == 0:
-        raise StructureError("the structure has no atoms")
+        raise StructureError(_("the structure has no atoms"))
+    check_molecule_size(mol)
     return mol
+
+
+def check_size(heavy_atoms: int, fragments: int, rings: int = 0) -> None:
+    """Refuse a structure past FDX's limits (``StructureTooLarge``, saying which and by how much)."""
+    if heavy_atoms > MAX_HEAVY_ATOMS:
+        raise StructureTooLarge(
+            _("the structure has %(count)s atoms; FDX accepts at most %(limit)s")
+            % {"count": heavy_atoms, "limit": MAX_HEAVY_ATOMS}
+        )
+    if fragments > MAX_FRAGMENTS:
+        raise StructureTooLarge(
+            _("the structure has %(count)s separate parts; FDX accepts at most %(limit)s")
+            % {"count": fragments, "limit": MAX_FRAGMENTS}
+        )
+    if rings > MAX_RINGS:
+        raise StructureTooLarge(
+            _("the structure has %(count)s rings; FDX accepts at most %(limit)s")
+            % {"count": rings, "limit": MAX_RINGS}
+        )
+
+
+def check_molecule_size(mol: Chem.Mol | None) -> None:
+    """``check_size`` on a molecule, sanitised or not (None, an unreadable one, passes: parsing says why).
+
+    Counts without ring perception or any recursive RDKit call: heavy atoms first (a huge structure is
+    refused before its fragments are looked for), then fragments, then rings as the cycle rank
+    (bonds - atoms + fragments), which is the number of rings of the smallest set."""
+    if mol is None:
+        return
+    heavy = sum(1 for atom in mol.GetAtoms() if atom.GetAtomicNum() != 1)
+    check_size(heavy, 0)
+    fragments = len(Chem.GetMolFrags(mol, sanitizeFrags=False))
+    check_size(heavy, fragments, mol.GetNumBonds() - mol.GetNumAtoms() + fragments)
+
+
+def _smiles_counts(text: str) -> tuple[int, int]:
+    """Heavy atoms and fragments of a SMILES as written (without reading it)."""
+    atoms = len(_SMILES_ATOM.findall(text)) - len(_SMILES_HYDROGEN.findall(text))
+    return atoms, text.count(".") + 1
+
+
+def _inchi_counts(text: str) -> tuple[int, int]:
+    """Heavy atoms and fragments of an InChI from its formula layer (``2C9H13N.H2O4S``)."""
+    layers = text.split("/")
+    formula = layers[1] if len(layers) > 1 else ""
+    atoms = fragments = 0
+    for component in formula.split("."):
+        copies = re.match(r"\d*", component).group()
+        times = int(copies) if copies else 1
+        counted = sum(
+            int(number or 1) for element, number in _FORMULA_ELEMENT.findall(component) if element != "H"
+        )
+        atoms += times * counted
+        fragments += times
+    return atoms, fragments
 
 
 def _guess_format(text: str) -> str:
@@ -135,13 +228,21 @@ def _explain_failure(text: str, fmt: str) -> str:
         # Parse without sanitising to tell a syntax error from a chemistry (valence) error.
         unsanitised = Chem.MolFromSmiles(text, sanitize=False)
         if unsanitised is None:
-            return f"{text!r} is not valid SMILES"
+            return _("%(text)s is not valid SMILES") % {"text": repr(_shortened(text))}
         try:
             Chem.SanitizeMol(unsanitised)
         except Exception as exc:  # RDKit raises several sanitisation exceptions
-            return f"{text!r} is not a valid structure: {exc}"
-        return f"{text!r} is not a valid structure"
-    return f"the {fmt} could not be read"
+            return _("%(text)s is not a valid structure: %(error)s") % {
+                "text": repr(_shortened(text)),
+                "error": exc,
+            }
+        return _("%(text)s is not a valid structure") % {"text": repr(_shortened(text))}
+    return _("the %(format)s could not be read") % {"format": fmt}
+
+
+def _shortened(text: str, limit: int = 80) -> str:
+    """A structure as quoted in a message: a long one cut, so that a refusal stays readable."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def identifiers(mol: Chem.Mol) -> Identifiers:
@@ -188,18 +289,25 @@ def standardise(mol: Chem.Mol) -> Standardised:
     StructureError
         When RDKit cannot standardise the structure.
     """
+    check_molecule_size(mol)
+    deadline = _Deadline()
     try:
         cleaned = _cleanup(mol)
         parent = _parent(cleaned)
+        deadline.check()
         parent_smiles = Chem.MolToSmiles(parent)
         count, others = 0, []
         for fragment in Chem.GetMolFrags(cleaned, asMols=True, sanitizeFrags=True):
+            deadline.check()
             if Chem.MolToSmiles(_neutral(fragment)) == parent_smiles:
                 count += 1
             else:
                 others.append(Chem.MolToSmiles(fragment))
+        deadline.check()
+        full = identifiers(cleaned)
+        deadline.check()
         return Standardised(
-            full=identifiers(cleaned),
+            full=full,
             parent=identifiers(parent),
             parent_mol=parent,
             parent_count=max(count, 1),
@@ -208,7 +316,24 @@ def standardise(mol: Chem.Mol) -> Standardised:
     except StructureError:
         raise
     except Exception as exc:  # RDKit raises sanitisation and kekulisation errors of several kinds
-        raise StructureError(f"the structure cannot be standardised: {exc}") from None
+        raise StructureError(_("the structure cannot be standardised: %(error)s") % {"error": exc}) from None
+
+
+class _Deadline:
+    """The time budget of one standardisation (``STANDARDISE_SECONDS``), checked between RDKit's steps.
+
+    RDKit cannot be interrupted inside a call; the size limits keep each call short, and this stops a
+    structure whose steps add up past the budget."""
+
+    def __init__(self):
+        self.end = time.monotonic() + STANDARDISE_SECONDS
+
+    def check(self) -> None:
+        if time.monotonic() > self.end:
+            raise StructureTooLarge(
+                _("the structure takes longer than %(seconds)s seconds to standardise; FDX stops there")
+                % {"seconds": f"{STANDARDISE_SECONDS:g}"}
+            )
 
 
 @dataclass(frozen=True)
@@ -243,14 +368,15 @@ def standardise_parent(mol: Chem.Mol) -> Parent:
     Raises
     ------
     StructureError
-        When RDKit cannot standardise the structure.
+        When RDKit cannot standardise the structure, or it is past FDX's size limits.
     """
+    check_molecule_size(mol)
     try:
         cleaned = _cleanup(mol)
         parent = _parent(cleaned)
         inchikey = Chem.MolToInchiKey(parent) or ""
     except Exception as exc:  # RDKit raises sanitisation and kekulisation errors of several kinds
-        raise StructureError(f"the structure cannot be standardised: {exc}") from None
+        raise StructureError(_("the structure cannot be standardised: %(error)s") % {"error": exc}) from None
     return Parent(parent, inchikey, len(Chem.GetMolFrags(cleaned)) > 1)
 
 
@@ -447,15 +573,21 @@ def parse_query(text: str) -> Chem.Mol:
         SMARTS.
     """
     if not text or not text.strip():
-        raise StructureError("no query structure was given")
+        raise StructureError(_("no query structure was given"))
     text = text.strip()
     if len(text) > 2000:
-        raise StructureError("the query is longer than 2000 characters")
+        raise StructureError(_("the query is longer than %(limit)s characters") % {"limit": 2000})
+    # Substructure matching recurses along the query: a query is bounded as a structure is.
+    check_size(*_smiles_counts(text))
+    check_molecule_size(Chem.MolFromSmiles(text, sanitize=False))
     query = Chem.MolFromSmiles(text)
     if query is None:
         query = Chem.MolFromSmarts(text)
     if query is None or query.GetNumAtoms() == 0:
-        raise StructureError(f"{text!r} is neither valid SMILES nor valid SMARTS")
+        raise StructureError(
+            _("%(text)s is neither valid SMILES nor valid SMARTS") % {"text": repr(_shortened(text))}
+        )
+    check_molecule_size(query)
     return query
 
 

@@ -69,9 +69,12 @@ def import_file(
     except ImportRefused as refused:
         for problem in refused.problems:
             err.print(f"[red]{problem}[/red]")
-        err.print(
-            f"nothing imported: {len(refused.problems)} bad records (use --skip-bad to import the rest)"
-        )
+        if parsed.unreadable:  # --skip-bad cannot help: no record of the file can be trusted
+            err.print("nothing imported: the file cannot be read")
+        else:
+            err.print(
+                f"nothing imported: {len(refused.problems)} bad records (use --skip-bad to import the rest)"
+            )
         raise typer.Exit(1) from None
     for problem in parsed.problems:
         err.print(f"[yellow]skipped[/yellow] {problem}")

@@ -19,6 +19,7 @@ class SubstanceClass(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=200)
     name_ru = models.CharField(_("name (Russian)"), max_length=200)
     description = models.TextField(_("definition"), blank=True)
+    description_ru = models.TextField(_("definition (Russian)"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:
@@ -32,6 +33,12 @@ class SubstanceClass(models.Model):
     @property
     def name(self) -> str:
         return self.name_ru if (get_language() or "").startswith("ru") else self.name_en
+
+    @property
+    def definition(self) -> str:
+        """The class's definition in the active language (English where no Russian one is recorded)."""
+        russian = (get_language() or "").startswith("ru") and self.description_ru
+        return self.description_ru if russian else self.description
 
 
 class Substance(DistributedRecord):

@@ -8,12 +8,12 @@ free base of a salt. A bad row raises ``ReferenceSubstanceError`` naming file, l
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from fdx.core.csvfile import CsvFileError, CsvRows
 from fdx.substances import chem
 
 REFERENCE_DIR = Path(__file__).resolve().parent / "data" / "reference"
@@ -53,47 +53,54 @@ def cas_is_valid(cas: str) -> bool:
 
 def read_file(path: Path) -> list[ReferenceSubstance]:
     """Read and check one reference file."""
+    try:
+        rows = _read_rows(path)
+    except CsvFileError as exc:
+        raise ReferenceSubstanceError(path, exc.line, exc.field, exc.message) from None
+    return rows
+
+
+def _read_rows(path: Path) -> list[ReferenceSubstance]:
     from fdx.substances.classes import CLASS_CODES
 
     rows = []
-    with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames != COLUMNS:
-            raise ReferenceSubstanceError(path, 1, "header", f"must be exactly {','.join(COLUMNS)}")
-        for record in reader:
-            line = reader.line_num
-            record = {key: (value or "").strip() for key, value in record.items()}
-            if not _KEY.match(record["key"]):
-                raise ReferenceSubstanceError(path, line, "key", f"{record['key']!r} is not a lowercase slug")
-            for field in ("name_en", "name_ru", "smiles"):
-                if not record[field]:
-                    raise ReferenceSubstanceError(path, line, field, "is required")
-            if record["cas"] and not cas_is_valid(record["cas"]):
-                raise ReferenceSubstanceError(path, line, "cas", f"{record['cas']} fails its check digit")
-            classes = tuple(c for c in record["expected_class"].split("|") if c)
-            unknown = [c for c in classes if c not in CLASS_CODES]
-            if unknown:
-                raise ReferenceSubstanceError(path, line, "expected_class", f"unknown class {unknown[0]!r}")
-            try:
-                structure = chem.standardise(chem.parse(record["smiles"], "smiles"))
-            except chem.StructureError as exc:
-                raise ReferenceSubstanceError(path, line, "smiles", str(exc)) from None
-            rows.append(
-                ReferenceSubstance(
-                    key=record["key"],
-                    name_en=record["name_en"],
-                    name_ru=record["name_ru"],
-                    synonyms=tuple(s.strip() for s in record["synonyms"].split("|") if s.strip()),
-                    smiles=record["smiles"],
-                    cas=record["cas"],
-                    expected_classes=classes,
-                    salt_of=record["salt_of"],
-                    note=record["note"],
-                    source_file=path.name,
-                    line=line,
-                    structure=structure,
-                )
+    reader = CsvRows(Path(path), path)
+    if reader.header != COLUMNS:
+        raise ReferenceSubstanceError(path, 1, "header", f"must be exactly {','.join(COLUMNS)}")
+    for line, record in reader:
+        record = {key: value.strip() for key, value in record.items()}
+        record = {key: (value or "").strip() for key, value in record.items()}
+        if not _KEY.match(record["key"]):
+            raise ReferenceSubstanceError(path, line, "key", f"{record['key']!r} is not a lowercase slug")
+        for field in ("name_en", "name_ru", "smiles"):
+            if not record[field]:
+                raise ReferenceSubstanceError(path, line, field, "is required")
+        if record["cas"] and not cas_is_valid(record["cas"]):
+            raise ReferenceSubstanceError(path, line, "cas", f"{record['cas']} fails its check digit")
+        classes = tuple(c for c in record["expected_class"].split("|") if c)
+        unknown = [c for c in classes if c not in CLASS_CODES]
+        if unknown:
+            raise ReferenceSubstanceError(path, line, "expected_class", f"unknown class {unknown[0]!r}")
+        try:
+            structure = chem.standardise(chem.parse(record["smiles"], "smiles"))
+        except chem.StructureError as exc:
+            raise ReferenceSubstanceError(path, line, "smiles", str(exc)) from None
+        rows.append(
+            ReferenceSubstance(
+                key=record["key"],
+                name_en=record["name_en"],
+                name_ru=record["name_ru"],
+                synonyms=tuple(s.strip() for s in record["synonyms"].split("|") if s.strip()),
+                smiles=record["smiles"],
+                cas=record["cas"],
+                expected_classes=classes,
+                salt_of=record["salt_of"],
+                note=record["note"],
+                source_file=path.name,
+                line=line,
+                structure=structure,
             )
+        )
     return rows
 
 

@@ -27,6 +27,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
 
 from fdx.substances import chem, names
+from fdx.substances.choices import NameKind
 from fdx.substances.models import Substance, SubstanceClass, SubstanceName
 from fdx.substances.structure_index import IndexedStructure, StructureIndex
 
@@ -170,25 +171,56 @@ def list_classes() -> QuerySet[SubstanceClass]:
 
 
 def resolve_substance(text: str):
-    """The registry substance ``text`` names exactly, or a ValidationError listing the candidates."""
+    """The registry substance ``text`` names exactly, or a ValidationError listing the candidates.
+
+    "Exactly" is by reference key, InChIKey, global id, a name or synonym in any case, and then the folded
+    form of a name (``names.normalise``), so that a Russian, English or transliterated spelling of a known
+    name (мефедрон, mefedron, Mephedrone) finds the same substance; a partial name never decides alone.
+    """
     text = text.strip()
-    by_id = Substance.objects.filter(Q(inchikey=text.upper()) | Q(key=text))
-    found = list(by_id[:2])
+    found = _named_exactly(text)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        nearest = [substance.name_en for substance in search_by_name(text)[:5]] if text else []
+        if nearest:
+            raise ValidationError(
+                gettext("No substance of the registry is called %(name)s. Did you mean: %(candidates)s?")
+                % {"name": text, "candidates": "; ".join(nearest)},
+                code="not_found",
+                params={"candidates": nearest},
+            )
+        raise ValidationError(
+            gettext("No substance of the registry is called %(name)s.") % {"name": text}, code="not_found"
+        )
+    raise ValidationError(
+        gettext("%(name)s names several substances: %(candidates)s.")
+        % {"name": text, "candidates": ", ".join(s.name_en for s in found)},
+        code="ambiguous",
+        params={"candidates": [s.name_en for s in found]},
+    )
+
+
+def _named_exactly(text: str) -> list[Substance]:
+    """The substances ``text`` identifies, most exact way first (at most five)."""
+    found = list(Substance.objects.filter(Q(inchikey=text.upper()) | Q(key=text))[:2])
     if not found:
         try:
             found = list(Substance.objects.filter(global_id=text)[:2])
         except ValidationError:
             found = []
     if not found:
-        ids = (
-            SubstanceName.objects.filter(name__iexact=text).values_list("substance_id", flat=True).distinct()
-        )
-        found = list(Substance.objects.filter(pk__in=ids)[:5])
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        raise ValidationError(gettext("No substance of the registry is called %(name)s.") % {"name": text})
-    raise ValidationError(
-        gettext("%(name)s names several substances: %(candidates)s.")
-        % {"name": text, "candidates": ", ".join(s.name_en for s in found)}
-    )
+        # SQLite folds the case of ASCII letters only: Cyrillic names are matched by their folded form below.
+        ids = SubstanceName.objects.filter(name__iexact=text).values_list("substance_id", flat=True)
+        found = list(Substance.objects.filter(pk__in=ids.distinct())[:5])
+    key = names.normalise(text) if not found and text else ""
+    if key:
+        # English names end in -ine, -one, -ide where Russian has -ин, -он, -ид (cocaine/кокаин).
+        folded = [key, key[:-1]] if key.endswith("e") else [key, key + "e"]
+        matches = SubstanceName.objects.filter(normalised__in=folded)
+        # The folded form drops signs and stereo prefixes ((+)-amphetamine folds like amphetamine): where
+        # several substances match, one matched by its preferred name is the one meant.
+        preferred = set(matches.filter(kind=NameKind.PREFERRED).values_list("substance_id", flat=True))
+        ids = preferred if len(preferred) == 1 else set(matches.values_list("substance_id", flat=True))
+        found = list(Substance.objects.filter(pk__in=ids).order_by("name_en")[:5])
+    return found

@@ -15,6 +15,8 @@ from pathlib import Path
 from django.utils.translation import gettext as _
 from rdkit import Chem
 
+from fdx.core.csvfile import CsvFileError, CsvRows, decode_text, located
+from fdx.core.wording import translated as _
 from fdx.substances import chem
 from fdx.substances.classes import CLASS_CODES
 from fdx.substances.reference import cas_is_valid
@@ -32,7 +34,7 @@ class RecordProblem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.file}, line {self.line}, field {self.field!r}: {self.message}"
+        return located(self.file, self.line, self.field, self.message)
 
 
 @dataclass
@@ -53,6 +55,9 @@ class ParsedFile:
     name: str
     records: list[ParsedRecord] = field(default_factory=list)
     problems: list[RecordProblem] = field(default_factory=list)
+    # The file as a whole cannot be read (not UTF-8, cut rows, no record): nothing of it is imported, even
+    # with --skip-bad.
+    unreadable: bool = False
 
 
 def read_substance_file(path: Path) -> ParsedFile:
@@ -86,44 +91,89 @@ def _refuse_empty(path: Path) -> None:
 
 
 def _read_csv(path: Path) -> ParsedFile:
+    """The records of a CSV file; a file that cannot be read as CSV (not UTF-8, a row cut short, a field
+    too long) is one problem naming its line and column, and no record of it is kept."""
     parsed = ParsedFile(path.name)
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = REQUIRED_CSV_COLUMNS - set(reader.fieldnames or [])
-        if missing:
-            parsed.problems.append(RecordProblem(path.name, 1, sorted(missing)[0], "column is missing"))
-            return parsed
-        for row in reader:
-            row = {key: (value or "").strip() for key, value in row.items() if key}
-            _check(
-                parsed,
-                ParsedRecord(
-                    line=reader.line_num,
-                    name_en=row.get("name_en", ""),
-                    name_ru=row.get("name_ru", ""),
-                    smiles=row.get("smiles", ""),
-                    synonyms=_split(row.get("synonyms", "")),
-                    cas=row.get("cas", ""),
-                    classes=tuple(_split(row.get("classes", ""))),
-                    note=row.get("note", ""),
-                    inchikey=row.get("inchikey", ""),
-                ),
-            )
+    try:
+        _read_csv_rows(path, parsed)
+    except CsvFileError as exc:
+        parsed.records.clear()
+        parsed.problems.append(RecordProblem(path.name, exc.line, exc.field, exc.message))
+        parsed.unreadable = True
     return parsed
 
 
+def _read_csv_rows(path: Path, parsed: ParsedFile) -> None:
+    reader = CsvRows(path, path.name)
+    missing = REQUIRED_CSV_COLUMNS - set(reader.header)
+    if missing:
+        parsed.problems.append(
+            RecordProblem(path.name, reader.header_line, sorted(missing)[0], _("column is missing"))
+        )
+        return
+    for line, row in reader:
+        row = {key: value.strip() for key, value in row.items() if key}
+        _check(
+            parsed,
+            ParsedRecord(
+                line=line,
+                name_en=row.get("name_en", ""),
+                name_ru=row.get("name_ru", ""),
+                smiles=row.get("smiles", ""),
+                synonyms=_split(row.get("synonyms", "")),
+                cas=row.get("cas", ""),
+                classes=tuple(_split(row.get("classes", ""))),
+                note=row.get("note", ""),
+                inchikey=row.get("inchikey", ""),
+            ),
+        )
+
+
 def _read_sdf(path: Path) -> ParsedFile:
+    """The records of an SDF file; one that is not UTF-8 or holds no record is one problem (line 1 or the
+    bad byte's), and each record is bounded in size before RDKit standardises it."""
     parsed = ParsedFile(path.name)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        text = decode_text(path.read_bytes(), path.name)
+    except CsvFileError as exc:
+        parsed.problems.append(RecordProblem(path.name, exc.line, exc.field, exc.message))
+        parsed.unreadable = True
+        return parsed
+    if not text.replace("\x00", "").strip():
+        parsed.problems.append(RecordProblem(path.name, 1, "file", _("the file holds no record")))
+        parsed.unreadable = True
+        return parsed
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        parsed.problems.append(RecordProblem(path.name, line, "file", _("contains a NUL character")))
+        parsed.unreadable = True
+        return parsed
     starts = _record_start_lines(text)
+    # Read unsanitised, so that a record past the size limits is refused before RDKit works on it.
     supplier = Chem.SDMolSupplier()
-    supplier.SetData(text, sanitize=True, removeHs=True)
+    supplier.SetData(text, sanitize=False, removeHs=False)
     for index in range(len(supplier)):
         line = starts[index] if index < len(starts) else 0
-        mol = supplier[index]
+        try:
+            mol = _sdf_molecule(supplier[index])
+        except chem.StructureError as exc:
+            parsed.problems.append(
+                RecordProblem(
+                    path.name,
+                    line,
+                    "structure",
+                    _("record %(number)s: %(problem)s") % {"number": index + 1, "problem": exc},
+                )
+            )
+            continue
         if mol is None:
             parsed.problems.append(
-                RecordProblem(path.name, line, "structure", f"record {index + 1}: the molfile cannot be read")
+                RecordProblem(
+                    path.name,
+                    line,
+                    "structure",
+                    _("record %(number)s: the molfile cannot be read") % {"number": index + 1},
+                )
             )
             continue
         props = {key.lower(): mol.GetProp(key).strip() for key in mol.GetPropNames()}
@@ -148,6 +198,19 @@ def _read_sdf(path: Path) -> ParsedFile:
     return parsed
 
 
+def _sdf_molecule(mol: Chem.Mol | None) -> Chem.Mol | None:
+    """A record of the SDF read unsanitised, bounded in size, then sanitised and without explicit hydrogens
+    as ``SDMolSupplier`` makes it by default; None where RDKit cannot make sense of it."""
+    if mol is None:
+        return None
+    chem.check_molecule_size(mol)
+    try:
+        Chem.SanitizeMol(mol)
+        return Chem.RemoveHs(mol)
+    except Exception:  # RDKit raises sanitisation errors of several kinds
+        return None
+
+
 def _record_start_lines(text: str) -> list[int]:
     starts, line = [1], 1
     for raw in text.splitlines():
@@ -164,9 +227,9 @@ def _check(parsed: ParsedFile, record: ParsedRecord) -> None:
         parsed.problems.append(RecordProblem(parsed.name, record.line, field_name, message))
 
     if not record.name_en:
-        problem("name_en", "is required")
+        problem("name_en", _("is required"))
     if not record.smiles:
-        problem("smiles", "is required")
+        problem("smiles", _("is required"))
     else:
         try:
             structure = chem.standardise(chem.parse(record.smiles, "smiles"))
@@ -176,14 +239,15 @@ def _check(parsed: ParsedFile, record: ParsedRecord) -> None:
             if record.inchikey and record.inchikey != structure.full.inchikey:
                 problem(
                     "inchikey",
-                    f"{record.inchikey} is not the InChIKey of the structure ({structure.full.inchikey})",
+                    _("%(key)s is not the InChIKey of the structure (%(expected)s)")
+                    % {"key": record.inchikey, "expected": structure.full.inchikey},
                 )
             record.inchikey = structure.full.inchikey
     if record.cas and not cas_is_valid(record.cas):
-        problem("cas", f"{record.cas} is not a valid CAS number")
+        problem("cas", _("%(cas)s is not a valid CAS number") % {"cas": record.cas})
     unknown = [code for code in record.classes if code not in CLASS_CODES]
     if unknown:
-        problem("classes", f"unknown class {unknown[0]!r}")
+        problem("classes", _("unknown class %(code)s") % {"code": repr(unknown[0])})
     if len(parsed.problems) == problems_before:
         parsed.records.append(record)
 

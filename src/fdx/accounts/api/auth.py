@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from django.conf import settings
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, Throttled
 from ninja.security import APIKeyCookie, HttpBearer
 
-from fdx.accounts.actions import TokenRejected, authenticate_token
+from fdx.accounts import throttling
+from fdx.accounts.actions import TokenRejected, TokenThrottled, authenticate_token
 
 
 class TokenAuth(HttpBearer):
-    """An API token. A token that is presented but rejected is a 401 naming why (expired, revoked ...)."""
+    """An API token. A token that is presented but rejected is a 401 naming why (expired, revoked ...).
+
+    An address that presents ``FDX_TOKEN_FAILURE_LIMIT`` rejected tokens within the window is answered 429
+    with Retry-After until the window ends, whatever token it presents (so that tokens cannot be guessed).
+    """
 
     def authenticate(self, request, token):
         try:
-            user = authenticate_token(token)
+            user = authenticate_token(token, address=throttling.client_address(request))
+        except TokenThrottled as throttled:
+            raise Throttled(throttled.wait) from None
         except TokenRejected as rejected:
+            throttling.note_token_failure(request)
             error = AuthenticationError(401, str(rejected))
             error.code = rejected.code
             raise error from None

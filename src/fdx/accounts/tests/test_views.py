@@ -75,7 +75,9 @@ def test_two_factor_enrolment_confirms_with_a_code(client, persona):
 
     response = client.post(reverse("accounts:two-factor"), {"token": code})
 
-    assert response.status_code == 302
+    # The recovery codes are shown once, on the page that confirms.
+    assert response.status_code == 200
+    assert b'id="recovery-codes"' in response.content
     assert TOTPDevice.objects.get(user=chemist).confirmed
 
 

@@ -7,8 +7,12 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
 
 from fdx.accounts import actions, otp, selectors
 from fdx.accounts.forms import OtpForm, PasswordChangeForm, TokenForm
@@ -30,6 +34,8 @@ def _account_page(request, *, token_form=None, password_form=None, status=200):
             "token_form": token_form or TokenForm(),
             "password_form": password_form or PasswordChangeForm(),
             "two_factor": otp.has_two_factor(request.user),
+            "two_factor_required": otp.two_factor_required(request.user),
+            "recovery_codes_left": otp.recovery_codes_left(request.user),
         },
         status=status,
     )
@@ -83,28 +89,37 @@ def revoke_token(request, token_id):
 
 
 @login_required
+@never_cache
 def two_factor(request):
-    """Turn two-factor sign-in on: show the secret and QR code, then confirm with a code."""
+    """Turn two-factor sign-in on: show the secret and QR code, confirm with a code, then show the recovery
+    codes once. Where two-factor sign-in is required, a first sign-in comes here before any other page."""
+    next_url = _safe_next(request)
     if otp.has_two_factor(request.user):
         return render(request, "accounts/two_factor.html", {"enabled": True})
     device = otp.pending_device(request.user)
     form = OtpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.confirm_two_factor(request.user, form.cleaned_data["token"])
+            device, codes = actions.confirm_two_factor(request.user, form.cleaned_data["token"])
         except ValidationError as exc:
             add_action_errors(form, exc)
         else:
+            # This session has just proved the second factor.
+            otp_login(request, device)
             messages.success(
                 request, _("Two-factor sign-in is on. You will be asked for a code at each sign-in.")
             )
-            return redirect("accounts:account")
+            return render(
+                request, "accounts/recovery_codes.html", {"codes": codes, "next": next_url, "new": True}
+            )
     return render(
         request,
         "accounts/two_factor.html",
         {
             "enabled": False,
+            "required": otp.two_factor_required(request.user),
             "form": form,
+            "next": next_url,
             "secret": otp.secret_text(device),
             "qr_code": otp.qr_code_data_uri(device),
         },
@@ -113,11 +128,69 @@ def two_factor(request):
 
 @login_required
 @require_POST
+@never_cache
+def regenerate_recovery_codes(request):
+    """New recovery codes, shown once; the old ones stop working."""
+    try:
+        codes = actions.regenerate_recovery_codes(request.user)
+    except ValidationError:
+        messages.error(request, _("Turn two-factor sign-in on first."))
+        return redirect("accounts:account")
+    return render(
+        request,
+        "accounts/recovery_codes.html",
+        {"codes": codes, "next": reverse("accounts:account"), "new": False},
+    )
+
+
+@login_required
+@never_cache
+def password_change_required(request):
+    """The first-sign-in password change: an administrator chose the password, so the user replaces it."""
+    if not request.user.must_change_password:
+        return redirect(_safe_next(request))
+    form = PasswordChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.change_own_password(
+                request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            update_session_auth_hash(request, request.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect(_safe_next(request))
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/password_change_required.html",
+        {"form": form, "next": _safe_next(request)},
+        status=status,
+    )
+
+
+def _safe_next(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("core:home")
+
+
+@login_required
+@require_POST
 def two_factor_off(request):
     try:
         actions.turn_off_two_factor(request.user, password=request.POST.get("password", ""))
-    except ValidationError:
-        messages.error(request, _("The password is not correct; two-factor sign-in stays on."))
+    except ValidationError as exc:
+        if otp.two_factor_required(request.user):
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.error(request, _("The password is not correct; two-factor sign-in stays on."))
     else:
         messages.success(request, _("Two-factor sign-in is off."))
     return redirect("accounts:account")

@@ -13,10 +13,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fdx.accounts.forms import OtpForm, SignInForm
+from fdx.accounts import audit_events, otp
+from fdx.accounts.forms import SignInCodeForm, SignInForm
+from fdx.audit.actions import record
 
 PENDING_USER = "fdx_otp_pending_user"
 PENDING_BACKEND = "fdx_otp_pending_backend"
@@ -49,21 +50,31 @@ def signin(request):
 @csrf_protect
 @never_cache
 def signin_otp(request):
-    """Step two: the six-digit code. A wrong code counts as a failed sign-in (throttled and audited)."""
+    """Step two: the six-digit code, or a recovery code (used up). A wrong code counts as a failed sign-in
+    (throttled and audited)."""
     user_id = request.session.get(PENDING_USER)
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first() if user_id else None
     if user is None:
         return redirect("accounts:signin")
     if not AxesProxyHandler.is_allowed(request, credentials={"username": user.get_username()}):
         return render(request, "accounts/locked_out.html", status=429)
-    form = OtpForm(request.POST or None)
+    form = SignInCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = match_token(user, form.cleaned_data["token"])
-        if device is not None:
+        code = form.cleaned_data["token"].strip()
+        device = _match_authenticator(user, code)
+        recovery = None if device is not None else otp.use_recovery_code(user, code)
+        if device is not None or recovery is not None:
             next_url = request.session.get(PENDING_NEXT) or reverse("core:home")
             backend = request.session.get(PENDING_BACKEND)
             login(request, user, backend=backend)
-            otp_login(request, device)
+            otp_login(request, device or recovery)
+            if recovery is not None:
+                record(
+                    audit_events.SIGNIN_RECOVERY_CODE_USED,
+                    actor=user,
+                    obj=user,
+                    after={"recovery_codes_left": otp.recovery_codes_left(user)},
+                )
             return redirect(next_url)
         user_login_failed.send(
             sender=__name__, credentials={"username": user.get_username()}, request=request
@@ -76,6 +87,15 @@ def signin_otp(request):
 def signout(request):
     logout(request)
     return redirect("accounts:signin")
+
+
+def _match_authenticator(user, code: str):
+    """The user's confirmed authenticator device when ``code`` is its current code (never a recovery code:
+    those are checked against their hashes by ``otp.use_recovery_code``)."""
+    if not code.isdigit():
+        return None
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device if device is not None and device.verify_token(code) else None
 
 
 def _wrong_code():

@@ -5,8 +5,9 @@ import datetime
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from fdx.audit import events, selectors
+from fdx.audit import checkpoints, events, selectors
 from fdx.audit.verify import verify_chain
+from fdx.audit.visibility import shown_one, shown_to
 from fdx.core.actors import require_permission
 from fdx.core.api.pagination import FdxPagination
 
@@ -25,6 +26,10 @@ class AuditEventOut(Schema):
     before: dict | None
     after: dict | None
     reason: str
+    sentence: str = Field(description="The event as a sentence in the request's language")
+    withheld: bool = Field(
+        description="The record is not visible to the reader: object text, before, after and reason withheld"
+    )
     request_id: str
     ip_address: str | None
     previous_hash: str
@@ -47,6 +52,26 @@ class VerificationOut(Schema):
     last_sequence: int
     broken_sequence: int | None
     problem: str
+    checkpoints_checked: int
+    anchored_sequence: int | None = Field(description="The event the last signed checkpoint vouches for")
+    anchored_at: str
+    unanchored_events: int
+    warning: str
+    statement: str = Field(description="How far back the verification vouches, in the request's language")
+
+
+class CheckpointStatusOut(Schema):
+    file: str
+    count: int
+    head_sequence: int
+    last_number: int | None
+    last_sequence: int | None
+    last_signed_at: str
+    last_key_fingerprint: str
+    last_signature_valid: bool | None
+    countersignatures: int
+    unanchored_events: int
+    problem: str
 
 
 class EventTypeOut(Schema):
@@ -58,12 +83,20 @@ class EventTypeOut(Schema):
 @router.get("/events", response=list[AuditEventOut], summary="Audit events (administrators)")
 @paginate(FdxPagination)
 def list_events(request, filters: Query[AuditFilters]):
-    return selectors.list_events(request.user, **filters.dict())
+    return _Shown(request.user, selectors.list_events(request.user, **filters.dict()))
 
 
 @router.get("/events/{sequence}", response=AuditEventOut, summary="One audit event")
 def get_event(request, sequence: int):
-    return selectors.get_event(request.user, sequence)
+    return shown_one(request.user, selectors.get_event(request.user, sequence))
+
+
+@router.get(
+    "/checkpoints", response=CheckpointStatusOut, summary="The last signed checkpoint (node administrators)"
+)
+def checkpoint_status(request):
+    require_permission(request.user, "audit.verify_chain")
+    return checkpoints.status().as_dict()
 
 
 @router.get("/verify", response=VerificationOut, summary="Verify the whole chain (node administrators)")
@@ -78,3 +111,17 @@ def event_types(request):
         {"code": e.code, "category": e.category, "sentence": str(e.sentence)}
         for e in events.all_event_types()
     ]
+
+
+class _Shown:
+    """A queryset of events that the pagination slices, each page shown as its reader may see it."""
+
+    def __init__(self, viewer, queryset):
+        self.viewer = viewer
+        self.queryset = queryset
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __getitem__(self, window: slice):
+        return shown_to(self.viewer, self.queryset[window])

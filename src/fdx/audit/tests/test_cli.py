@@ -67,6 +67,10 @@ def test_events_lists_the_latest():
     result = runner.invoke(
         app, ["audit", "events", "--limit", "5", "--action", "geo."], env={"COLUMNS": "200"}
     )
+    codes = runner.invoke(
+        app, ["audit", "events", "--limit", "5", "--action", "geo.", "--codes"], env={"COLUMNS": "200"}
+    )
 
     assert result.exit_code == 0
-    assert "geo.reference.loaded" in result.output
+    assert "cli:tester loaded the reference geography" in result.output
+    assert "geo.reference.loaded" in codes.output

@@ -97,7 +97,10 @@ def _authentication(request, exc: AuthenticationError):
 
 
 def _throttled(request, exc: Throttled):
-    return error_response(429, "too_many_requests", _("Too many requests; try again later."))
+    response = error_response(429, "too_many_requests", _("Too many requests; try again later."))
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait))
+    return response
 
 
 def _forbidden(request, exc):

@@ -115,3 +115,42 @@ def test_the_language_switcher_sets_the_language(client, persona):
     response = client.post("/i18n/setlang/", {"language": "ru", "next": "/"}, follow=True)
 
     assert "Главная" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_node_name_is_given_in_the_readers_language(client, persona, settings):
+    settings.FDX_NODE_NAME, settings.FDX_NODE_NAME_RU = "Almaty forensic node", "Алматинский узел"
+    client.force_login(persona("kz_lab_chemist"))
+
+    assert "Almaty forensic node" in client.get("/").content.decode()
+    russian = client.get("/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Алматинский узел" in russian and "Almaty forensic node" not in russian
+
+
+def test_command_line_error_prefixes_speak_russian():
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from fdx.core import cli_support
+
+    @cli_support.handle_errors
+    def refuse():
+        raise ValidationError("плохо")
+
+    with translation.override("ru"), pytest.raises(cli_support.typer.Exit), _captured_stderr() as text:
+        refuse()
+    assert "ошибка:" in text.getvalue()
+
+
+def _captured_stderr():
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+
+    @contextlib.contextmanager
+    def capture():
+        with contextlib.redirect_stderr(buffer):
+            yield buffer
+
+    return capture()

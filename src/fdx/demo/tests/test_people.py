@@ -1,6 +1,8 @@
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from typer.testing import CliRunner
 
+from fdx.accounts import otp
 from fdx.accounts.choices import Role
 from fdx.accounts.models import Organisation, User
 from fdx.cli import app
@@ -13,9 +15,14 @@ pytestmark = pytest.mark.django_db
 def test_one_demo_user_per_role_with_passwords_shown_once():
     created = ensure_demo_people(system("setup"))
 
-    assert sorted(role for _u, role, _p in created) == sorted(Role.values)
-    for username, _role, password in created:
-        assert User.objects.get(username=username).check_password(password)
+    assert sorted(role for _u, role, _p, _s in created) == sorted(Role.values)
+    for username, _role, password, secret in created:
+        user = User.objects.get(username=username)
+        assert user.check_password(password)
+        # Demo passwords need no change; the printed secret is the person's confirmed authenticator.
+        assert not user.must_change_password
+        device = TOTPDevice.objects.get(user=user, confirmed=True)
+        assert otp.secret_text(device) == secret
     assert ensure_demo_people(system("setup")) == []
 
 

@@ -13,8 +13,9 @@ from ninja.pagination import paginate
 
 from fdx.accounts.models import Organisation, SharingGroup, User
 from fdx.core import filestore
+from fdx.core.api.errors import ApiError
 from fdx.core.api.pagination import FdxPagination
-from fdx.examinations import actions, selectors
+from fdx.examinations import actions, reports, selectors
 from fdx.examinations.api.schemas import (
     AttachmentOut,
     CaseDetailOut,
@@ -404,3 +405,47 @@ def download_attachment(request, attachment_id: uuid.UUID):
     )
     response["Digest"] = f"sha-256={attachment.sha256}"
     return response
+
+
+# Reports
+
+
+class ReportVerifyIn(Schema):
+    global_id: str
+    digest: str
+
+
+class ReportVerifyOut(Schema):
+    outcome: str
+    matches: bool
+    global_id: str
+    digest: str
+    revision: int | None = None
+    issued_at: datetime.datetime | None = None
+    approved_at: datetime.datetime | None = None
+    superseded_by_revision: int | None = None
+    superseded_at: datetime.datetime | None = None
+    retracted_at: datetime.datetime | None = None
+
+
+@router.get(
+    "/examinations/{uuid:examination_id}/report",
+    summary="The report of an approved examination: its fixed content and digest (issued on first read)",
+)
+def get_report(request, examination_id: uuid.UUID, lang: str | None = None):
+    examination = selectors.get_examination(request.user, examination_id)
+    language = lang if lang in reports.LANGUAGES else reports.node_language()
+    try:
+        issued = actions.issue_report(request.user, examination, language=language)
+    except ValidationError as exc:  # not approved (yet), or received from another node
+        raise ApiError(409, "no_report", " ".join(exc.messages)) from None
+    return reports.report_document(issued)
+
+
+@router.post(
+    "/reports/verify",
+    response=ReportVerifyOut,
+    summary="Check a report's digest against the record (match or not, revision and dates; no content)",
+)
+def verify_report(request, payload: ReportVerifyIn):
+    return actions.verify_report(request.user, payload.global_id, payload.digest, channel="api").as_dict()

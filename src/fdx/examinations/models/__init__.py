@@ -3,5 +3,6 @@ from fdx.examinations.models.cases import Case
 from fdx.examinations.models.examinations import AnalyticalMethod, Examination
 from fdx.examinations.models.exhibits import Exhibit
 from fdx.examinations.models.findings import Finding
+from fdx.examinations.models.reports import IssuedReport
 
-__all__ = ["AnalyticalMethod", "Attachment", "Case", "Examination", "Exhibit", "Finding"]
+__all__ = ["AnalyticalMethod", "Attachment", "Case", "Examination", "Exhibit", "Finding", "IssuedReport"]

@@ -290,6 +290,22 @@ def test_a_malformed_attachment_identifier_is_not_found(client, persona, library
     assert client.get("/spectra/", {"attachment": "not-a-uuid"}).status_code == 404
 
 
+def test_a_search_from_a_case_on_a_node_without_a_library_says_what_to_import(client, persona):
+    # Given a fresh node (no spectral library) and a case with an unknown's spectrum
+    examination, attachment = case_with_a_spectrum(persona)
+    client.force_login(persona("kz_lab_chemist"))
+
+    # When the chemist searches it from the case
+    page = client.get(
+        "/spectra/", {"attachment": attachment.global_id, "examination": examination.global_id}
+    ).content.decode()
+
+    # Then the page says there is no library and how to import one, not "no hit"
+    assert 'id="no-library"' in page
+    assert "fdx spectra import FILE --library NAME" in page
+    assert "No hit in the libraries searched." not in page
+
+
 @pytest.mark.parametrize(
     ("file", "searched", "error"),
     [

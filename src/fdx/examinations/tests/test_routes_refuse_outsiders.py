@@ -52,6 +52,7 @@ API_READS = [
     "/cases/{case}/exhibits",
     "/cases/{case}/attachments",
     "/examinations/{examination}",
+    "/examinations/{examination}/report",
     "/attachments/{attachment}/download",
 ]
 API_WRITES = [

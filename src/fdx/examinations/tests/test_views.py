@@ -59,7 +59,10 @@ def test_recording_a_whole_examination_through_the_pages(client, persona):
     assert examination.findings.get().substance.key == "alpha-pvp"
     client.post(f"/cases/examinations/{examination.global_id}/submit/")
     client.force_login(head)
-    client.post(f"/cases/examinations/{examination.global_id}/approve/")
+    confirm = client.post(f"/cases/examinations/{examination.global_id}/approve/")
+    examination.refresh_from_db()
+    assert confirm.status_code == 200 and examination.status == "submitted"  # asked first, nothing done
+    client.post(f"/cases/examinations/{examination.global_id}/approve/", {"confirm": "yes", "comment": "ok"})
 
     examination.refresh_from_db()
     assert examination.status == "approved"

@@ -4,16 +4,18 @@ through the actions."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fdx.core import filestore
 from fdx.core.forms_support import add_action_errors
-from fdx.examinations import actions, selectors
+from fdx.examinations import actions, selectors, workflow
+from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.forms import (
     AttachmentForm,
     CaseFilterForm,
@@ -22,11 +24,11 @@ from fdx.examinations.forms import (
     ExhibitFormForm,
     FindingForm,
     ReasonForm,
+    ReviewForm,
 )
 from fdx.examinations.legal_status import finding_status
 from fdx.examinations.models import Examination
 from fdx.examinations.querysets import can_record, can_view_case_data
-from fdx.examinations.workflow import completeness_problems
 
 
 def _require_reader(user):
@@ -104,7 +106,6 @@ def case_create(request):
     form = CaseForm(request.POST or None, initial={"seizure_country": request.user.organisation.country_id})
     if request.method == "POST" and form.is_valid():
         values = _case_values(form.cleaned_data)
-        values.pop("reason")
         try:
             case = actions.open_case(request.user, **values)
         except ValidationError as exc:
@@ -128,7 +129,7 @@ def case_edit(request, case_id):
     ):
         related = getattr(case, name)
         initial[name] = related.code if related else None
-    form = CaseForm(request.POST or None, initial=initial)
+    form = CaseForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
         values = _case_values(form.cleaned_data)
         reason = values.pop("reason")
@@ -150,7 +151,23 @@ def _case_values(data: dict) -> dict:
 def case_detail(request, case_id):
     case = selectors.get_case(request.user, case_id)
     actions.record_case_view(request.user, case)
+    return _case_page(request, case)
+
+
+def _case_page(
+    request, case, *, exhibit_form=None, examination_form=None, examination_of=None, attachment_form=None
+):
+    """The case page; a form that was refused comes back bound, with its errors and what was typed
+    (status 400), so nothing has to be entered again."""
     is_owner = case.owner_organisation_id == request.user.organisation_id and can_record(request.user)
+    for exhibit in case.exhibits.all():  # each exhibit its own form (ids unique on the page)
+        refused = examination_form is not None and exhibit.pk == examination_of
+        exhibit.examination_form = (
+            examination_form
+            if refused
+            else ExaminationForm(prefix="examination", auto_id=f"id_exhibit{exhibit.pk}_%s")
+        )
+    refused_form = any(form is not None for form in (exhibit_form, examination_form, attachment_form))
     return render(
         request,
         "examinations/case_detail.html",
@@ -158,12 +175,12 @@ def case_detail(request, case_id):
             "case": case,
             "is_owner": is_owner,
             "attachments": selectors.list_attachments(request.user, case),
-            "exhibit_form": ExhibitFormForm(prefix="exhibit"),
-            "examination_form": ExaminationForm(prefix="examination"),
-            "attachment_form": AttachmentForm(),
+            "exhibit_form": exhibit_form or ExhibitFormForm(prefix="exhibit"),
+            "attachment_form": attachment_form or AttachmentForm(),
             "reason_form": ReasonForm(),
             "is_reviewer": request.user.has_perm("examinations.review_examination"),
         },
+        status=400 if refused_form else 200,
     )
 
 
@@ -172,13 +189,10 @@ def case_detail(request, case_id):
 def exhibit_create(request, case_id):
     case = selectors.get_case(request.user, case_id, "change")
     form = ExhibitFormForm(request.POST, prefix="exhibit")
-    if form.is_valid():
-        _run(
-            request, lambda: actions.add_exhibit(request.user, case, **form.cleaned_data), _("Exhibit added.")
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("examinations:case", case_id=case.global_id)
+    if _run_form(request, form, lambda: actions.add_exhibit(request.user, case, **form.cleaned_data)):
+        messages.success(request, _("Exhibit added."))
+        return redirect("examinations:case", case_id=case.global_id)
+    return _case_page(request, case, exhibit_form=form)
 
 
 @login_required
@@ -193,7 +207,7 @@ def exhibit_edit(request, exhibit_id):
                 request.user, exhibit, reason=reason_form.cleaned_data["reason"], **form.cleaned_data
             )
         except ValidationError as exc:
-            add_action_errors(form, exc)
+            add_action_errors(form, exc, reason_form)
         else:
             return redirect("examinations:case", case_id=exhibit.case.global_id)
     return render(
@@ -207,25 +221,31 @@ def exhibit_edit(request, exhibit_id):
 @require_POST
 def examination_create(request, exhibit_id):
     exhibit = selectors.get_exhibit(request.user, exhibit_id, "change")
-    form = ExaminationForm(request.POST, prefix="examination")
-    if not form.is_valid():
-        _form_errors(request, form)
-        return redirect("examinations:case", case_id=exhibit.case.global_id)
+    form = ExaminationForm(request.POST, prefix="examination", auto_id=f"id_exhibit{exhibit.pk}_%s")
+    examination = _run_form(
+        request, form, lambda: actions.start_examination(request.user, exhibit, **_examination_values(form))
+    )
+    if examination:
+        messages.success(request, _("Draft examination started."))
+        return redirect("examinations:examination", examination_id=examination.global_id)
+    case = selectors.get_case(request.user, exhibit.case.global_id)
+    return _case_page(request, case, examination_form=form, examination_of=exhibit.pk)
+
+
+def _examination_values(form) -> dict:
     values = dict(form.cleaned_data)
     values["methods"] = [method.code for method in values["methods"]]
-    examination = _run(
-        request,
-        lambda: actions.start_examination(request.user, exhibit, **values),
-        _("Draft examination started."),
-    )
-    if examination is None:
-        return redirect("examinations:case", case_id=exhibit.case.global_id)
-    return redirect("examinations:examination", examination_id=examination.global_id)
+    return values
 
 
 @login_required
 def examination_detail(request, examination_id):
     examination = selectors.get_examination(request.user, examination_id)
+    return _examination_page(request, examination)
+
+
+def _examination_page(request, examination, *, finding_form=None, edit_form=None):
+    """The examination page; a refused form comes back bound, with its errors and input (status 400)."""
     case = examination.exhibit.case
     is_owner = case.owner_organisation_id == request.user.organisation_id and can_record(request.user)
     return render(
@@ -237,8 +257,12 @@ def examination_detail(request, examination_id):
             "exhibit": examination.exhibit,
             "is_owner": is_owner,
             "is_reviewer": request.user.has_perm("examinations.review_examination") and is_owner,
-            "finding_form": FindingForm(),
-            "edit_form": ExaminationForm(
+            "returned_because": selectors.return_comment(examination) if is_owner else "",
+            "may_review": examination.status == ExaminationStatus.SUBMITTED
+            and workflow.may_review(request.user, examination),
+            "finding_form": finding_form or FindingForm(),
+            "edit_form": edit_form
+            or ExaminationForm(
                 initial={
                     "request_number": examination.request_number,
                     "received_date": examination.received_date,
@@ -248,9 +272,12 @@ def examination_detail(request, examination_id):
                 }
             ),
             "reason_form": ReasonForm(),
-            "missing": completeness_problems(examination) if examination.is_editable and is_owner else {},
+            "missing": workflow.completeness_problems(examination)
+            if examination.is_editable and is_owner
+            else {},
             "findings": _with_legal_status(examination),
         },
+        status=400 if finding_form is not None or edit_form is not None else 200,
     )
 
 
@@ -267,13 +294,19 @@ def _with_legal_status(examination) -> list:
 def examination_edit(request, examination_id):
     examination = selectors.get_examination(request.user, examination_id, "change")
     form = ExaminationForm(request.POST)
-    if form.is_valid():
-        values = dict(form.cleaned_data)
-        values["methods"] = [method.code for method in values["methods"]]
-        _run(request, lambda: actions.update_examination(request.user, examination, **values), _("Saved."))
-    else:
-        _form_errors(request, form)
-    return redirect("examinations:examination", examination_id=examination.global_id)
+    if _run_form(
+        request,
+        form,
+        lambda: actions.update_examination(request.user, examination, **_examination_values(form)),
+    ):
+        messages.success(request, _("Saved."))
+        return redirect("examinations:examination", examination_id=examination.global_id)
+    return _examination_page(request, _reread(request, examination), edit_form=form)
+
+
+def _reread(request, examination):
+    """The examination as its page shows it (with its findings and methods), after a refused change."""
+    return selectors.get_examination(request.user, examination.global_id)
 
 
 @login_required
@@ -281,15 +314,10 @@ def examination_edit(request, examination_id):
 def finding_create(request, examination_id):
     examination = selectors.get_examination(request.user, examination_id, "change")
     form = FindingForm(request.POST)
-    if form.is_valid():
-        _run(
-            request,
-            lambda: actions.add_finding(request.user, examination, **form.cleaned_data),
-            _("Finding recorded."),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("examinations:examination", examination_id=examination.global_id)
+    if _run_form(request, form, lambda: actions.add_finding(request.user, examination, **form.cleaned_data)):
+        messages.success(request, _("Finding recorded."))
+        return redirect("examinations:examination", examination_id=examination.global_id)
+    return _examination_page(request, _reread(request, examination), finding_form=form)
 
 
 @login_required
@@ -303,8 +331,6 @@ def finding_delete(request, finding_id):
 
 WORKFLOW = {
     "submit": (actions.submit_examination, False),
-    "approve": (actions.approve_examination, False),
-    "return": (actions.return_examination, True),
     "revise": (actions.revise_examination, True),
     "retract": (actions.retract_examination, True),
 }
@@ -330,6 +356,48 @@ def examination_transition(request, examination_id, transition):
 
 
 @login_required
+def examination_review(request, examination_id, decision):
+    """Approve or return a submitted examination, after a confirmation page that takes the reviewer's
+    comment (required to return it). The author is refused here as by the action (four eyes)."""
+    examination = selectors.get_examination(request.user, examination_id, "view")
+    approving = decision == "approve"
+    try:
+        workflow.guard_review(request.user, examination, ExaminationStatus.SUBMITTED)
+        if approving:
+            workflow.guard_not_a_contributor(request.user, examination)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("examinations:examination", examination_id=examination.global_id)
+    form = ReviewForm(request.POST or None, comment_required=not approving)
+    if request.method == "POST" and request.POST.get("confirm") == "yes" and form.is_valid():
+        comment = form.cleaned_data["comment"]
+        try:
+            if approving:
+                actions.approve_examination(request.user, examination, comment=comment)
+            else:
+                actions.return_examination(request.user, examination, reason=comment)
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            done = _("Examination approved.") if approving else _("Examination returned to its author.")
+            messages.success(request, done)
+            return redirect("examinations:examination", examination_id=examination.global_id)
+    return render(
+        request,
+        "examinations/review_confirm.html",
+        {
+            "examination": examination,
+            "case": examination.exhibit.case,
+            "exhibit": examination.exhibit,
+            "approving": approving,
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
 @require_POST
 def examination_discard(request, examination_id):
     examination = selectors.get_examination(request.user, examination_id, "change")
@@ -347,21 +415,21 @@ def examination_discard(request, examination_id):
 def attachment_create(request, case_id):
     case = selectors.get_case(request.user, case_id, "change")
     form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        _run(
-            request,
-            lambda: actions.attach_file(
-                request.user,
-                case,
-                form.cleaned_data["file"],
-                kind=form.cleaned_data["kind"],
-                description=form.cleaned_data["description"],
-            ),
-            _("File attached."),
-        )
-    else:
-        _form_errors(request, form)
-    return redirect("examinations:case", case_id=case.global_id)
+    attached = _run_form(
+        request,
+        form,
+        lambda: actions.attach_file(
+            request.user,
+            case,
+            form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"],
+            description=form.cleaned_data["description"],
+        ),
+    )
+    if attached:
+        messages.success(request, _("File attached."))
+        return redirect("examinations:case", case_id=case.global_id)
+    return _case_page(request, case, attachment_form=form)
 
 
 @login_required
@@ -391,17 +459,46 @@ def _run(request, call, success_message):
 
 
 def _messages_of(exc: ValidationError) -> list[str]:
+    """The messages of an action's refusal, each naming its field by its label in the user's language
+    (never the field's code name)."""
     if hasattr(exc, "error_dict"):
         return [
-            f"{field}: {message}" if field != "__all__" else message
+            _labelled(_field_label(field), message)
             for field, errors in exc.message_dict.items()
             for message in errors
         ]
     return list(exc.messages)
 
 
+def _field_label(field: str) -> str:
+    """The label of an examination's field (the workflow's refusals name them), or "" for none."""
+    if field == NON_FIELD_ERRORS:
+        return ""
+    try:
+        return capfirst(Examination._meta.get_field(field).verbose_name)
+    except FieldDoesNotExist:
+        return ""
+
+
+def _labelled(label: str, message: str) -> str:
+    return _("%(field)s: %(message)s") % {"field": label, "message": message} if label else message
+
+
+def _run_form(request, form, call):
+    """Validate ``form``, then run the action ``call``; on a refusal, put the action's errors on the form
+    and summarise every error above the page, each named by its field's label. Returns the action's
+    result, or None when refused."""
+    if form.is_valid():
+        try:
+            return call() or True
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+    _form_errors(request, form)
+    return None
+
+
 def _form_errors(request, form):
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
-            messages.error(request, f"{label}: {error}" if label else error)
+            messages.error(request, _labelled(str(label), error))

@@ -110,3 +110,21 @@ def test_the_date_parser_accepts_iso_dates_and_names_everything_else(text):
     else:
         assert parsed is None or isinstance(parsed, datetime.date)
         assert parsed is not None or not text.strip()
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            "code,region,valid_from,note\nKZ-AKM,KZ-11,,Акмола\n".encode("cp1251"),
+            "line 2, field 'note': is not UTF-8",
+        ),
+        (b"code,region,valid_from,note\nKZ-AKM,KZ-11\n", "line 2, field 'valid_from': is missing"),
+    ],
+)
+def test_a_reference_file_that_is_not_utf8_or_has_a_cut_row_names_the_place(tmp_path, data, message):
+    path = tmp_path / "region_aliases.csv"
+    path.write_bytes(data)
+
+    with pytest.raises(ReferenceDataError, match=message):
+        reference.aliases(path)

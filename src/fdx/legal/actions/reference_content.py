@@ -110,6 +110,7 @@ def load_legal_reference(actor) -> dict[str, int]:
                 "covers_esters_ethers": item.get("covers_esters_ethers", False),
                 "instrument_id": _instrument_id(item),
                 "description": item.get("description", ""),
+                "description_ru": item.get("description_ru", ""),
                 "source_url": item.get("source_url", ""),
                 "verified": item.get("verified", False),
             },

@@ -128,12 +128,11 @@ def export_listings(request, code: str):
 )
 def import_listings(request, code: str, file: File[UploadedFile], dry_run: bool = False, reason: str = ""):
     jurisdiction = selectors.get_jurisdiction(code)
-    text = file.read().decode("utf-8-sig", errors="replace")
-    try:
+    try:  # the reader checks the bytes are UTF-8 and names the line of one that is not
         counts = actions.import_listings(
             request.user,
             jurisdiction,
-            io.StringIO(text, newline=""),
+            io.BytesIO(file.read()),
             file.name or "upload.csv",
             dry_run=dry_run,
             reason=reason,

@@ -52,6 +52,9 @@ class AnswerOut(Schema):
     date: str
     controlled: bool | None
     lists: list[str]
+    searched: list[str] = Field(
+        default_factory=list, description="Every list of the jurisdiction read (own and incorporated)"
+    )
     basis: list[BasisOut]
     amount_category: dict | None
     reason: str | None = None

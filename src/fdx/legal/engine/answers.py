@@ -65,8 +65,9 @@ class Answer:
     """Whether a structure is controlled in a jurisdiction on a day, and on what bases.
 
     ``controlled`` is None when the answer stays open (``reason`` says why) or the input could not be read
-    (``error``); ``lists`` are those whose bases decide it; ``amount_category`` is set when an amount was
-    given and the structure is controlled.
+    (``error``); ``lists`` are those whose bases decide it; ``searched`` every list of the jurisdiction (its
+    own and the international ones it incorporates) that was read, so that "in no list" says which;
+    ``amount_category`` is set when an amount was given and the structure is controlled.
     """
 
     input: str
@@ -80,6 +81,7 @@ class Answer:
     error: str = ""
     reason: str = ""
     note: str = ""
+    searched: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         """The answer as JSON-ready data.
@@ -99,6 +101,7 @@ class Answer:
             "lists": self.lists,
             "basis": [b.as_dict() for b in self.basis],
             "amount_category": self.amount_category,
+            "searched": self.searched,
         }
         if self.reason:
             data["reason"] = self.reason

@@ -63,6 +63,11 @@ class Engine(ListingsMixin, AnaloguesMixin):
             if national is not None:
                 key = (incorporation.incorporated_list, national.jurisdiction)
                 self.incorporated_into[key].append(incorporation)
+        self.searched: dict[str, list[str]] = defaultdict(list)  # jurisdiction → the lists its answers read
+        for info in self.lists.values():
+            self.searched[info.jurisdiction].append(info.code)
+        for (international, country), _incorporations in self.incorporated_into.items():
+            self.searched[country].append(international)
         self.generics: dict[str, list[GenericInfo]] = defaultdict(list)
         self.analogue_clauses: dict[str, list[GenericInfo]] = defaultdict(list)
         for definition in snapshot.generics:
@@ -152,6 +157,7 @@ class Engine(ListingsMixin, AnaloguesMixin):
             date=day.isoformat(),
             controlled=None,
             note=self.snapshot.caveat,
+            searched=sorted(set(self.searched.get(jurisdiction, ()))),
         )
         if query.error:
             answer.error = query.error

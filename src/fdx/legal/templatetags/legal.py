@@ -3,6 +3,8 @@
 import re
 
 from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fdx.legal.choices import BasisKind
@@ -41,6 +43,20 @@ def amount_category(category: str) -> str:
 @register.filter
 def amount_basis(basis: str) -> str:
     return str(AMOUNT_BASES.get(basis, basis))
+
+
+@register.filter
+def legal_name(name: str):
+    """A name or title of the legal content as the reader's language has it: in Russian the Russian form, with
+    the original after it where they differ (the original is what the instrument says)."""
+    if not name or not (get_language() or "").startswith("ru"):
+        return name
+    from fdx.legal.selectors import russian_names
+
+    russian = russian_names().get(str(name))
+    if not russian or russian == name:
+        return name
+    return format_html('{} <span class="muted original-name" lang="en">({})</span>', russian, name)
 
 
 @register.inclusion_tag("legal/status_tag.html")

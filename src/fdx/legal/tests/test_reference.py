@@ -231,3 +231,58 @@ def test_the_stereo_scopes_are_the_models_choices():
     from fdx.legal.choices import StereoScope
 
     assert tuple(StereoScope.values) == STEREO_SCOPES
+
+
+def _national_row(name_en):
+    rows = csv.DictReader(shared_file("legal/central_asia_national_listings.csv").open(encoding="utf-8"))
+    return next(row for row in rows if row["substance_name_en"] == name_en)
+
+
+@pytest.mark.parametrize(
+    ("name", "registry_key", "list_code"),
+    [
+        ("para-fluorofentanyl", "para-fluorofentanyl", "KZ-LIST-I"),
+        ("metonitazene", "metonitazene", "KZ-LIST-I"),
+        ("eutylone", "eutylone", "KZ-LIST-I"),
+        ("clonazolam", "clonazolam", "KZ-LIST-III"),
+        ("4-methylpropiophenone", "4-methylpropiophenone", "KZ-LIST-IV"),
+    ],
+)
+def test_the_kazakh_additions_of_2024_are_shipped_as_the_source_dates_them(name, registry_key, list_code):
+    """Each addition read in a source (confidence S in the shared research file) is a verified listing, in
+    force from the date the source gives, citing that source."""
+    source = _national_row(name)
+    shipped = [
+        row for row in shipped_listings() if row.registry_key == registry_key and row.list_code == list_code
+    ]
+
+    assert source["confidence"] == "S"
+    assert len(shipped) == 1
+    assert shipped[0].effective_from.isoformat() == source["effective_from"] == "2024-02-06"
+    assert shipped[0].verified is True
+    assert shipped[0].source_url == source["source_url"]
+    assert shipped[0].instrument == "kz-decree-amending-470-2024"
+
+
+def test_the_unconfirmed_decree_number_stays_unverified():
+    instruments = {item["code"]: item for item in framework()["instruments"]}
+
+    assert instruments["kz-decree-amending-470-2024"]["verified"] is False
+    assert "probably No. 22" in instruments["kz-decree-amending-470-2024"]["note"]
+    assert instruments["uz-lists-2018"]["number"] == "330"
+
+
+@pytest.mark.django_db
+def test_a_kazakh_precursor_of_2024_is_controlled_from_its_date_and_not_before():
+    from fdx.legal import selectors
+    from fdx.substances.models import Substance
+
+    query = selectors.query_for_substance(Substance.objects.get(key="4-methylpropiophenone"))
+    before, after = (
+        selectors.assess([query], selectors.Question(("KZ",), datetime.date(*day)))[0]
+        for day in ((2024, 2, 5), (2024, 2, 6))
+    )
+
+    assert before.controlled is not True
+    assert "KZ-LIST-IV" in before.searched
+    assert after.controlled is True and after.lists == ["KZ-LIST-IV"]

@@ -148,3 +148,60 @@ def test_export_is_the_listing_format(client, persona):
     lines = response.content.decode().splitlines()
     assert lines[0].startswith("list_code,name_en,name_ru,smiles,registry_key,effective_from")
     assert len(lines) > 380
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Caffeine", "caffeine", "кофеин", "Кофеин", "kofein"],
+    ids=["en", "lower", "ru", "ru-title", "translit"],
+)
+def test_status_page_finds_a_substance_by_any_name_the_registry_knows(client, persona, name):
+    """Russian, English and transliterated names find the substance, as the substance search does; caffeine is
+    in no list of an incomplete jurisdiction, so the answer cannot decide and names the lists searched."""
+    client.force_login(persona("kz_police_analyst"))
+
+    text = client.get("/legal/", {"substance": name, "jurisdictions": ["KZ", "UN"]}).content.decode()
+
+    assert "No substance of the registry" not in text
+    assert 'data-jurisdiction="KZ"' in text
+    assert 'data-status="undecided"' in text and 'data-status="not-controlled"' in text
+    assert "Lists searched:" in text
+    for code in ("KZ-LIST-I", "KZ-LIST-IV", "UN-1971-II"):
+        assert f"/legal/lists/{code}/" in text or code in text.split("Lists searched:")[1]
+
+
+def test_status_page_offers_the_nearest_names_when_a_name_is_unknown(client, persona):
+    client.force_login(persona("kz_police_analyst"))
+
+    text = client.get("/legal/", {"substance": "mephedr"}).content.decode()
+
+    assert 'id="substance-candidates"' in text
+    assert "?substance=mephedrone" in text
+
+
+def test_status_page_explains_each_answer_in_one_sentence(client, persona):
+    client.force_login(persona("kz_police_analyst"))
+
+    english = client.get("/legal/", {"substance": "heroin"}).content.decode()
+    russian = client.get("/legal/", {"substance": "героин"}, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+    assert "is on a list in force on that day" in english
+    assert "in none of the lists searched" in english
+    assert "an expert must check the official text" in english
+    assert 'class="legal-legend"' in russian and "is on a list in force" not in russian
+
+
+def test_in_russian_entries_instruments_and_list_descriptions_are_russian_with_the_original(client, persona):
+    client.force_login(persona("kz_police_analyst"))
+
+    answer = client.get(
+        "/legal/", {"substance": "мефедрон", "jurisdictions": ["RU"]}, HTTP_ACCEPT_LANGUAGE="ru"
+    ).content.decode()
+    listed = client.get("/legal/lists/UN-1961-II/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    english = client.get("/legal/", {"substance": "mephedrone", "jurisdictions": ["RU"]}).content.decode()
+
+    assert "мефедрон (4-метилметкатинон)" in answer
+    assert '<span class="muted original-name" lang="en">(mephedrone (4-methylmethcathinone))</span>' in answer
+    assert "Постановление Правительства РФ от 29.07.2010 № 578" in answer
+    assert "Охватываются изомеры и соли перечисленных средств." in listed
+    assert "мефедрон (4-метилметкатинон)" not in english and "original-name" not in english

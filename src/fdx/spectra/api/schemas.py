@@ -62,6 +62,12 @@ class LibraryPatch(Schema):
     reason: str = Field("", max_length=1000)
 
 
+class NameLinkOut(Schema):
+    record: str
+    name: str
+    substance: str
+
+
 class ImportOut(Schema):
     library: str
     file: str
@@ -73,6 +79,9 @@ class ImportOut(Schema):
     links: dict[str, int]
     linked_percent: float
     substances_registered: dict[str, int]
+    linked_by_name: list[NameLinkOut] = Field(
+        description="Spectra linked by their name alone (the record gave no structure): check each."
+    )
 
 
 class SpectrumOut(Schema):

@@ -1,8 +1,8 @@
 """Spectra for tests: small MSP files with known peaks, and libraries built through the actions.
 
 The reference file (``reference_msp``) holds six made-up EI spectra, one per way a record is linked to the
-registry: methamphetamine and cocaine by InChIKey (cocaine's key is the library's stereo-free one, so it
-links through the skeleton), caffeine by its name only, undecylamine registered from its SMILES, a second
+registry: methamphetamine and cocaine by their full InChIKeys (cocaine's with its stereo), caffeine by its
+name only (the record gives no structure), undecylamine registered from its SMILES, a second
 supplier's undecylamine linked to the substance the first one registered (same InChIKey), and a compound
 with neither structure nor known name, registered from its name alone.
 """
@@ -18,7 +18,7 @@ from fdx.core.distribution import DistributionLevel
 from fdx.spectra import actions
 
 METHAMPHETAMINE_KEY = "MYWUZJCMWCOHBA-UHFFFAOYSA-N"
-COCAINE_LIBRARY_KEY = "ZPUCINDJVBIVPJ-UHFFFAOYSA-N"  # the registry's cocaine is ZPUCINDJVBIVPJ-LJISPDSOSA-N
+COCAINE_LIBRARY_KEY = "ZPUCINDJVBIVPJ-LJISPDSOSA-N"  # the registry's (-)-cocaine, stereo included
 UNDECYLAMINE_SMILES = "CCCCCCCCCCCN"
 UNDECYLAMINE_KEY = "QFKMMXYLAPZKIB-UHFFFAOYSA-N"
 

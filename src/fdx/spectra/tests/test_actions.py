@@ -167,7 +167,7 @@ def test_import_links_every_spectrum_to_a_registry_substance(persona, tmp_path):
         k: (s.substance_link, s.substance.key) for k, s in rows.items() if k in ("T-1", "T-2", "T-3")
     } == {
         "T-1": ("inchikey", "methamphetamine"),
-        "T-2": ("inchikey", "cocaine"),  # the library's stereo-free key, through the skeleton
+        "T-2": ("inchikey", "cocaine"),
         "T-3": ("name", "caffeine"),
     }
     from_smiles, from_names = rows["T-4"].substance, rows["T-6"].substance
@@ -307,6 +307,7 @@ def test_import_is_audited(persona, tmp_path):
         "links": ALL_LINKED,
         "linked_percent": 100.0,
         "substances_registered": {"with_structure": 1, "without_structure": 1},
+        "linked_by_name": [{"record": "T-3", "name": "Caffeine", "substance": "Caffeine"}],
     }
 
 
@@ -476,3 +477,68 @@ def test_a_bad_identifier_table_refuses_the_import_naming_it(persona, tmp_path, 
 
     assert refused.value.problems == [problem]
     assert not Spectrum.objects.exists()
+
+
+# Linking: the record's structure first, names only without one
+
+
+def test_swgdrug_links_by_full_structure_and_reports_every_name_link(persona):
+    # Given the whole SWGDRUG 3.4 library with its table of InChIKeys (4 of its 2,988 records have none)
+    head = persona("kz_lab_head")
+    library = make_library(head, "SWGDRUG", version="3.4")
+    table = shared_file("spectra/swgdrug_3.4_meta.tsv")
+    without_structure = {
+        line.split("\t")[0]
+        for line in table.read_text(encoding="utf-8").splitlines()[1:]
+        if not line.split("\t")[2]
+    }
+
+    # When it is imported
+    report = actions.import_spectra(head, library, shared_file("spectra/swgdrug_3.4.msp"), identifiers=table)
+
+    # Then pCPP is not phencyclidine (the search's folds made "pCPP" and "PCP" one name), HU-211 is not its
+    # enantiomer HU-210, and PCP-d5 is not phencyclidine (a stereo/isotope-blind skeleton match)
+    linked = {s.record_id: s for s in Spectrum.objects.filter(library=library).select_related("substance")}
+    assert linked["600"].substance.name_en == "1-(4-Chlorophenyl)piperazine"
+    assert linked["600"].substance_link != "name"
+    assert linked["3754"].substance.key == "phencyclidine"
+    assert linked["4285"].substance_id != linked["3754"].substance_id
+    assert linked["595"].substance.key == "hu-210"
+    assert linked["596"].substance_id != linked["595"].substance_id
+    assert linked["596"].substance.name_en == "HU-211"
+    # and only records without a structure were linked by name, every one of them reported
+    by_name = {s.record_id for s in linked.values() if s.substance_link == "name"}
+    assert by_name <= without_structure
+    assert report.links.get("name", 0) == len(report.linked_by_name) == len(by_name)
+    assert {link["record"] for link in report.linked_by_name} == by_name
+    assert report.links["inchikey"] >= 400  # 458 on the reference registry of December 2026
+
+
+def test_a_structure_decides_over_the_name_and_names_must_match_exactly(persona, tmp_path):
+    # Given records named after registry substances: one with another compound's SMILES, one with a
+    # salt's SMILES, one whose name folds onto "PCP" in search but is not it, and one named exactly
+    head = persona("kz_lab_head")
+    library = make_library(head)
+    peaks = ((41, 300), (58, 999), (91, 120))
+    records = [
+        Record("Cocaine", peaks, (("DB#", "S-1"), ("SMILES", "CCCCCCCCCCCCCO"))),
+        Record("Street powder", peaks, (("DB#", "S-2"), ("SMILES", "CNC(C)Cc1ccccc1.Cl"))),
+        Record("pCPP", peaks, (("DB#", "S-3"),)),
+        Record("CAFFEINE", peaks, (("DB#", "S-4"),)),
+    ]
+
+    # When they are imported
+    report = actions.import_spectra(head, library, write_msp(tmp_path, "names.msp", records))
+
+    # Then the structures decide, and only the exact name links, reported as such
+    linked = {s.record_id: s for s in Spectrum.objects.select_related("substance")}
+    assert linked["S-1"].substance.key != "cocaine"
+    assert linked["S-1"].substance_link == "created"
+    assert (linked["S-2"].substance.key, linked["S-2"].substance_link) == (
+        "methamphetamine-hydrochloride",
+        "inchikey",
+    )
+    assert linked["S-3"].substance_link == "created_without_structure"
+    assert linked["S-3"].substance.name_en == "pCPP"
+    assert (linked["S-4"].substance.key, linked["S-4"].substance_link) == ("caffeine", "name")
+    assert report.linked_by_name == [{"record": "S-4", "name": "CAFFEINE", "substance": "Caffeine"}]

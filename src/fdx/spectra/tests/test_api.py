@@ -198,6 +198,7 @@ def test_import_a_file(api, persona):
         "links": {"inchikey": 3, "name": 1, "created": 1, "created_without_structure": 1},
         "linked_percent": 100.0,
         "substances_registered": {"with_structure": 1, "without_structure": 1},
+        "linked_by_name": [{"record": "T-3", "name": "Caffeine", "substance": "Caffeine"}],
     }
     assert len(report["sha256"]) == 64
     assert Spectrum.objects.filter(library=library, source_file="reference.msp").count() == 6
@@ -265,7 +266,7 @@ def test_list_spectra_of_a_library(api, persona, tmp_path):
         "substance": str(Substance.objects.get(key="cocaine").global_id),
         "substance_name": "Cocaine",
         "substance_link": "inchikey",
-        "inchikey": "ZPUCINDJVBIVPJ-UHFFFAOYSA-N",
+        "inchikey": "ZPUCINDJVBIVPJ-LJISPDSOSA-N",
         "formula": "C17H21NO4",
         "cas_number": "",
         "retention_index": 2190.0,

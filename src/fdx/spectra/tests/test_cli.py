@@ -65,6 +65,7 @@ def test_import_creates_the_library_and_reports_the_links(tmp_path):
         "links": {"inchikey": 3, "name": 1, "created": 1, "created_without_structure": 1},
         "linked_percent": 100.0,
         "substances_registered": {"with_structure": 1, "without_structure": 1},
+        "linked_by_name": [{"record": "T-3", "name": "Caffeine", "substance": "Caffeine"}],
         "indexed": 6,
     }
     library = SpectralLibrary.objects.get()

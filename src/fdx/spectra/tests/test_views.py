@@ -290,3 +290,45 @@ def test_a_file_of_unknowns_over_the_size_limit_is_refused(client, persona, libr
 
     assert "A file of unknowns may hold at most 1 MiB." in page.content.decode()
     assert hit_names(page.content.decode()) == []
+
+
+# A fresh node, and how a hit was linked
+
+
+def test_a_node_without_a_library_says_what_to_import_instead_of_no_hit(client, persona):
+    # Given a fresh node: no spectral library at all
+    client.force_login(persona("kz_lab_chemist"))
+
+    # When a chemist opens the search page and searches
+    opened = client.get("/spectra/").content.decode()
+    searched = client.post("/spectra/", {"peaks": CAFFEINE.peak_text(), "top": "10"}).content.decode()
+
+    # Then both say there is nothing to search, what to import and how, and never "no hit"
+    for page in (opened, searched):
+        assert 'id="no-library"' in page
+        assert "fdx spectra import FILE --library NAME" in page
+        assert "NIST MSP" in page and "JCAMP-DX" in page
+    assert "No hit in the libraries searched." not in searched
+    assert "No library to search: import one first" in searched
+
+
+def test_with_a_library_the_search_page_says_nothing_of_importing(client, persona, library):
+    client.force_login(persona("kz_lab_chemist"))
+
+    page = client.post("/spectra/", {"peaks": CAFFEINE.peak_text(), "top": "10"}).content.decode()
+
+    assert 'id="no-library"' not in page
+    assert hit_names(page)[0] == "Caffeine"
+
+
+def test_a_hit_linked_by_name_says_so_on_the_hits_and_the_spectrum_page(client, persona, library):
+    client.force_login(persona("kz_lab_chemist"))
+    caffeine = Spectrum.objects.get(record_id="T-3")  # the record gives no structure: linked by its name
+
+    hits = client.post("/spectra/", {"peaks": CAFFEINE.peak_text(), "top": "1"}).content.decode()
+    spectrum_page = client.get(f"/spectra/{caffeine.global_id}/").content.decode()
+    meth_page = client.get(f"/spectra/{Spectrum.objects.get(record_id='T-1').global_id}/").content.decode()
+
+    assert "linked-by-name" in hits
+    assert "linked-by-name" in spectrum_page
+    assert "linked-by-name" not in meth_page

@@ -64,6 +64,7 @@ class SubstanceClassOut(Schema):
     name_en: str
     name_ru: str
     description: str
+    description_ru: str
     substance_count: int
 
 

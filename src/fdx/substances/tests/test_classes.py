@@ -61,3 +61,21 @@ def test_every_rule_compiles_and_is_documented():
         assert rule.description and rule.name_ru
         assert all(isinstance(pattern, Chem.Mol) for pattern in rule.patterns)
         assert (rule.kind == "listed") == (not rule.smarts)
+
+
+def test_every_class_has_its_definition_in_russian():
+    from fdx.substances.classes import DESCRIPTIONS_RU, RULES
+
+    assert set(DESCRIPTIONS_RU) == {rule.code for rule in RULES}
+    assert all(any("\u0400" <= char <= "\u04ff" for char in text) for text in DESCRIPTIONS_RU.values())
+
+
+@pytest.mark.django_db
+def test_the_substance_page_shows_the_class_definition_in_the_readers_language(client, persona):
+    from fdx.substances.models import Substance
+
+    client.force_login(persona("kz_lab_chemist"))
+    url = f"/substances/{Substance.objects.get(key='mephedrone').global_id}/"
+
+    assert "β-keto phenethylamine" in client.get(url).content.decode()
+    assert "β-кетофенэтиламин" in client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()

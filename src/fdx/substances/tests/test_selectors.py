@@ -76,3 +76,31 @@ def test_the_index_follows_changes_to_the_registry(persona):
     create_substance(persona("kz_lab_chemist"), SubstanceInput(name_en="Probe", structure="CCCCCCCCCCCCCCN"))
 
     assert len(selectors.structure_index()) == before + 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Methamphetamine", "methamphetamine"),
+        ("метамфетамин", "methamphetamine"),
+        ("metamfetamin", "methamphetamine"),  # folds like (+)-methamphetamine too: the preferred name decides
+        ("первитин", "methamphetamine"),
+        ("мефедрон", "mephedrone"),  # SQLite folds ASCII case only, and English adds a final e
+        ("Мефедрон", "mephedrone"),
+        ("kofein", "caffeine"),
+        ("кокаин", "cocaine"),
+        ("амфетамин", "amphetamine"),
+    ],
+)
+def test_resolve_substance_by_any_spelling_of_a_known_name(text, key):
+    assert selectors.resolve_substance(text).key == key
+
+
+@pytest.mark.django_db
+def test_resolve_substance_never_decides_on_a_partial_name_but_offers_the_nearest():
+    with pytest.raises(ValidationError) as refused:
+        selectors.resolve_substance("mephedr")
+
+    assert refused.value.code == "not_found"
+    assert "Mephedrone" in refused.value.params["candidates"]
