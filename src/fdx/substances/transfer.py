@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.utils.translation import gettext as _
 from rdkit import Chem
 
 from fdx.core.csvfile import CsvFileError, CsvRows, decode_text, located
@@ -68,26 +67,11 @@ def read_substance_file(path: Path) -> ParsedFile:
     if path.stat().st_size > MAX_FILE_BYTES:
         raise ValueError(f"{path.name}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
     suffix = path.suffix.lower()
-    if suffix not in (".csv", ".sdf", ".sd", ".mol"):
-        raise ValueError(f"{path.name}: unknown file type {suffix!r} (expected .csv or .sdf)")
-    _refuse_empty(path)
-    parsed = _read_csv(path) if suffix == ".csv" else _read_sdf(path)
-    if not parsed.records and not parsed.problems:
-        # An SDF of blank lines or a CSV of a header alone: "0 substances imported" would hide the mistake.
-        raise ValueError(_("%(file)s holds no substance record") % {"file": path.name})
-    return parsed
-
-
-def _refuse_empty(path: Path) -> None:
-    """An empty file, or one of zero bytes only (a failed copy), is refused as such."""
-    with path.open("rb") as handle:
-        data = handle.read(1 << 16)
-        if not data:
-            raise ValueError(_("%(file)s is empty") % {"file": path.name})
-        while data and not data.strip(b"\x00"):
-            data = handle.read(1 << 16)
-    if not data:
-        raise ValueError(_("%(file)s holds only zero bytes: the copy may be damaged") % {"file": path.name})
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix in (".sdf", ".sd", ".mol"):
+        return _read_sdf(path)
+    raise ValueError(f"{path.name}: unknown file type {suffix!r} (expected .csv or .sdf)")
 
 
 def _read_csv(path: Path) -> ParsedFile:

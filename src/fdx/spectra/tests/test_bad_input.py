@@ -198,20 +198,16 @@ def test_cli_search_stopped_by_a_bad_record_keeps_the_results_before_it(persona,
 
 @pytest.mark.django_db
 def test_substances_import_refuses_an_empty_or_zero_byte_sdf(tmp_path):
-    empty, zeros = tmp_path / "empty.sdf", tmp_path / "zeros.sdf"
-    empty.write_bytes(b"")
-    zeros.write_bytes(b"\0" * 100)
-    blank = tmp_path / "blank.sdf"
-    blank.write_bytes(b"\n\n\n")
+    paths = [tmp_path / "empty.sdf", tmp_path / "zeros.sdf", tmp_path / "blank.sdf"]
+    for path, content in zip(paths, [b"", b"\0" * 100, b"\n\n\n"], strict=True):
+        path.write_bytes(content)
 
-    results = [runner.invoke(app, ["substances", "import", str(path)]) for path in (empty, zeros, blank)]
+    results = [runner.invoke(app, ["substances", "import", str(path)]) for path in paths]
 
     assert [result.exit_code for result in results] == [1, 1, 1]
-    assert [said(result) for result in results] == [
-        "error: empty.sdf is empty",
-        "error: zeros.sdf holds only zero bytes: the copy may be damaged",
-        "error: blank.sdf holds no substance record",
-    ]
+    for path, result in zip(paths, results, strict=True):
+        assert said(result).startswith(f"{path.name}, line 1, field 'file': the file holds no record")
+        assert "Traceback" not in result.output
 
 
 # The search page and the API
