@@ -29,4 +29,5 @@ FILE_FORMATS = {
     "mgf": _("Mascot generic format (MGF)"),
     "mzml": _("mzML"),
     "mzxml": _("mzXML"),
+    "andi": _("AIA/ANDI netCDF GC-MS run (.cdf)"),
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -39,7 +40,7 @@ def libraries() -> None:
 @handle_errors
 def import_file(
     path: Path = typer.Argument(
-        ..., exists=True, dir_okay=False, help="MSP, MSL, JCAMP-DX, MGF, mzML or mzXML"
+        ..., exists=True, dir_okay=False, help="MSP, MSL, JCAMP-DX, MGF, mzML, mzXML or ANDI netCDF (.cdf)"
     ),
     library: str = typer.Option(..., "--library", help="Library name (created when it does not exist)."),
     version: str = typer.Option("", "--version", help="Library version."),
@@ -50,7 +51,7 @@ def import_file(
     source: str = typer.Option("", "--source", help="Where the library comes from (a new library)."),
     licence: str = typer.Option("", "--licence", help="Its licence (a new library)."),
     fmt: str = typer.Option(
-        None, "--format", help="msp, msl, jcamp, mgf, mzml or mzxml (default: by extension)"
+        None, "--format", help="msp, msl, jcamp, mgf, mzml, mzxml, andi or massbank (default: by extension)"
     ),
     identifiers: Path = typer.Option(
         None,
@@ -63,21 +64,26 @@ def import_file(
     ),
 ) -> None:
     """Import a file of spectra into a library; a file with a bad record imports nothing unless --skip-bad."""
+    from django.db import transaction
+
     from fdx.core.actors import cli_actor
     from fdx.spectra import actions
 
     actor = cli_actor()
-    target = _library(actor, library, version, org, level, source, licence)
-    with err.status(f"importing {path.name} into {target} …"):
-        try:
-            report = actions.import_spectra(
-                actor, target, path, fmt=fmt, skip_bad=skip_bad, identifiers=identifiers
-            )
-        except actions.ImportRefused as refused:
-            for problem in refused.problems:
-                err.print(f"[red]{problem}[/red]")
-            err.print("nothing imported (use --skip-bad to import the good records)")
-            raise typer.Exit(1) from None
+    # A library created for this file and the file's spectra are one transaction: a refused file leaves
+    # no empty library behind.
+    with transaction.atomic():
+        target = _library(actor, library, version, org, level, source, licence)
+        with err.status(f"importing {path.name} into {target} …"):
+            try:
+                report = actions.import_spectra(
+                    actor, target, path, fmt=fmt, skip_bad=skip_bad, identifiers=identifiers
+                )
+            except actions.ImportRefused as refused:
+                for problem in refused.problems:
+                    err.print(f"[red]{problem}[/red]")
+                err.print("nothing imported (use --skip-bad to import the good records)")
+                raise typer.Exit(1) from None
     for problem in report.skipped:
         err.print(f"[yellow]skipped[/yellow] {problem}")
     for link in report.linked_by_name:  # no structure in the record: a chemist checks each of these
@@ -117,25 +123,24 @@ def _library(actor, name, version, org, level, source, licence):
 @spectra_app.command("search")
 @handle_errors
 def search(
-    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A file of query spectra."),
+    path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A file of query spectra (any size)."),
     library: list[str] = typer.Option(None, "--library", help="Search only these libraries (by name)."),
     top: int = typer.Option(5, "--top", help="Hits per query."),
     ri_window: float = typer.Option(None, "--ri-window", min=0, help="Retention-index window (± units)."),
     fmt: str = typer.Option(None, "--format", help="The file's format (default: by extension)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON (default: a table)."),
+    block: int = typer.Option(1000, "--block", min=1, help="Queries searched at once (memory stays flat)."),
 ) -> None:
-    """Identify each spectrum of a file by identity search of the libraries."""
+    """Identify each spectrum of a file by identity search of the libraries.
+
+    The file is read and searched in blocks of queries, each block's results printed as it is done: a file
+    of any size is searched in flat memory, with a progress bar on the terminal. A bad record stops the
+    search with its file, record and line; the results printed before it stand (the JSON list is closed).
+    """
     from fdx.core.actors import cli_actor
     from fdx.spectra import selectors
-    from fdx.spectra.formats import FormatError
-    from fdx.spectra.transfer import read_queries
 
     actor = cli_actor()
-    try:
-        queries = read_queries(path, fmt)
-    except (FormatError, ValueError) as exc:
-        err.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from None
     chosen = []
     for name in library or []:
         found = selectors.libraries_named(actor, name)
@@ -143,12 +148,75 @@ def search(
             raise LookupError(f"no library {name!r}")
         chosen += [each.global_id for each in found]
     filters = selectors.SearchFilters(libraries=tuple(chosen), top=top, retention_window=ri_window)
-    results = selectors.search(actor, queries, filters)
-    rows = [_result_json(result) for result in results]
-    if as_json:
-        print_json(rows)
-    else:
-        _print_table(rows)
+    printer = _JsonList() if as_json else _print_table
+    try:
+        searched = _search_in_blocks(actor, path, fmt, filters, block, printer)
+    finally:
+        if as_json and printer.count:
+            printer.close()  # results printed before a bad record stand, as a whole JSON list
+    if as_json and not printer.count:
+        printer.close()
+    err.print(f"{searched} spectra searched")
+
+
+def _search_in_blocks(actor, path: Path, fmt, filters, block: int, printer) -> int:
+    """Search the file block by block under a progress bar; the number of spectra searched."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from fdx.spectra import selectors
+    from fdx.spectra.formats import FormatError
+    from fdx.spectra.transfer import query_blocks
+
+    searched = 0
+    size = path.stat().st_size or 1
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[spectra]} spectra"),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        redirect_stdout=False,
+        redirect_stderr=False,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task(f"searching {path.name}", total=size, spectra=0)
+        try:
+            reached = lambda done: progress.update(task, completed=done)  # noqa: E731
+            for queries in query_blocks(path, fmt, block, position=reached):
+                for result in selectors.search(actor, queries, filters):
+                    printer(_result_json(result))
+                searched += len(queries)
+                progress.update(task, spectra=searched)
+        except FormatError as exc:
+            progress.stop()
+            if searched:
+                err.print(f"{searched} spectra were searched before a bad record; their results stand")
+            err.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(1) from None
+        progress.update(task, completed=size)
+    return searched
+
+
+class _JsonList:
+    """A JSON list written one element at a time, so that no result waits for the end of the file."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, row: dict) -> None:
+        from django.core.serializers.json import DjangoJSONEncoder
+
+        # One query a line: a hundred thousand of them stay quick to write and easy to grep.
+        text = json.dumps(row, cls=DjangoJSONEncoder, ensure_ascii=False)
+        sys.stdout.write(("[\n" if not self.count else ",\n") + text)
+        self.count += 1
+
+    def close(self) -> None:
+        """End the list: the results so far stand even when a bad record stopped the search."""
+        sys.stdout.write("\n]\n" if self.count else "[]\n")
+        sys.stdout.flush()
 
 
 def _result_json(result) -> dict:
@@ -174,27 +242,27 @@ def _result_json(result) -> dict:
     }
 
 
-def _print_table(rows: list[dict]) -> None:
+def _print_table(row: dict) -> None:
+    """One query's hits as a table on standard output."""
     from fdx.spectra.science.index import SearchOptions
 
     share = SearchOptions.plausible
-    for row in rows:
-        table = Table(title=row["query"], title_justify="left")
-        for column in ("rank", "name", "library", "score", "reverse", "entropy", "inchikey"):
-            table.add_column(column)
-        for hit in row["hits"]:
-            table.add_row(
-                f"{hit['rank']}{'' if hit['shortlisted'] else '*'}",
-                hit["name"],
-                hit["library"],
-                f"{hit['score']:.0f}",
-                f"{hit['reverse_score']:.0f}",
-                f"{hit['entropy']:.3f}",
-                hit["inchikey"],
-            )
-        if not all(hit["shortlisted"] for hit in row["hits"]):
-            table.caption = f"* beyond the shortlist (cosine under {share} of the best), listed after it"
-        out.print(table)
+    table = Table(title=row["query"], title_justify="left")
+    for column in ("rank", "name", "library", "score", "reverse", "entropy", "inchikey"):
+        table.add_column(column)
+    for hit in row["hits"]:
+        table.add_row(
+            f"{hit['rank']}{'' if hit['shortlisted'] else '*'}",
+            hit["name"],
+            hit["library"],
+            f"{hit['score']:.0f}",
+            f"{hit['reverse_score']:.0f}",
+            f"{hit['entropy']:.3f}",
+            hit["inchikey"],
+        )
+    if not all(hit["shortlisted"] for hit in row["hits"]):
+        table.caption = f"* beyond the shortlist (cosine under {share} of the best), listed after it"
+    out.print(table)
 
 
 @spectra_app.command("export")

@@ -2,8 +2,8 @@
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from fdx.accounts.models import SharingGroup
 from fdx.core.distribution import DistributionLevel
@@ -64,6 +64,7 @@ class SearchForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["libraries"].choices = list(library_choices)
         self.fields["substance_class"].choices = [("", _("Any class")), *class_choices]
+        self.fields["file"].help_text = query_file_limits()
 
     def clean_file(self):
         from fdx.spectra.transfer import MAX_QUERY_FILE_BYTES
@@ -74,6 +75,17 @@ class SearchForm(forms.Form):
                 _("A file of unknowns may hold at most %(mib)s MiB.") % {"mib": MAX_QUERY_FILE_BYTES // 2**20}
             )
         return upload
+
+
+def query_file_limits() -> str:
+    """The formats and limits of a file searched on the page, said where the file is chosen."""
+    from fdx.spectra.transfer import MAX_QUERIES, MAX_QUERY_FILE_BYTES
+
+    return gettext(
+        "MSP, MSL, JCAMP-DX, MGF, mzML, mzXML or an AIA/ANDI netCDF GC-MS run (.cdf, the apex scan of each "
+        "chromatogram peak is searched). At most %(most)s spectra and %(mib)s MiB; a larger file is searched "
+        "with the command line: fdx spectra search FILE."
+    ) % {"most": MAX_QUERIES, "mib": MAX_QUERY_FILE_BYTES // 2**20}
 
 
 class ReasonForm(forms.Form):

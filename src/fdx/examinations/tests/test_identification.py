@@ -304,3 +304,25 @@ def test_a_search_from_a_case_on_a_node_without_a_library_says_what_to_import(cl
     assert 'id="no-library"' in page
     assert "fdx spectra import FILE --library NAME" in page
     assert "No hit in the libraries searched." not in page
+
+
+@pytest.mark.parametrize(
+    ("file", "searched", "error"),
+    [
+        ("agilent-gcms.cdf", 38, ""),
+        ("agilent-gcms-tic.cdf", 0, "this file holds only a total-ion chromatogram, no mass spectra"),
+    ],
+)
+def test_an_andi_netcdf_run_attached_to_a_case_is_searched(client, persona, library, file, searched, error):
+    from fdx.testing.shared_data import shared_file
+
+    chemist = persona("kz_lab_chemist")
+    case = open_case(chemist)
+    content = shared_file(f"formats/andi_netcdf/{file}").read_bytes()
+    attachment = actions.attach_file(chemist, case, SimpleUploadedFile(file, content), kind="spectrum")
+    client.force_login(chemist)
+
+    page = client.get("/spectra/", {"attachment": attachment.global_id}).content.decode()
+
+    assert page.count('<section class="search-result"') == searched
+    assert (error in page) if error else 'id="search-error"' not in page

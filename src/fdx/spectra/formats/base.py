@@ -10,9 +10,10 @@ that finds it does not know the file) and turned into a :class:`FormatError` onc
 
 from __future__ import annotations
 
+import codecs
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -20,6 +21,10 @@ from pathlib import Path
 import numpy
 
 from fdx.spectra.science.wording import translated as _
+
+#: The highest m/z a record may hold. Mass spectrometers of small molecules stop far below it (EI libraries
+#: at about 1,000, Orbitraps at 6,000); a larger value is a damaged or mis-scaled file, never a peak.
+MAX_MZ = 100_000.0
 
 
 @dataclass
@@ -57,7 +62,15 @@ class FormatError(ValueError):
 
     def __str__(self) -> str:
         file = Path(self.path).name
-        if self.record is not None and self.line:
+        if self.record is not None and self.line and self.spectrum_id:
+            where = _(
+                "%(file)s, record %(record)s (spectrum '%(spectrum)s', line %(line)s)",
+                file=file,
+                record=self.record,
+                spectrum=self.spectrum_id,
+                line=self.line,
+            )
+        elif self.record is not None and self.line:
             where = _(
                 "%(file)s, record %(record)s (line %(line)s)", file=file, record=self.record, line=self.line
             )
@@ -194,11 +207,18 @@ def checked_peaks(
     """The peaks as float64 arrays sorted by m/z, after the checks every record of every format passes."""
     mz = numpy.ascontiguousarray(mz, dtype=numpy.float64)
     intensity = numpy.ascontiguousarray(intensity, dtype=numpy.float64)
+    if len(mz) != len(intensity):
+        problem = _(
+            "%(mz)s m/z values but %(intensity)s intensities: a peak lacks its intensity",
+            mz=len(mz),
+            intensity=len(intensity),
+        )
+        raise RecordProblem(problem, field="peaks")
     if len(mz) == 0:
         raise RecordProblem(_("the record has no peaks"))
     # Four reductions decide a good record (NaN fails every comparison); a bad one is then looked into.
     low, high, least, most = mz.min(), mz.max(), intensity.min(), intensity.max()
-    if not (low > 0 and high < numpy.inf and least >= 0 and most < numpy.inf):
+    if not (low > 0 and high <= MAX_MZ and least >= 0 and most < numpy.inf):
         _raise_bad_peak(mz, intensity, line_of or (lambda _index: None))
     if most == 0:
         raise RecordProblem(_("every intensity is zero"))
@@ -213,10 +233,18 @@ def _raise_bad_peak(mz: numpy.ndarray, intensity: numpy.ndarray, line: Callable[
     if bad.any():
         index = int(bad.argmax())
         problem = _("m/z %(value)s is not a finite number above 0", value=f"{mz[index]:g}")
-        raise RecordProblem(problem, line=line(index))
+        raise RecordProblem(problem, line=line(index), field="m/z")
+    if (mz > MAX_MZ).any():
+        index = int((mz > MAX_MZ).argmax())
+        problem = _(
+            "m/z %(value)s is above %(most)s, the highest m/z FDX reads: the file is damaged or mis-scaled",
+            value=f"{mz[index]:g}",
+            most=f"{MAX_MZ:,.0f}",
+        )
+        raise RecordProblem(problem, line=line(index), field="m/z")
     index = int((~numpy.isfinite(intensity) | (intensity < 0)).argmax())
     problem = _("intensity %(value)s is not a finite number of 0 or more", value=f"{intensity[index]:g}")
-    raise RecordProblem(problem, line=line(index))
+    raise RecordProblem(problem, line=line(index), field="intensity")
 
 
 def check_count(declared: int | None, given: int, *, field: str, line: int | None) -> None:
@@ -241,12 +269,52 @@ def parse_count(value: str, *, field: str, line: int | None) -> int:
 def read_text(path: str | Path) -> str:
     """The file's text: UTF-8 (a byte-order mark dropped); else Windows-1251 when its non-ASCII bytes spell
     Cyrillic words, as the region's older instrument software writes; else Latin-1, as old NIST and AMDIS
-    exports are."""
+    exports are. A byte that Windows-1251 leaves undefined (0x98) becomes U+FFFD, never an error."""
     data = Path(path).read_bytes()
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1251" if _looks_cyrillic(data) else "latin-1")
+        return data.decode("cp1251" if _looks_cyrillic(data) else "latin-1", errors="replace")
+
+
+def text_encoding(path: str | Path, *, block: int = 1 << 20) -> str:
+    """The encoding :func:`read_text` would choose, found by reading the file in blocks (memory flat)."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    high = in_words = 0
+    utf8 = True
+    with Path(path).open("rb") as handle:
+        while data := handle.read(block):
+            if utf8:
+                try:
+                    decoder.decode(data)
+                except UnicodeDecodeError:
+                    utf8 = False
+            high += len(_HIGH_BYTE.findall(data))
+            in_words += sum(len(word) for word in _CYRILLIC_WORD.findall(data))
+    if utf8:
+        try:
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+    return "cp1251" if high > 0 and in_words * 2 >= high else "latin-1"
+
+
+def text_lines(path: str | Path, *, position: Callable[[int], object] | None = None) -> Iterator[str]:
+    """The lines of a text file one by one (any line ends, no end-of-line characters), decoded as
+    :func:`read_text` decodes it: a reader fed these holds one record at a time, whatever the file's size.
+    ``position(bytes)`` is told every few thousand lines how far the reading has come."""
+    encoding = text_encoding(path)
+    with Path(path).open(encoding=encoding, errors="replace", newline=None) as handle:
+        for count, line in enumerate(handle):
+            if position is not None and not count % 4096:
+                position(handle.buffer.tell())
+            yield line[:-1] if line.endswith("\n") else line
+
+
+def lines_of(source: str | Iterable[str]) -> Iterable[str]:
+    """The lines of a text in memory (split as an editor splits them) or an iterable of lines as it is."""
+    return split_lines(source) if isinstance(source, str) else source
 
 
 _HIGH_BYTE = re.compile(rb"[\x80-\xff]")
@@ -259,6 +327,19 @@ def _looks_cyrillic(data: bytes) -> bool:
     high = len(_HIGH_BYTE.findall(data))
     in_words = sum(len(word) for word in _CYRILLIC_WORD.findall(data))
     return high > 0 and in_words * 2 >= high
+
+
+def refuse_empty(path: str | Path, *, block: int = 1 << 16) -> None:
+    """Raise FormatError for an empty file or one of zero bytes only (a copy that failed, a blank disk
+    sector), which would otherwise read as a file without spectra, or worse, as no error at all."""
+    with Path(path).open("rb") as handle:
+        data = handle.read(block)
+        if not data:
+            raise FormatError(path, _("the file is empty"))
+        while data and not data.strip(b"\x00"):
+            data = handle.read(block)
+        if not data:
+            raise FormatError(path, _("the file holds only zero bytes, not spectra: the copy may be damaged"))
 
 
 def split_lines(text: str) -> list[str]:

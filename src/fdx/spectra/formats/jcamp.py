@@ -26,9 +26,9 @@ from .base import (
     ParsedSpectrum,
     RecordProblem,
     check_count,
+    lines_of,
     parse_count,
     peaks_from_lines,
-    split_lines,
 )
 from .metadata import norm_key, normalise, number
 
@@ -220,10 +220,10 @@ def _factor(labels: dict[str, Label], key: str) -> float:
     return factor
 
 
-def iter_jcamp(text: str, path: str) -> Iterator[ParsedSpectrum | FormatError]:
+def iter_jcamp(text: str | Iterable[str], path: str) -> Iterator[ParsedSpectrum | FormatError]:
     """Each spectrum of a JCAMP-DX text, in file order, as a spectrum or as the error that spoils it."""
     reader = _Reader(path)
-    for line_number, raw in enumerate(split_lines(text), 1):
+    for line_number, raw in enumerate(lines_of(text), 1):
         line = (raw.split("$$", 1)[0] if "$$" in raw else raw).strip()
         if line.startswith("##"):
             yield from reader.label(line, line_number)

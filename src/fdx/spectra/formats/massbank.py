@@ -11,7 +11,7 @@ as MassBank's own tools do. The first ``CH$NAME`` is the name, the others are sy
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from fdx.spectra.science.wording import translated as _
 
@@ -20,9 +20,9 @@ from .base import (
     ParsedSpectrum,
     RecordProblem,
     check_count,
+    lines_of,
     parse_count,
     peaks_from_lines,
-    split_lines,
 )
 from .metadata import normalise
 
@@ -56,11 +56,11 @@ class _Record:
         self.problem: RecordProblem | None = None
 
 
-def iter_massbank(text: str, path: str) -> Iterator[ParsedSpectrum | FormatError]:
+def iter_massbank(text: str | Iterable[str], path: str) -> Iterator[ParsedSpectrum | FormatError]:
     """Each record of a MassBank record text, in file order, as a spectrum or as the error that spoils it."""
     record: _Record | None = None
     number = 0
-    for line_number, raw in enumerate(split_lines(text), 1):
+    for line_number, raw in enumerate(lines_of(text), 1):
         line = raw.rstrip()
         if line.strip() == "//" and record is not None:
             yield _finish(record, path)

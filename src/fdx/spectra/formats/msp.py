@@ -27,9 +27,9 @@ from .base import (
     ParsedSpectrum,
     RecordProblem,
     check_count,
+    lines_of,
     parse_count,
     peaks_from_lines,
-    split_lines,
 )
 from .metadata import norm_key, normalise
 
@@ -67,12 +67,12 @@ class _Record:
         self.problem: RecordProblem | None = None
 
 
-def iter_msp(text: str, path: str) -> Iterator[ParsedSpectrum | FormatError]:
+def iter_msp(text: str | Iterable[str], path: str) -> Iterator[ParsedSpectrum | FormatError]:
     """Each record of an MSP or MSL text, in file order, as a spectrum or as the error that spoils it."""
     record: _Record | None = None
     peak_lines: list[str] | None = None  # the current record's, once its peaks have begun
     number = 0
-    for line_number, raw in enumerate(split_lines(text), 1):
+    for line_number, raw in enumerate(lines_of(text), 1):
         if peak_lines is not None and raw and raw[0] in _PEAK_START:
             # The hot path: a library is mostly peak lines (stripped later by split()).
             peak_lines.append(raw)

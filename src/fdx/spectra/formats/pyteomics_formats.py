@@ -12,6 +12,7 @@ spectrum: errors name the spectrum's id and the record number instead (the XML l
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 
 from pyteomics import mgf, mzml, mzxml
@@ -28,7 +29,9 @@ _MZML_SKIPPED = frozenset({"index", "id", "count", "defaultArrayLength", "spectr
 def iter_mgf(path: str | Path) -> Iterator[ParsedSpectrum | FormatError]:
     """Each spectrum of an MGF file (GNPS and MassBank exports, MS/MS runs) or the error that spoils it."""
     # use_index=False: pyteomics' index needs TITLE lines, which library MGF files often lack.
-    return _spectra(path, lambda: mgf.read(str(path), use_index=False), _from_mgf)
+    return _spectra(
+        path, lambda: mgf.read(str(path), use_index=False), _from_mgf, locate=partial(_mgf_line, path)
+    )
 
 
 def iter_mzml(path: str | Path) -> Iterator[ParsedSpectrum | FormatError]:
@@ -42,8 +45,13 @@ def iter_mzxml(path: str | Path) -> Iterator[ParsedSpectrum | FormatError]:
 
 
 def _spectra(
-    path: str | Path, open_reader: Callable, convert: Converter
+    path: str | Path,
+    open_reader: Callable,
+    convert: Converter,
+    *,
+    locate: Callable[[int], int | None] = lambda _record: None,
 ) -> Iterator[ParsedSpectrum | FormatError]:
+    """The spectra of a pyteomics reader; ``locate(record)`` finds the line to blame in a bad record."""
     record, last_id = 0, None
     try:
         with open_reader() as reader:
@@ -53,7 +61,12 @@ def _spectra(
                     yield convert(entry, record)
                 except RecordProblem as problem:
                     yield FormatError(
-                        path, problem.problem, record=record, field=problem.field, spectrum_id=last_id
+                        path,
+                        problem.problem,
+                        record=record,
+                        line=locate(record),
+                        field=problem.field,
+                        spectrum_id=last_id,
                     )
     except OSError:
         raise  # a missing or unreadable file is not a format problem
@@ -64,6 +77,26 @@ def _spectra(
         else:
             problem = _("cannot be read: %(reason)s", reason=_reason(exc))
         yield FormatError(path, problem, record=record + 1, line=line)
+
+
+def _mgf_line(path: str | Path, record: int) -> int | None:
+    """The line to fix in MGF record ``record``: its first peak line without an intensity, else the line
+    of its BEGIN IONS. Read again only for a bad record (pyteomics gives no line numbers)."""
+    number, start = 0, None
+    with Path(path).open(encoding="utf-8", errors="replace") as handle:
+        for line_number, raw in enumerate(handle, 1):
+            line = raw.strip()
+            if line.upper() == "BEGIN IONS":
+                number += 1
+                start = line_number if number == record else start
+            elif number == record and line.upper() == "END IONS":
+                break
+            elif number == record and line[:1] in _DIGITS and len(line.replace(",", " ").split()) < 2:
+                return line_number
+    return start
+
+
+_DIGITS = frozenset("0123456789.+-")
 
 
 def _entry_id(entry: dict) -> str | None:

@@ -46,7 +46,9 @@ def test_an_unknown_extension_is_a_format_error():
 
     # Then the error names the file and the extension
     assert caught.value.path == "/uploads/record.txt"
-    assert str(caught.value).startswith("record.txt: the extension '.txt' is not a spectrum format (.dx, ")
+    assert str(caught.value).startswith(
+        "record.txt: the extension '.txt' is not a spectrum format (.cdf, .dx, "
+    )
 
 
 def test_format_error_reads_like_a_place_in_a_file():
@@ -191,7 +193,7 @@ def test_mgf_record_failing_the_checks_is_reported_by_title(tmp_path):
     result = read_spectra(path, skip_bad=True)
 
     # Then the spectrum is named by its title, and the good one is kept
-    assert str(caught.value) == "two.mgf, record 1 (spectrum 'silent'): every intensity is zero"
+    assert str(caught.value) == "two.mgf, record 1 (spectrum 'silent', line 1): every intensity is zero"
     assert [spectrum.name for spectrum in result.spectra] == ["good"]
     assert result.spectra[0].metadata["retention_time_s"] == 61.5
     assert result.spectra[0].metadata["precursor_mz"] == 180.1

@@ -139,7 +139,7 @@ def test_linked_blocks_with_every_peak_layout():
         (("##NPOINTS=4", "##NPOINTS=5"), 16, "NPOINTS", "says 5 peaks, 4 were given"),
         (("138,250", "138,x"), 18, None, "a peak line holds 'x' where a number belongs"),
         (("180,60", "180"), 20, None, "peak line '180' does not hold pairs of m/z and intensity"),
-        (("180,60", "0,60"), 20, None, "m/z 0 is not a finite number above 0"),
+        (("180,60", "0,60"), 20, "m/z", "m/z 0 is not a finite number above 0"),
         (
             ("##PEAK TABLE=(XY..XY)", "##XYDATA=(X++(Y..Y))"),
             17,

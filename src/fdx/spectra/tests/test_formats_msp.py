@@ -356,7 +356,7 @@ def test_skip_bad_returns_the_good_records_and_reports_each_bad_one(tmp_path):
     assert [spectrum.record for spectrum in result.spectra] == [1, 3, 5]
     assert [(error.record, error.line, error.field) for error in result.errors] == [
         (2, 6, "Num Peaks"),
-        (4, 15, None),
+        (4, 15, "m/z"),
     ]
 
 
