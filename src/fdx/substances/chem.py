@@ -61,8 +61,10 @@ class StructureError(ValueError):
 
 
 class StructureTooLarge(StructureError):
-    """A structure past one of FDX's size limits (``MAX_HEAVY_ATOMS``, ``MAX_FRAGMENTS``, ``MAX_RINGS``,
-    ``STANDARDISE_SECONDS``); refused before RDKit's recursive code sees it."""
+    """A structure past one of FDX's size limits, refused before RDKit's recursive code sees it.
+
+    The limits are ``MAX_HEAVY_ATOMS``, ``MAX_FRAGMENTS``, ``MAX_RINGS`` and ``STANDARDISE_SECONDS``.
+    """
 
 
 @dataclass(frozen=True)
@@ -161,7 +163,22 @@ def parse(text: str, fmt: str | None = None) -> Chem.Mol:
 
 
 def check_size(heavy_atoms: int, fragments: int, rings: int = 0) -> None:
-    """Refuse a structure past FDX's limits (``StructureTooLarge``, saying which and by how much)."""
+    """Refuse a structure past FDX's limits, saying which and by how much.
+
+    Parameters
+    ----------
+    heavy_atoms : int
+        Atoms other than hydrogen.
+    fragments : int
+        Separate parts (a salt's ions, solvent molecules).
+    rings : int, optional
+        Rings of the smallest set.
+
+    Raises
+    ------
+    StructureTooLarge
+        When a count is past its limit.
+    """
     if heavy_atoms > MAX_HEAVY_ATOMS:
         raise StructureTooLarge(
             _("the structure has %(count)s atoms; FDX accepts at most %(limit)s")
@@ -180,11 +197,22 @@ def check_size(heavy_atoms: int, fragments: int, rings: int = 0) -> None:
 
 
 def check_molecule_size(mol: Chem.Mol | None) -> None:
-    """``check_size`` on a molecule, sanitised or not (None, an unreadable one, passes: parsing says why).
+    """``check_size`` on a molecule, sanitised or not.
 
     Counts without ring perception or any recursive RDKit call: heavy atoms first (a huge structure is
     refused before its fragments are looked for), then fragments, then rings as the cycle rank
-    (bonds - atoms + fragments), which is the number of rings of the smallest set."""
+    (bonds - atoms + fragments), which is the number of rings of the smallest set.
+
+    Parameters
+    ----------
+    mol : rdkit.Chem.Mol or None
+        The molecule; None (an unreadable one) passes, as parsing says why.
+
+    Raises
+    ------
+    StructureTooLarge
+        When a count is past its limit.
+    """
     if mol is None:
         return
     heavy = sum(1 for atom in mol.GetAtoms() if atom.GetAtomicNum() != 1)
