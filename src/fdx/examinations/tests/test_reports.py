@@ -341,3 +341,24 @@ def test_the_pdf_carries_the_global_id_and_digest_in_its_metadata(persona, appro
     reader = PdfReader(io.BytesIO(render_pdf(present(issued, "en"))))
 
     assert reader.metadata.subject == f"fdx-report:{approved.global_id}:{issued.digest}"
+
+
+def test_the_open_verification_page_stops_an_address_that_checks_too_often(client, approved, settings):
+    from django.core.cache import cache
+
+    from fdx.audit.models import AuditEvent
+    from fdx.examinations.views import reports as report_views
+
+    cache.clear()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    query = {"examination": str(approved.global_id), "digest": "0" * 64}
+    for _ in range(report_views.VERIFY_CHECKS_PER_WINDOW):
+        assert client.get("/reports/verify/", query).status_code == 200
+    audited = AuditEvent.objects.filter(action="examinations.report.verified").count()
+
+    refused = client.get("/reports/verify/", query, HTTP_ACCEPT_LANGUAGE="ru")
+
+    assert refused.status_code == 429
+    assert "Слишком много проверок" in refused.content.decode()
+    assert AuditEvent.objects.filter(action="examinations.report.verified").count() == audited
+    cache.clear()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from fdx.accounts.throttling import client_address
 from fdx.examinations import actions, reports, selectors
 from fdx.examinations.forms import ReportVerificationForm
 from fdx.examinations.report_render import NoReportFont, present, qr_svg, render_pdf
@@ -104,11 +106,30 @@ def _status_note(examination) -> str:
     return ""
 
 
+VERIFY_CHECKS_PER_WINDOW = 60
+VERIFY_WINDOW_SECONDS = 600
+
+
+def _too_many_checks(request) -> bool:
+    """Whether this address has checked more reports than ``VERIFY_CHECKS_PER_WINDOW`` in the window (kept
+    in the cache of each server process: a bound on flooding, not an exact count)."""
+    key = f"fdx:report-verify:{client_address(request)}"
+    cache.add(key, 0, VERIFY_WINDOW_SECONDS)
+    try:
+        return cache.incr(key) > VERIFY_CHECKS_PER_WINDOW
+    except ValueError:  # expired between add and incr
+        return False
+
+
 def verify_page(request):
     """Check a report: the examination's global id and the digest printed on it (or the QR code's link)."""
     form = ReportVerificationForm(request.GET or None)
     verification = None
     status = 200
+    if form.is_bound and _too_many_checks(request):
+        # The page is open to anyone and each check is audited: a crawler must not flood the audit chain.
+        form.add_error(None, _("Too many checks from your address: wait ten minutes and try again."))
+        return render(request, "examinations/report_verify.html", {"form": form}, status=429)
     if form.is_bound:
         try:
             verification = actions.verify_report(
