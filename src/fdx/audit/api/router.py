@@ -9,6 +9,7 @@ from fdx.audit import events, selectors
 from fdx.audit.verify import verify_chain
 from fdx.core.actors import require_permission
 from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.types import IsoDateTime
 
 router = Router(tags=["audit"])
 
@@ -37,8 +38,8 @@ class AuditFilters(Schema):
     object_type: str | None = None
     object_id: str | None = None
     organisation: str | None = None
-    since: datetime.datetime | None = None
-    until: datetime.datetime | None = None
+    since: IsoDateTime | None = None
+    until: IsoDateTime | None = None
 
 
 class VerificationOut(Schema):

@@ -1,6 +1,5 @@
 """Case-data API: cases, exhibits, examinations (with their workflow), findings and attachments."""
 
-import datetime
 import uuid
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -14,6 +13,7 @@ from ninja.pagination import paginate
 from fdx.accounts.models import Organisation, SharingGroup, User
 from fdx.core import filestore
 from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.types import IsoDate
 from fdx.examinations import actions, selectors
 from fdx.examinations.api.schemas import (
     AttachmentOut,
@@ -42,8 +42,8 @@ router = Router(tags=["cases"])
 
 
 class CaseFilterParams(Schema):
-    seized_from: datetime.date | None = None
-    seized_to: datetime.date | None = None
+    seized_from: IsoDate | None = None
+    seized_to: IsoDate | None = None
     country: str | None = None
     region: str | None = None
     substance: uuid.UUID | None = None

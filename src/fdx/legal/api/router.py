@@ -11,6 +11,7 @@ from ninja.pagination import paginate
 
 from fdx.core.api.errors import ApiError
 from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.types import IsoDate
 from fdx.legal import actions, selectors
 from fdx.legal.api.schemas import (
     AnswerOut,
@@ -90,7 +91,7 @@ def jurisdictions(request):
 
 
 class ListingFilters(Schema):
-    date: str | None = None
+    date: IsoDate | None = None
     history: bool = False
 
 
@@ -99,16 +100,8 @@ class ListingFilters(Schema):
 def listings(request, code: str, filters: Query[ListingFilters]):
     """Current entries (in force on ``date`` when given); ``history=true`` gives every record ever written,
     corrections and withdrawals included."""
-    import datetime
-
-    day = None
-    if filters.date:
-        try:
-            day = datetime.date.fromisoformat(filters.date)
-        except ValueError:
-            raise ApiError(422, "invalid", "date must be YYYY-MM-DD", {"date": ["not a date"]}) from None
     control_list = selectors.get_list(code)
-    return selectors.list_listings(control_list, day=day, include_history=filters.history)
+    return selectors.list_listings(control_list, day=filters.date, include_history=filters.history)
 
 
 @router.get(
