@@ -21,6 +21,7 @@ from fdx.examinations.api.schemas import (
     CaseIn,
     CaseOut,
     CasePatch,
+    CaseReasonIn,
     ExaminationIn,
     ExaminationOut,
     ExaminationPatch,
@@ -31,7 +32,6 @@ from fdx.examinations.api.schemas import (
     FindingIn,
     FindingOut,
     FindingPatch,
-    ReasonIn,
 )
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, ExhibitForm
 from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
@@ -104,7 +104,7 @@ def update_case(request, case_id: uuid.UUID, payload: CasePatch):
 
 
 @router.post("/cases/{uuid:case_id}/retract", response=CaseOut, summary="Retract a case (reviewers)")
-def retract_case(request, case_id: uuid.UUID, payload: ReasonIn):
+def retract_case(request, case_id: uuid.UUID, payload: CaseReasonIn):
     case = selectors.get_case(request.user, case_id, "change")
     return actions.retract_case(request.user, case, reason=payload.reason)
 
@@ -222,7 +222,7 @@ def _examiner(username: str | None):
 
 
 def _workflow_route(name: str, summary: str, with_reason: bool):
-    def view(request, examination_id: uuid.UUID, payload: ReasonIn):
+    def view(request, examination_id: uuid.UUID, payload: CaseReasonIn):
         examination = selectors.get_examination(request.user, examination_id, "change")
         action = getattr(actions, f"{name}_examination")
         result = (

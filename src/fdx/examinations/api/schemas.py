@@ -260,7 +260,7 @@ class FindingPatch(Schema):
     position: int = Keep(ge=0, le=1000)
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 

@@ -17,11 +17,11 @@ from fdx.legal.api.schemas import (
     AnswerOut,
     BatchIn,
     EndIn,
-    ImportOut,
     JurisdictionOut,
+    ListingImportOut,
     ListingIn,
     ListingOut,
-    ReasonIn,
+    ListingReasonIn,
     StatusIn,
 )
 from fdx.legal.engine.structure import Query as StructureQuery
@@ -116,7 +116,7 @@ def export_listings(request, code: str):
 
 @router.post(
     "/legal/jurisdictions/{code}/import",
-    response=ImportOut,
+    response=ListingImportOut,
     summary="Import entries from a listing CSV (maintainers)",
 )
 def import_listings(request, code: str, file: File[UploadedFile], dry_run: bool = False, reason: str = ""):
@@ -177,7 +177,7 @@ def end_listing(request, listing_id: uuid.UUID, payload: EndIn):
     response=ListingOut,
     summary="Withdraw an entry recorded in error",
 )
-def withdraw_listing(request, listing_id: uuid.UUID, payload: ReasonIn):
+def withdraw_listing(request, listing_id: uuid.UUID, payload: ListingReasonIn):
     return actions.withdraw_listing(request.user, _listing(listing_id), reason=payload.reason)
 
 

@@ -153,11 +153,11 @@ class EndIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ReasonIn(Schema):
+class ListingReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ImportOut(Schema):
+class ListingImportOut(Schema):
     dry_run: bool
     added: int
     corrected: int

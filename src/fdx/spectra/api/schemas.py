@@ -66,7 +66,7 @@ class LibraryPatch(Schema):
     reason: str = Field("", max_length=1000)
 
 
-class ImportOut(Schema):
+class SpectraImportOut(Schema):
     library: str
     file: str
     sha256: str
@@ -128,11 +128,11 @@ class SpectrumDetailOut(SpectrumOut):
         return [[float(m), float(i)] for m, i in zip(mz, intensity, strict=True)]
 
 
-class ReasonIn(Schema):
+class SpectrumReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class LinkIn(ReasonIn):
+class LinkIn(SpectrumReasonIn):
     substance: uuid.UUID
 
 
