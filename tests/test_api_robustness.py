@@ -128,6 +128,15 @@ def test_an_explicit_null_in_a_patch_is_a_422_naming_the_field(api, persona, who
     assert error["fields"] == {field: ["This field cannot be null."]}
 
 
+def test_an_empty_organisation_code_in_a_user_patch_is_a_422(api, persona):
+    # Found by schemathesis: the empty code reached the action as text (a 500).
+    persona("kz_lab_chemist")
+
+    response = api.patch("/users/kz_lab_chemist", {"organisation": ""}, user=persona("hub_admin"))
+
+    assert "organisation" in assert_error_shape(response, 422, "invalid")["fields"]
+
+
 def test_a_field_called_form_is_named_in_the_error(api, persona):
     from fdx.examinations.tests.builders import add_exhibit, open_case
 
@@ -179,6 +188,18 @@ def test_a_number_is_not_a_date_in_a_body(api, persona):
     error = assert_error_shape(response, 422, "invalid")
     assert set(error["fields"]) == {"date", "as_recorded_at"}
     assert error["fields"]["date"] == ["Enter a date as YYYY-MM-DD."]
+
+
+def test_a_parameter_that_takes_one_value_is_given_once(api, persona):
+    # Found by schemathesis: ninja kept the last of the values and answered 200.
+    response = api.client.get(
+        "/api/v1/substances?substance_class=opioid&substance_class=x&q=a",
+        HTTP_AUTHORIZATION=f"Bearer {api.token_for(persona('kz_lab_chemist'))}",
+    )
+
+    assert assert_error_shape(response, 422, "invalid")["fields"] == {
+        "substance_class": ["Give this parameter once."]
+    }
 
 
 def test_an_iso_date_is_still_a_date(api, persona):

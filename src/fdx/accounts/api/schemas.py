@@ -79,7 +79,7 @@ class UserPatch(Schema):
     email: str = Keep(max_length=254)
     position: str = Keep(max_length=150)
     is_active: bool = Keep()
-    organisation: str = Keep(description="Organisation code (node administrators only)")
+    organisation: str = Keep(min_length=1, description="Organisation code (node administrators only)")
     reason: str = Field("", max_length=1000)
 
 

@@ -183,8 +183,18 @@ def _internal(request, exc):
 
 
 class JsonObjectParser(Parser):
-    """ninja's JSON parser, but a body must be a JSON object: every FDX body is one, and an array or a
-    number was read as an empty object (a PATCH that changed nothing and said so with 200)."""
+    """ninja's parser, but a JSON body must be an object (every FDX body is one; an array or a number was
+    read as an empty object: a PATCH that changed nothing and said so with 200), and a parameter that takes
+    one value is given once (ninja kept the last of ``?q=a&q=b`` without a word)."""
+
+    def parse_querydict(self, data, list_fields, request):
+        repeated = sorted(key for key in data if key not in list_fields and len(data.getlist(key)) > 1)
+        if repeated:
+            message = _("Give this parameter once.")
+            raise ApiError(
+                422, "invalid", _("The request is not valid."), {key: [message] for key in repeated}
+            )
+        return super().parse_querydict(data, list_fields, request)
 
     def parse_body(self, request):
         data = json.loads(request.body)
