@@ -316,8 +316,8 @@ def delete_finding(request, finding_id: uuid.UUID):
 
 
 def _patch_values(payload, model) -> dict:
-    """The fields a PATCH sent. An explicit null empties a text field; for any other field that cannot be
-    empty it is refused by name (it used to fail deep in the action)."""
+    """The fields a PATCH sent. The schemas refuse null where a field takes none (``Keep``); a null that
+    still reaches a column that cannot be empty is refused by name here, never deep in the action."""
     values = payload.dict(exclude_unset=True)
     for name, value in values.items():
         if value is not None:
@@ -326,11 +326,7 @@ def _patch_values(payload, model) -> dict:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if field.null:
-            continue
-        if field.get_internal_type() in ("CharField", "TextField"):
-            values[name] = ""
-        else:
+        if not field.null:
             raise ValidationError({name: _("This field cannot be empty.")})
     return values
 
