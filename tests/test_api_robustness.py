@@ -202,6 +202,15 @@ def test_a_parameter_that_takes_one_value_is_given_once(api, persona):
     }
 
 
+def test_true_is_not_a_number(api, persona):
+    # Found by schemathesis: pydantic's lax mode read true as 1 (a token for one day).
+    response = api.post("/tokens", {"name": "x", "days": True}, user=persona("kz_lab_chemist"))
+
+    assert assert_error_shape(response, 422, "invalid")["fields"] == {
+        "days": ["Enter a whole number, not true or false."]
+    }
+
+
 def test_an_iso_date_is_still_a_date(api, persona):
     response = api.get("/cases", user=persona("kz_lab_chemist"), seized_from="2024-01-01")
 

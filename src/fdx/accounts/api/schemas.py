@@ -6,7 +6,7 @@ import uuid
 from ninja import Field, Schema
 
 from fdx.accounts.choices import OrganisationType, Role
-from fdx.core.api.types import Keep
+from fdx.core.api.types import Integer, Keep
 
 
 class OrganisationOut(Schema):
@@ -105,7 +105,9 @@ class TokenOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    days: int | None = Field(None, ge=1, le=730, description="Lifetime; the node's default when left out.")
+    days: Integer | None = Field(
+        None, ge=1, le=730, description="Lifetime; the node's default when left out."
+    )
     username: str | None = Field(None, description="Another user's token (administrators only).")
 
 

@@ -50,3 +50,14 @@ def Keep(**constraints: Any) -> Any:
     type says: ``name: str = Keep(max_length=200)``. Only a field typed ``X | None`` takes null, to empty it.
     The document shows no default, since null is not a value it takes."""
     return Field(None, json_schema_extra=_without_default, **constraints)
+
+
+def _not_a_boolean(value: Any) -> Any:
+    """pydantic's lax mode read ``true`` as the number 1 (``"days": true`` made a token for one day)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", _("Enter a whole number, not true or false."))
+    return value
+
+
+#: A whole number in a JSON body: ``true`` and ``false`` are refused.
+Integer = Annotated[int, BeforeValidator(_not_a_boolean)]

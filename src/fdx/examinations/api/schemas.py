@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
-from fdx.core.api.types import IsoDate, Keep
+from fdx.core.api.types import Integer, IsoDate, Keep
 from fdx.core.distribution import DistributionLevel
 from fdx.examinations.choices import (
     AttachmentKind,
@@ -198,7 +198,7 @@ class ExhibitIn(Schema):
     logo: str = Field("", max_length=120)
     diameter_mm: Decimal | None = Field(None, ge=0, le=1000)
     thickness_mm: Decimal | None = Field(None, ge=0, le=1000)
-    unit_count: int | None = Field(None, ge=1)
+    unit_count: Integer | None = Field(None, ge=1)
     gross_mass_g: Decimal | None = Field(None, ge=0)
     net_mass_g: Decimal | None = Field(None, ge=0)
     packaging: str = Field("", max_length=200)
@@ -212,7 +212,7 @@ class ExhibitPatch(Schema):
     logo: str = Keep(max_length=120)
     diameter_mm: Decimal | None = Field(None, ge=0, le=1000)
     thickness_mm: Decimal | None = Field(None, ge=0, le=1000)
-    unit_count: int | None = Field(None, ge=1)
+    unit_count: Integer | None = Field(None, ge=1)
     gross_mass_g: Decimal | None = Field(None, ge=0)
     net_mass_g: Decimal | None = Field(None, ge=0)
     packaging: str = Keep(max_length=200)
@@ -246,7 +246,7 @@ class FindingIn(Schema):
     purity_percent: Decimal | None = Field(None, ge=0, le=100)
     purity_uncertainty_percent: Decimal | None = Field(None, ge=0, le=100)
     note: str = Field("", max_length=5000)
-    position: int = Field(0, ge=0, le=1000)
+    position: Integer = Field(0, ge=0, le=1000)
 
 
 class FindingPatch(Schema):
@@ -257,7 +257,7 @@ class FindingPatch(Schema):
     purity_percent: Decimal | None = Field(None, ge=0, le=100)
     purity_uncertainty_percent: Decimal | None = Field(None, ge=0, le=100)
     note: str = Keep(max_length=5000)
-    position: int = Keep(ge=0, le=1000)
+    position: Integer = Keep(ge=0, le=1000)
 
 
 class CaseReasonIn(Schema):

@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
-from fdx.core.api.types import Keep
+from fdx.core.api.types import Integer, Keep
 from fdx.core.distribution import DistributionLevel
 from fdx.spectra.science.index import SearchOptions
 
@@ -148,7 +148,7 @@ class SearchIn(Schema):
     libraries: list[uuid.UUID] = Field(
         default_factory=list, description="Library ids; all visible when empty"
     )
-    top: int = Field(10, ge=1, le=100)
+    top: Integer = Field(10, ge=1, le=100)
     retention_window: float | None = Field(None, ge=0, description="Retention-index window (± units)")
     substance_class: str = Field("", max_length=40)
 
