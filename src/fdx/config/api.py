@@ -1,20 +1,19 @@
 """The one NinjaAPI of FDX, mounted at /api/v1, with every app's router."""
 
-from ninja import NinjaAPI
-
 import fdx
 from fdx.accounts.api.auth import DEFAULT_AUTH
 from fdx.accounts.api.router import router as accounts_router
 from fdx.audit.api.router import router as audit_router
 from fdx.core.api import errors
 from fdx.core.api.health import router as health_router
+from fdx.core.api.openapi import FdxNinjaAPI
 from fdx.examinations.api.router import router as examinations_router
 from fdx.geo.api.router import router as geo_router
 from fdx.legal.api.router import router as legal_router
 from fdx.spectra.api.router import router as spectra_router
 from fdx.substances.api.router import router as substances_router
 
-api = NinjaAPI(
+api = FdxNinjaAPI(
     title="FDX API",
     version=fdx.__version__,
     description=(
@@ -23,6 +22,7 @@ api = NinjaAPI(
         '`{"error": {"code", "message", "fields"}}`.'
     ),
     auth=DEFAULT_AUTH,
+    parser=errors.JsonObjectParser(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",

@@ -115,7 +115,7 @@ def update_user(request, username: str, payload: UserPatch):
     user = selectors.get_user(request.user, username, "change")
     values = payload.dict(exclude_unset=True)
     reason = values.pop("reason", "")
-    if values.get("organisation"):
+    if "organisation" in values:
         values["organisation"] = selectors.get_organisation(request.user, values["organisation"])
     actions.update_user(request.user, user, reason=reason, **values)
     return selectors.get_user(request.user, username)

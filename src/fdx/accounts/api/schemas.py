@@ -6,6 +6,7 @@ import uuid
 from ninja import Field, Schema
 
 from fdx.accounts.choices import OrganisationType, Role
+from fdx.core.api.types import Integer, Keep
 
 
 class OrganisationOut(Schema):
@@ -29,12 +30,12 @@ class OrganisationIn(Schema):
 
 
 class OrganisationPatch(Schema):
-    name_en: str | None = Field(None, min_length=1, max_length=250)
-    name_ru: str | None = Field(None, min_length=1, max_length=250)
-    name_local: str | None = Field(None, max_length=250)
-    country: str | None = Field(None, min_length=2, max_length=2)
-    org_type: OrganisationType | None = None
-    is_active: bool | None = None
+    name_en: str = Keep(min_length=1, max_length=250)
+    name_ru: str = Keep(min_length=1, max_length=250)
+    name_local: str = Keep(max_length=250)
+    country: str = Keep(min_length=2, max_length=2)
+    org_type: OrganisationType = Keep()
+    is_active: bool = Keep()
     reason: str = Field("", max_length=1000)
 
 
@@ -73,12 +74,12 @@ class UserCreatedOut(Schema):
 
 
 class UserPatch(Schema):
-    first_name: str | None = Field(None, max_length=150)
-    last_name: str | None = Field(None, max_length=150)
-    email: str | None = Field(None, max_length=254)
-    position: str | None = Field(None, max_length=150)
-    is_active: bool | None = None
-    organisation: str | None = Field(None, description="Organisation code (node administrators only)")
+    first_name: str = Keep(max_length=150)
+    last_name: str = Keep(max_length=150)
+    email: str = Keep(max_length=254)
+    position: str = Keep(max_length=150)
+    is_active: bool = Keep()
+    organisation: str = Keep(min_length=1, description="Organisation code (node administrators only)")
     reason: str = Field("", max_length=1000)
 
 
@@ -104,7 +105,9 @@ class TokenOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(min_length=1, max_length=100)
-    days: int | None = Field(None, ge=1, le=730, description="Lifetime; the node's default when left out.")
+    days: Integer | None = Field(
+        None, ge=1, le=730, description="Lifetime; the node's default when left out."
+    )
     username: str | None = Field(None, description="Another user's token (administrators only).")
 
 
@@ -140,11 +143,11 @@ class SharingGroupIn(Schema):
 
 
 class SharingGroupPatch(Schema):
-    name_en: str | None = Field(None, min_length=1, max_length=250)
-    name_ru: str | None = Field(None, min_length=1, max_length=250)
-    description: str | None = Field(None, max_length=5000)
-    is_active: bool | None = None
-    organisations: list[str] | None = None
+    name_en: str = Keep(min_length=1, max_length=250)
+    name_ru: str = Keep(min_length=1, max_length=250)
+    description: str = Keep(max_length=5000)
+    is_active: bool = Keep()
+    organisations: list[str] = Keep()
     reason: str = Field("", max_length=1000)
 
 

@@ -10,6 +10,7 @@ from fdx.audit.verify import verify_chain
 from fdx.audit.visibility import shown_one, shown_to
 from fdx.core.actors import require_permission
 from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.types import IsoDateTime
 
 router = Router(tags=["audit"])
 
@@ -42,8 +43,8 @@ class AuditFilters(Schema):
     object_type: str | None = None
     object_id: str | None = None
     organisation: str | None = None
-    since: datetime.datetime | None = None
-    until: datetime.datetime | None = None
+    since: IsoDateTime | None = None
+    until: IsoDateTime | None = None
 
 
 class VerificationOut(Schema):

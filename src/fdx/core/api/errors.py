@@ -6,12 +6,21 @@ import json
 import logging
 from http import HTTPStatus
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import (
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.db import IntegrityError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 
 logger = logging.getLogger("fdx.api")
 
@@ -31,6 +40,10 @@ _CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+
+
+#: Where ninja says a value came from: the first part of an error's location.
+_SOURCES = {"body", "query", "path", "form", "file", "header", "cookie"}
 
 
 class ApiError(Exception):
@@ -56,24 +69,33 @@ def install(api) -> None:
     api.add_exception_handler(ValidationError, _django_validation)
     api.add_exception_handler(AuthenticationError, _authentication)
     api.add_exception_handler(Throttled, _throttled)
-    api.add_exception_handler(HttpError, lambda r, e: error_response(e.status_code, None, str(e)))
+    api.add_exception_handler(HttpError, _http_error)
     api.add_exception_handler(PermissionDenied, _forbidden)
     api.add_exception_handler(Http404, _not_found)
     api.add_exception_handler(ObjectDoesNotExist, _not_found)
     api.add_exception_handler(IntegrityError, _conflict)
+    api.add_exception_handler(RequestDataTooBig, _too_large)
+    api.add_exception_handler(MultiPartParserError, _unreadable_body)
+    api.add_exception_handler(UnreadablePostError, _unreadable_body)
+    api.add_exception_handler(SuspiciousOperation, _unreadable_body)
     api.add_exception_handler(Exception, _internal)
 
 
 def _ninja_validation(request, exc: NinjaValidationError):
     fields: dict[str, list[str]] = {}
     for error in exc.errors:
-        location = [
-            str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path", "form")
-        ]
+        location = [str(part) for part in error.get("loc", ())]
+        # The first part is where the value came from (body, query, path, form …), not a field: a field
+        # may well be called "form" (an exhibit's), so only that first part is dropped.
+        if location and location[0] in _SOURCES:
+            location = location[1:]
         # ninja puts the parameter's own name first for body payloads ("payload", "data"); drop it.
         if len(location) > 1 and location[0] in ("payload", "data", "filters"):
             location = location[1:]
-        fields.setdefault(".".join(location) or "non_field", []).append(error.get("msg", "invalid"))
+        # An explicit null where the field takes none: say so, in the user's language, not pydantic's words.
+        refused_null = error.get("null", False)
+        message = _("This field cannot be null.") if refused_null else error.get("msg", "invalid")
+        fields.setdefault(".".join(location) or "non_field", []).append(message)
     return error_response(422, "invalid", _("The request is not valid."), fields)
 
 
@@ -117,6 +139,42 @@ def _conflict(request, exc):
     return error_response(409, "conflict", _("The change conflicts with existing data."))
 
 
+def _too_large(request, exc):
+    """A body over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (Django refuses to read it): 413, naming the limit."""
+    message = _("The request body is larger than %(mib)s MiB; send a smaller one.") % {
+        "mib": settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 2**20
+    }
+    return error_response(413, "too_large", message)
+
+
+def _unreadable_body(request, exc):
+    """A body Django cannot read (a multipart body without its boundary, a broken upload, too many fields):
+    the client's fault, 400."""
+    logger.info("unreadable body on %s %s: %s", request.method, request.path, exc)
+    if isinstance(exc, MultiPartParserError):
+        message = _("The multipart body cannot be read: it needs its boundary and well-formed parts.")
+    else:
+        message = _("The request body cannot be read.")
+    return error_response(400, "bad_request", message)
+
+
+def _http_error(request, exc: HttpError):
+    """ninja's own refusals; a body that is not JSON, or not a JSON object, is told apart (the parser's
+    error is the cause ninja wraps)."""
+    cause = exc.__cause__
+    if isinstance(cause, ApiError):
+        return error_response(cause.status, cause.code, cause.message, cause.fields)
+    if isinstance(cause, json.JSONDecodeError):
+        message = _("The body is not valid JSON (line %(line)s, column %(column)s).") % {
+            "line": cause.lineno,
+            "column": cause.colno,
+        }
+        return error_response(400, "bad_request", message)
+    if isinstance(cause, UnicodeDecodeError):
+        return error_response(400, "bad_request", _("The body is not UTF-8 text."))
+    return error_response(exc.status_code, None, str(exc))
+
+
 def _internal(request, exc):
     logger.exception("unhandled error on %s %s", request.method, request.path)
     return error_response(
@@ -125,6 +183,28 @@ def _internal(request, exc):
         _("Internal error. Quote request %(id)s to your administrator.")
         % {"id": getattr(request, "request_id", "")},
     )
+
+
+class JsonObjectParser(Parser):
+    """ninja's parser, but a JSON body must be an object (every FDX body is one; an array or a number was
+    read as an empty object: a PATCH that changed nothing and said so with 200), and a parameter that takes
+    one value is given once (ninja kept the last of ``?q=a&q=b`` without a word)."""
+
+    def parse_querydict(self, data, list_fields, request):
+        repeated = sorted(key for key in data if key not in list_fields and len(data.getlist(key)) > 1)
+        if repeated:
+            message = _("Give this parameter once.")
+            raise ApiError(
+                422, "invalid", _("The request is not valid."), {key: [message] for key in repeated}
+            )
+        return super().parse_querydict(data, list_fields, request)
+
+    def parse_body(self, request):
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            message = _("The body must be a JSON object.")
+            raise ApiError(422, "invalid", message, {"non_field": [message]})
+        return data
 
 
 class ApiErrorShapeMiddleware:

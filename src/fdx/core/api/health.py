@@ -10,7 +10,7 @@ from fdx.core.api.errors import ApiError
 router = Router(tags=["health"])
 
 
-class NodeOut(Schema):
+class HealthNodeOut(Schema):
     name: str
     country: str
 
@@ -19,7 +19,7 @@ class HealthOut(Schema):
     status: str
     version: str
     database: str
-    node: NodeOut
+    node: HealthNodeOut
 
 
 @router.get("/health", response=HealthOut, auth=None, summary="Node health (public)")

@@ -8,12 +8,15 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 MAX_LIMIT = 500
+#: The deepest page one may ask for; a larger offset is a 422 (one beyond 2^63 overflowed the database's
+#: integer and was reported as a conflict).
+MAX_OFFSET = 1_000_000_000
 
 
 class FdxPagination(PaginationBase):
     class Input(Schema):
         limit: int = Field(50, ge=1, le=MAX_LIMIT, description="Items per page (1–500).")
-        offset: int = Field(0, ge=0, description="Items to skip.")
+        offset: int = Field(0, ge=0, le=MAX_OFFSET, description="Items to skip (0–1,000,000,000).")
 
     class Output(Schema):
         count: int

@@ -1,6 +1,5 @@
 """Case-data API: cases, exhibits, examinations (with their workflow), findings and attachments."""
 
-import datetime
 import uuid
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
@@ -15,6 +14,7 @@ from fdx.accounts.models import Organisation, SharingGroup, User
 from fdx.core import filestore
 from fdx.core.api.errors import ApiError
 from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.types import IsoDate
 from fdx.examinations import actions, reports, selectors
 from fdx.examinations.api.schemas import (
     AttachmentOut,
@@ -22,6 +22,7 @@ from fdx.examinations.api.schemas import (
     CaseIn,
     CaseOut,
     CasePatch,
+    CaseReasonIn,
     ExaminationIn,
     ExaminationOut,
     ExaminationPatch,
@@ -32,7 +33,6 @@ from fdx.examinations.api.schemas import (
     FindingIn,
     FindingOut,
     FindingPatch,
-    ReasonIn,
 )
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, ExhibitForm
 from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
@@ -43,8 +43,8 @@ router = Router(tags=["cases"])
 
 
 class CaseFilterParams(Schema):
-    seized_from: datetime.date | None = None
-    seized_to: datetime.date | None = None
+    seized_from: IsoDate | None = None
+    seized_to: IsoDate | None = None
     country: str | None = None
     region: str | None = None
     substance: uuid.UUID | None = None
@@ -105,7 +105,7 @@ def update_case(request, case_id: uuid.UUID, payload: CasePatch):
 
 
 @router.post("/cases/{uuid:case_id}/retract", response=CaseOut, summary="Retract a case (reviewers)")
-def retract_case(request, case_id: uuid.UUID, payload: ReasonIn):
+def retract_case(request, case_id: uuid.UUID, payload: CaseReasonIn):
     case = selectors.get_case(request.user, case_id, "change")
     return actions.retract_case(request.user, case, reason=payload.reason)
 
@@ -223,7 +223,7 @@ def _examiner(username: str | None):
 
 
 def _workflow_route(name: str, summary: str, with_reason: bool):
-    def view(request, examination_id: uuid.UUID, payload: ReasonIn):
+    def view(request, examination_id: uuid.UUID, payload: CaseReasonIn):
         examination = selectors.get_examination(request.user, examination_id, "change")
         action = getattr(actions, f"{name}_examination")
         result = (
@@ -317,8 +317,8 @@ def delete_finding(request, finding_id: uuid.UUID):
 
 
 def _patch_values(payload, model) -> dict:
-    """The fields a PATCH sent. An explicit null empties a text field; for any other field that cannot be
-    empty it is refused by name (it used to fail deep in the action)."""
+    """The fields a PATCH sent. The schemas refuse null where a field takes none (``Keep``); a null that
+    still reaches a column that cannot be empty is refused by name here, never deep in the action."""
     values = payload.dict(exclude_unset=True)
     for name, value in values.items():
         if value is not None:
@@ -327,11 +327,7 @@ def _patch_values(payload, model) -> dict:
             field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
-        if field.null:
-            continue
-        if field.get_internal_type() in ("CharField", "TextField"):
-            values[name] = ""
-        else:
+        if not field.null:
             raise ValidationError({name: _("This field cannot be empty.")})
     return values
 

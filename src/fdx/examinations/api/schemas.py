@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from ninja import Field, Schema
 
+from fdx.core.api.types import Integer, IsoDate, Keep
 from fdx.core.distribution import DistributionLevel
 from fdx.examinations.choices import (
     AttachmentKind,
@@ -157,7 +158,7 @@ class CaseIn(Schema):
     reference: str = Field(min_length=1, max_length=60)
     submitting_agency: str | None = Field(None, description="Organisation code")
     agency_case_number: str = Field("", max_length=100)
-    seizure_date: datetime.date
+    seizure_date: IsoDate
     seizure_country: str = Field(min_length=2, max_length=2)
     seizure_region: str | None = Field(
         None, description="ISO 3166-2 code; a former code is read on the seizure date"
@@ -173,19 +174,19 @@ class CaseIn(Schema):
 
 
 class CasePatch(Schema):
-    reference: str | None = Field(None, min_length=1, max_length=60)
+    reference: str = Keep(min_length=1, max_length=60)
     submitting_agency: str | None = None
-    agency_case_number: str | None = Field(None, max_length=100)
-    seizure_date: datetime.date | None = None
-    seizure_country: str | None = Field(None, min_length=2, max_length=2)
+    agency_case_number: str = Keep(max_length=100)
+    seizure_date: IsoDate = Keep()
+    seizure_country: str = Keep(min_length=2, max_length=2)
     seizure_region: str | None = None
-    locality: str | None = Field(None, max_length=200)
+    locality: str = Keep(max_length=200)
     border_crossing_point: str | None = None
     latitude: Decimal | None = Field(None, ge=-90, le=90)
     longitude: Decimal | None = Field(None, ge=-180, le=180)
-    seizure_context: SeizureContext | None = None
-    description: str | None = Field(None, max_length=10000)
-    distribution_level: DistributionLevel | None = None
+    seizure_context: SeizureContext = Keep()
+    description: str = Keep(max_length=10000)
+    distribution_level: DistributionLevel = Keep()
     sharing_group: str | None = None
     reason: str = Field("", max_length=2000)
 
@@ -197,7 +198,7 @@ class ExhibitIn(Schema):
     logo: str = Field("", max_length=120)
     diameter_mm: Decimal | None = Field(None, ge=0, le=1000)
     thickness_mm: Decimal | None = Field(None, ge=0, le=1000)
-    unit_count: int | None = Field(None, ge=1)
+    unit_count: Integer | None = Field(None, ge=1)
     gross_mass_g: Decimal | None = Field(None, ge=0)
     net_mass_g: Decimal | None = Field(None, ge=0)
     packaging: str = Field("", max_length=200)
@@ -205,36 +206,36 @@ class ExhibitIn(Schema):
 
 
 class ExhibitPatch(Schema):
-    label: str | None = Field(None, min_length=1, max_length=40)
-    form: ExhibitForm | None = None
-    colour: str | None = Field(None, max_length=60)
-    logo: str | None = Field(None, max_length=120)
+    label: str = Keep(min_length=1, max_length=40)
+    form: ExhibitForm = Keep()
+    colour: str = Keep(max_length=60)
+    logo: str = Keep(max_length=120)
     diameter_mm: Decimal | None = Field(None, ge=0, le=1000)
     thickness_mm: Decimal | None = Field(None, ge=0, le=1000)
-    unit_count: int | None = Field(None, ge=1)
+    unit_count: Integer | None = Field(None, ge=1)
     gross_mass_g: Decimal | None = Field(None, ge=0)
     net_mass_g: Decimal | None = Field(None, ge=0)
-    packaging: str | None = Field(None, max_length=200)
-    description: str | None = Field(None, max_length=10000)
+    packaging: str = Keep(max_length=200)
+    description: str = Keep(max_length=10000)
     reason: str = Field("", max_length=2000)
 
 
 class ExaminationIn(Schema):
     request_number: str = Field("", max_length=60)
-    received_date: datetime.date
-    completed_date: datetime.date | None = None
+    received_date: IsoDate
+    completed_date: IsoDate | None = None
     examiner: str | None = Field(None, description="Username; the caller when left out")
     methods: list[str] = Field(default_factory=list, description="Method codes (gc_ms, ftir …)")
     conclusion: str = Field("", max_length=20000)
 
 
 class ExaminationPatch(Schema):
-    request_number: str | None = Field(None, max_length=60)
-    received_date: datetime.date | None = None
-    completed_date: datetime.date | None = None
-    examiner: str | None = None
-    methods: list[str] | None = None
-    conclusion: str | None = Field(None, max_length=20000)
+    request_number: str = Keep(max_length=60)
+    received_date: IsoDate = Keep()
+    completed_date: IsoDate | None = None
+    examiner: str = Keep()
+    methods: list[str] = Keep()
+    conclusion: str = Keep(max_length=20000)
 
 
 class FindingIn(Schema):
@@ -245,21 +246,21 @@ class FindingIn(Schema):
     purity_percent: Decimal | None = Field(None, ge=0, le=100)
     purity_uncertainty_percent: Decimal | None = Field(None, ge=0, le=100)
     note: str = Field("", max_length=5000)
-    position: int = Field(0, ge=0, le=1000)
+    position: Integer = Field(0, ge=0, le=1000)
 
 
 class FindingPatch(Schema):
     substance: uuid.UUID | None = None
-    unidentified_description: str | None = Field(None, max_length=300)
-    result_type: ResultType | None = None
-    role: FindingRole | None = None
+    unidentified_description: str = Keep(max_length=300)
+    result_type: ResultType = Keep()
+    role: FindingRole = Keep()
     purity_percent: Decimal | None = Field(None, ge=0, le=100)
     purity_uncertainty_percent: Decimal | None = Field(None, ge=0, le=100)
-    note: str | None = Field(None, max_length=5000)
-    position: int | None = Field(None, ge=0, le=1000)
+    note: str = Keep(max_length=5000)
+    position: Integer = Keep(ge=0, le=1000)
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(Schema):
     reason: str = Field("", max_length=2000)
 
 

@@ -1,12 +1,11 @@
 """Places API: countries, regions (with validity and successions), border crossing points."""
 
-import datetime
-
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
 
 from fdx.core.api.errors import ApiError
 from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.types import IsoDate
 from fdx.geo import selectors
 from fdx.geo.api.schemas import CountryOut, CrossingPointOut, RegionDetailOut, RegionOut
 from fdx.geo.models import BorderCrossingPoint
@@ -16,7 +15,7 @@ router = Router(tags=["places"])
 
 class RegionFilters(Schema):
     country: str | None = None
-    on_date: datetime.date | None = None
+    on_date: IsoDate | None = None
     top_level: bool = False
     q: str | None = None
 
@@ -45,7 +44,7 @@ def list_regions(request, filters: Query[RegionFilters]):
     response=RegionDetailOut,
     summary="The region a current or former code meant on a date",
 )
-def resolve_region(request, code: str, on_date: datetime.date | None = None):
+def resolve_region(request, code: str, on_date: IsoDate | None = None):
     region = selectors.resolve_region(code, on_date)
     if region is None:
         raise ApiError(404, "not_found", f"No region has the code {code!r}.")

@@ -11,16 +11,17 @@ from ninja.pagination import paginate
 
 from fdx.core.api.errors import ApiError
 from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.types import IsoDate
 from fdx.legal import actions, selectors
 from fdx.legal.api.schemas import (
     AnswerOut,
     BatchIn,
     EndIn,
-    ImportOut,
     JurisdictionOut,
+    ListingImportOut,
     ListingIn,
     ListingOut,
-    ReasonIn,
+    ListingReasonIn,
     StatusIn,
 )
 from fdx.legal.engine.structure import Query as StructureQuery
@@ -90,7 +91,7 @@ def jurisdictions(request):
 
 
 class ListingFilters(Schema):
-    date: str | None = None
+    date: IsoDate | None = None
     history: bool = False
 
 
@@ -99,16 +100,8 @@ class ListingFilters(Schema):
 def listings(request, code: str, filters: Query[ListingFilters]):
     """Current entries (in force on ``date`` when given); ``history=true`` gives every record ever written,
     corrections and withdrawals included."""
-    import datetime
-
-    day = None
-    if filters.date:
-        try:
-            day = datetime.date.fromisoformat(filters.date)
-        except ValueError:
-            raise ApiError(422, "invalid", "date must be YYYY-MM-DD", {"date": ["not a date"]}) from None
     control_list = selectors.get_list(code)
-    return selectors.list_listings(control_list, day=day, include_history=filters.history)
+    return selectors.list_listings(control_list, day=filters.date, include_history=filters.history)
 
 
 @router.get(
@@ -123,7 +116,7 @@ def export_listings(request, code: str):
 
 @router.post(
     "/legal/jurisdictions/{code}/import",
-    response=ImportOut,
+    response=ListingImportOut,
     summary="Import entries from a listing CSV (maintainers)",
 )
 def import_listings(request, code: str, file: File[UploadedFile], dry_run: bool = False, reason: str = ""):
@@ -183,7 +176,7 @@ def end_listing(request, listing_id: uuid.UUID, payload: EndIn):
     response=ListingOut,
     summary="Withdraw an entry recorded in error",
 )
-def withdraw_listing(request, listing_id: uuid.UUID, payload: ReasonIn):
+def withdraw_listing(request, listing_id: uuid.UUID, payload: ListingReasonIn):
     return actions.withdraw_listing(request.user, _listing(listing_id), reason=payload.reason)
 
 

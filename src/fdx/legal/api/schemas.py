@@ -5,6 +5,8 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from fdx.core.api.types import IsoDate, IsoDateTime
+
 MAX_BATCH = 1000
 
 
@@ -17,9 +19,9 @@ class StructureIn(Schema):
 
 class QuestionIn(Schema):
     jurisdictions: list[str] = Field(default_factory=list, description="Codes (UN, KZ…); all when empty")
-    date: datetime.date | None = Field(None, description="The day asked about (default: today)")
+    date: IsoDate | None = Field(None, description="The day asked about (default: today)")
     amount_g: Decimal | None = Field(None, ge=0, description="A mass in grams, for the amount category")
-    as_recorded_at: datetime.datetime | None = Field(
+    as_recorded_at: IsoDateTime | None = Field(
         None, description="Answer with what this database recorded at that moment (corrections since ignored)"
     )
 
@@ -131,11 +133,11 @@ class ListingIn(Schema):
     name_ru: str = Field("", max_length=300)
     smiles: str = Field("", max_length=20000)
     registry_key: str = Field("", max_length=100)
-    effective_from: datetime.date
-    effective_from_earliest: datetime.date | None = None
-    effective_to: datetime.date | None = None
+    effective_from: IsoDate
+    effective_from_earliest: IsoDate | None = None
+    effective_to: IsoDate | None = None
     decision: str = Field("", max_length=100)
-    decision_date: datetime.date | None = None
+    decision_date: IsoDate | None = None
     instrument: str = Field("", max_length=80)
     is_exclusion: bool = False
     stereo_scope: Literal["list", "enantiomers"] = Field(
@@ -150,15 +152,15 @@ class ListingIn(Schema):
 
 
 class EndIn(Schema):
-    effective_to: datetime.date
+    effective_to: IsoDate
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ReasonIn(Schema):
+class ListingReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=500)
 
 
-class ImportOut(Schema):
+class ListingImportOut(Schema):
     dry_run: bool
     added: int
     corrected: int

@@ -15,16 +15,16 @@ from fdx.core.api.pagination import FdxPagination
 from fdx.spectra import actions, formats, selectors
 from fdx.spectra.api.schemas import (
     HitOut,
-    ImportOut,
     LibraryIn,
     LibraryOut,
     LibraryPatch,
     LinkIn,
-    ReasonIn,
     ResultOut,
     SearchIn,
+    SpectraImportOut,
     SpectrumDetailOut,
     SpectrumOut,
+    SpectrumReasonIn,
 )
 from fdx.spectra.science.peaks import PeakError, parse_peak_text
 from fdx.substances.selectors import get_substance
@@ -70,7 +70,7 @@ def update_library(request, library_id: uuid.UUID, payload: LibraryPatch):
 
 @router.post(
     "/spectral-libraries/{uuid:library_id}/import",
-    response=ImportOut,
+    response=SpectraImportOut,
     summary="Import spectra (MSP, MSL, JCAMP-DX, MGF, mzML, mzXML) into a library",
 )
 def import_spectra(
@@ -111,7 +111,7 @@ def get_spectrum(request, spectrum_id: uuid.UUID):
 
 
 @router.post("/spectra/{uuid:spectrum_id}/withdraw", response=SpectrumOut, summary="Withdraw a spectrum")
-def withdraw_spectrum(request, spectrum_id: uuid.UUID, payload: ReasonIn):
+def withdraw_spectrum(request, spectrum_id: uuid.UUID, payload: SpectrumReasonIn):
     spectrum = selectors.get_spectrum(request.user, spectrum_id)
     actions.withdraw_spectrum(request.user, spectrum, reason=payload.reason)
     return selectors.get_spectrum(request.user, spectrum_id)

@@ -1,12 +1,16 @@
 import uuid
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
 
+from fdx.core.api.types import Integer, Keep
 from fdx.core.distribution import DistributionLevel
 from fdx.spectra.science.index import SearchOptions
 
 Level = Literal[tuple(DistributionLevel.values)]
+#: One peak, ``[m/z, intensity]``: a two-number array (a ``tuple`` gave ``prefixItems``, which OpenAPI 3.0
+#: tools read as an ``items`` array and reject).
+Peak = Annotated[list[float], Field(min_length=2, max_length=2)]
 
 
 class LibraryOut(Schema):
@@ -50,12 +54,12 @@ class LibraryIn(Schema):
 class LibraryPatch(Schema):
     """Only the fields sent change; the others keep their values."""
 
-    name: str | None = Field(None, min_length=1, max_length=200)
-    version: str | None = Field(None, max_length=50)
-    source: str | None = Field(None, max_length=300)
-    licence: str | None = Field(None, max_length=300)
-    description: str | None = Field(None, max_length=5000)
-    distribution_level: Level | None = None
+    name: str = Keep(min_length=1, max_length=200)
+    version: str = Keep(max_length=50)
+    source: str = Keep(max_length=300)
+    licence: str = Keep(max_length=300)
+    description: str = Keep(max_length=5000)
+    distribution_level: Level = Keep()
     sharing_group: str | None = Field(
         None, description="Code of the sharing group (sharing_group level only)"
     )
@@ -68,7 +72,7 @@ class NameLinkOut(Schema):
     substance: str
 
 
-class ImportOut(Schema):
+class SpectraImportOut(Schema):
     library: str
     file: str
     sha256: str
@@ -125,25 +129,25 @@ class SpectrumDetailOut(SpectrumOut):
     metadata: dict
     source_file: str
     source_line: int | None
-    peaks: list[tuple[float, float]]
+    peaks: list[Peak] = Field(description="[[m/z, intensity], …]")
 
     @staticmethod
     def resolve_peaks(spectrum):
         mz, intensity = spectrum.peaks
-        return [(float(m), float(i)) for m, i in zip(mz, intensity, strict=True)]
+        return [[float(m), float(i)] for m, i in zip(mz, intensity, strict=True)]
 
 
-class ReasonIn(Schema):
+class SpectrumReasonIn(Schema):
     reason: str = Field(min_length=1, max_length=2000)
 
 
-class LinkIn(ReasonIn):
+class LinkIn(SpectrumReasonIn):
     substance: uuid.UUID
 
 
 class QueryIn(Schema):
     name: str = Field("query", max_length=300)
-    peaks: list[tuple[float, float]] | None = Field(None, description="[[m/z, intensity], …]")
+    peaks: list[Peak] | None = Field(None, description="[[m/z, intensity], …]")
     text: str | None = Field(None, max_length=200_000, description="Peaks as text: m/z intensity pairs")
     retention_index: float | None = None
 
@@ -153,7 +157,7 @@ class SearchIn(Schema):
     libraries: list[uuid.UUID] = Field(
         default_factory=list, description="Library ids; all visible when empty"
     )
-    top: int = Field(10, ge=1, le=100)
+    top: Integer = Field(10, ge=1, le=100)
     retention_window: float | None = Field(None, ge=0, description="Retention-index window (± units)")
     substance_class: str = Field("", max_length=40)
 

@@ -14,8 +14,8 @@ from fdx.core.api.errors import ApiError
 from fdx.core.api.pagination import FdxPagination
 from fdx.substances import actions, selectors
 from fdx.substances.api.schemas import (
-    ImportOut,
     SubstanceClassOut,
+    SubstanceImportOut,
     SubstanceIn,
     SubstanceOut,
     SubstancePatch,
@@ -86,7 +86,9 @@ def list_classes(request):
     return selectors.list_classes()
 
 
-@router.post("/substances/import", response=ImportOut, summary="Import substances from a CSV or SDF file")
+@router.post(
+    "/substances/import", response=SubstanceImportOut, summary="Import substances from a CSV or SDF file"
+)
 def import_substances(request, file: File[UploadedFile], skip_bad: bool = False):
     from fdx.substances.transfer import read_substance_file
 

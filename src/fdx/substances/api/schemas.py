@@ -68,7 +68,7 @@ class SubstanceClassOut(Schema):
     substance_count: int
 
 
-class ImportOut(Schema):
+class SubstanceImportOut(Schema):
     created: int
     merged: int
     received: int = Field(0, description="Records of substances received from another node: left as sent")
