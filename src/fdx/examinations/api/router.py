@@ -1,5 +1,6 @@
 """Case-data API: cases, exhibits, examinations (with their workflow), findings and attachments."""
 
+import datetime
 import uuid
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
