@@ -58,7 +58,17 @@ def error_statuses(method: str, operation: dict) -> list[int]:
         statuses |= {400, 413}
     if method in _UNSAFE:
         statuses.add(409)
+    statuses |= set(operation.pop(EXTRA_ERRORS, ()))
     return sorted(statuses)
+
+
+EXTRA_ERRORS = "x-fdx-errors"
+
+
+def also_answers(*statuses: int) -> dict:
+    """``openapi_extra`` for a route that can answer with a status its inputs do not imply (a read that
+    conflicts with the record's state: 409)."""
+    return {EXTRA_ERRORS: list(statuses)}
 
 
 def document_errors(schema: dict) -> dict:

@@ -14,6 +14,7 @@ from ninja.pagination import paginate
 from fdx.accounts.models import Organisation, SharingGroup, User
 from fdx.core import filestore
 from fdx.core.api.errors import ApiError
+from fdx.core.api.openapi import also_answers
 from fdx.core.api.pagination import FdxPagination
 from fdx.core.api.types import IsoDate
 from fdx.examinations import actions, reports, selectors
@@ -428,6 +429,7 @@ class ReportVerifyOut(Schema):
 @router.get(
     "/examinations/{uuid:examination_id}/report",
     summary="The report of an approved examination: its fixed content and digest (issued on first read)",
+    openapi_extra=also_answers(409),
 )
 def get_report(request, examination_id: uuid.UUID, lang: str | None = None):
     examination = selectors.get_examination(request.user, examination_id)
