@@ -19,7 +19,13 @@ from django.utils.translation import gettext as _
 from fdx.examinations.choices import AttachmentKind, ExhibitForm, FindingRole, ResultType, SeizureContext
 from fdx.examinations.models import IssuedReport
 from fdx.examinations.reports import grouped, verification_link
-from fdx.legal.templatetags.legal import amount_basis, amount_category, basis_kind, explanation
+from fdx.legal.templatetags.legal import (
+    amount_basis,
+    amount_category,
+    basis_kind,
+    explanation,
+    legal_name_text,
+)
 
 
 @dataclass
@@ -175,9 +181,9 @@ def _legal(status: dict | None) -> dict | None:
             part
             for part in (
                 item["list"],
-                item["entry"],
+                legal_name_text(item["entry"]),
                 basis_kind(item["kind"]),
-                item["instrument"],
+                legal_name_text(item["instrument"]),
                 _("in force from %(date)s") % {"date": item["effective_from"]}
                 if item["effective_from"]
                 else "",

@@ -362,3 +362,14 @@ def test_the_open_verification_page_stops_an_address_that_checks_too_often(clien
     assert "Слишком много проверок" in refused.content.decode()
     assert AuditEvent.objects.filter(action="examinations.report.verified").count() == audited
     cache.clear()
+
+
+def test_the_russian_report_gives_the_laws_in_russian_with_the_original(client, persona, approved):
+    client.force_login(persona("kz_lab_chemist"))
+
+    russian = client.get(_report_url(approved), {"lang": "ru"}).content.decode()
+    english = client.get(_report_url(approved), {"lang": "en"}).content.decode()
+
+    assert "Закон РК от 10 июля 1998 года № 279" in russian
+    assert "(Law No. 279 of 10 July 1998" in russian
+    assert "Закон РК от 10 июля 1998 года № 279" not in english

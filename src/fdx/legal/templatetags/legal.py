@@ -45,16 +45,29 @@ def amount_basis(basis: str) -> str:
     return str(AMOUNT_BASES.get(basis, basis))
 
 
+def russian_form(name: str) -> str:
+    """The Russian form of an entry's, definition's or instrument's English name when the active language is
+    Russian and one is recorded; empty otherwise."""
+    if not name or not (get_language() or "").startswith("ru"):
+        return ""
+    from fdx.legal.selectors import russian_names
+
+    russian = russian_names().get(str(name), "")
+    return "" if russian == name else russian
+
+
+def legal_name_text(name: str) -> str:
+    """``legal_name`` as plain text (for the report and its PDF): "русское (original)"."""
+    russian = russian_form(name)
+    return f"{russian} ({name})" if russian else name
+
+
 @register.filter
 def legal_name(name: str):
     """A name or title of the legal content as the reader's language has it: in Russian the Russian form, with
     the original after it where they differ (the original is what the instrument says)."""
-    if not name or not (get_language() or "").startswith("ru"):
-        return name
-    from fdx.legal.selectors import russian_names
-
-    russian = russian_names().get(str(name))
-    if not russian or russian == name:
+    russian = russian_form(name)
+    if not russian:
         return name
     return format_html('{} <span class="muted original-name" lang="en">({})</span>', russian, name)
 
