@@ -8,7 +8,13 @@ from django.test.utils import CaptureQueriesContext
 
 from fdx.audit.models import AuditEvent
 from fdx.examinations.models import Case, Finding
-from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, approved_case, draft_examination, open_case
+from fdx.examinations.tests.builders import (
+    add_exhibit,
+    add_meth_finding,
+    approved_case,
+    draft_examination,
+    open_case,
+)
 
 pytestmark = pytest.mark.django_db
 
