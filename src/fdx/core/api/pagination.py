@@ -113,7 +113,7 @@ class KeysetPagination(PaginationBase):
             }
         count = rows.count() if pagination.with_count and cursor is None else None
         if cursor is not None:
-            rows = rows.filter(after_key(rows.model, order, decode_cursor(cursor, order)))
+            rows = rows.filter(after_key(order, decode_cursor(cursor, order)))
         window = list(rows.order_by(*order)[offset : offset + limit + 1])
         page, more = window[:limit], len(window) > limit
         return {
@@ -155,16 +155,14 @@ def ordering_of(queryset: QuerySet) -> list[str] | None:
     return names
 
 
-def after_key(model, order: list[str], key: list) -> Q:
-    """The rows after ``key`` in ``order``: (a > x) or (a = x and b > y) or … — each comparison one index
-    range, so the database seeks rather than skips."""
-    condition = Q(pk__in=[])
-    for position in reversed(range(len(order))):
-        name = order[position].lstrip("-")
-        step = Q(**{f"{name}__{'lt' if order[position].startswith('-') else 'gt'}": key[position]})
-        if position < len(order) - 1:
-            step |= Q(**{name: key[position]}) & condition
-        condition = step
+def after_key(order: list[str], key: list) -> Q:
+    """The rows after ``key`` in ``order``: (a > x) or (a = x and b > y) or … (``<`` for a descending
+    field) — built from the last field (the primary key) outwards, each comparison a range of the index."""
+    condition = None
+    for term, value in reversed(list(zip(order, key, strict=True))):
+        name = term.lstrip("-")
+        step = Q(**{f"{name}__{'lt' if term.startswith('-') else 'gt'}": value})
+        condition = step if condition is None else step | (Q(**{name: value}) & condition)
     return condition
 
 
