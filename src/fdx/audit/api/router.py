@@ -9,7 +9,7 @@ from fdx.audit import checkpoints, events, selectors
 from fdx.audit.verify import verify_chain
 from fdx.audit.visibility import shown_one, shown_to
 from fdx.core.actors import require_permission
-from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.pagination import KeysetPagination, ShownQuerySet
 from fdx.core.api.types import IsoDateTime
 
 router = Router(tags=["audit"])
@@ -82,9 +82,10 @@ class EventTypeOut(Schema):
 
 
 @router.get("/events", response=list[AuditEventOut], summary="Audit events (administrators)")
-@paginate(FdxPagination)
+@paginate(KeysetPagination)
 def list_events(request, filters: Query[AuditFilters]):
-    return _Shown(request.user, selectors.list_events(request.user, **filters.dict()))
+    events = selectors.list_events(request.user, **filters.dict())
+    return ShownQuerySet(events, lambda page: shown_to(request.user, page))
 
 
 @router.get("/events/{sequence}", response=AuditEventOut, summary="One audit event")
@@ -112,17 +113,3 @@ def event_types(request):
         {"code": e.code, "category": e.category, "sentence": str(e.sentence)}
         for e in events.all_event_types()
     ]
-
-
-class _Shown:
-    """A queryset of events that the pagination slices, each page shown as its reader may see it."""
-
-    def __init__(self, viewer, queryset):
-        self.viewer = viewer
-        self.queryset = queryset
-
-    def count(self) -> int:
-        return self.queryset.count()
-
-    def __getitem__(self, window: slice):
-        return shown_to(self.viewer, self.queryset[window])

@@ -15,7 +15,7 @@ from fdx.accounts.models import Organisation, SharingGroup, User
 from fdx.core import filestore
 from fdx.core.api.errors import ApiError
 from fdx.core.api.openapi import also_answers
-from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.pagination import KeysetPagination
 from fdx.core.api.types import IsoDate
 from fdx.examinations import actions, reports, selectors
 from fdx.examinations.api.schemas import (
@@ -61,7 +61,7 @@ class CaseFilterParams(Schema):
 
 
 @router.get("/cases", response=list[CaseOut], summary="Cases you may see, with filters")
-@paginate(FdxPagination)
+@paginate(KeysetPagination)
 def list_cases(request, filters: Query[CaseFilterParams]):
     values = filters.dict()
     values["text"] = values.pop("q")
@@ -170,13 +170,13 @@ def delete_exhibit(request, exhibit_id: uuid.UUID):
 
 
 @router.get("/examinations", response=list[ExaminationOut], summary="Examinations you may see")
-@paginate(FdxPagination)
+@paginate(KeysetPagination)
 def list_examinations(request, status: ExaminationStatus | None = None, case: uuid.UUID | None = None):
     queryset = (
         Examination.objects.restrict(request.user, "view")
         .select_related("exhibit", "laboratory", "examiner", "approved_by", "previous_revision")
         .prefetch_related("methods", "findings__substance")
-        .order_by("-updated_at")
+        .order_by("-updated_at", "-id")
     )
     if status:
         queryset = queryset.filter(status=status)
@@ -283,7 +283,7 @@ def export_findings(request, filters: Query[CaseFilterParams]):
 
 
 @router.get("/findings", response=list[FindingOut], summary="Findings you may see")
-@paginate(FdxPagination)
+@paginate(KeysetPagination)
 def list_findings(request, substance_class: str | None = None, status: ExaminationStatus | None = None):
     queryset = Finding.objects.restrict(request.user, "view").select_related("substance").order_by("-id")
     if substance_class:

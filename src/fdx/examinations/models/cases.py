@@ -111,7 +111,11 @@ class Case(OwnedRecord):
         ]
         indexes = [
             models.Index(fields=["seizure_country", "seizure_date"]),
-            models.Index(fields=["owner_organisation", "seizure_date"]),
+            # Keyset pages of the case list (newest seizure first, ties by id), whole and per owner.
+            models.Index(
+                fields=["owner_organisation", "-seizure_date", "-id"], name="case_owner_seizure_key"
+            ),
+            models.Index(fields=["-seizure_date", "-id"], name="case_seizure_key"),
         ]
         permissions = [
             ("view_case_data", _("Read the case data one's organisation may see")),

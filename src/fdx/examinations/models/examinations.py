@@ -120,6 +120,8 @@ class Examination(DistributedRecord):
         verbose_name = _("examination")
         verbose_name_plural = _("examinations")
         ordering = ["exhibit_id", "-revision"]
+        # Keyset pages of the examination list: most recently changed first, ties by id.
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="examination_updated_key")]
 
     def __str__(self):
         return f"{self.exhibit} — {self.request_number or self.global_id} r{self.revision}"

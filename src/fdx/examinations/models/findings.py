@@ -98,6 +98,8 @@ class Finding(DistributedRecord):
                 name="examinations_purity_range",
             ),
         ]
+        # Keyset pages of the findings of one substance (newest first): the filter, then the order.
+        indexes = [models.Index(fields=["substance", "-id"], name="finding_substance_key")]
 
     def __str__(self):
         return str(self.substance) if self.substance_id else self.unidentified_description

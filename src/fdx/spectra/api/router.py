@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from fdx.accounts.models import SharingGroup
 from fdx.core.api.errors import ApiError
-from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.pagination import KeysetPagination
 from fdx.spectra import actions, formats, selectors
 from fdx.spectra.api.schemas import (
     HitOut,
@@ -33,7 +33,7 @@ router = Router(tags=["spectra"])
 
 
 @router.get("/spectral-libraries", response=list[LibraryOut], summary="Spectral libraries you may search")
-@paginate(FdxPagination)
+@paginate(KeysetPagination)
 def list_libraries(request):
     return selectors.libraries_for(request.user)
 
@@ -99,7 +99,7 @@ class SpectrumFilters(Schema):
 
 
 @router.get("/spectra", response=list[SpectrumOut], summary="Reference spectra you may see")
-@paginate(FdxPagination)
+@paginate(KeysetPagination)
 def list_spectra(request, filters: Query[SpectrumFilters]):
     library = selectors.get_library(request.user, filters.library) if filters.library else None
     return selectors.spectra_for(request.user, library, filters.q)

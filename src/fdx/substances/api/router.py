@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from fdx.core.api.errors import ApiError
-from fdx.core.api.pagination import FdxPagination
+from fdx.core.api.pagination import KeysetPagination
 from fdx.substances import actions, selectors
 from fdx.substances.api.schemas import (
     SubstanceClassOut,
@@ -34,7 +34,7 @@ class SubstanceFilters(Schema):
 
 
 @router.get("/substances", response=list[SubstanceOut], summary="Search the substance registry")
-@paginate(FdxPagination)
+@paginate(KeysetPagination)
 def list_substances(request, filters: Query[SubstanceFilters]):
     """``q`` searches names in any language, CAS and InChIKey; ``structure`` with ``mode`` searches by
     structure (SMILES or SMARTS for substructure); ``substance_class`` filters by class code."""
