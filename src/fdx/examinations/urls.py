@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.case_list, name="cases"),
     path("new/", views.case_create, name="case-create"),
     path("export.csv", views.case_export, name="case-export"),
+    path("export.json", views.case_export_json, name="case-export-json"),
     path("<uuid:case_id>/", views.case_detail, name="case"),
     path("<uuid:case_id>/edit/", views.case_edit, name="case-edit"),
     path("<uuid:case_id>/exhibits/", views.exhibit_create, name="exhibit-create"),

@@ -264,22 +264,30 @@ def discard_examination(request, examination_id: uuid.UUID):
 @router.get(
     "/findings/export.csv",
     response={200: None},
-    summary="Export the findings of the cases you may see, one row each, as CSV (the export is audited)",
+    summary="Export the findings of the cases you may see, one row each, as CSV, streamed (audited)",
 )
 def export_findings(request, filters: Query[CaseFilterParams]):
-    from django.http import HttpResponse
+    from fdx.examinations.exports import streaming_export
 
-    from fdx.examinations.exports import export_findings_csv
+    return streaming_export(request.user, _case_filters(filters), "csv")
 
+
+@router.get(
+    "/findings/export.json",
+    response={200: None},
+    summary="Export the findings of the cases you may see as a JSON array of rows, streamed (audited)",
+)
+def export_findings_json(request, filters: Query[CaseFilterParams]):
+    from fdx.examinations.exports import streaming_export
+
+    return streaming_export(request.user, _case_filters(filters), "json")
+
+
+def _case_filters(filters: CaseFilterParams) -> selectors.CaseFilters:
     values = filters.dict()
     values["text"] = values.pop("q")
     values["substance"] = str(values["substance"]) if values["substance"] else None
-    response = HttpResponse(
-        export_findings_csv(request.user, selectors.CaseFilters(**values)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="fdx-findings.csv"'
-    return response
+    return selectors.CaseFilters(**values)
 
 
 @router.get("/findings", response=list[FindingOut], summary="Findings you may see")

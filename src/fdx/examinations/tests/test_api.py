@@ -2,6 +2,7 @@ import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import StreamingHttpResponse
 
 from fdx.audit.models import AuditEvent
 from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, draft_examination, open_case
@@ -215,10 +216,11 @@ def test_export_is_restricted_and_audited(api, persona):
     outsider = api.get("/findings/export.csv", user=persona("uz_police_analyst"))
     nobody = api.get("/findings/export.csv", user=persona("intl_analyst"))
 
-    lines = outsider.content.decode().splitlines()
+    assert isinstance(outsider, StreamingHttpResponse)
+    lines = b"".join(outsider.streaming_content).decode().splitlines()
     assert lines[0].startswith("case,owner,seizure_date,country,region")
     assert len(lines) == 2 and "KZ-API-1" in lines[1] and "Mephedrone hydrochloride" in lines[1]
-    assert nobody.content.decode().splitlines()[1:] == []
+    assert b"".join(nobody.streaming_content).decode().splitlines()[1:] == []
     event = AuditEvent.objects.filter(
         action="examinations.cases.exported", actor_username="uz_police_analyst"
     ).get()

@@ -1,0 +1,158 @@
+"""Exporting findings through the API (`GET /api/v1/findings/export.csv` and `.json`), the full stack with
+token authentication: rows per second and the peak Python memory of the export, at two sizes. The findings
+are the demo cases' findings, copied within their examinations up to each size (a fast direct path for the
+benchmark only). Prints one JSON object. On PostgreSQL give `--database-url` (or FDX_BENCH_DATABASE_URL) a
+database of its own: it is dropped and re-created.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="20000,100000", help="findings in the database, comma-separated")
+    parser.add_argument("--demo-cases", type=int, default=500, help="demo cases loaded first")
+    parser.add_argument("--database-url", default=os.environ.get("FDX_BENCH_DATABASE_URL", ""))
+    args = parser.parse_args()
+    _django(args.database_url)
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from fdx.accounts.actions import create_api_token, create_user
+    from fdx.accounts.models import Organisation
+    from fdx.accounts.roles import sync_roles
+    from fdx.core.actors import system
+    from fdx.demo.cases import load_demo_cases
+    from fdx.demo.people import ensure_demo_people
+    from fdx.examinations.actions import load_analytical_methods
+    from fdx.geo.actions import load_reference_geography
+    from fdx.substances.actions import load_reference_substances
+
+    call_command("migrate", verbosity=0)
+    actor = system("benchmark")
+    sync_roles()
+    load_reference_geography(actor)
+    load_analytical_methods(actor)
+    load_reference_substances(actor)
+    ensure_demo_people(actor)
+    started = time.perf_counter()
+    load_demo_cases(actor, cases=args.demo_cases, seed=2024)
+    demo_s = time.perf_counter() - started
+    lab = Organisation.objects.get(code="demo-kz-forensic-centre")
+    reader, _ = create_user(actor, username="bench_reader", organisation=lab, roles=["analyst"])
+    token = create_api_token(actor, reader, name="bench")[1]
+    client = Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    client.get("/api/v1/findings/export.csv", {"seized_to": "1900-01-01"})  # permissions read, caches warm
+    results = []
+    for size in sorted(int(s) for s in args.sizes.split(",")):
+        findings = _grow_findings_to(size)
+        for file_format in ("csv", "json"):
+            results.append({"findings": findings, "format": file_format, **_measure(client, file_format)})
+    print(
+        json.dumps(
+            {
+                "database": connection.vendor,
+                "demo_cases": args.demo_cases,
+                "demo_load_s": round(demo_s, 1),
+                "exports": results,
+            },
+            indent=2,
+        )
+    )
+
+
+def _grow_findings_to(size: int) -> int:
+    """Copy existing findings (same examination, later positions) until the database holds ``size``."""
+    from django.db import transaction
+
+    from fdx.examinations.models import Finding
+
+    originals = list(Finding.objects.order_by("pk"))
+    total = Finding.objects.count()
+    round_ = 1
+    while total < size:
+        batch = []
+        for finding in originals[: size - total]:
+            finding.pk = None
+            finding.id = None
+            finding.global_id = uuid.uuid4()
+            finding.position = finding.position + 100 * round_
+            batch.append(finding)
+        with transaction.atomic():
+            Finding.objects.bulk_create(batch, batch_size=2000)
+        total += len(batch)
+        round_ += 1
+    return total
+
+
+def _measure(client, file_format: str) -> dict:
+    """Rows per second of one export (consumed block by block, never held), then its peak memory in a
+    second run under tracemalloc (which slows it, so timed apart)."""
+    path = f"/api/v1/findings/export.{file_format}"
+    started = time.perf_counter()
+    response = client.get(path)
+    if response.status_code != 200:
+        return {"status": response.status_code}
+    rows, size = _consume(response)
+    seconds = time.perf_counter() - started
+    tracemalloc.start()
+    _consume(client.get(path))
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return {
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_s": round(rows / seconds),
+        "megabytes": round(size / 1e6, 1),
+        "streamed": response.streaming,
+        "peak_python_memory_mb": round(peak / 1e6, 1),
+    }
+
+
+def _consume(response) -> tuple[int, int]:
+    """Rows and bytes of a response, read as it comes (a streamed one is never held whole)."""
+    blocks = response.streaming_content if response.streaming else [response.content]
+    rows = size = 0
+    for block in blocks:
+        rows += block.count(b"\n")
+        size += len(block)
+    return rows - (1 if response["Content-Type"].startswith("text/csv") else 2), size
+
+
+def _django(database_url: str) -> None:
+    var_dir = tempfile.mkdtemp(prefix="fdx-bench-")
+    os.environ.update(
+        {
+            "FDX_VAR_DIR": var_dir,
+            "FDX_ENV_FILE": os.devnull,
+            "FDX_LOG_LEVEL": "WARNING",
+            "DJANGO_SETTINGS_MODULE": "fdx.config.settings",
+            "SECRET_KEY": "benchmark-" + "x" * 40,
+        }
+    )
+    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var_dir}/bench.sqlite3"
+    if database_url:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from audit_chain import _recreate_postgresql_database
+
+        _recreate_postgresql_database(database_url)
+    import django
+
+    django.setup()
+
+
+if __name__ == "__main__":
+    main()
