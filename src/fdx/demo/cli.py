@@ -30,7 +30,8 @@ def load(
 
     reason = not_a_demo_node()
     if reason and not force:
-        raise PermissionDenied(f"{reason} {_('Use --force to load the demo data anyway.')}")
+        hint = _("Use --force to load the demo data anyway.")
+        raise PermissionDenied(f"{reason} {hint}")
     actor = cli_actor()
     created = ensure_demo_people(actor)
     for username, role, password, secret in created:
