@@ -16,15 +16,24 @@ from __future__ import annotations
 import datetime
 import math
 import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fdx.accounts import actions as account_actions
 from fdx.accounts.choices import Role
 from fdx.accounts.models import Organisation, User
-from fdx.examinations.bulk import CaseSpec, ExhibitSpec, FindingSpec, record_cases_in_bulk
+from fdx.examinations.bulk import (
+    BulkReport,
+    CaseSpec,
+    ExhibitSpec,
+    FindingSpec,
+    load_cases_in_batches,
+)
 from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import AnalyticalMethod, Case
 from fdx.geo.models import BorderCrossingPoint, Country, Region
@@ -348,20 +357,47 @@ class DemoContext:
 
 def load_demo_cases(actor, *, cases: int, seed: int) -> int:
     """Create ``cases`` demo cases (deterministic for a seed), unless demo cases exist already."""
+    return load_demo_cases_in_batches(actor, cases=cases, seed=seed).written
+
+
+def load_demo_cases_in_batches(
+    actor,
+    *,
+    cases: int,
+    seed: int,
+    batch_size: int = 5000,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> BulkReport:
+    """Create ``cases`` demo cases through the batched bulk path (``load_cases_in_batches``): generated
+    lazily, checked and written batch by batch, one audit event per batch. Nothing when demo cases exist."""
     if Case.objects.filter(is_demo=True).exists():
-        return 0
+        return BulkReport(0)
     context = _context(actor)
-    specs = generate(context, cases=cases, seed=seed, today=timezone.localdate())
-    return record_cases_in_bulk(actor, specs).written
+    specs = iter_generate(context, cases=cases, seed=seed, today=timezone.localdate())
+    return load_cases_in_batches(actor, specs, batch_size=batch_size, on_batch=on_batch)
+
+
+def not_a_demo_node() -> str | None:
+    """Why this node is not one to fill with demo data (a production node, or one holding real cases);
+    None when it is a demo node."""
+    if settings.FDX_MODE == "production":
+        return _("This node runs in production mode (FDX_MODE=production).")
+    if Case.with_tombstones().filter(is_demo=False).exists():
+        return _("This node holds cases that are not demo data.")
+    return None
 
 
 def generate(context: DemoContext, *, cases: int, seed: int, today: datetime.date) -> list[CaseSpec]:
     """The demo case records (pure: the same context, count, seed and day give the same records)."""
+    return list(iter_generate(context, cases=cases, seed=seed, today=today))
+
+
+def iter_generate(context: DemoContext, *, cases: int, seed: int, today: datetime.date) -> Iterator[CaseSpec]:
+    """The demo case records one by one, the same as ``generate`` gives, without holding them all."""
     rng = random.Random(seed)  # noqa: S311 (reproducible demo data, not security)
     start = today - datetime.timedelta(days=365 * YEARS)
     counters: dict[tuple[str, int], int] = {}
-    specs = []
-    for _ in range(cases):
+    for _row in range(cases):
         offset = rng.random() ** 0.85  # a little more recent data than old: reporting grows
         seizure_date = start + datetime.timedelta(days=int(offset * (today - start).days))
         share = (seizure_date - start).days / max((today - start).days, 1)
@@ -369,8 +405,7 @@ def generate(context: DemoContext, *, cases: int, seed: int, today: datetime.dat
         country = _weighted(
             rng, {c: COUNTRY_WEIGHTS[c] * profile.countries.get(c, 0.05) for c in COUNTRY_WEIGHTS}
         )
-        specs.append(_case(rng, context, profile, country, seizure_date, today, counters))
-    return specs
+        yield _case(rng, context, profile, country, seizure_date, today, counters)
 
 
 def _choose_profile(rng, share: float) -> Profile:

@@ -99,6 +99,11 @@ CASE_IMPORTED = register(
     _("Recorded a complete, reviewed case in bulk"),
     template=_("%(actor)s recorded the complete, reviewed case %(object)s in bulk"),
 )
+CASES_IMPORTED_IN_BATCH = register(
+    "examinations.cases.imported_in_batch",
+    _("Recorded a batch of complete, reviewed cases in bulk"),
+    template=_("%(actor)s recorded a batch of complete, reviewed cases in bulk: %(object)s"),
+)
 METHODS_LOADED = register(
     "examinations.methods.loaded",
     _("Loaded or brought up to date the analytical methods"),

@@ -10,6 +10,8 @@ message) in the user's language.
 from __future__ import annotations
 
 import datetime
+import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -117,15 +119,23 @@ class BulkReport:
         return sorted({problem.row for problem in self.refused})
 
 
-def check(specs: list[CaseSpec], today: datetime.date | None = None) -> list[BulkProblem]:
+def check(
+    specs: list[CaseSpec], today: datetime.date | None = None, *, first_row: int = 1
+) -> list[BulkProblem]:
     """Every problem of every row, found with the same rules as the per-record actions (``validation``),
-    and across rows (a case number given twice, or already recorded); nothing is written."""
+    and across rows (a case number given twice, or already recorded); nothing is written. ``first_row``
+    numbers the rows of a later batch of a long load as rows of the whole load."""
     today = today or timezone.localdate()
-    problems = [problem for row, spec in enumerate(specs, 1) for problem in _row_problems(row, spec, today)]
-    return sorted(problems + _cross_row_problems(specs), key=lambda p: (p.row, p.field))
+    problems = [
+        problem for row, spec in enumerate(specs, first_row) for problem in _row_problems(row, spec, today)
+    ]
+    return sorted(problems + _cross_row_problems(specs, first_row), key=lambda p: (p.row, p.field))
 
 
-def _row_problems(row: int, spec: CaseSpec, today: datetime.date) -> list[BulkProblem]:
+def _row_problems(
+    row: int, spec: CaseSpec, today: datetime.date, built: list | None = None
+) -> list[BulkProblem]:
+    """The problems of one row; ``built`` (when given) receives the unsaved records checked, for writing."""
     found: list[BulkProblem] = []
 
     def add(prefix: str, instance, problems: validation.Problems) -> None:
@@ -147,6 +157,7 @@ def _row_problems(row: int, spec: CaseSpec, today: datetime.date) -> list[BulkPr
     if four_eyes:
         add("", spec, {"reviewer": [four_eyes]})
     labels: list[str] = []
+    parts = []
     for number, exhibit_spec in enumerate(spec.exhibits, 1):
         prefix = f"exhibits[{number}]."
         exhibit = _exhibit(case, exhibit_spec)
@@ -170,13 +181,16 @@ def _row_problems(row: int, spec: CaseSpec, today: datetime.date) -> list[BulkPr
             finding_prefix = f"{prefix}findings[{position}]."
             add(finding_prefix, finding, validation.finding_problems(finding))
             add(finding_prefix, finding, validation.field_problems(finding, ["examination"], in_bulk=True))
+        parts.append((exhibit, examination, exhibit_spec, findings))
+    if built is not None:
+        built.append((spec, case, parts))
     return found
 
 
-def _cross_row_problems(specs: list[CaseSpec]) -> list[BulkProblem]:
+def _cross_row_problems(specs: list[CaseSpec], row_offset: int = 1) -> list[BulkProblem]:
     """A case number twice among the rows, or already recorded by its laboratory (one query for all)."""
     found, first_row = [], {}
-    for row, spec in enumerate(specs, 1):
+    for row, spec in enumerate(specs, row_offset):
         key = (spec.owner.pk, spec.reference)
         if key in first_row:
             message = _("The same case number as row %(row)s.") % {"row": first_row[key]}
@@ -208,14 +222,7 @@ def record_cases_in_bulk(
     an intake run by an operator) writes for any laboratory; a user only for their own organisation, as
     the per-record actions allow."""
     require_permission(actor, RECORD)
-    foreign = {
-        spec.reference for spec in specs if not is_system(actor) and spec.owner.pk != actor.organisation_id
-    }
-    if foreign:
-        raise PermissionDenied(
-            _("You may record cases only for your own organisation (%(references)s).")
-            % {"references": ", ".join(sorted(foreign)[:5])}
-        )
+    _require_own_organisation(actor, specs)
     problems = check(specs, timezone.localdate())
     if problems and not keep_valid:
         raise BulkRefused(problems)
@@ -224,6 +231,106 @@ def record_cases_in_bulk(
     for start in range(0, len(valid), batch_size):
         _write_batch(actor, valid[start : start + batch_size])
     return BulkReport(len(valid), problems)
+
+
+def load_cases_in_batches(
+    actor,
+    specs: Iterable[CaseSpec],
+    *,
+    batch_size: int = 5000,
+    on_batch: Callable[[int, int], None] | None = None,
+) -> BulkReport:
+    """Write a long stream of complete case records (a large demo or benchmark data set) batch by batch.
+
+    Each batch is checked with the same rules as ``record_cases_in_bulk`` and written in one transaction
+    with one audit event for the whole batch (not one per case), so a million cases neither sit in memory
+    nor in one transaction. A refused row is left out and reported (the ``keep_valid`` way): the batches
+    before it are committed already. The apps above hear of the load once, at the end, so derived data
+    (planner statistics) is refreshed once. ``on_batch(rows_read, rows_written)`` reports progress."""
+    require_permission(actor, RECORD)
+    today = timezone.localdate()
+    report = BulkReport(0)
+    rows_read = 0
+    iterator = iter(specs)
+    while batch := list(itertools.islice(iterator, batch_size)):
+        _require_own_organisation(actor, batch)
+        problems, built = _check_and_build(batch, today, rows_read + 1)
+        refused = {problem.row for problem in problems}
+        valid = [rows for row, rows in enumerate(built, rows_read + 1) if row not in refused]
+        if valid:
+            with transaction.atomic():
+                cases = _write_built(valid)
+                _audit_batch(actor, cases)
+        rows_read += len(batch)
+        report.written += len(valid)
+        report.refused.extend(problems)
+        if on_batch is not None:
+            on_batch(rows_read, report.written)
+    if report.written:
+        with transaction.atomic():
+            # One event for the whole load: a million global ids do not belong in one outbox row.
+            emit(events.CASES_IMPORTED, actor=actor, cases=[], count=report.written)
+    return report
+
+
+def _check_and_build(specs: list[CaseSpec], today: datetime.date, first_row: int):
+    """``check`` that keeps the unsaved records it checked, so a long load builds each record once."""
+    built: list = []
+    problems = [
+        problem
+        for row, spec in enumerate(specs, first_row)
+        for problem in _row_problems(row, spec, today, built)
+    ]
+    problems = sorted(problems + _cross_row_problems(specs, first_row), key=lambda p: (p.row, p.field))
+    return problems, built
+
+
+def _write_built(rows: list) -> list[Case]:
+    """Insert the checked records of ``_check_and_build`` (one insert per table, as ``_write_records``)."""
+    now = timezone.now()
+    cases = Case.objects.bulk_create([case for _spec, case, _parts in rows])
+    parts = [part for _spec, _case, row_parts in rows for part in row_parts]
+    Exhibit.objects.bulk_create([exhibit for exhibit, _examination, _spec, _findings in parts])
+    examinations = []
+    for _exhibit, examination, _exhibit_spec, _findings in parts:
+        examination.submitted_at = now if examination.submitted_by_id else None
+        examination.approved_at = now if examination.approved_by_id else None
+        examinations.append(examination)
+    Examination.objects.bulk_create(examinations)
+    through = Examination.methods.through
+    through.objects.bulk_create(
+        [
+            through(examination_id=examination.pk, analyticalmethod_id=method.pk)
+            for _exhibit, examination, exhibit_spec, _findings in parts
+            for method in exhibit_spec.methods
+        ]
+    )
+    Finding.objects.bulk_create([finding for _e, _x, _s, findings in parts for finding in findings])
+    return cases
+
+
+def _require_own_organisation(actor, specs: list[CaseSpec]) -> None:
+    foreign = {
+        spec.reference for spec in specs if not is_system(actor) and spec.owner.pk != actor.organisation_id
+    }
+    if foreign:
+        raise PermissionDenied(
+            _("You may record cases only for your own organisation (%(references)s).")
+            % {"references": ", ".join(sorted(foreign)[:5])}
+        )
+
+
+def _audit_batch(actor, cases: list[Case]) -> None:
+    """One audit event for a batch of a long load: how many cases and their case numbers (the records
+    themselves hold the rest)."""
+    references = [case.reference for case in cases]
+    record(
+        audit_events.CASES_IMPORTED_IN_BATCH,
+        actor=actor,
+        object_type=Case._meta.label_lower,
+        object_repr=f"{len(cases)}: {references[0]} … {references[-1]}",
+        after={"count": len(cases), "references": references},
+    )
 
 
 # Unsaved records of a row: what the checks read, and what the batch writes.
@@ -284,6 +391,15 @@ def _examination(exhibit: Exhibit, spec: CaseSpec, exhibit_spec: ExhibitSpec, no
 
 
 def _write_batch(actor, specs: list[CaseSpec]) -> None:
+    cases = _write_records(specs)
+    for case, spec in zip(cases, specs, strict=True):
+        record(audit_events.CASE_IMPORTED, actor=actor, obj=case, after=_summary(spec))
+    emit(events.CASES_IMPORTED, actor=actor, cases=[str(case.global_id) for case in cases])
+
+
+def _write_records(specs: list[CaseSpec]) -> list[Case]:
+    """The cases, exhibits, examinations, their methods and findings of checked rows: one insert per table
+    (Django splits it where the database limits the parameters of one statement)."""
     now = timezone.now()
     cases = Case.objects.bulk_create([_case(spec) for spec in specs])
     exhibit_specs = [(spec, exhibit) for spec in specs for exhibit in spec.exhibits]
@@ -315,9 +431,7 @@ def _write_batch(actor, specs: list[CaseSpec]) -> None:
             for position, finding in enumerate(exhibit_spec.findings)
         ]
     )
-    for case, spec in zip(cases, specs, strict=True):
-        record(audit_events.CASE_IMPORTED, actor=actor, obj=case, after=_summary(spec))
-    emit(events.CASES_IMPORTED, actor=actor, cases=[str(case.global_id) for case in cases])
+    return cases
 
 
 def _finding(examination, exhibit_spec: ExhibitSpec, spec: FindingSpec, position: int) -> Finding:

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from fdx.audit.verify import verify_chain
 from fdx.core.actors import system
@@ -81,3 +82,128 @@ def test_a_bad_record_stops_the_bulk_write():
 
     assert {(p.row, p.field) for p in refused.value.problems} == {(4, "reviewer")}
     assert not Case.objects.filter(is_demo=True).exists()
+
+
+def _stored():
+    """The demo records as stored, in the order written, in the shape ``summary`` gives for specs."""
+    return [
+        (
+            case.reference,
+            case.seizure_date,
+            case.seizure_region.code if case.seizure_region else None,
+            [
+                (
+                    exhibit.form,
+                    exhibit.net_mass_g,
+                    [
+                        (f.substance.key, f.purity_percent)
+                        for f in Finding.objects.filter(examination__exhibit=exhibit).order_by("position")
+                    ],
+                )
+                for exhibit in case.exhibits.order_by("pk")
+            ],
+        )
+        for case in Case.objects.filter(is_demo=True).select_related("seizure_region").order_by("pk")
+    ]
+
+
+def test_a_batched_load_writes_the_generated_records_with_one_audit_event_per_batch():
+    from fdx.audit.models import AuditEvent
+    from fdx.core.models import OutboxEvent
+    from fdx.demo.cases import load_demo_cases_in_batches
+
+    actor = system("setup")
+    progress = []
+
+    report = load_demo_cases_in_batches(
+        actor, cases=200, seed=5, batch_size=50, on_batch=lambda read, written: progress.append(read)
+    )
+
+    expected = generate(_context(actor), cases=200, seed=5, today=timezone.localdate())
+    assert report.written == 200 and report.refused == []
+    assert progress == [50, 100, 150, 200]
+    assert _stored() == summary(expected)  # the same seed: the same records, in the same shape
+    assert Examination.objects.count() == sum(len(s.exhibits) for s in expected)
+    assert Finding.objects.count() == sum(len(e.findings) for s in expected for e in s.exhibits)
+    case = Case.objects.filter(is_demo=True).first()
+    assert case.global_id and case.owner_organisation.code.startswith("demo-") and case.distribution_level
+    assert AuditEvent.objects.filter(action="examinations.cases.imported_in_batch").count() == 4
+    assert not AuditEvent.objects.filter(action="examinations.case.imported").exists()
+    assert OutboxEvent.objects.filter(code="examinations.cases.imported").count() == 1  # once per load
+    assert verify_chain().ok
+
+
+def test_a_bad_generated_row_is_reported_and_the_others_are_written(monkeypatch):
+    from fdx.demo import cases as demo_cases
+
+    real = demo_cases.iter_generate
+
+    def with_a_bad_row(*args, **kwargs):
+        for row, spec in enumerate(real(*args, **kwargs), 1):
+            if row == 7:
+                spec.reviewer = spec.examiner  # four eyes broken in the second batch
+            yield spec
+
+    monkeypatch.setattr(demo_cases, "iter_generate", with_a_bad_row)
+
+    report = demo_cases.load_demo_cases_in_batches(system("setup"), cases=12, seed=5, batch_size=5)
+
+    assert report.written == 11 and report.refused_rows == [7]
+    four_eyes = "Four eyes: the reviewer cannot be the examiner, the author or the submitter."
+    assert ("reviewer", four_eyes) in [(p.field, p.message) for p in report.refused]
+    assert {p.field for p in report.refused} == {"reviewer"}
+    assert Case.objects.filter(is_demo=True).count() == 11
+    assert verify_chain().ok
+
+
+def _queries_of_a_load(context, cases: int) -> tuple[int, int]:
+    """(statements other than inserts, inserts) of a load of ``cases`` cases in one batch."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fdx.examinations.bulk import load_cases_in_batches
+
+    specs = generate(context, cases=cases, seed=cases, today=timezone.localdate())
+    for spec in specs:
+        spec.reference += f"-Q{cases}"
+    with CaptureQueriesContext(connection) as queries:
+        load_cases_in_batches(system("setup"), specs, batch_size=cases)
+    inserts = sum(query["sql"].startswith("INSERT") for query in queries.captured_queries)
+    return len(queries) - inserts, inserts
+
+
+def test_the_queries_of_a_batch_do_not_grow_with_its_size():
+    import math
+
+    from django.db import connection
+
+    from fdx.examinations.bulk import RECORD, REVIEW
+
+    context = _context(system("setup"))
+    for examiner, reviewer in context.staff.values():
+        # The roles of the (at most ten) demo staff are read once and kept on their rows.
+        examiner.has_perm(RECORD), reviewer.has_perm(REVIEW)
+
+    small, large = _queries_of_a_load(context, 8), _queries_of_a_load(context, 40)
+
+    assert small[0] == large[0]
+    # One insert per table (eight: cases, exhibits, examinations, methods, findings, audit, outbox and its
+    # deliveries), split only where the database limits the parameters of one statement (SQLite).
+    limit = connection.features.max_query_params or math.inf
+    assert small[1] == 8 and large[1] <= 8 + 5 * math.ceil(40 * 4 * 40 / limit)
+
+
+def test_the_demo_load_command_refuses_a_node_with_real_cases_unless_forced(persona):
+    from typer.testing import CliRunner
+
+    from fdx.cli import app
+    from fdx.examinations.tests.builders import open_case
+
+    open_case(persona("kz_lab_chemist"))
+
+    refused = CliRunner().invoke(app, ["demo", "load", "--cases", "20"])
+    forced = CliRunner().invoke(app, ["demo", "load", "--cases", "20", "--seed", "3", "--force"])
+
+    assert refused.exit_code == 1 and "not demo data" in refused.output
+    assert forced.exit_code == 0, forced.output
+    assert Case.objects.filter(is_demo=True).count() == 20
