@@ -9,10 +9,9 @@ import argparse
 import json
 import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
+
+from bench_django import setup_django
 
 
 def main() -> None:
@@ -21,7 +20,7 @@ def main() -> None:
     parser.add_argument("--demo-cases", type=int, default=5000, help="demo cases in the database first")
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
-    _django(args.database_url)
+    setup_django(args.database_url)
 
     from django.core.management import call_command
     from django.db import connection
@@ -138,28 +137,6 @@ def main() -> None:
             }
         )
     )
-
-
-def _django(database_url: str) -> None:
-    var_dir = tempfile.mkdtemp(prefix="fdx-bench-")
-    os.environ.update(
-        {
-            "FDX_VAR_DIR": var_dir,
-            "FDX_ENV_FILE": os.devnull,
-            "FDX_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "fdx.config.settings",
-            "SECRET_KEY": "benchmark-" + "x" * 40,
-        }
-    )
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var_dir}/bench.sqlite3"
-    if database_url:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from audit_chain import _recreate_postgresql_database
-
-        _recreate_postgresql_database(database_url)
-    import django
-
-    django.setup()
 
 
 if __name__ == "__main__":

@@ -17,9 +17,9 @@ import os
 import resource
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
+
+from bench_django import setup_django
 
 
 def main() -> None:
@@ -60,7 +60,7 @@ def main() -> None:
 def _measure(run: str, database_url: str, batch_size: int) -> None:
     path, size = run.split(":")
     cases = int(size)
-    _django(database_url)
+    setup_django(database_url)
     from django.core.management import call_command
     from django.utils import timezone
 
@@ -115,28 +115,6 @@ def _measure(run: str, database_url: str, batch_size: int) -> None:
             }
         )
     )
-
-
-def _django(database_url: str) -> None:
-    var_dir = tempfile.mkdtemp(prefix="fdx-bench-")
-    os.environ.update(
-        {
-            "FDX_VAR_DIR": var_dir,
-            "FDX_ENV_FILE": os.devnull,
-            "FDX_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "fdx.config.settings",
-            "SECRET_KEY": "benchmark-" + "x" * 40,
-        }
-    )
-    os.environ["DATABASE_URL"] = database_url or f"sqlite:///{var_dir}/bench.sqlite3"
-    if database_url:
-        sys.path.insert(0, str(Path(__file__).parent))
-        from audit_chain import _recreate_postgresql_database
-
-        _recreate_postgresql_database(database_url)
-    import django
-
-    django.setup()
 
 
 if __name__ == "__main__":
