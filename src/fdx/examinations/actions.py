@@ -14,7 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,7 +37,7 @@ from fdx.examinations.models import (
     Finding,
     IssuedReport,
 )
-from fdx.examinations.querysets import can_record, can_view_case_data
+from fdx.examinations.querysets import SHARED_STATUSES, can_record, can_view_case_data
 from fdx.geo.selectors import resolve_region
 from fdx.spectra import audit_events as spectra_audit_events
 from fdx.spectra.models import Spectrum
@@ -463,9 +464,29 @@ def _transition(
     if status == ExaminationStatus.RETRACTED:
         mark_retracted(examination)
     examination.save()
+    if (status in SHARED_STATUSES) != (before["status"] in SHARED_STATUSES):  # approval, in practice
+        refresh_shared_flags([examination.exhibit.case_id])
     record(event, actor=actor, obj=examination, before=before, after={"status": status}, reason=reason)
     _emit_examination(domain_event, examination, actor)
     return examination
+
+
+def refresh_shared_flags(case_ids) -> int:
+    """Set ``Case.has_shared_result`` of the cases ``case_ids`` from their examinations, in one UPDATE:
+    true when any examination (not a tombstone) is approved, superseded or retracted. Every action that
+    moves an examination into or out of those statuses calls it in its transaction (``_transition``; the
+    bulk writers once per batch), so the visibility rule can read the flag instead of the examinations.
+
+    A derived column, not a change of the record: it goes around the distributed queryset (the record's
+    version and ``updated_at`` stay), and tombstoned cases are kept right too. Returns the rows updated."""
+    shared = Exists(Examination.objects.filter(exhibit__case_id=OuterRef("pk"), status__in=SHARED_STATUSES))
+    case_ids = list(case_ids)
+    # As many ids a statement as the database takes (SQLite: 999 parameters, the statuses included).
+    step = (connection.features.max_query_params or 100_000) - len(SHARED_STATUSES)
+    return sum(
+        Case._base_manager.filter(pk__in=case_ids[start : start + step]).update(has_shared_result=shared)
+        for start in range(0, len(case_ids), step)
+    )
 
 
 def _validate_examination(examination: Examination) -> None:

@@ -24,7 +24,7 @@ from fdx.audit.actions import record
 from fdx.core.actors import is_system, require_permission
 from fdx.core.events import emit
 from fdx.examinations import audit_events, events, validation
-from fdx.examinations.actions import compute_amounts
+from fdx.examinations.actions import compute_amounts, refresh_shared_flags
 from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import Case, Examination, Exhibit, Finding
 
@@ -260,6 +260,7 @@ def load_cases_in_batches(
         if valid:
             with transaction.atomic():
                 cases = _write_built(valid)
+                refresh_shared_flags(case.pk for case in cases)
                 _audit_batch(actor, cases)
         rows_read += len(batch)
         report.written += len(valid)
@@ -392,6 +393,7 @@ def _examination(exhibit: Exhibit, spec: CaseSpec, exhibit_spec: ExhibitSpec, no
 
 def _write_batch(actor, specs: list[CaseSpec]) -> None:
     cases = _write_records(specs)
+    refresh_shared_flags(case.pk for case in cases)
     for case, spec in zip(cases, specs, strict=True):
         record(audit_events.CASE_IMPORTED, actor=actor, obj=case, after=_summary(spec))
     emit(events.CASES_IMPORTED, actor=actor, cases=[str(case.global_id) for case in cases])

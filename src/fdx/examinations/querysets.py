@@ -33,19 +33,20 @@ def can_record(user) -> bool:
 
 
 def case_visibility(user, prefix: str = "") -> Q:
-    """Condition on a case (reached through ``prefix``) for ``user`` to see it."""
-    from fdx.examinations.models import Examination
+    """Condition on a case (reached through ``prefix``) for ``user`` to see it: the case is the reader's
+    organisation's own, or its level reaches the reader and it has a shared result.
 
+    "Has a shared result" is the stored flag ``Case.has_shared_result`` (kept by ``actions.
+    refresh_shared_flags`` whenever an examination is approved), not a subquery over the examinations, so
+    that the whole rule is a test of the case row's own columns. A list in the order of an index (the case
+    list, newest seizure first) then walks that index and stops after the page: PostgreSQL's plan is an
+    index scan of ``case_seizure_key`` with this rule as its filter under the LIMIT, at any table size and
+    cursor depth. With the subquery it planned a semi-join of every visible case and sorted them all
+    before taking the page (see "Lists at scale" in the development guide for the plans, before and after).
+    """
     organisation = user.organisation
     own = Q(**{f"{prefix}owner_organisation_id": organisation.pk})
-    has_shared_result = Q(
-        **{
-            f"{prefix}pk__in": Examination.objects.filter(status__in=SHARED_STATUSES).values(
-                "exhibit__case_id"
-            )
-        }
-    )
-    return own | (shared_with(organisation, prefix) & has_shared_result)
+    return own | (shared_with(organisation, prefix) & Q(**{f"{prefix}has_shared_result": True}))
 
 
 class CaseQuerySet(DistributedQuerySet, RestrictedQuerySet):

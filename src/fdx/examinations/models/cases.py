@@ -76,6 +76,14 @@ class Case(OwnedRecord):
         related_name="cases",
     )
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # Derived, kept by the actions that change an examination's status (``refresh_shared_flags``): whether
+    # any examination of the case was ever approved, so that the visibility rule is a test of this row.
+    has_shared_result = models.BooleanField(
+        _("has a shared result"),
+        default=False,
+        editable=False,
+        help_text=_("An examination of the case is approved (or superseded or retracted after approval)."),
+    )
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True)
     retraction_reason = models.TextField(_("reason for retraction"), blank=True)
 
