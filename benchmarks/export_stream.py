@@ -78,8 +78,10 @@ def _grow_findings_to(size: int) -> int:
     from django.db import transaction
 
     from fdx.examinations.models import Finding
+    from fdx.examinations.tasks import refresh_statistics
 
     originals = list(Finding.objects.order_by("pk"))
+    step = max(finding.position for finding in originals) + 1  # positions stay within a small integer
     total = Finding.objects.count()
     round_ = 1
     while total < size:
@@ -88,12 +90,13 @@ def _grow_findings_to(size: int) -> int:
             finding.pk = None
             finding.id = None
             finding.global_id = uuid.uuid4()
-            finding.position = finding.position + 100 * round_
+            finding.position = finding.position + step * round_
             batch.append(finding)
         with transaction.atomic():
             Finding.objects.bulk_create(batch, batch_size=2000)
         total += len(batch)
         round_ += 1
+    refresh_statistics(None)  # as after a bulk import: the planner sees the new row counts (PostgreSQL)
     return total
 
 
