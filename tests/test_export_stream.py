@@ -158,3 +158,37 @@ def test_a_json_export_is_audited_with_its_format_and_rows(persona, demo_cases):
 
     event = AuditEvent.objects.filter(action="examinations.cases.exported").latest("pk")
     assert event.after["rows"] == len(rows) and event.after["format"] == "json"
+
+
+def test_the_json_text_is_byte_for_byte_what_json_dumps_of_each_row_gave(demo_cases, persona):
+    from fdx.examinations.models import Exhibit
+
+    viewer = persona("kz_lab_chemist")
+    awkward = 'a "quoted" \\ back\nslash\tлоготип \u2028 \x01 ☃'
+    shown = Finding.objects.restrict(viewer, "view").order_by("pk").values("examination__exhibit_id")[:1]
+    Exhibit.objects.filter(pk__in=shown).update(logo=awkward, unit_count=0)
+    rows = list(model_rows(viewer, EVERYTHING))
+    expected = "[" + ",".join("\n" + json.dumps(row, ensure_ascii=False) for row in rows) + "\n]\n"
+
+    streamed = "".join(exports.stream_findings_json(viewer, EVERYTHING))
+
+    assert any(row["logo"] == awkward and row["unit_count"] == "" for row in rows)
+    assert streamed == expected
+
+
+def test_an_empty_json_export_is_an_empty_array(persona):
+    nothing = selectors.CaseFilters(text="no case has this text")
+
+    assert "".join(exports.stream_findings_json(persona("kz_lab_chemist"), nothing)) == "[\n]\n"
+
+
+def test_decimals_are_written_plain_never_in_exponent_form():
+    from decimal import Decimal
+
+    assert [exports._plain(Decimal(text)) for text in ("12.3400", "0E-7", "1E+2", "0.000")] == [
+        "12.3400",
+        "0.0000000",
+        "100",
+        "0.000",
+    ]
+    assert exports._plain(None) == ""

@@ -110,7 +110,10 @@ def test_every_array_schema_has_one_items_schema(openapi):
 
 
 # Reads that answer 409 for the record's state (declared with ``also_answers``): no report of a draft.
-READS_THAT_CONFLICT = {("get", "/api/v1/examinations/{examination_id}/report")}
+READS_THAT_CONFLICT = {
+    ("get", "/api/v1/examinations/{examination_id}/report"),
+    ("get", "/api/v1/findings/exports/{run_id}/download"),  # the export is not ready yet
+}
 
 
 def test_every_operation_documents_its_error_responses(openapi):

@@ -46,6 +46,15 @@ FDX_TOKEN_LIFETIME_DAYS = NODE.token_lifetime_days
 FDX_REGION_COUNTRIES = NODE.region_countries
 FDX_ATTACHMENT_MAX_BYTES = NODE.attachment_max_mb * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Findings exports: above this many rows (counted up to it) the Cases page prepares the file in the
+# background;
+# the worker saves its progress every FDX_EXPORT_PROGRESS_ROWS rows; the file is kept FDX_EXPORT_KEEP_HOURS;
+# a run without progress for FDX_EXPORT_STALLED_MINUTES (its worker stopped) is marked failed.
+FDX_EXPORT_BACKGROUND_ROWS = 20_000
+FDX_EXPORT_PROGRESS_ROWS = 5_000
+FDX_EXPORT_KEEP_HOURS = 72
+FDX_EXPORT_STALLED_MINUTES = 60
+FDX_EXPORT_MAX_BYTES = 20 * 1024 * 1024 * 1024
 
 INSTALLED_APPS = [
     "django.contrib.admin",

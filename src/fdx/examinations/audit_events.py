@@ -120,3 +120,24 @@ REPORT_VERIFIED = register(
     EventCategory.ACCESS,
     template=_("%(actor)s checked a report's digest against examination %(object)s"),
 )
+EXPORT_RUN_STARTED = register(
+    "examinations.export_run.started",
+    _("Asked for a findings export prepared in the background"),
+    template=_("%(actor)s asked for a findings export prepared in the background (%(object)s)"),
+)
+EXPORT_RUN_CANCELLED = register(
+    "examinations.export_run.cancelled",
+    _("Cancelled a findings export prepared in the background"),
+    template=_("%(actor)s cancelled the findings export %(object)s"),
+)
+EXPORT_RUN_DOWNLOADED = register(
+    "examinations.export_run.downloaded",
+    _("Downloaded a findings export prepared in the background (rows as visible when it ran)"),
+    EventCategory.ACCESS,
+    template=_("%(actor)s downloaded the findings export %(object)s (rows as visible to them when it ran)"),
+)
+EXPORT_RUNS_EXPIRED = register(
+    "examinations.export_runs.expired",
+    _("Removed the files of findings exports past their time"),
+    template=_("%(actor)s removed the files of findings exports past their time"),
+)

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SeizureContext(models.TextChoices):
@@ -51,3 +52,17 @@ class AttachmentKind(models.TextChoices):
     PHOTOGRAPH = "photograph", _("Photograph")
     REPORT = "report", _("Report")
     OTHER = "other", _("Other document")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    JSON = "json", "JSON"
+
+
+class ExportRunState(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("export run state", "Queued")
+    RUNNING = "running", pgettext_lazy("export run state", "Running")
+    DONE = "done", pgettext_lazy("export run state", "Ready")
+    FAILED = "failed", pgettext_lazy("export run state", "Failed")
+    CANCELLED = "cancelled", pgettext_lazy("export run state", "Cancelled")
+    EXPIRED = "expired", pgettext_lazy("export run state", "Expired (file removed)")

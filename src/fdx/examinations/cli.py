@@ -97,3 +97,18 @@ def verify(
         err.print("[red]does not match[/red] any report issued on this node for this examination")
     if verification.outcome in ("no_match", "retracted"):
         raise typer.Exit(1)
+
+
+exports_app = typer.Typer(help="Findings exports prepared in the background.", no_args_is_help=True)
+
+
+@exports_app.command("cleanup")
+@handle_errors
+def cleanup() -> None:
+    """Remove the files of background exports past their time (FDX_EXPORT_KEEP_HOURS), and mark failed the
+    runs whose worker stopped; the worker also does this before each export."""
+    from fdx.core.actors import cli_actor
+    from fdx.examinations.export_runs import remove_expired_runs
+
+    expired = remove_expired_runs(cli_actor())
+    out.print(f"{expired} export(s) expired")

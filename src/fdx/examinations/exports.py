@@ -11,6 +11,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from json.encoder import encode_basestring
 
 from fdx.audit.actions import record
 from fdx.core.spreadsheet import text_cell
@@ -91,9 +92,51 @@ def visible_findings(viewer, filters: selectors.CaseFilters):
 
 def finding_rows(viewer, filters: selectors.CaseFilters) -> Iterator[dict]:
     """The rows, in case order, as dicts keyed by ``COLUMNS``; through the restricted querysets only."""
+    for values in row_values(viewer, filters):
+        yield dict(zip(COLUMNS, values, strict=True))
+
+
+def row_values(viewer, filters: selectors.CaseFilters) -> Iterator[tuple]:
+    """The rows, in case order, as tuples in the order of ``COLUMNS``: the one row builder of every export
+    (streamed, prepared in the background, CLI)."""
     classes = _classes_by_substance()
-    for values in visible_findings(viewer, filters).values_list(*_FIELDS).iterator(chunk_size=CHUNK_ROWS):
-        yield _row(values, classes)
+    rows = visible_findings(viewer, filters).values_list(*_FIELDS).iterator(chunk_size=CHUNK_ROWS)
+    return (_row(values, classes) for values in rows)
+
+
+def csv_blocks(viewer, filters: selectors.CaseFilters) -> Iterator[tuple[str, int]]:
+    """The CSV text in blocks of ``CHUNK_ROWS`` rows, each with the number of rows it holds (not audited)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for count, row in enumerate(row_values(viewer, filters), start=1):
+        writer.writerow([text_cell(value) for value in row])
+        if count % CHUNK_ROWS == 0:
+            yield _drain(buffer), CHUNK_ROWS
+    yield _drain(buffer), count % CHUNK_ROWS
+
+
+def json_blocks(viewer, filters: selectors.CaseFilters) -> Iterator[tuple[str, int]]:
+    """A JSON array of row objects (keys ``COLUMNS``, one row a line) in blocks of rows, each with the number
+    of rows it holds (not audited). The text is what ``json.dumps(row, ensure_ascii=False)`` of each row's
+    dict gives, written from a template of the keys (the rows' value types are fixed by the columns)."""
+    yield "[", 0
+    block: list[str] = []
+    separator = "\n"
+    for row in row_values(viewer, filters):
+        block.append(separator)
+        block.append(_json_row(row))
+        separator = ",\n"
+        if len(block) == 2 * CHUNK_ROWS:
+            yield "".join(block), CHUNK_ROWS
+            block.clear()
+    rows = len(block) // 2
+    block.append("\n]\n")
+    yield "".join(block), rows
+
+
+BLOCKS = {"csv": csv_blocks, "json": json_blocks}
 
 
 def export_findings_csv(actor, filters: selectors.CaseFilters) -> str:
@@ -104,30 +147,20 @@ def export_findings_csv(actor, filters: selectors.CaseFilters) -> str:
 def stream_findings_csv(actor, filters: selectors.CaseFilters) -> Iterator[str]:
     """The CSV text in blocks of rows; the export is recorded in the audit chain before the first row."""
     _record_export(actor, filters, "csv")
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for count, row in enumerate(finding_rows(actor, filters), start=1):
-        writer.writerow([text_cell(value) for value in row.values()])
-        if count % CHUNK_ROWS == 0:
-            yield _drain(buffer)
-    yield _drain(buffer)
+    for text, _rows in csv_blocks(actor, filters):
+        yield text
 
 
 def stream_findings_json(actor, filters: selectors.CaseFilters) -> Iterator[str]:
     """A JSON array of row objects (keys ``COLUMNS``) in blocks of rows; audited before the first row."""
     _record_export(actor, filters, "json")
-    block: list[str] = []
-    separator = "\n"
-    yield "["
-    for row in finding_rows(actor, filters):
-        block.append(separator + json.dumps(row, ensure_ascii=False))
-        separator = ",\n"
-        if len(block) == CHUNK_ROWS:
-            yield "".join(block)
-            block.clear()
-    block.append("\n]\n")
-    yield "".join(block)
+    for text, _rows in json_blocks(actor, filters):
+        yield text
+
+
+def filters_as_text(filters: selectors.CaseFilters) -> dict[str, str]:
+    """The filters that narrow the export, as text (for the audit chain and the export runs)."""
+    return {k: str(v) for k, v in vars(filters).items() if v not in (None, True)}
 
 
 def _record_export(actor, filters: selectors.CaseFilters, file_format: str) -> None:
@@ -141,7 +174,7 @@ def _record_export(actor, filters: selectors.CaseFilters, file_format: str) -> N
         after={
             "rows": visible_findings(actor, filters).count(),
             "format": file_format,
-            "filters": {k: str(v) for k, v in vars(filters).items() if v not in (None, True)},
+            "filters": filters_as_text(filters),
         },
     )
 
@@ -157,7 +190,7 @@ def _classes_by_substance() -> dict[int, str]:
     return {substance_id: "|".join(parts) for substance_id, parts in codes.items()}
 
 
-def _row(values: tuple, classes: dict[int, str]) -> dict:
+def _row(values: tuple, classes: dict[int, str]) -> tuple:
     (
         reference,
         owner,
@@ -185,33 +218,53 @@ def _row(values: tuple, classes: dict[int, str]) -> dict:
         amount_g,
         base_equivalent_g,
     ) = values
-    identified = substance_id is not None
-    return {
-        "case": reference,
-        "owner": owner,
-        "seizure_date": seizure_date.isoformat(),
-        "country": country,
-        "region": region or "",
-        "locality": locality,
-        "seizure_context": seizure_context,
-        "distribution_level": distribution_level,
-        "exhibit": label,
-        "form": form,
-        "colour": colour,
-        "logo": logo,
-        "unit_count": unit_count or "",
-        "net_mass_g": _plain(net_mass_g),
-        "examination_status": status,
-        "revision": revision,
-        "substance": substance_name if identified else unidentified,
-        "inchikey": inchikey if identified else "",
-        "classes": classes.get(substance_id, "") if identified else "",
-        "role": role,
-        "result": result_type,
-        "content_percent": _plain(purity_percent),
-        "amount_g": _plain(amount_g),
-        "base_equivalent_g": _plain(base_equivalent_g),
-    }
+    if substance_id is None:
+        substance, inchikey, substance_classes = unidentified, "", ""
+    else:
+        substance, substance_classes = substance_name, classes.get(substance_id, "")
+    return (
+        reference,
+        owner,
+        seizure_date.isoformat(),
+        country,
+        region or "",
+        locality,
+        seizure_context,
+        distribution_level,
+        label,
+        form,
+        colour,
+        logo,
+        unit_count or "",
+        _plain(net_mass_g),
+        status,
+        revision,
+        substance,
+        inchikey,
+        substance_classes,
+        role,
+        result_type,
+        _plain(purity_percent),
+        _plain(amount_g),
+        _plain(base_equivalent_g),
+    )
+
+
+# One row's JSON object: the keys written once, the values put in by ``%``. Every column holds text but for
+# ``unit_count`` (a number or "") and ``revision`` (a number), as ``_row`` makes them.
+_JSON_TEMPLATE = "{" + ", ".join(f"{json.dumps(column)}: %s" for column in COLUMNS) + "}"
+
+
+def _json_row(row: tuple, text=encode_basestring, number=int.__repr__) -> str:
+    unit_count = row[12]
+    return _JSON_TEMPLATE % (
+        *map(text, row[:12]),
+        '""' if unit_count == "" else number(unit_count),
+        text(row[13]),
+        text(row[14]),
+        number(row[15]),
+        *map(text, row[16:]),
+    )
 
 
 def _drain(buffer: io.StringIO) -> str:
@@ -222,7 +275,12 @@ def _drain(buffer: io.StringIO) -> str:
 
 
 def _plain(value) -> str:
-    return "" if value is None else format(value, "f")
+    """A decimal as plain text (never in exponent form): ``str`` where it is already plain (every value the
+    database gives at the columns' scales), ``format(value, "f")`` otherwise."""
+    if value is None:
+        return ""
+    text = str(value)
+    return format(value, "f") if "E" in text else text
 
 
 _FORMATS = {

@@ -4,9 +4,10 @@ each takes the event (ids, not objects), is idempotent, and runs after commit in
 from __future__ import annotations
 
 from django.db import connection
+from django_tasks import task
 
 from fdx.core.actors import system
-from fdx.examinations import actions
+from fdx.examinations import actions, export_runs
 from fdx.substances.models import Substance
 
 
@@ -36,3 +37,11 @@ def refresh_draft_amounts(event) -> int:
     if substance_id is None:
         return 0
     return actions.refresh_draft_amounts(system(f"event:{event.code}"), substance_id)
+
+
+@task()
+def run_export_task(run_id: int) -> str:
+    """Write a findings export prepared in the background (``export_runs.run_export``); first removes the
+    files of runs past their time. Idempotent: a run that is not queued is left as it is."""
+    export_runs.remove_expired_runs(system("task:export-runs"))
+    return export_runs.run_export(run_id)

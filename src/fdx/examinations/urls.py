@@ -1,14 +1,20 @@
 from django.urls import path
 
 from fdx.examinations.views import cases as views
-from fdx.examinations.views import reports
+from fdx.examinations.views import exports, reports
 
 app_name = "examinations"
 urlpatterns = [
     path("", views.case_list, name="cases"),
     path("new/", views.case_create, name="case-create"),
-    path("export.csv", views.case_export, name="case-export"),
-    path("export.json", views.case_export_json, name="case-export-json"),
+    path("export.csv", exports.case_export, name="case-export"),
+    path("export.json", exports.case_export_json, name="case-export-json"),
+    path("exports/", exports.run_list, name="export-runs"),
+    path("exports/start/", exports.run_start, name="export-run-start"),
+    path("exports/<uuid:run_id>/", exports.run_detail, name="export-run"),
+    path("exports/<uuid:run_id>/status.json", exports.run_status, name="export-run-status"),
+    path("exports/<uuid:run_id>/cancel/", exports.run_cancel, name="export-run-cancel"),
+    path("exports/<uuid:run_id>/download", exports.run_download, name="export-run-download"),
     path("<uuid:case_id>/", views.case_detail, name="case"),
     path("<uuid:case_id>/edit/", views.case_edit, name="case-edit"),
     path("<uuid:case_id>/exhibits/", views.exhibit_create, name="exhibit-create"),

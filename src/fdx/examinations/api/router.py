@@ -17,7 +17,7 @@ from fdx.core.api.errors import ApiError
 from fdx.core.api.openapi import also_answers
 from fdx.core.api.pagination import KeysetPagination
 from fdx.core.api.types import IsoDate
-from fdx.examinations import actions, reports, selectors
+from fdx.examinations import actions, export_runs, reports, selectors
 from fdx.examinations.api.schemas import (
     AttachmentOut,
     CaseDetailOut,
@@ -36,7 +36,13 @@ from fdx.examinations.api.schemas import (
     FindingOut,
     FindingPatch,
 )
-from fdx.examinations.choices import AttachmentKind, ExaminationStatus, ExhibitForm
+from fdx.examinations.choices import (
+    AttachmentKind,
+    ExaminationStatus,
+    ExhibitForm,
+    ExportFormat,
+    ExportRunState,
+)
 from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
 from fdx.geo.models import BorderCrossingPoint, Country
 from fdx.substances.models import Substance
@@ -281,6 +287,112 @@ def export_findings_json(request, filters: Query[CaseFilterParams]):
     from fdx.examinations.exports import streaming_export
 
     return streaming_export(request.user, _case_filters(filters), "json")
+
+
+class ExportRunIn(CaseFilterParams):
+    format: ExportFormat
+
+
+class ExportRunOut(Schema):
+    id: uuid.UUID
+    state: ExportRunState
+    format: ExportFormat
+    rows_written: int
+    rows_expected: int | None = None
+    percent: int | None = None
+    rows_per_s: int | None = None
+    seconds_left: int | None = None
+    size_bytes: int | None = None
+    sha256: str | None = None
+    error: str | None = None
+    created_at: datetime.datetime
+    started_at: datetime.datetime | None = None
+    finished_at: datetime.datetime | None = None
+    expires_at: datetime.datetime | None = None
+    download: str | None = None
+
+    @staticmethod
+    def resolve_id(run):
+        return run.global_id
+
+    @staticmethod
+    def resolve_format(run):
+        return run.file_format
+
+    @staticmethod
+    def resolve_rows_per_s(run):
+        return run.speed()[0]
+
+    @staticmethod
+    def resolve_seconds_left(run):
+        return run.speed()[1]
+
+    @staticmethod
+    def resolve_sha256(run):
+        return run.sha256 or None
+
+    @staticmethod
+    def resolve_error(run):
+        return run.error or None
+
+    @staticmethod
+    def resolve_download(run):
+        from django.urls import reverse
+
+        if run.state != ExportRunState.DONE:
+            return None
+        return reverse("api:download_export_run", kwargs={"run_id": run.global_id})
+
+
+@router.post(
+    "/findings/exports",
+    response={202: ExportRunOut},
+    summary="Prepare an export of the findings you may see in the background (audited); returns the run",
+)
+def start_export_run(request, payload: ExportRunIn):
+    filters = _case_filters(CaseFilterParams(**payload.dict(exclude={"format"})))
+    return Status(202, export_runs.start_export_run(request.user, filters, payload.format))
+
+
+@router.get("/findings/exports", response=list[ExportRunOut], summary="Your findings exports, newest first")
+@paginate(KeysetPagination)
+def list_export_runs(request):
+    return export_runs.list_runs(request.user)
+
+
+@router.get(
+    "/findings/exports/{uuid:run_id}",
+    response=ExportRunOut,
+    summary="One of your findings exports: its state and progress",
+)
+def get_export_run(request, run_id: uuid.UUID):
+    return export_runs.get_run(request.user, run_id)
+
+
+@router.post(
+    "/findings/exports/{uuid:run_id}/cancel",
+    response=ExportRunOut,
+    summary="Cancel one of your findings exports that is queued or running (audited)",
+)
+def cancel_export_run(request, run_id: uuid.UUID):
+    return export_runs.cancel_export_run(request.user, export_runs.get_run(request.user, run_id))
+
+
+@router.get(
+    "/findings/exports/{uuid:run_id}/download",
+    response={200: None},
+    summary="Download the file of one of your finished findings exports (audited)",
+    openapi_extra=also_answers(409),
+)
+def download_export_run(request, run_id: uuid.UUID):
+    run = export_runs.get_run(request.user, run_id)
+    if run.state != ExportRunState.DONE:
+        raise ApiError(
+            409,
+            "export_not_ready",
+            _("The export is not ready (its state: %(state)s).") % {"state": run.state},
+        )
+    return export_runs.file_response(request.user, run)
 
 
 def _case_filters(filters: CaseFilterParams) -> selectors.CaseFilters:

@@ -2,7 +2,17 @@ from fdx.examinations.models.attachments import Attachment
 from fdx.examinations.models.cases import Case
 from fdx.examinations.models.examinations import AnalyticalMethod, Examination
 from fdx.examinations.models.exhibits import Exhibit
+from fdx.examinations.models.export_runs import ExportRun
 from fdx.examinations.models.findings import Finding
 from fdx.examinations.models.reports import IssuedReport
 
-__all__ = ["AnalyticalMethod", "Attachment", "Case", "Examination", "Exhibit", "Finding", "IssuedReport"]
+__all__ = [
+    "AnalyticalMethod",
+    "Attachment",
+    "Case",
+    "Examination",
+    "Exhibit",
+    "ExportRun",
+    "Finding",
+    "IssuedReport",
+]

@@ -58,32 +58,6 @@ def case_list(request):
     )
 
 
-@login_required
-def case_export(request):
-    """The findings of the listed cases as CSV (the same filters as the list), streamed; audited."""
-    return _export(request, "csv")
-
-
-@login_required
-def case_export_json(request):
-    """The findings of the listed cases as a JSON array (the same filters as the list), streamed; audited."""
-    return _export(request, "json")
-
-
-def _export(request, file_format: str):
-    from django.http import HttpResponseBadRequest
-
-    from fdx.examinations.exports import streaming_export
-
-    _require_reader(request.user)
-    filters = _filters(request)
-    if filters is None:  # never export everything because one filter could not be read
-        return HttpResponseBadRequest(
-            _("A filter could not be read; correct it on the list and export again.")
-        )
-    return streaming_export(request.user, filters, file_format)
-
-
 def _filters(request) -> selectors.CaseFilters | None:
     """The list's filters; none when nothing is asked, None when a filter cannot be read."""
     if not request.GET:
