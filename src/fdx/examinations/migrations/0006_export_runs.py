@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('examinations', '0004_list_keyset_indexes'),
+        ('examinations', '0005_case_shared_flags'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
