@@ -33,7 +33,7 @@ from psycopg import sql
 
 RECORD = Path(__file__).with_name("query_plans.json")
 
-pytestmark = pytest.mark.skipif(
+postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql",
     reason="query plans are a PostgreSQL contract: set FDX_TEST_DATABASE_URL to run them",
 )
@@ -396,6 +396,7 @@ def _vacuumed(django_db_setup, django_db_blocker):
         cursor.execute("VACUUM ANALYZE")
 
 
+@postgresql_only
 @pytest.mark.django_db
 def test_list_routes_read_large_tables_through_indexes(_vacuumed, api, client, persona, tmp_path, settings):
     settings.VAR_DIR = tmp_path  # the spectral search index of this test's database
@@ -437,3 +438,51 @@ def test_list_routes_read_large_tables_through_indexes(_vacuumed, api, client, p
     assert recorded == json.loads(RECORD.read_text(encoding="utf-8")), (
         "a list route's query plan changed: review it, then FDX_RECORD_QUERY_PLANS=1 to record it"
     )
+
+
+def _node(node_type: str, rows: int = 10, relation: str | None = None, children=()) -> dict:
+    node = {"Node Type": node_type, "Plan Rows": rows, "Plans": list(children)}
+    if relation:
+        node["Relation Name"] = relation
+    return node
+
+
+def test_a_sequential_scan_fails_only_on_a_large_table():
+    sizes = {"big": LARGE_TABLE_ROWS + 1, "small": LARGE_TABLE_ROWS}
+    plan = _node(
+        "Hash Join", children=[_node("Seq Scan", relation="small"), _node("Seq Scan", relation="big")]
+    )
+
+    assert _violations(plan, sizes) == [f"sequential scan of big ({LARGE_TABLE_ROWS + 1} rows)"]
+    assert _violations(_node("Index Scan", relation="big"), sizes) == []
+
+
+def test_a_sort_fails_when_its_input_is_large_even_under_a_limit():
+    whole = _node(
+        "Limit", 50, children=[_node("Sort", SORT_ROWS + 1, children=[_node("Index Scan", relation="t")])]
+    )
+    small = _node(
+        "Limit", 50, children=[_node("Sort", SORT_ROWS, children=[_node("Bitmap Heap Scan", relation="t")])]
+    )
+    presorted = _node("Limit", 50, children=[_node("Incremental Sort", 10**6)])
+
+    assert _violations(whole, {}) == [f"sort of {SORT_ROWS + 1} rows by "]
+    assert _violations(small, {}) == []
+    assert _violations(presorted, {}) == []
+
+
+def test_the_recorded_plan_names_nodes_relations_and_indexes_without_costs():
+    plan = {
+        "Node Type": "Limit",
+        "Total Cost": 12.5,
+        "Plans": [
+            {
+                "Node Type": "Index Scan",
+                "Index Name": "case_seizure_key",
+                "Relation Name": "examinations_case",
+                "Plan Rows": 51,
+            }
+        ],
+    }
+
+    assert _simplified(plan) == ["Limit", "  Index Scan using case_seizure_key on examinations_case"]
