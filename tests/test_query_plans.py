@@ -384,11 +384,10 @@ def _plans_of(client, kind, path, params, headers) -> dict[str, list]:
 
 @pytest.fixture(scope="module")
 def _vacuumed(django_db_setup, django_db_blocker):
-    """``VACUUM ANALYZE`` before the test's transaction begins and after it is rolled back (module-scoped, so
-    outside it): the dead rows the
-    tests before left (or this one leaves) would change the tables' sizes, and so the plans, from run to run,
-    and ANALYZE's row counts outlive a rollback (the tests after this one would be planned for rows that are
-    gone)."""
+    """``VACUUM ANALYZE`` before the test's transaction begins and after it is rolled back (module-scoped,
+    so outside it): the dead rows the tests before left would change the tables' sizes, and so the plans,
+    from run to run; and ANALYZE's row counts outlive a rollback (the tests after this one would be planned
+    for rows that are gone)."""
     with django_db_blocker.unblock(), connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     yield
