@@ -138,6 +138,8 @@ class ApiToken(GlobalRecord):
         verbose_name_plural = _("API tokens")
         ordering = ["-created_at"]
         default_permissions = ()
+        # The token list, newest first (tests/test_query_plans.py).
+        indexes = [models.Index(fields=["-created_at"], name="apitoken_created_key")]
 
     def __str__(self):
         return f"{self.prefix}… ({self.name})"

@@ -307,6 +307,10 @@ class Listing(DistributedRecord):
         verbose_name = _("listing")
         verbose_name_plural = _("listings")
         ordering = ["control_list__jurisdiction__position", "control_list__position", "name_en"]
+        # The entries of one list in the order they are shown (tests/test_query_plans.py).
+        indexes = [
+            models.Index(fields=["control_list", "name_en", "-created_at"], name="listing_list_name_key")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gte=models.F("effective_from")),

@@ -151,7 +151,11 @@ class Spectrum(DistributedRecord):
         verbose_name = _("spectrum")
         verbose_name_plural = _("spectra")
         ordering = ["library_id", "id"]
-        indexes = [models.Index(fields=["library", "record_id"])]
+        indexes = [
+            models.Index(fields=["library", "record_id"]),
+            # Keyset pages of the spectrum list (by library, ties by id; tests/test_query_plans.py).
+            models.Index(fields=["library", "id"], name="spectrum_library_key"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(peak_count__gt=0), name="spectra_spectrum_has_peaks"),
         ]

@@ -108,6 +108,8 @@ class Substance(DistributedRecord):
         verbose_name = _("substance")
         verbose_name_plural = _("substances")
         ordering = ["name_en"]
+        # Keyset pages of the registry (by English name, ties by id; tests/test_query_plans.py).
+        indexes = [models.Index(fields=["name_en", "id"], name="substance_name_key")]
         constraints = [
             models.UniqueConstraint(
                 fields=["inchikey"], condition=~Q(inchikey=""), name="substances_unique_inchikey"
