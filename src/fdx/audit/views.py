@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +12,7 @@ from fdx.audit import checkpoints, selectors
 from fdx.audit.verify import verify_chain
 from fdx.audit.visibility import shown_one, shown_to
 from fdx.core.actors import require_permission
+from fdx.core.paging import page_for
 
 
 @login_required
@@ -21,7 +21,7 @@ def events(request):
     if not (user.has_perm("audit.view_org_events") or user.has_perm("audit.view_all_events")):
         raise PermissionDenied(_("Only administrators read the audit log."))
     filters = {key: request.GET.get(key, "").strip() or None for key in ("action", "actor", "object_id")}
-    page = Paginator(selectors.list_events(user, **filters), 50).get_page(request.GET.get("page"))
+    page = page_for(request, selectors.list_events(user, **filters), 50)
     can_verify = user.has_perm("audit.verify_chain")
     return render(
         request,
@@ -29,7 +29,7 @@ def events(request):
         {
             "page": page,
             # What this reader may see of each event: the content of a hidden record is withheld.
-            "shown": shown_to(user, page.object_list),
+            "shown": shown_to(user, page.rows),
             "filters": filters,
             "can_verify": can_verify,
             "checkpoint_status": checkpoints.status() if can_verify else None,

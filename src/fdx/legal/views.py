@@ -9,13 +9,13 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fdx.core.forms_support import add_action_errors
+from fdx.core.paging import page_for
 from fdx.legal import actions, selectors
 from fdx.legal.extensions import source_for
 from fdx.legal.forms import (
@@ -107,9 +107,7 @@ def list_detail(request, code):
     control_list = _get(selectors.get_list, code)
     day = _date_param(request.GET.get("date"))
     history = request.GET.get("history") == "1"
-    page = Paginator(selectors.list_listings(control_list, day=day, include_history=history), 100).get_page(
-        request.GET.get("page")
-    )
+    page = page_for(request, selectors.list_listings(control_list, day=day, include_history=history), 100)
     return render(
         request,
         "legal/list_detail.html",

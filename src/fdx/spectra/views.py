@@ -9,13 +9,13 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fdx.core.forms_support import add_action_errors
+from fdx.core.paging import page_for
 from fdx.spectra import actions, formats, selectors
 from fdx.spectra.choices import FILE_FORMATS
 from fdx.spectra.extensions import SearchStart, record_hit, start_for
@@ -71,7 +71,7 @@ def library_detail(request, library_id):
         if form.is_valid():
             report = _import(request, library, form)
     text = request.GET.get("q", "")
-    page = Paginator(selectors.spectra_for(request.user, library, text), 50).get_page(request.GET.get("page"))
+    page = page_for(request, selectors.spectra_for(request.user, library, text), 50)
     return render(
         request,
         "spectra/library_detail.html",

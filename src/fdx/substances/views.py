@@ -2,13 +2,13 @@
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from fdx.core.forms_support import add_action_errors
+from fdx.core.paging import page_for
 from fdx.substances import actions, chem, selectors
 from fdx.substances.extensions import SubstanceRef, panels_for
 from fdx.substances.forms import SubstanceForm, SubstanceSearchForm
@@ -34,7 +34,7 @@ def substance_list(request):
                 if not isinstance(results, list)
                 else [s for s in results if code in {c.code for c in s.classes.all()}]
             )
-    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    page = page_for(request, results, 50)
     return render(
         request,
         "substances/list.html",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -16,6 +15,7 @@ from fdx.accounts.forms import ReasonForm, RolesForm, UserCreateForm, UserEditFo
 from fdx.accounts.models import Organisation
 from fdx.accounts.roles import ORG_GRANTABLE_ROLES
 from fdx.core.forms_support import add_action_errors
+from fdx.core.paging import page_for
 
 
 def _require_people_admin(user) -> None:
@@ -42,7 +42,7 @@ def people(request):
     text = request.GET.get("q", "").strip()
     organisation = request.GET.get("organisation", "").strip()
     queryset = selectors.list_users(request.user, text=text or None, organisation=organisation or None)
-    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    page = page_for(request, queryset, 50)
     return render(
         request,
         "accounts/people.html",

@@ -5,7 +5,6 @@ through the actions."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.text import capfirst
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from fdx.core import filestore
 from fdx.core.forms_support import add_action_errors
+from fdx.core.paging import page_for
 from fdx.examinations import actions, selectors, workflow
 from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.forms import (
@@ -45,7 +45,7 @@ def case_list(request):
         cases = selectors.list_cases(request.user, selectors.CaseFilters()).none()
     else:
         cases = selectors.with_contents(selectors.list_cases(request.user, filters), request.user)
-    page = Paginator(cases, 25).get_page(request.GET.get("page"))
+    page = page_for(request, cases, 25)
     return render(
         request,
         "examinations/case_list.html",

@@ -4,10 +4,10 @@ gap report (on screen, CSV, XLSX) and "what if" a proposed listing had been in f
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from fdx.core.paging import page_for
 from fdx.examinations import harmonisation
 from fdx.legal import harmonisation as legal_harmonisation
 from fdx.legal.forms import HarmonisationForm, WhatIfForm
@@ -35,7 +35,7 @@ def matrix_view(request):
         return _download(legal_harmonisation.gaps_csv(gaps), "text/csv; charset=utf-8", "gaps.csv")
     if export == "xlsx":
         return _download(legal_harmonisation.workbook(table, gaps), XLSX, "xlsx")
-    rows = Paginator(table.rows, 100).get_page(request.GET.get("page"))
+    rows = page_for(request, table.rows, 100)
     return render(
         request,
         "examinations/harmonisation.html",
