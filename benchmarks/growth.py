@@ -268,7 +268,8 @@ class Bench:
             if not found:
                 cell.note = f"the list has {page} pages"
                 return cell
-            path = route + found.group(1).replace("&amp;", "&")
+            link = found.group(1).replace("&amp;", "&")
+            path = route + link if link.startswith("?") else link
         cell.p50_ms, cell.p95_ms = self._timed(client, path)
         return cell
 
@@ -356,8 +357,8 @@ DETAILS = [
     ("web", "spectrum", "/spectra/{spectrum}/"),
     ("api", "spectrum", "/api/v1/spectra/{spectrum}"),
 ]
-#: The "Next →" link of the web pagination (any query string).
-NEXT_LINK = re.compile(r'<a href="(\?[^"]*)"[^>]*>[^<]*→</a>')
+#: The "Next →" link of the web pagination (a query string or a path).
+NEXT_LINK = re.compile(r'<a href="([^"]*)"[^>]*>[^<]*→</a>')
 
 
 def _get(client, path: str, params: dict | None = None):
