@@ -39,15 +39,23 @@ def measured(finding: Finding) -> legal.Measured:
     return legal.Measured(finding.examination.exhibit.net_mass_g, finding.amount_g, finding.base_equivalent_g)
 
 
-def finding_status(finding: Finding) -> FindingStatus | None:
-    """None when the finding names no substance or the country of seizure has no legal data in FDX."""
+def finding_status(finding: Finding, shared: dict | None = None) -> FindingStatus | None:
+    """None when the finding names no substance or the country of seizure has no legal data in FDX.
+    ``shared``, one dict for all the findings of a page, reads each country's jurisdiction and the legal
+    engine once for the page rather than once per finding."""
     if not finding.substance_id:
         return None
     case = finding.examination.exhibit.case
-    code = legal.jurisdiction_of_country(case.seizure_country_id)
+    shared = {} if shared is None else shared
+    country = ("jurisdiction", case.seizure_country_id)
+    if country not in shared:
+        shared[country] = legal.jurisdiction_of_country(case.seizure_country_id)
+    code = shared[country]
     if code is None:
         return None
-    compiled = legal.engine()
+    if "engine" not in shared:
+        shared["engine"] = legal.engine()
+    compiled = shared["engine"]
     query = legal.query_for_substance(finding.substance)
     answer = compiled.assess(query, code, case.seizure_date)
     mass, kind, category = legal.category_of_measured(compiled, query, answer, measured(finding))

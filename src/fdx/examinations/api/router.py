@@ -471,7 +471,9 @@ def _substance(global_id):
 )
 def list_attachments(request, case_id: uuid.UUID):
     case = selectors.get_case(request.user, case_id)
-    return list(selectors.list_attachments(request.user, case).select_related("exhibit", "examination"))
+    return list(
+        selectors.list_attachments(request.user, case).select_related("case", "exhibit", "examination")
+    )
 
 
 @router.post(

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -138,13 +139,8 @@ def _case_page(
     """The case page; a form that was refused comes back bound, with its errors and what was typed
     (status 400), so nothing has to be entered again."""
     is_owner = case.owner_organisation_id == request.user.organisation_id and can_record(request.user)
-    for exhibit in case.exhibits.all():  # each exhibit its own form (ids unique on the page)
-        refused = examination_form is not None and exhibit.pk == examination_of
-        exhibit.examination_form = (
-            examination_form
-            if refused
-            else ExaminationForm(prefix="examination", auto_id=f"id_exhibit{exhibit.pk}_%s")
-        )
+    if is_owner:
+        _examination_forms(case, examination_form, examination_of)
     refused_form = any(form is not None for form in (exhibit_form, examination_form, attachment_form))
     return render(
         request,
@@ -160,6 +156,30 @@ def _case_page(
         },
         status=400 if refused_form else 200,
     )
+
+
+class _RenderedForm:
+    """A blank form already rendered: what the case page reads of a form (``as_p``, ``errors``)."""
+
+    errors = None
+
+    def __init__(self, html: str):
+        self.html = html
+
+    def as_p(self) -> str:
+        return self.html
+
+
+def _examination_forms(case, examination_form, examination_of) -> None:
+    """Give each exhibit of the case its "start an examination" form, with ids of its own on the page. The
+    blank form is rendered once and its ids filled in per exhibit: a case of many exhibits would otherwise
+    render the same form (and read the methods) once per exhibit. A refused form comes back as it was."""
+    blank = ExaminationForm(prefix="examination", auto_id="id_exhibit__EXHIBIT___%s").as_p()
+    for exhibit in case.exhibits.all():
+        if examination_form is not None and exhibit.pk == examination_of:
+            exhibit.examination_form = examination_form
+        else:  # the marker is ours and the primary key a number: nothing from a user enters the markup
+            exhibit.examination_form = _RenderedForm(mark_safe(blank.replace("__EXHIBIT__", str(exhibit.pk))))  # noqa: S308
 
 
 @login_required
@@ -262,8 +282,9 @@ def _examination_page(request, examination, *, finding_form=None, edit_form=None
 def _with_legal_status(examination) -> list:
     """The findings, each with its legal status and amount category where and when it was seized."""
     findings = list(examination.findings.select_related("substance__parent"))
+    shared: dict = {}
     for finding in findings:
-        finding.legal_status = finding_status(finding)
+        finding.legal_status = finding_status(finding, shared)
     return findings
 
 
