@@ -21,12 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fdx.audit.actions import record
+from fdx.core import bulk_rows
 from fdx.core.actors import is_system, require_permission
 from fdx.core.events import emit
 from fdx.examinations import audit_events, events, validation
 from fdx.examinations.actions import compute_amounts, refresh_shared_flags
 from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import Case, Examination, Exhibit, Finding
+from fdx.examinations.querysets import SHARED_STATUSES
 
 RECORD = "examinations.record_case_data"
 REVIEW = "examinations.review_examination"
@@ -126,14 +128,17 @@ def check(
     and across rows (a case number given twice, or already recorded); nothing is written. ``first_row``
     numbers the rows of a later batch of a long load as rows of the whole load."""
     today = today or timezone.localdate()
+    drafts = _Drafts()
     problems = [
-        problem for row, spec in enumerate(specs, first_row) for problem in _row_problems(row, spec, today)
+        problem
+        for row, spec in enumerate(specs, first_row)
+        for problem in _row_problems(row, spec, today, drafts)
     ]
     return sorted(problems + _cross_row_problems(specs, first_row), key=lambda p: (p.row, p.field))
 
 
 def _row_problems(
-    row: int, spec: CaseSpec, today: datetime.date, built: list | None = None
+    row: int, spec: CaseSpec, today: datetime.date, drafts: _Drafts, built: list | None = None
 ) -> list[BulkProblem]:
     """The problems of one row; ``built`` (when given) receives the unsaved records checked, for writing."""
     found: list[BulkProblem] = []
@@ -148,9 +153,9 @@ def _row_problems(
                     )
                 )
 
-    case = _case(spec)
+    case = _case(spec, drafts.case.new)
     add("", case, validation.case_problems(case, today))
-    add("", case, validation.field_problems(case, ["owner_organisation", "created_by"], in_bulk=True))
+    add("", case, drafts.case.fields.problems(case))  # field_problems(…, in_bulk=True), once per value
     add("", spec, validation.staff_problems(spec.owner, spec.examiner, RECORD, "examiner"))
     add("", spec, validation.staff_problems(spec.owner, spec.reviewer, REVIEW, "reviewer"))
     four_eyes = validation.four_eyes_problem(spec.reviewer.pk, spec.examiner.pk)
@@ -160,16 +165,16 @@ def _row_problems(
     parts = []
     for number, exhibit_spec in enumerate(spec.exhibits, 1):
         prefix = f"exhibits[{number}]."
-        exhibit = _exhibit(case, exhibit_spec)
+        exhibit = _exhibit(case, exhibit_spec, drafts.exhibit.new)
         add(prefix, exhibit, validation.exhibit_problems(exhibit))
         add(prefix, exhibit, validation.label_problems(exhibit.label, labels))
         labels.append(exhibit.label)
-        add(prefix, exhibit, validation.field_problems(exhibit, ["case", "created_by"], in_bulk=True))
-        examination = _examination(exhibit, spec, exhibit_spec)
+        add(prefix, exhibit, drafts.exhibit.fields.problems(exhibit))
+        examination = _examination(exhibit, spec, exhibit_spec, make=drafts.examination.new)
         add(prefix, examination, validation.examination_problems(examination, spec.seizure_date, today))
-        add(prefix, examination, validation.field_problems(examination, [], in_bulk=True))
+        add(prefix, examination, drafts.examination.fields.problems(examination))
         findings = [
-            _finding(examination, exhibit_spec, f, position)
+            _finding(examination, exhibit_spec, f, position, drafts.finding.new)
             for position, f in enumerate(exhibit_spec.findings)
         ]
         if exhibit_spec.status != ExaminationStatus.DRAFT:
@@ -180,7 +185,7 @@ def _row_problems(
         for position, finding in enumerate(findings, 1):
             finding_prefix = f"{prefix}findings[{position}]."
             add(finding_prefix, finding, validation.finding_problems(finding))
-            add(finding_prefix, finding, validation.field_problems(finding, ["examination"], in_bulk=True))
+            add(finding_prefix, finding, drafts.finding.fields.problems(finding))
         parts.append((exhibit, examination, exhibit_spec, findings))
     if built is not None:
         built.append((spec, case, parts))
@@ -239,6 +244,7 @@ def load_cases_in_batches(
     *,
     batch_size: int = 5000,
     on_batch: Callable[[int, int], None] | None = None,
+    fast: bool = True,
 ) -> BulkReport:
     """Write a long stream of complete case records (a large demo or benchmark data set) batch by batch.
 
@@ -246,7 +252,11 @@ def load_cases_in_batches(
     with one audit event for the whole batch (not one per case), so a million cases neither sit in memory
     nor in one transaction. A refused row is left out and reported (the ``keep_valid`` way): the batches
     before it are committed already. The apps above hear of the load once, at the end, so derived data
-    (planner statistics) is refreshed once. ``on_batch(rows_read, rows_written)`` reports progress."""
+    (planner statistics) is refreshed once. ``on_batch(rows_read, rows_written)`` reports progress.
+
+    The rows of a batch are written one statement per table: ``COPY`` on PostgreSQL, one ``executemany`` on
+    SQLite (``fdx.core.bulk_rows``); ``fast`` False writes the same rows with Django's ``bulk_create``, the
+    slower path the fast one is measured and tested against."""
     require_permission(actor, RECORD)
     today = timezone.localdate()
     report = BulkReport(0)
@@ -259,8 +269,7 @@ def load_cases_in_batches(
         valid = [rows for row, rows in enumerate(built, rows_read + 1) if row not in refused]
         if valid:
             with transaction.atomic():
-                cases = _write_built(valid)
-                refresh_shared_flags(case.pk for case in cases)
+                cases = _write_built(valid, fast=fast)
                 _audit_batch(actor, cases)
         rows_read += len(batch)
         report.written += len(valid)
@@ -277,37 +286,137 @@ def load_cases_in_batches(
 def _check_and_build(specs: list[CaseSpec], today: datetime.date, first_row: int):
     """``check`` that keeps the unsaved records it checked, so a long load builds each record once."""
     built: list = []
+    drafts = _Drafts()
     problems = [
         problem
         for row, spec in enumerate(specs, first_row)
-        for problem in _row_problems(row, spec, today, built)
+        for problem in _row_problems(row, spec, today, drafts, built)
     ]
     problems = sorted(problems + _cross_row_problems(specs, first_row), key=lambda p: (p.row, p.field))
     return problems, built
 
 
-def _write_built(rows: list) -> list[Case]:
-    """Insert the checked records of ``_check_and_build`` (one insert per table, as ``_write_records``)."""
+def _write_built(rows: list, *, fast: bool = True) -> list:
+    """Insert the checked records of ``_check_and_build``: one statement per table (``COPY`` on PostgreSQL,
+    one ``executemany`` on SQLite; with ``fast`` False, Django's ``bulk_create``: the same rows, slower)."""
     now = timezone.now()
-    cases = Case.objects.bulk_create([case for _spec, case, _parts in rows])
+    insert = _insert_rows if fast else _bulk_create
+    cases = []
+    for _spec, case, row_parts in rows:
+        # The visibility rule's stored flag (``actions.refresh_shared_flags`` keeps it on every later change),
+        # written with the case rather than by an UPDATE after the batch.
+        case.has_shared_result = any(
+            examination.status in SHARED_STATUSES for _exhibit, examination, _spec, _findings in row_parts
+        )
+        cases.append(case)
     parts = [part for _spec, _case, row_parts in rows for part in row_parts]
-    Exhibit.objects.bulk_create([exhibit for exhibit, _examination, _spec, _findings in parts])
+    insert(cases, now, ids=True)
+    exhibits = [exhibit for exhibit, _examination, _spec, _findings in parts]
+    for exhibit in exhibits:
+        exhibit.case_id = exhibit.case.id
+    insert(exhibits, now, ids=True)
     examinations = []
-    for _exhibit, examination, _exhibit_spec, _findings in parts:
+    for exhibit, examination, _exhibit_spec, _findings in parts:
+        examination.exhibit_id = exhibit.id
         examination.submitted_at = now if examination.submitted_by_id else None
         examination.approved_at = now if examination.approved_by_id else None
         examinations.append(examination)
-    Examination.objects.bulk_create(examinations)
-    through = Examination.methods.through
-    through.objects.bulk_create(
-        [
-            through(examination_id=examination.pk, analyticalmethod_id=method.pk)
-            for _exhibit, examination, exhibit_spec, _findings in parts
-            for method in exhibit_spec.methods
-        ]
-    )
-    Finding.objects.bulk_create([finding for _e, _x, _s, findings in parts for finding in findings])
+    insert(examinations, now, ids=True)
+    new_method = _Drafts.of(Examination.methods.through).new
+    methods = [
+        new_method(examination=examination, analyticalmethod=method)
+        for _exhibit, examination, exhibit_spec, _findings in parts
+        for method in exhibit_spec.methods
+    ]
+    insert(methods, now, ids=False)
+    findings = []
+    for _exhibit, examination, _exhibit_spec, examination_findings in parts:
+        for finding in examination_findings:
+            finding.examination_id = examination.id
+            findings.append(finding)
+    insert(findings, now, ids=False)
     return cases
+
+
+def _insert_rows(drafts: list, now, *, ids: bool) -> None:
+    if drafts:
+        columns = drafts[0].columns
+        rows = [draft.__dict__ for draft in drafts]
+        if ids:
+            bulk_rows.assign_ids(columns, rows)
+        bulk_rows.insert_rows(columns, rows, now=now, with_ids=ids)
+
+
+def _bulk_create(drafts: list, now, *, ids: bool) -> None:
+    """The same rows through the ORM (the reference the fast path is tested against)."""
+    if drafts:
+        columns = drafts[0].columns
+        model, pk = columns.model, columns.pk.attname
+        given = [name for name in columns.attnames if name != pk]
+        instances = model._default_manager.bulk_create(
+            [model(**{name: draft.__dict__[name] for name in given}) for draft in drafts]
+        )
+        for draft, instance in zip(drafts, instances, strict=True):
+            draft.__dict__[pk] = instance.pk
+
+
+class _Draft:
+    """An unsaved record as the rules read it and the writer writes it: every column by attribute name (the
+    model's defaults, then what the row gives) and, by field name, the related rows the rules read. It
+    reads like the model instance the rules were written for (``str()`` is the model's), without the cost
+    of one."""
+
+    columns: bulk_rows.Columns
+    _meta = None
+
+    def __str__(self):
+        return self._meta.model.__str__(self)
+
+
+class _Drafts:
+    """Unsaved records of each table of a case record, and their field checks, for one batch (a value seen
+    before in a field is not checked again: ``validation.FieldCheck``).
+
+    The columns are the models' concrete fields (``bulk_rows.Columns``): a field added to a model is written
+    with its default, or with the value its builder (``_case``, ``_exhibit`` …) gives — a column derived
+    from the record (a flag computed from its examinations) is set there, on the draft, before writing."""
+
+    def __init__(self):
+        self.case = _Drafts.of(Case, ["owner_organisation", "created_by"])
+        self.exhibit = _Drafts.of(Exhibit, ["case", "created_by"])
+        self.examination = _Drafts.of(Examination)
+        self.finding = _Drafts.of(Finding, ["examination"])
+
+    @staticmethod
+    def of(model, exclude=()) -> _ModelDrafts:
+        return _ModelDrafts(model, exclude)
+
+
+class _ModelDrafts:
+    def __init__(self, model, exclude):
+        self.columns = bulk_rows.Columns(model)
+        self.fields = validation.FieldCheck(model, exclude)
+        self.cls = type(f"{model.__name__}Draft", (_Draft,), {"_meta": model._meta, "columns": self.columns})
+        self.relations = {
+            field.name: (field.attname, field.target_field.attname)
+            for field in model._meta.concrete_fields
+            if field.is_relation
+        }
+        self.template = {**self.columns.constant, **dict.fromkeys(self.relations)}
+        self.per_row = self.columns.per_row
+
+    def new(self, **given) -> _Draft:
+        values = self.template.copy()  # Columns.new_values(), and no related row yet
+        for attname, default in self.per_row:
+            values[attname] = default()
+        for name, value in given.items():
+            relation = self.relations.get(name)
+            if relation is not None:
+                values[relation[0]] = None if value is None else getattr(value, relation[1])
+            values[name] = value
+        draft = self.cls()
+        draft.__dict__ = values
+        return draft
 
 
 def _require_own_organisation(actor, specs: list[CaseSpec]) -> None:
@@ -337,8 +446,8 @@ def _audit_batch(actor, cases: list[Case]) -> None:
 # Unsaved records of a row: what the checks read, and what the batch writes.
 
 
-def _case(spec: CaseSpec) -> Case:
-    return Case(
+def _case(spec: CaseSpec, make=Case):
+    return make(
         owner_organisation=spec.owner,
         created_by=spec.examiner,
         reference=spec.reference,
@@ -356,8 +465,8 @@ def _case(spec: CaseSpec) -> Case:
     )
 
 
-def _exhibit(case: Case, spec: ExhibitSpec) -> Exhibit:
-    return Exhibit(
+def _exhibit(case, spec: ExhibitSpec, make=Exhibit):
+    return make(
         case=case,
         created_by=case.created_by,
         label=spec.label,
@@ -372,10 +481,10 @@ def _exhibit(case: Case, spec: ExhibitSpec) -> Exhibit:
     )
 
 
-def _examination(exhibit: Exhibit, spec: CaseSpec, exhibit_spec: ExhibitSpec, now=None) -> Examination:
+def _examination(exhibit, spec: CaseSpec, exhibit_spec: ExhibitSpec, now=None, make=Examination):
     reviewed = exhibit_spec.status != ExaminationStatus.DRAFT
     approved = exhibit_spec.status == ExaminationStatus.APPROVED
-    return Examination(
+    return make(
         exhibit=exhibit,
         laboratory=spec.owner,
         examiner=spec.examiner,
@@ -436,8 +545,8 @@ def _write_records(specs: list[CaseSpec]) -> list[Case]:
     return cases
 
 
-def _finding(examination, exhibit_spec: ExhibitSpec, spec: FindingSpec, position: int) -> Finding:
-    finding = Finding(
+def _finding(examination, exhibit_spec: ExhibitSpec, spec: FindingSpec, position: int, make=Finding):
+    finding = make(
         examination=examination,
         substance=spec.substance,
         result_type=spec.result_type,

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,18 +33,88 @@ def require_valid(*problem_sets: Problems) -> None:
         raise ValidationError(merged)
 
 
-def field_problems(instance: models.Model, exclude: list[str], *, in_bulk: bool = False) -> Problems:
+def field_problems(instance, exclude: list[str], *, in_bulk: bool = False) -> Problems:
     """What the model's own fields and constraints refuse (lengths, choices, ranges, uniqueness).
 
     ``in_bulk`` leaves out what costs a query per record — that a related row exists, unique constraints —
-    because a bulk write holds the related rows already and checks uniqueness for all its rows at once."""
+    because a bulk write holds the related rows already and checks uniqueness for all its rows at once;
+    it is ``FieldCheck`` for one record (a bulk write keeps one ``FieldCheck`` per batch)."""
     if in_bulk:
-        exclude = [*exclude, *(f.name for f in instance._meta.concrete_fields if f.is_relation)]
+        return FieldCheck(instance._meta.model, exclude).problems(instance)
     try:
-        instance.full_clean(exclude=exclude, validate_unique=not in_bulk, validate_constraints=not in_bulk)
+        instance.full_clean(exclude=exclude)
     except ValidationError as exc:
         return {field: list(messages) for field, messages in exc.message_dict.items()}
     return {}
+
+
+class FieldCheck:
+    """``full_clean(exclude, validate_unique=False, validate_constraints=False)`` of many records of one
+    model, relations left out (``field_problems(…, in_bulk=True)``): each field's ``clean`` (its type,
+    length, choices and validators), then the model's own ``clean`` if it has one.
+
+    A record is a model instance or any object with the fields' attributes (a bulk write's unsaved row).
+    A field's ``clean`` reads only the value for the fields checked here (a relation's ``validate`` is the
+    one that reads the record, and relations are left out), so a value seen before in the same field is
+    not cleaned again: the remembered outcome (the cleaned value, or the messages) is the same. Keep one
+    ``FieldCheck`` for a batch, not longer: the messages are in the language active when first made."""
+
+    def __init__(self, model: type[models.Model], exclude=()):
+        exclude = {*exclude, *(f.name for f in model._meta.concrete_fields if f.is_relation)}
+        self.fields = [
+            (field, field.attname, field.unique or field.primary_key, {})
+            for field in model._meta.fields
+            if field.name not in exclude and not field.generated
+        ]
+        self.model_clean = None if model.clean is models.Model.clean else model.clean
+
+    def problems(self, record) -> Problems:
+        found: Problems = {}
+        for field, attname, unique, seen in self.fields:
+            raw = getattr(record, attname)
+            if unique:  # every value differs: nothing to remember
+                outcome = _clean(field, raw, record)
+            else:
+                # Equal values that a field may treat differently stay apart: 1 and True (by type),
+                # Decimal("1.0") and Decimal("1.00") (by their digits).
+                by_type = seen.get(raw.__class__)
+                if by_type is None:
+                    by_type = seen[raw.__class__] = {}
+                key = str(raw) if raw.__class__ is Decimal else raw
+                try:
+                    outcome = by_type[key]
+                except KeyError:
+                    outcome = by_type[key] = _clean(field, raw, record)
+                except TypeError:  # an unhashable value
+                    outcome = _clean(field, raw, record)
+            if outcome is _NOT_CHECKED:
+                continue
+            cleaned, messages = outcome
+            if messages:
+                found[field.name] = list(messages)
+            else:
+                setattr(record, attname, cleaned)
+        if self.model_clean is not None:
+            try:
+                self.model_clean(record)
+            except ValidationError as exc:
+                for name, messages in exc.update_error_dict({}).items():
+                    found.setdefault(name, []).extend(ValidationError(messages).messages)
+        return found
+
+
+_NOT_CHECKED = object()
+
+
+def _clean(field, raw, record):
+    """The outcome of ``clean_fields`` for one field: (cleaned value, no messages), (the value, messages),
+    or ``_NOT_CHECKED`` for an empty value of a field that may be blank (``clean_fields`` skips it)."""
+    if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
+        return _NOT_CHECKED
+    try:
+        return field.clean(raw, record), ()
+    except ValidationError as exc:
+        return raw, tuple(exc.messages)
 
 
 def case_problems(case, today: datetime.date | None = None) -> Problems:
