@@ -64,17 +64,6 @@ KNOWN_VIOLATIONS: set[str] = {
     "api /spectra kz_lab_chemist [('q', 'caffeine')] cursor page",
     "api /spectra kz_lab_chemist [('q', 'caffeine')] first page",
     "api /substances kz_lab_chemist [('q', 'hydrochloride')] first page",
-    # The library list counts each library's spectra (``Count("spectra")`` in ``spectra.selectors
-    # .libraries_for``) over the whole spectrum table before it sorts: a subquery per row of the page (or a
-    # stored count) would let the ``(name, version)`` order come from an index.
-    "api /spectral-libraries kz_lab_chemist [] cursor page",
-    "api /spectral-libraries kz_lab_chemist [] first page",
-    "web /spectra/libraries/ kz_lab_chemist [] first page",
-    # The delivery counts by state (``accounts.node.delivery_status``) group the whole delivery table: an
-    # estimate, or counts kept as deliveries change state.
-    "api /node/events hub_admin [] first page",
-    # The registry page's class facet counts every substance's classes (a count over the whole link table).
-    "web /substances/ kz_lab_chemist [] first page",
 }
 
 # (page kind, path, persona, parameters); "api" routes are read at their first page and at the page after
