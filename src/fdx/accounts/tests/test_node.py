@@ -184,7 +184,7 @@ def test_fdx_node_events_lists_what_was_given_up(keyed):
 def test_delivery_counts_are_bounded_and_say_when_a_state_holds_more(api, persona, keyed, monkeypatch):
     from fdx.core import paging
 
-    monkeypatch.setattr(paging, "COUNT_BOUND", 2)  # each state is counted up to the bound, never grouped whole
+    monkeypatch.setattr(paging, "COUNT_BOUND", 2)  # each state is counted up to the bound
     for _number in range(3):
         _given_up_delivery()
 
