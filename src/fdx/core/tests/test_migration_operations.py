@@ -1,4 +1,4 @@
-"""The trigram index operation: created and dropped on PostgreSQL, nothing on SQLite (which keeps migrating)."""
+"""The trigram index operation: made and dropped on PostgreSQL, nothing on SQLite (which still migrates)."""
 
 from types import SimpleNamespace
 
