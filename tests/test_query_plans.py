@@ -54,27 +54,17 @@ ROWS = 20_000
 #: Routes that fail the contract today, by their key in ``query_plans.json``. Each must still fail (so
 #: that a fix shows up here and the entry goes), and every other route must pass.
 KNOWN_VIOLATIONS: set[str] = {
-    # A case search by containment (``q=``: reference, agency case number, locality) reads every visible case
-    # and sorts the matches: it needs a trigram (pg_trgm GIN) index or a search table (the visibility rule
-    # itself is served by the stored ``has_shared_result`` flag and its indexes).
+    # A case search by containment (``q=``: reference, agency case number, locality, description, and the
+    # exhibits' logo or colour) walks the case order index (``case_seizure_key``) and filters, which is right
+    # for ``KZ`` (it matches nearly every case the chemist sees), but the exhibit part is planned as a hashed
+    # subplan that reads the whole exhibit table: two letters give no trigram, so no pg_trgm index can serve
+    # ``logo ILIKE '%KZ%'``. It needs a search table (or the exhibits' text kept on the case).
     "api /cases kz_lab_chemist [('q', 'KZ')] cursor page",
     "api /cases kz_lab_chemist [('q', 'KZ')] first page",
-    # Text search by containment (``icontains``, the normalised names' ``contains``) reads every row: it needs
-    # a trigram (pg_trgm GIN) index, or a search table; the substance search also ranks every match.
-    "api /spectra kz_lab_chemist [('q', 'caffeine')] cursor page",
-    "api /spectra kz_lab_chemist [('q', 'caffeine')] first page",
+    # The substance search ranks every match (exact name, normalised form, prefix, containment) and sorts
+    # them all (in the test's registry about half the names contain "hydrochloride"); its rank's exact-name
+    # test (``name__iexact``) reads every name. It needs a search table with the rank's parts stored.
     "api /substances kz_lab_chemist [('q', 'hydrochloride')] first page",
-    # The library list counts each library's spectra (``Count("spectra")`` in ``spectra.selectors
-    # .libraries_for``) over the whole spectrum table before it sorts: a subquery per row of the page (or a
-    # stored count) would let the ``(name, version)`` order come from an index.
-    "api /spectral-libraries kz_lab_chemist [] cursor page",
-    "api /spectral-libraries kz_lab_chemist [] first page",
-    "web /spectra/libraries/ kz_lab_chemist [] first page",
-    # The delivery counts by state (``accounts.node.delivery_status``) group the whole delivery table: an
-    # estimate, or counts kept as deliveries change state.
-    "api /node/events hub_admin [] first page",
-    # The registry page's class facet counts every substance's classes (a count over the whole link table).
-    "web /substances/ kz_lab_chemist [] first page",
 }
 
 # (page kind, path, persona, parameters); "api" routes are read at their first page and at the page after

@@ -363,6 +363,7 @@ def node_events(as_json: bool = typer.Option(False, "--json", help="Print JSON."
         print_json(
             {
                 "counts": status.counts,
+                "more": status.more,
                 "failed": [
                     {
                         "event": d.event_id,
@@ -375,7 +376,8 @@ def node_events(as_json: bool = typer.Option(False, "--json", help="Print JSON."
             }
         )
         return
-    out.print(", ".join(f"{state}: {number:,}" for state, number in status.counts.items()))
+    more = set(status.more)  # a state counted up to the bound, and more: "10,000+"
+    out.print(", ".join(f"{state}: {n:,}{'+' * (state in more)}" for state, n in status.counts.items()))
     for delivery in status.failed:
         last_line = (delivery.last_error.strip().splitlines() or [""])[-1]
         out.print(

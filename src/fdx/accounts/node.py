@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from fdx.audit.actions import record
 from fdx.core import node
 from fdx.core.actors import require_permission
 from fdx.core.models import DeliveryState, EventDelivery
+from fdx.core.paging import Total, bounded_total
 
 MANAGE_NODE = "accounts.manage_node"
 
@@ -68,23 +68,38 @@ def rotate_node_key(actor, *, reason: str):
 
 @dataclass(frozen=True)
 class DeliveryStatus:
-    """How the domain events of this node stand: deliveries by state, and the last ones given up."""
+    """How the domain events of this node stand: deliveries by state, and the last ones given up.
 
-    counts: dict[str, int]
+    The totals are bounded (``fdx.core.paging.bounded_total``): each state is counted up to
+    ``COUNT_BOUND`` rows through the ``(state, next_attempt_at)`` index, never by grouping the whole
+    delivery table (which only grows: every delivered event stays ``done``); a large total is kept a minute
+    in the cache, so it may be that old."""
+
+    totals: dict[str, Total]
     failed: list[EventDelivery]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Deliveries by state; a state holding more than ``COUNT_BOUND`` shows the bound (see ``more``)."""
+        return {state: total.value for state, total in self.totals.items()}
+
+    @property
+    def more(self) -> list[str]:
+        """The states holding more deliveries than their count says (more than ``COUNT_BOUND``)."""
+        return [state for state, total in self.totals.items() if total.more]
 
 
 def delivery_status(actor, *, failed_limit: int = 50) -> DeliveryStatus:
     require_permission(actor, MANAGE_NODE)
-    counts = dict.fromkeys(DeliveryState.values, 0)
-    for row in EventDelivery.objects.values("state").annotate(number=Count("pk")):
-        counts[row["state"]] = row["number"]
+    totals = {
+        state: bounded_total(EventDelivery.objects.filter(state=state)) for state in DeliveryState.values
+    }
     failed = list(
         EventDelivery.objects.filter(state=DeliveryState.FAILED)
         .select_related("event")
         .order_by("-next_attempt_at")[:failed_limit]
     )
-    return DeliveryStatus(counts, failed)
+    return DeliveryStatus(totals, failed)
 
 
 @transaction.atomic

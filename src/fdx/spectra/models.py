@@ -70,6 +70,8 @@ class SpectralLibrary(OwnedRecord):
                 fields=["owner_organisation", "name", "version"], name="spectra_library_name_version"
             ),
         ]
+        # The list's order (``ordering``, ended with the key): a page comes from this index.
+        indexes = [models.Index(fields=["name", "version", "id"], name="spectra_library_order")]
         permissions = [
             ("search_spectra", _("Search the spectral libraries one's organisation may see")),
             ("manage_spectral_libraries", _("Create libraries and import reference spectra")),

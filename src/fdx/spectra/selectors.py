@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -30,11 +31,22 @@ def _libraries(user, action: str) -> QuerySet[SpectralLibrary]:
 
 
 def libraries_for(user, action: str = "view") -> QuerySet[SpectralLibrary]:
-    """The libraries ``user`` may see (or change), with how many spectra each holds."""
+    """The libraries ``user`` may see (or change), with how many spectra each holds.
+
+    The count is a subquery per library row (over ``spectrum_library_key``), not a join grouped over the
+    whole spectrum table: so a page in ``(name, version)`` order comes from the library's order index and
+    only the page's libraries are counted."""
+    spectra = (
+        Spectrum.objects.filter(library=OuterRef("pk"))
+        .order_by()
+        .values("library")
+        .annotate(number=Count("pk"))
+        .values("number")
+    )
     return (
         _libraries(user, action)
         .select_related("owner_organisation", "sharing_group")
-        .annotate(spectrum_count=Count("spectra"))
+        .annotate(spectrum_count=Coalesce(Subquery(spectra, output_field=IntegerField()), 0))
         .order_by("name", "version")
     )
 

@@ -24,7 +24,7 @@ from fdx.spectra.querysets import can_manage, can_search
 from fdx.spectra.science.index import SearchOptions
 from fdx.spectra.science.peaks import PeakError, nominal, parse_peak_text
 from fdx.substances.extensions import SubstanceRef, panels_for
-from fdx.substances.selectors import list_classes
+from fdx.substances.selectors import class_choices
 
 PLOTTED_HITS = 5
 LEGAL_QUERIES = 10
@@ -54,7 +54,7 @@ def library_list(request):
     return render(
         request,
         "spectra/library_list.html",
-        {"libraries": selectors.libraries_for(request.user), "form": form},
+        {"page": page_for(request, selectors.libraries_for(request.user), 50, count=False), "form": form},
     )
 
 
@@ -200,7 +200,7 @@ def _search_started(request, start: SearchStart) -> tuple[list, str]:
 
 def _search_form(request) -> SearchForm:
     libraries = [(str(lib.global_id), str(lib)) for lib in selectors.libraries_for(request.user)]
-    classes = [(c.code, c.name) for c in list_classes()]
+    classes = [(c.code, c.name) for c in class_choices()]
     data = request.POST if request.method == "POST" else None
     return SearchForm(data, request.FILES or None, library_choices=libraries, class_choices=classes)
 

@@ -167,7 +167,15 @@ def structure_index() -> StructureIndex:
 
 
 def list_classes() -> QuerySet[SubstanceClass]:
+    """The classes with how many substances each holds (the API's list: a count over the whole link table,
+    so not for a page that only offers the classes as a filter: ``class_choices``)."""
     return SubstanceClass.objects.annotate(substance_count=Count("substances")).order_by("position")
+
+
+def class_choices() -> QuerySet[SubstanceClass]:
+    """The classes in their order, uncounted: the class filter of the registry and search pages (a few dozen
+    rows, read without touching the substances)."""
+    return SubstanceClass.objects.order_by("position")
 
 
 def resolve_substance(text: str):

@@ -18,7 +18,7 @@ from fdx.substances.models import Substance
 @login_required
 def substance_list(request):
     """Search by name in any language, CAS, InChIKey, or by exact, sub- or similar structure."""
-    classes = selectors.list_classes()
+    classes = selectors.class_choices()
     form = SubstanceSearchForm(request.GET or None, class_choices=[(c.code, c.name) for c in classes])
     results, scores, error = selectors.substances_queryset().order_by("name_en"), {}, None
     if form.is_valid():

@@ -153,7 +153,7 @@ def node_identity(request):
 )
 def node_events(request):
     status = node.delivery_status(request.user)
-    return {"counts": status.counts, "failed": status.failed}
+    return {"counts": status.counts, "more": status.more, "failed": status.failed}
 
 
 @router.get("/me", response=UserOut, summary="The signed-in user")

@@ -177,5 +177,8 @@ class DeliveryOut(Schema):
 
 
 class EventStatusOut(Schema):
-    counts: dict[str, int]
+    counts: dict[str, int] = Field(
+        description="Deliveries by state, each counted up to a bound (10,000): a state in `more` holds more"
+    )
+    more: list[str] = Field(description="The states holding more deliveries than their count (the bound)")
     failed: list[DeliveryOut]

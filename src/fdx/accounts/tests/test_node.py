@@ -179,3 +179,18 @@ def test_fdx_node_events_lists_what_was_given_up(keyed):
     assert "failed: 1" in result.output
     assert "examinations.case.changed → tests.broken" in result.output
     assert "RuntimeError: the store is away" in result.output
+
+
+def test_delivery_counts_are_bounded_and_say_when_a_state_holds_more(api, persona, keyed, monkeypatch):
+    from fdx.core import paging
+
+    monkeypatch.setattr(paging, "COUNT_BOUND", 2)  # each state is counted up to the bound
+    for _number in range(3):
+        _given_up_delivery()
+
+    body = api.get("/node/events", user=persona("hub_admin")).json()
+    printed = runner.invoke(app, ["node", "events"], env={"COLUMNS": "200"})
+
+    assert body["counts"] == {"pending": 0, "done": 0, "failed": 2} and body["more"] == ["failed"]
+    assert len(body["failed"]) == 3
+    assert "failed: 2+" in printed.output and "pending: 0," in printed.output
