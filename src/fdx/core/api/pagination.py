@@ -18,7 +18,7 @@ from ninja.pagination import PaginationBase
 
 from fdx.core import paging
 from fdx.core.api.errors import ApiError
-from fdx.core.paging import MAX_CURSOR_LENGTH, after_key, encode_cursor, ordering_of
+from fdx.core.paging import MAX_CURSOR_LENGTH, after_key, bounded_total, encode_cursor, ordering_of
 
 __all__ = [
     "MAX_CURSOR_LENGTH",
@@ -91,7 +91,13 @@ class KeysetPagination(PaginationBase):
 
     class Output(Schema):
         count: int | None = Field(
-            description="Matching items; null on cursor pages and with with_count=false (counting is slow)."
+            description=(
+                "Matching items, counted up to 10,000 (see `count_more`; a large total may be up to a minute"
+                " old); null on cursor pages and with with_count=false."
+            )
+        )
+        count_more: bool = Field(
+            False, description="True when more items match than `count` says (the count stops at 10,000)."
         )
         limit: int
         offset: int
@@ -120,13 +126,16 @@ class KeysetPagination(PaginationBase):
                 "next": None,
                 "items": _shown(queryset, list(rows[offset : offset + limit])),
             }
-        count = rows.count() if pagination.with_count and cursor is None else None
+        # Bounded like the web pages' totals: an exact count of a large visible set reads all of it
+        # (430 ms for the findings of 100,000 cases on PostgreSQL, against 125 ms for the page itself).
+        total = bounded_total(rows) if pagination.with_count and cursor is None else None
         if cursor is not None:
             rows = rows.filter(after_key(order, decode_cursor(cursor, order)))
         window = list(rows.order_by(*order)[offset : offset + limit + 1])
         page, more = window[:limit], len(window) > limit
         return {
-            "count": count,
+            "count": None if total is None else total.value,
+            "count_more": bool(total and total.more),
             "limit": limit,
             "offset": offset,
             "next": encode_cursor(page[-1], order) if more else None,

@@ -174,3 +174,18 @@ def test_substances_page_by_cursor_and_a_ranked_search_by_offset(api, persona):
     assert ranked["next"] is None and ranked["count"] >= 1
     cursor = api.get("/substances", user=user, limit=1).json()["next"]
     assert_invalid_cursor(api.get("/substances", user=user, q="hydrochloride", cursor=cursor))
+
+
+def test_the_first_page_count_stops_at_the_bound_and_says_so(api, persona, cases, monkeypatch):
+    from fdx.core import paging
+
+    chemist = persona("kz_lab_chemist")
+    visible = len(expected_cases(chemist))
+    exact = api.get("/cases", user=chemist, limit=2).json()
+    assert (exact["count"], exact["count_more"]) == (visible, False)
+    monkeypatch.setattr(paging, "COUNT_BOUND", visible - 2)
+    with CaptureQueriesContext(connection) as queries:
+        bounded = api.get("/cases", user=chemist, limit=2).json()
+    assert (bounded["count"], bounded["count_more"]) == (visible - 2, True)
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1 and "LIMIT" in counts[0].upper()
