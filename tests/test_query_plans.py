@@ -300,8 +300,16 @@ def _line(node: dict) -> str:
     return " ".join(parts)
 
 
-def _simplified(plan: dict) -> list[str]:
-    return ["  " * depth + _line(node) for node, depth in _nodes(plan)]
+def _simplified(plan: dict, table_rows: dict[str, float]) -> list[str]:
+    """How the plan reads the large tables, in plan order: the access path (scan and index) of each node on a
+    table over ``LARGE_TABLE_ROWS``. The join methods and the small tables are left out: the planner flips
+    between a hash join and a nested loop over a dozen organisations from one run to the next (a CI run caught
+    it), which says nothing about how the list scales."""
+    return [
+        _line(node)
+        for node, _depth in _nodes(plan)
+        if table_rows.get(node.get("Relation Name"), 0) > LARGE_TABLE_ROWS
+    ]
 
 
 def _table_rows() -> dict[str, float]:
@@ -404,7 +412,7 @@ def test_list_routes_read_large_tables_through_indexes(_vacuumed, api, client, p
         for page, plans in _plans_of(client, kind, path, params, headers).items():
             key = _key(kind, route, who, route_params, page)
             recorded[key] = [
-                {"count": _is_count(sql), "plan": _simplified(plan)} for sql, _args, plan in plans
+                {"count": _is_count(sql), "plan": _simplified(plan, table_rows)} for sql, _args, plan in plans
             ]
             problems = [
                 f"{problem}\n    in {sql[:300]}"
@@ -474,7 +482,7 @@ def test_a_sort_fails_when_its_input_is_large_even_under_a_limit():
     assert _violations(presorted, {}) == []
 
 
-def test_the_recorded_plan_names_nodes_relations_and_indexes_without_costs():
+def test_the_recorded_plan_is_the_access_path_of_each_large_table():
     plan = {
         "Node Type": "Limit",
         "Total Cost": 12.5,
@@ -488,4 +496,6 @@ def test_the_recorded_plan_names_nodes_relations_and_indexes_without_costs():
         ],
     }
 
-    assert _simplified(plan) == ["Limit", "  Index Scan using case_seizure_key on examinations_case"]
+    large = {"examinations_case": LARGE_TABLE_ROWS + 1}
+    assert _simplified(plan, large) == ["Index Scan using case_seizure_key on examinations_case"]
+    assert _simplified(plan, {}) == []  # a small table's access path is not part of the record
