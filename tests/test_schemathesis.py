@@ -95,6 +95,8 @@ def records(persona, settings, tmp_path, spectral_index_folder):
     from fdx.audit.models import AuditEvent
     from fdx.core.actors import system
     from fdx.examinations.actions import attach_file
+    from fdx.examinations.export_runs import start_export_run
+    from fdx.examinations.selectors import CaseFilters
     from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, draft_examination, open_case
     from fdx.geo.models import Region
     from fdx.legal.models import Listing
@@ -113,6 +115,7 @@ def records(persona, settings, tmp_path, spectral_index_folder):
     listing = Listing.objects.select_related("control_list__jurisdiction").filter(recorded_to=None).first()
     token, _secret = create_api_token(system("fuzz"), chemist, name="fuzzed")
     group = create_sharing_group(system("fuzz"), code="fuzz-group", name_en="Fuzz", name_ru="Фазз")
+    export_run = start_export_run(chemist, CaseFilters(), "csv")
     return {
         "case_id": case.global_id,
         "exhibit_id": exhibit.global_id,
@@ -124,6 +127,7 @@ def records(persona, settings, tmp_path, spectral_index_folder):
         "substance_id": Substance.objects.order_by("pk").first().global_id,
         "listing_id": listing.global_id,
         "token_id": token.global_id,
+        "run_id": export_run.global_id,
         "username": chemist.username,
         "sequence": AuditEvent.objects.order_by("-sequence").first().sequence,
         # {code} names a different thing on each route
