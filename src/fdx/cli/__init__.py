@@ -17,7 +17,7 @@ from fdx.audit.cli import audit_app
 from fdx.cli.node import register_node_commands
 from fdx.core.cli_support import err
 from fdx.demo.cli import demo_app
-from fdx.examinations.cli import exports_app, reports_app
+from fdx.examinations.cli import cases_app, exports_app, reports_app
 from fdx.geo.cli import geo_app
 from fdx.legal.cli import legal_app
 from fdx.spectra.cli import spectra_app
@@ -65,6 +65,7 @@ def _register() -> None:
     app.add_typer(spectra_app, name="spectra")
     app.add_typer(reports_app, name="reports")
     app.add_typer(exports_app, name="exports")
+    app.add_typer(cases_app, name="cases")
 
 
 _register()

@@ -14,8 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +23,7 @@ from fdx.core import filestore
 from fdx.core.actors import require_permission, require_user
 from fdx.core.events import emit
 from fdx.core.records import mark_retracted, require_local, tombstone, tombstone_all
-from fdx.examinations import audit_events, events, reports, validation, workflow
+from fdx.examinations import audit_events, case_index, events, reports, validation, workflow
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, FindingRole, ResultType
 from fdx.examinations.filetypes import check_file_type
 from fdx.examinations.methods import METHODS
@@ -37,7 +36,7 @@ from fdx.examinations.models import (
     Finding,
     IssuedReport,
 )
-from fdx.examinations.querysets import SHARED_STATUSES, can_record, can_view_case_data
+from fdx.examinations.querysets import can_record, can_view_case_data
 from fdx.geo.selectors import resolve_region
 from fdx.spectra import audit_events as spectra_audit_events
 from fdx.spectra.models import Spectrum
@@ -97,6 +96,7 @@ def open_case(actor, **values) -> Case:
     case = Case(owner_organisation=actor.organisation, created_by=actor, **values)
     _validate_case(case)
     case.save()
+    case_index.refresh([case.pk])
     record(audit_events.CASE_OPENED, actor=actor, obj=case, after=snapshot(case, Case.audit_fields))
     emit(events.CASE_CHANGED, obj=case, organisation=case.owner_organisation, actor=actor)
     return case
@@ -115,6 +115,7 @@ def update_case(actor, case: Case, *, reason: str = "", **values) -> Case:
     old, new = changes(before, snapshot(case, Case.audit_fields))
     if new:  # a change that changes nothing is not saved: the record's version stays
         case.save()
+        case_index.refresh([case.pk])
         record(audit_events.CASE_CHANGED, actor=actor, obj=case, before=old, after=new, reason=reason)
         emit(events.CASE_CHANGED, obj=case, organisation=case.owner_organisation, actor=actor)
     return case
@@ -195,6 +196,7 @@ def add_exhibit(actor, case: Case, **values) -> Exhibit:
     exhibit = Exhibit(case=case, created_by=actor, **values)
     _validate_exhibit(exhibit)
     exhibit.save()
+    case_index.refresh([case.pk])
     record(
         audit_events.EXHIBIT_ADDED, actor=actor, obj=exhibit, after=snapshot(exhibit, Exhibit.audit_fields)
     )
@@ -218,6 +220,7 @@ def update_exhibit(actor, exhibit: Exhibit, *, reason: str = "", **values) -> Ex
     if not new:  # a change that changes nothing is not saved: the record's version stays
         return exhibit
     exhibit.save()
+    case_index.refresh([exhibit.case_id])
     record(audit_events.EXHIBIT_CHANGED, actor=actor, obj=exhibit, before=old, after=new, reason=reason)
     _emit_exhibit(events.EXHIBIT_CHANGED, exhibit, actor)
     if "net_mass_g" in new:
@@ -249,6 +252,7 @@ def remove_exhibit(actor, exhibit: Exhibit) -> None:
     # Files attached to the exhibit go with it (the audit chain keeps their names and hashes).
     tombstone_all(Attachment.objects.filter(exhibit=exhibit))
     tombstone(exhibit)
+    case_index.refresh([exhibit.case_id])
     _emit_exhibit(events.EXHIBIT_REMOVED, exhibit, actor)
 
 
@@ -275,6 +279,7 @@ def start_examination(actor, exhibit: Exhibit, *, methods: list[str] | None = No
     _validate_examination(examination)
     examination.save()
     _set_methods(examination, methods or [])
+    case_index.refresh([exhibit.case_id])
     record(
         audit_events.EXAMINATION_STARTED,
         actor=actor,
@@ -398,6 +403,7 @@ def revise_examination(actor, examination: Examination, *, reason: str) -> Exami
             amount_g=finding.amount_g,
             base_equivalent_g=finding.base_equivalent_g,
         )
+    case_index.refresh([revision.exhibit.case_id])
     record(
         audit_events.EXAMINATION_REVISED,
         actor=actor,
@@ -447,6 +453,7 @@ def discard_examination(actor, examination: Examination) -> None:
     examination.previous_revision = None
     examination.save(update_fields=["previous_revision", "updated_at"])
     tombstone(examination)
+    case_index.refresh([examination.exhibit.case_id])
     for finding in Finding.with_tombstones().filter(pk__in=[f.pk for f in findings]):
         _emit_finding(events.FINDING_REMOVED, finding, actor)
     _emit_examination(
@@ -464,29 +471,10 @@ def _transition(
     if status == ExaminationStatus.RETRACTED:
         mark_retracted(examination)
     examination.save()
-    if (status in SHARED_STATUSES) != (before["status"] in SHARED_STATUSES):  # approval, in practice
-        refresh_shared_flags([examination.exhibit.case_id])
+    case_index.refresh([examination.exhibit.case_id])  # the case's statuses, shared flag and substances
     record(event, actor=actor, obj=examination, before=before, after={"status": status}, reason=reason)
     _emit_examination(domain_event, examination, actor)
     return examination
-
-
-def refresh_shared_flags(case_ids) -> int:
-    """Set ``Case.has_shared_result`` of the cases ``case_ids`` from their examinations, in one UPDATE:
-    true when any examination (not a tombstone) is approved, superseded or retracted. Every action that
-    moves an examination into or out of those statuses calls it in its transaction (``_transition``; the
-    bulk writers once per batch), so the visibility rule can read the flag instead of the examinations.
-
-    A derived column, not a change of the record: it goes around the distributed queryset (the record's
-    version and ``updated_at`` stay), and tombstoned cases are kept right too. Returns the rows updated."""
-    shared = Exists(Examination.objects.filter(exhibit__case_id=OuterRef("pk"), status__in=SHARED_STATUSES))
-    case_ids = list(case_ids)
-    # As many ids a statement as the database takes (SQLite: 999 parameters, the statuses included).
-    step = (connection.features.max_query_params or 100_000) - len(SHARED_STATUSES)
-    return sum(
-        Case._base_manager.filter(pk__in=case_ids[start : start + step]).update(has_shared_result=shared)
-        for start in range(0, len(case_ids), step)
-    )
 
 
 def _validate_examination(examination: Examination) -> None:
@@ -516,6 +504,7 @@ def add_finding(actor, examination: Examination, **values) -> Finding:
     _validate_finding(finding)
     compute_amounts(finding, examination.exhibit.net_mass_g)
     finding.save()
+    case_index.refresh([examination.exhibit.case_id])
     record(
         audit_events.FINDING_ADDED, actor=actor, obj=finding, after=snapshot(finding, Finding.audit_fields)
     )
@@ -537,6 +526,8 @@ def update_finding(actor, finding: Finding, **values) -> Finding:
     old, new = changes(before, snapshot(finding, Finding.audit_fields))
     if new:  # a change that changes nothing is not saved: the record's version stays
         finding.save()
+        if "substance" in new:
+            case_index.refresh([finding.examination.exhibit.case_id])
         record(audit_events.FINDING_CHANGED, actor=actor, obj=finding, before=old, after=new)
         _emit_finding(events.FINDING_CHANGED, finding, actor)
     return finding
@@ -551,6 +542,7 @@ def remove_finding(actor, finding: Finding) -> None:
         audit_events.FINDING_REMOVED, actor=actor, obj=finding, before=snapshot(finding, Finding.audit_fields)
     )
     tombstone(finding)
+    case_index.refresh([finding.examination.exhibit.case_id])
     _emit_finding(events.FINDING_REMOVED, finding, actor)
 
 

@@ -24,8 +24,8 @@ from fdx.audit.actions import record
 from fdx.core import bulk_rows
 from fdx.core.actors import is_system, require_permission
 from fdx.core.events import emit
-from fdx.examinations import audit_events, events, validation
-from fdx.examinations.actions import compute_amounts, refresh_shared_flags
+from fdx.examinations import audit_events, case_index, events, validation
+from fdx.examinations.actions import compute_amounts
 from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import Case, Examination, Exhibit, Finding
 from fdx.examinations.querysets import SHARED_STATUSES
@@ -303,10 +303,14 @@ def _write_built(rows: list, *, fast: bool = True) -> list:
     insert = _insert_rows if fast else _bulk_create
     cases = []
     for _spec, case, row_parts in rows:
-        # The visibility rule's stored flag (``actions.refresh_shared_flags`` keeps it on every later change),
-        # written with the case rather than by an UPDATE after the batch.
+        # The derived columns (``case_index``: ``refresh`` keeps them on every later change), written with
+        # the case rather than by an UPDATE after the batch.
         case.has_shared_result = any(
             examination.status in SHARED_STATUSES for _exhibit, examination, _spec, _findings in row_parts
+        )
+        case.search_text = case_index.search_text(
+            (getattr(case, name) for name in case_index.CASE_WORDS),
+            (getattr(exhibit, name) for exhibit, *_rest in row_parts for name in case_index.EXHIBIT_WORDS),
         )
         cases.append(case)
     parts = [part for _spec, _case, row_parts in rows for part in row_parts]
@@ -335,7 +339,26 @@ def _write_built(rows: list, *, fast: bool = True) -> list:
             finding.examination_id = examination.id
             findings.append(finding)
     insert(findings, now, ids=False)
+    _write_case_index(rows, insert, now)
     return cases
+
+
+def _write_case_index(rows: list, insert, now) -> None:
+    """The ``case_index`` rows of the new cases, from the records in hand (nothing is read back)."""
+    drafts: dict = {}
+    for _spec, case, row_parts in rows:
+        findings = [
+            (finding.substance_id, examination.status)
+            for _exhibit, examination, _exhibit_spec, examination_findings in row_parts
+            for finding in examination_findings
+        ]
+        statuses = [examination.status for _exhibit, examination, _exhibit_spec, _findings in row_parts]
+        for model, values in case_index.rows_of(case.id, case.owner_organisation_id, findings, statuses):
+            if model not in drafts:
+                drafts[model] = (_Drafts.of(model), [])
+            drafts[model][1].append(drafts[model][0].new(**values))
+    for _model_drafts, new in drafts.values():
+        insert(new, now, ids=False)
 
 
 def _insert_rows(drafts: list, now, *, ids: bool) -> None:
@@ -502,7 +525,7 @@ def _examination(exhibit, spec: CaseSpec, exhibit_spec: ExhibitSpec, now=None, m
 
 def _write_batch(actor, specs: list[CaseSpec]) -> None:
     cases = _write_records(specs)
-    refresh_shared_flags(case.pk for case in cases)
+    case_index.refresh(case.pk for case in cases)
     for case, spec in zip(cases, specs, strict=True):
         record(audit_events.CASE_IMPORTED, actor=actor, obj=case, after=_summary(spec))
     emit(events.CASES_IMPORTED, actor=actor, cases=[str(case.global_id) for case in cases])

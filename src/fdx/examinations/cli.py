@@ -1,7 +1,9 @@
-"""``fdx reports …``: check an examination report against the record on this node."""
+"""``fdx reports …``, ``fdx exports …`` and ``fdx cases …``: reports checked against the records, background
+exports, and the case data kept for the lists' filters."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from pathlib import Path
@@ -112,3 +114,38 @@ def cleanup() -> None:
 
     expired = remove_expired_runs(cli_actor())
     out.print(f"{expired} export(s) expired")
+
+
+cases_app = typer.Typer(help="Case data kept for the lists' filters.", no_args_is_help=True)
+
+
+@cases_app.command("reindex")
+@handle_errors
+def reindex(
+    check: bool = typer.Option(False, "--check", help="Only count what differs; change nothing."),
+    batch_size: int = typer.Option(2000, "--batch-size", min=1, help="Cases a transaction."),
+) -> None:
+    """Rebuild what the case list's filters read (substances found, examination statuses, search text,
+    shared flag) from the records; with --check, report how much differs and exit 1 if anything does."""
+    from django.db import transaction
+
+    from fdx.examinations import case_index
+
+    class _Rollback(Exception):
+        pass
+
+    differed = done = 0
+    # With --check the batches run inside one transaction that is rolled back: nothing is written.
+    try:
+        with transaction.atomic() if check else contextlib.nullcontext():
+            for done, total, changed in case_index.refresh_all(batch_size):
+                differed += changed
+                err.print(f"{done}/{total}", end="\r")
+            if check:
+                raise _Rollback
+    except _Rollback:
+        pass
+    err.print()
+    out.print(f"{done} case(s) read, {differed} derived row(s) or column(s) differed")
+    if check and differed:
+        raise typer.Exit(1)

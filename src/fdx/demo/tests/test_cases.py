@@ -188,9 +188,10 @@ def test_the_queries_of_a_batch_do_not_grow_with_its_size():
     small, large = _queries_of_a_load(context, 8), _queries_of_a_load(context, 40)
 
     assert small[0] == large[0]
-    # One write per table (eight: cases, exhibits, examinations, methods, findings — COPY on PostgreSQL, one
-    # executemany on SQLite — then the audit event, the outbox event and its deliveries).
-    assert small[1] == large[1] == 8
+    # One write per table (ten: cases, exhibits, examinations, methods, findings, and the case index's
+    # substances and statuses — COPY on PostgreSQL, one executemany on SQLite — then the audit event, the
+    # outbox event and its deliveries).
+    assert small[1] == large[1] == 10
 
 
 def test_the_demo_load_command_refuses_a_node_with_real_cases_unless_forced(persona):

@@ -1,4 +1,5 @@
 from fdx.examinations.models.attachments import Attachment
+from fdx.examinations.models.case_index import CaseStatus, CaseSubstance
 from fdx.examinations.models.cases import Case
 from fdx.examinations.models.examinations import AnalyticalMethod, Examination
 from fdx.examinations.models.exhibits import Exhibit
@@ -10,6 +11,8 @@ __all__ = [
     "AnalyticalMethod",
     "Attachment",
     "Case",
+    "CaseStatus",
+    "CaseSubstance",
     "Examination",
     "Exhibit",
     "ExportRun",

@@ -84,6 +84,9 @@ class Case(OwnedRecord):
         editable=False,
         help_text=_("An examination of the case is approved (or superseded or retracted after approval)."),
     )
+    # Derived, kept by ``fdx.examinations.case_index``: the case's and its exhibits' words a text search
+    # looks in (case numbers, locality, description, logos, colours), one column for one trigram index.
+    search_text = models.TextField(_("search text"), blank=True, default="", editable=False)
     retracted_at = models.DateTimeField(_("retracted at"), null=True, blank=True)
     retraction_reason = models.TextField(_("reason for retraction"), blank=True)
 
