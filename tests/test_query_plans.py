@@ -63,10 +63,6 @@ KNOWN_VIOLATIONS: set[str] = {
     # ``logo ILIKE '%KZ%'``. It needs a search table (or the exhibits' text kept on the case).
     "api /cases kz_lab_chemist [('q', 'KZ')] cursor page",
     "api /cases kz_lab_chemist [('q', 'KZ')] first page",
-    # The substance search ranks every match (exact name, normalised form, prefix, containment) and sorts
-    # them all (in the test's registry about half the names contain "hydrochloride"); its rank's exact-name
-    # test (``name__iexact``) reads every name. It needs a search table with the rank's parts stored.
-    "api /substances kz_lab_chemist [('q', 'hydrochloride')] first page",
 }
 
 # (page kind, path, persona, parameters); "api" routes are read at their first page and at the page after
