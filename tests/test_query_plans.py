@@ -55,12 +55,7 @@ ROWS = 20_000
 
 #: Routes that fail the contract today, by their key in ``query_plans.json``. Each must still fail (so
 #: that a fix shows up here and the entry goes), and every other route must pass.
-KNOWN_VIOLATIONS: set[str] = {
-    # The substance search ranks every match (exact name, normalised form, prefix, containment) and sorts
-    # them all (in the test's registry about half the names contain "hydrochloride"); its rank's exact-name
-    # test (``name__iexact``) reads every name. It needs a search table with the rank's parts stored.
-    "api /substances kz_lab_chemist [('q', 'hydrochloride')] first page",
-}
+KNOWN_VIOLATIONS: set[str] = set()
 
 # (page kind, path, persona, parameters); "api" routes are read at their first page and at the page after
 # it (by the ``next`` cursor where the route gives one), "web" pages at their first page. ``{library}`` is

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -152,6 +153,9 @@ class SubstanceName(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["substance", "name", "language"], name="substances_unique_name"),
         ]
+        # The name search's exact-name rank (``name__iexact``: ``UPPER(name) = UPPER(text)``); containment
+        # of ``normalised`` has a trigram index on PostgreSQL (migration 0005), its prefix the ``_like`` one.
+        indexes = [models.Index(Upper("name"), name="substance_name_upper")]
 
     def __str__(self):
         return self.name

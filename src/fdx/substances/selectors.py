@@ -56,11 +56,19 @@ def get_substance(global_id) -> Substance:
     return get_object_or_404(substances_queryset().prefetch_related("salt_forms"), global_id=global_id)
 
 
+#: The order of a name search: best rank first, then by name (the primary key makes it total, so that a page
+#: cut from the narrowed candidates below is the page of the whole ranking).
+NAME_SEARCH_ORDER = ("rank", "name_en", "pk")
+#: How each rank part is read alone: by the registry's name order (``substance_name_key``).
+_TIER_ORDER = ("name_en", "pk")
+
+
 def search_by_name(text: str, queryset: QuerySet[Substance] | None = None) -> QuerySet[Substance]:
     """Substances whose name, synonym, CAS number or InChIKey matches ``text``, best matches first.
 
     Case-insensitive and partial, across Cyrillic and Latin spellings (see ``names.normalise``): exact
-    names rank first, then exact normalised forms, then prefixes, then any containment.
+    names rank first, then exact normalised forms, then prefixes, then any containment; by name within a
+    rank. A slice of the result (a page) is read without ranking every match: see ``_RankedNameSearch``.
     """
     queryset = substances_queryset() if queryset is None else queryset
     text = text.strip()
@@ -69,12 +77,13 @@ def search_by_name(text: str, queryset: QuerySet[Substance] | None = None) -> Qu
     key = names.normalise(text)
     own_names = SubstanceName.objects.filter(substance=OuterRef("pk"))
     identifier = Q(cas_number=text) | Q(inchikey=text.upper())
+    exact_name = Exists(own_names.filter(name__iexact=text))
     condition = identifier | Q(Exists(own_names.filter(normalised__contains=key))) if key else identifier
-    return (
+    ranked = (
         queryset.filter(condition)
         .annotate(
             rank=Case(
-                When(Exists(own_names.filter(name__iexact=text)), then=Value(0)),
+                When(exact_name, then=Value(0)),
                 When(identifier, then=Value(0)),
                 When(Exists(own_names.filter(normalised=key)), then=Value(1)),
                 When(Exists(own_names.filter(normalised__startswith=key)), then=Value(2)),
@@ -82,8 +91,95 @@ def search_by_name(text: str, queryset: QuerySet[Substance] | None = None) -> Qu
                 output_field=IntegerField(),
             )
         )
-        .order_by("rank", "name_en")
+        .order_by(*NAME_SEARCH_ORDER)
     )
+    # Each part is a condition every row of which ranks at most as the part says, and every match is in
+    # a part of its own rank. The exact-name part is also held to the search's condition (a name equal
+    # but for case folds to the same key, but nothing in SQL says so); the others imply it.
+    tiers = [Q(exact_name) & condition, identifier]
+    if key:
+        tiers += [
+            Q(Exists(own_names.filter(normalised=key))),
+            Q(Exists(own_names.filter(normalised__startswith=key))),
+            Q(Exists(own_names.filter(normalised__contains=key))),
+        ]
+    return _RankedNameSearch.of(ranked, tiers)
+
+
+class _RankedNameSearch(QuerySet):
+    """A ranked name search whose slices are read from a few rows per rank, not from every match.
+
+    The rank is computed, so no index gives the rows in (rank, name) order: ``ORDER BY rank, name_en LIMIT
+    50`` reads and sorts every match (the whole registry for a text every name holds). But the first ``n``
+    rows of the ranking are among the first ``n`` by name of each part (``tiers``): a row of rank ``r`` is in
+    a part whose rows all rank ``r`` or better, so every row before it in that part (by name) is before it in
+    the ranking too. So a slice ending at ``n`` keeps only those candidates (``pk IN (part 1 LIMIT n UNION
+    ALL …)``, each part walked in name order by an index, or found through its own index when it is rare)
+    and ranks them: the same rows in the same order, and at most five times ``n`` rows sorted. Everything
+    else (counting, filtering further, reading all of it, another order) is the plain ranked queryset's.
+
+    A subclass of the given queryset's own class (``of``), so its methods stay.
+    """
+
+    _name_tiers: list[Q] | None = None
+
+    @classmethod
+    def of(cls, queryset: QuerySet, tiers: list[Q]) -> QuerySet:
+        ranked = queryset.all()
+        ranked.__class__ = _ranked_class(type(queryset))
+        ranked._name_tiers = tiers
+        return ranked
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._name_tiers = self._name_tiers
+        return clone
+
+    def __getitem__(self, k):
+        if not self._name_tiers or self._result_cache is not None or not self._ranked_or_unordered():
+            return super().__getitem__(k)
+        if isinstance(k, slice):
+            stop = k.stop
+        elif isinstance(k, int) and k >= 0:
+            stop = k + 1
+        else:
+            stop = None
+        if stop is None or (isinstance(k, slice) and k.step is not None) or stop < 0:
+            return super().__getitem__(k)
+        return self._candidates(stop)[k]
+
+    def _ranked_or_unordered(self) -> bool:
+        """Still in the ranking's order (the candidates hold its first rows), or in none (they hold enough
+        rows: a bounded count); reordered, a slice is the plain queryset's."""
+        query = self.query
+        if not query.standard_ordering:
+            return False
+        return tuple(query.order_by) == NAME_SEARCH_ORDER or not (query.order_by or query.default_ordering)
+
+    def _candidates(self, count: int) -> QuerySet:
+        """This search held to the first ``count`` rows (by name) of each part: a plain ranked queryset."""
+        plain = self._chain()
+        plain._name_tiers = None
+        model = self.model
+        # Each part wrapped in a query of its own: a compound query may not slice its parts on SQLite.
+        parts = [
+            model._base_manager.filter(pk__in=plain.order_by(*_TIER_ORDER).filter(tier).values("pk")[:count])
+            .order_by()
+            .values("pk")
+            for tier in self._name_tiers
+        ]
+        return plain.filter(pk__in=parts[0].union(*parts[1:], all=True))
+
+
+_ranked_classes: dict[type, type] = {}
+
+
+def _ranked_class(base: type) -> type:
+    if issubclass(base, _RankedNameSearch):
+        return base
+    if base not in _ranked_classes:
+        _ranked_classes[base] = type(f"RankedNameSearch{base.__name__}", (_RankedNameSearch, base), {})
+    return _ranked_classes[base]
 
 
 def search_by_inchikey(inchikey: str) -> QuerySet[Substance]:

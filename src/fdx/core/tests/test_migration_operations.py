@@ -44,3 +44,21 @@ def test_the_trigram_index_is_nothing_on_another_database():
     OPERATION.database_backwards("spectra", editor, None, None)
 
     assert "spectrum_name_trgm" not in _indexes()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is PostgreSQL's")
+def test_a_gist_trigram_index_when_asked():
+    gist = AddTrigramIndex("spectrum", "name", "test_spectrum_name_gist", method="gist")
+    state = MigrationLoader(connection).project_state(("spectra", "0005_trigram_search"))
+
+    with connection.schema_editor() as editor:
+        gist.database_forwards("spectra", editor, state, state)
+    created = _indexes().get("test_spectrum_name_gist")
+    with connection.schema_editor() as editor:
+        gist.database_backwards("spectra", editor, state, state)
+
+    assert created and created["type"] == "gist"
+    assert "test_spectrum_name_gist" not in _indexes()
+    assert gist.deconstruct()[2]["method"] == "gist" and "method" not in OPERATION.deconstruct()[2]
+    with pytest.raises(ValueError):
+        AddTrigramIndex("spectrum", "name", "x", method="brin")

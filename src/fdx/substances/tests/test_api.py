@@ -13,6 +13,20 @@ def test_name_search(api, persona):
     assert {"name": "4-MMC", "language": "en", "kind": "abbreviation"} in body["items"][0]["names"]
 
 
+def test_name_search_pages_by_offset_through_one_ranking(api, persona):
+    user = persona("uz_police_analyst")
+    whole = api.get("/substances", user=user, q="hydrochloride", limit=500).json()
+
+    pages = [
+        api.get("/substances", user=user, q="hydrochloride", limit=7, offset=offset, with_count=False).json()
+        for offset in range(0, whole["count"], 7)
+    ]
+
+    assert whole["count"] > 14 and whole["next"] is None
+    assert [item["id"] for page in pages for item in page["items"]] == [item["id"] for item in whole["items"]]
+    assert all(page["next"] is None and page["count"] is None for page in pages)
+
+
 def test_structure_searches(api, persona):
     user = persona("uz_police_analyst")
 
