@@ -11,7 +11,7 @@ import os
 import statistics
 import time
 
-from bench_django import setup_django
+from bench_django import bench_user, prepare_node, setup_django
 
 
 def main() -> None:
@@ -21,37 +21,19 @@ def main() -> None:
     parser.add_argument("--database-url", default="")
     args = parser.parse_args()
     setup_django(args.database_url)
-
-    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    from fdx.accounts.actions import create_api_token, create_user
-    from fdx.accounts.roles import sync_roles
-    from fdx.core.actors import system
-    from fdx.demo.cases import load_demo_cases
-    from fdx.demo.people import ensure_demo_people
-    from fdx.examinations.actions import load_analytical_methods
-    from fdx.geo.actions import load_reference_geography
-    from fdx.substances.actions import load_reference_substances
     from fdx.substances.models import Substance
 
-    call_command("migrate", verbosity=0)
-    actor = system("benchmark")
-    sync_roles()
-    load_reference_geography(actor)
-    load_analytical_methods(actor)
-    load_reference_substances(actor)
-    ensure_demo_people(actor)
-    load_demo_cases(actor, cases=args.demo_cases, seed=2024)
-    lab = __import__("fdx.accounts.models", fromlist=["Organisation"]).Organisation.objects.get(
-        code="demo-kz-forensic-centre"
-    )
-    chemist, _ = create_user(actor, username="bench_chemist", organisation=lab, roles=["data_entry"])
-    head, _ = create_user(actor, username="bench_head", organisation=lab, roles=["reviewer"])
-    reader, _ = create_user(actor, username="bench_reader", organisation=lab, roles=["analyst"])
+    node = prepare_node(demo_cases=args.demo_cases)
     tokens = {
-        user.username: create_api_token(actor, user, name="bench")[1] for user in (chemist, head, reader)
+        username: bench_user(node.actor, username, roles=[role])[1]
+        for username, role in (
+            ("bench_chemist", "data_entry"),
+            ("bench_head", "reviewer"),
+            ("bench_reader", "analyst"),
+        )
     }
     client = Client(SERVER_NAME="localhost")
     meph = str(Substance.objects.get(key="mephedrone-hydrochloride").global_id)

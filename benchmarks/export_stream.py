@@ -14,7 +14,7 @@ import time
 import tracemalloc
 import uuid
 
-from bench_django import setup_django
+from bench_django import api_client, bench_user, prepare_node, setup_django
 
 
 def main() -> None:
@@ -24,35 +24,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("FDX_BENCH_DATABASE_URL", ""))
     args = parser.parse_args()
     setup_django(args.database_url)
-
-    from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
 
-    from fdx.accounts.actions import create_api_token, create_user
-    from fdx.accounts.models import Organisation
-    from fdx.accounts.roles import sync_roles
-    from fdx.core.actors import system
-    from fdx.demo.cases import load_demo_cases
-    from fdx.demo.people import ensure_demo_people
-    from fdx.examinations.actions import load_analytical_methods
-    from fdx.geo.actions import load_reference_geography
-    from fdx.substances.actions import load_reference_substances
-
-    call_command("migrate", verbosity=0)
-    actor = system("benchmark")
-    sync_roles()
-    load_reference_geography(actor)
-    load_analytical_methods(actor)
-    load_reference_substances(actor)
-    ensure_demo_people(actor)
-    started = time.perf_counter()
-    load_demo_cases(actor, cases=args.demo_cases, seed=2024)
-    demo_s = time.perf_counter() - started
-    lab = Organisation.objects.get(code="demo-kz-forensic-centre")
-    reader, _ = create_user(actor, username="bench_reader", organisation=lab, roles=["analyst"])
-    token = create_api_token(actor, reader, name="bench")[1]
-    client = Client(SERVER_NAME="localhost", HTTP_AUTHORIZATION=f"Bearer {token}")
+    node = prepare_node(demo_cases=args.demo_cases)
+    client = api_client(bench_user(node.actor, "bench_reader", roles=["analyst"])[1])
 
     client.get("/api/v1/findings/export.csv", {"seized_to": "1900-01-01"})  # permissions read, caches warm
     results = []
@@ -65,7 +40,7 @@ def main() -> None:
             {
                 "database": connection.vendor,
                 "demo_cases": args.demo_cases,
-                "demo_load_s": round(demo_s, 1),
+                "demo_load_s": node.demo_load_s,
                 "exports": results,
             },
             indent=2,

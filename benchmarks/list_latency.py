@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
 import subprocess
 import sys
-import tempfile
 import time
+
+from bench_django import api_client, bench_user, percentiles, prepare_node, setup_django
 
 
 def main() -> None:
@@ -40,58 +39,31 @@ def main() -> None:
 
 
 def _measure(size: int, repeat: int) -> dict:
-    _django()
-    from django.core.management import call_command
-    from django.test import Client
-
-    from fdx.accounts.actions import create_api_token, create_user
-    from fdx.accounts.models import Organisation
-    from fdx.accounts.roles import sync_roles
-    from fdx.core.actors import system
+    setup_django()
     from fdx.core.api.pagination import encode_cursor
-    from fdx.demo.cases import load_demo_cases
-    from fdx.demo.people import ensure_demo_people
     from fdx.examinations import selectors
-    from fdx.examinations.actions import load_analytical_methods
     from fdx.examinations.models import Finding
-    from fdx.geo.actions import load_reference_geography
-    from fdx.substances.actions import load_reference_substances
 
-    call_command("migrate", verbosity=0)
-    actor = system("benchmark")
-    sync_roles()
-    load_reference_geography(actor)
-    load_analytical_methods(actor)
-    load_reference_substances(actor)
-    ensure_demo_people(actor)
-    began = time.perf_counter()
-    load_demo_cases(actor, cases=size, seed=2024)
-    load_s = time.perf_counter() - began
-    lab = Organisation.objects.get(code="demo-kz-forensic-centre")
-    reader, _ = create_user(actor, username="bench_reader", organisation=lab, roles=["analyst"])
-    token = create_api_token(actor, reader, name="bench")[1]
-    client = Client(SERVER_NAME="localhost")
+    node = prepare_node(demo_cases=size)
+    reader, token = bench_user(node.actor, "bench_reader", roles=["analyst"])
+    client = api_client(token)
 
     def timed(path: str) -> dict:
         samples = []
-        client.get("/api/v1" + path, HTTP_AUTHORIZATION=f"Bearer {token}")  # warm: token, caches
+        client.get("/api/v1" + path)  # warm: token, caches
         for _ in range(repeat):
             begun = time.perf_counter()
-            response = client.get("/api/v1" + path, HTTP_AUTHORIZATION=f"Bearer {token}")
+            response = client.get("/api/v1" + path)
             samples.append((time.perf_counter() - begun) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"{path}: {response.status_code} {response.content[:300]}")
-        samples.sort()
-        return {
-            "p50_ms": round(statistics.median(samples), 1),
-            "p95_ms": round(samples[min(len(samples) - 1, int(len(samples) * 0.95))], 1),
-        }
+        return percentiles(samples)
 
     lists = {
         "cases": (selectors.list_cases(reader), ["-seizure_date", "-id"]),
         "findings": (Finding.objects.restrict(reader, "view").order_by("-id"), ["-id"]),
     }
-    result = {"cases_in_database": size, "load_s": round(load_s, 1)}
+    result = {"cases_in_database": size, "load_s": node.demo_load_s}
     for name, (visible, order) in lists.items():
         rows = visible.count()
         depth = rows // 2
@@ -107,23 +79,6 @@ def _measure(size: int, repeat: int) -> dict:
             "deep_page_by_cursor": timed(f"/{name}?limit=50&cursor={cursor}") if cursor else None,
         }
     return result
-
-
-def _django() -> None:
-    var_dir = tempfile.mkdtemp(prefix="fdx-bench-")
-    os.environ.update(
-        {
-            "FDX_VAR_DIR": var_dir,
-            "FDX_ENV_FILE": os.devnull,
-            "FDX_LOG_LEVEL": "WARNING",
-            "DJANGO_SETTINGS_MODULE": "fdx.config.settings",
-            "SECRET_KEY": "benchmark-" + "x" * 40,
-            "DATABASE_URL": f"sqlite:///{var_dir}/bench.sqlite3",
-        }
-    )
-    import django
-
-    django.setup()
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ from fdx.audit.models import AuditEvent
 from fdx.examinations import audit_events
 from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import (
+    AnalyticalMethod,
     Attachment,
     Case,
     CaseStatus,
@@ -91,22 +92,20 @@ def _cases_with(substances: QuerySet, own) -> QuerySet:
     )
 
 
-def with_contents(queryset: QuerySet[Case], viewer) -> QuerySet[Case]:
-    """Prefetch the exhibits, the examinations ``viewer`` may see, their methods and findings."""
-    examinations = (
-        Examination.objects.restrict(viewer, "view")
-        .select_related("examiner", "approved_by", "laboratory")
-        .prefetch_related(
-            "methods",
-            Prefetch(
-                "findings",
-                queryset=Finding.objects.select_related("substance", "substance__parent").prefetch_related(
-                    "substance__classes"
-                ),
-            ),
+def with_contents(queryset: QuerySet[Case], viewer, *, for_page: bool = False) -> QuerySet[Case]:
+    """Prefetch the exhibits, the examinations ``viewer`` may see, their methods and findings. ``for_page``:
+    what the case page shows, which is neither an examination's methods nor a finding's substance classes
+    (two queries fewer)."""
+    findings = Finding.objects.select_related("substance", "substance__parent")
+    examinations = Examination.objects.restrict(viewer, "view").order_by("-revision")
+    if for_page:
+        examinations = examinations.select_related("laboratory").prefetch_related(
+            Prefetch("findings", queryset=findings)
         )
-        .order_by("-revision")
-    )
+    else:
+        examinations = examinations.select_related("examiner", "approved_by", "laboratory").prefetch_related(
+            "methods", Prefetch("findings", queryset=findings.prefetch_related("substance__classes"))
+        )
     return queryset.prefetch_related(
         Prefetch(
             "exhibits",
@@ -117,8 +116,9 @@ def with_contents(queryset: QuerySet[Case], viewer) -> QuerySet[Case]:
     )
 
 
-def get_case(viewer, global_id, action: str = "view") -> Case:
-    """One case ``viewer`` may ``action``, with its contents; 404 when not visible (existence undisclosed)."""
+def get_case(viewer, global_id, action: str = "view", *, for_page: bool = False) -> Case:
+    """One case ``viewer`` may ``action``, with its contents (``for_page``: as the case page shows them,
+    ``with_contents``); 404 when not visible (existence undisclosed)."""
     queryset = Case.objects.restrict(viewer, action).select_related(
         "owner_organisation",
         "seizure_country",
@@ -128,7 +128,12 @@ def get_case(viewer, global_id, action: str = "view") -> Case:
         "sharing_group",
         "created_by",
     )
-    return get_object_or_404(with_contents(queryset, viewer), global_id=global_id)
+    return get_object_or_404(with_contents(queryset, viewer, for_page=for_page), global_id=global_id)
+
+
+def analytical_methods() -> list[AnalyticalMethod]:
+    """Every analytical method (reference data, the same for every reader), in code order."""
+    return list(AnalyticalMethod.objects.order_by("code"))
 
 
 def get_exhibit(viewer, global_id, action: str = "view") -> Exhibit:

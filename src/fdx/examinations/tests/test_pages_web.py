@@ -12,7 +12,7 @@ from django.utils import translation
 
 from fdx.audit.models import AuditEvent
 from fdx.examinations import actions
-from fdx.examinations.models import Examination
+from fdx.examinations.models import AnalyticalMethod, Examination
 from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, draft_examination, open_case
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +76,29 @@ def test_a_refused_examination_keeps_its_input_under_its_own_exhibit(client, per
     assert f'id="id_exhibit{first.pk}_examination-request_number"' in page
     assert any(message.startswith("Date received: ") for message in _messages(page))
     assert not Examination.objects.exists()
+
+
+def test_the_case_page_forms_follow_the_language_and_the_methods(client, persona):
+    # The blank forms of the case page are rendered once and reused: each language and each list of
+    # methods still has its own
+    chemist = persona("kz_lab_chemist")
+    case = open_case(chemist)
+    first, second = add_exhibit(chemist, case, label="1"), add_exhibit(chemist, case, label="2")
+    client.force_login(chemist)
+    english = client.get(f"/cases/{case.global_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    russian = client.get(f"/cases/{case.global_id}/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    AnalyticalMethod.objects.create(code="zz_spot", name_en="Spot test Z", name_ru="Капельный тест Z")
+    after = client.get(f"/cases/{case.global_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert 'for="id_exhibit-label">Exhibit number:' in english and "Номер объекта" not in english
+    assert 'for="id_exhibit-label">Номер объекта:' in russian
+    assert "Spot test Z" not in english
+    for exhibit in (first, second):
+        assert after.count(f'id="id_exhibit{exhibit.pk}_examination-methods_') == (
+            english.count(f'id="id_exhibit{exhibit.pk}_examination-methods_') + 1
+        )
+    assert after.count('value="zz_spot"') == after.count("Spot test Z") == 2  # in each exhibit's form
 
 
 def test_a_refused_finding_keeps_its_input(client, persona):

@@ -7,13 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
-from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fdx.core import filestore
-from fdx.core.forms_support import add_action_errors
+from fdx.core.forms_support import RenderedForm, add_action_errors, blank_form_html
 from fdx.core.paging import page_for
 from fdx.examinations import actions, selectors, workflow
 from fdx.examinations.choices import ExaminationStatus
@@ -128,7 +127,7 @@ def _case_values(data: dict) -> dict:
 
 @login_required
 def case_detail(request, case_id):
-    case = selectors.get_case(request.user, case_id)
+    case = selectors.get_case(request.user, case_id, for_page=True)
     actions.record_case_view(request.user, case)
     return _case_page(request, case)
 
@@ -137,7 +136,8 @@ def _case_page(
     request, case, *, exhibit_form=None, examination_form=None, examination_of=None, attachment_form=None
 ):
     """The case page; a form that was refused comes back bound, with its errors and what was typed
-    (status 400), so nothing has to be entered again."""
+    (status 400), so nothing has to be entered again. Blank forms are rendered once per process and
+    language (``blank_form_html``): rendering them was most of the page's time."""
     is_owner = case.owner_organisation_id == request.user.organisation_id and can_record(request.user)
     if is_owner:
         _examination_forms(case, examination_form, examination_of)
@@ -149,43 +149,42 @@ def _case_page(
             "case": case,
             "is_owner": is_owner,
             "attachments": selectors.list_attachments(request.user, case),
-            "exhibit_form": exhibit_form or ExhibitFormForm(prefix="exhibit"),
-            "attachment_form": attachment_form or AttachmentForm(),
-            "reason_form": ReasonForm(),
+            "exhibit_form": exhibit_form or _blank(ExhibitFormForm, is_owner, prefix="exhibit"),
+            "attachment_form": attachment_form or _blank(AttachmentForm, is_owner),
             "is_reviewer": request.user.has_perm("examinations.review_examination"),
         },
         status=400 if refused_form else 200,
     )
 
 
-class _RenderedForm:
-    """A blank form already rendered: what the case page reads of a form (``as_p``, ``errors``)."""
-
-    errors = None
-
-    def __init__(self, html: str):
-        self.html = html
-
-    def as_p(self) -> str:
-        return self.html
+def _blank(form_class, is_owner: bool, **options) -> RenderedForm | None:
+    """A blank form of the case page, for its owner only (nobody else is shown one)."""
+    return RenderedForm(blank_form_html(form_class, **options)) if is_owner else None
 
 
 def _examination_forms(case, examination_form, examination_of) -> None:
     """Give each exhibit of the case its "start an examination" form, with ids of its own on the page. The
-    blank form is rendered once and its ids filled in per exhibit: a case of many exhibits would otherwise
-    render the same form (and read the methods) once per exhibit. A refused form comes back as it was."""
-    blank = ExaminationForm(prefix="examination", auto_id="id_exhibit__EXHIBIT___%s").as_p()
+    blank form is rendered once (per process, language and list of methods) and its ids filled in per
+    exhibit: a case of many exhibits would otherwise render the same form (and read the methods) once per
+    exhibit. A refused form comes back as it was."""
+    methods = tuple((method.code, str(method)) for method in selectors.analytical_methods())
+    blank = blank_form_html(
+        ExaminationForm,
+        choices=(("methods", methods),),
+        prefix="examination",
+        auto_id="id_exhibit__EXHIBIT___%s",
+    )
     for exhibit in case.exhibits.all():
         if examination_form is not None and exhibit.pk == examination_of:
             exhibit.examination_form = examination_form
         else:  # the marker is ours and the primary key a number: nothing from a user enters the markup
-            exhibit.examination_form = _RenderedForm(mark_safe(blank.replace("__EXHIBIT__", str(exhibit.pk))))  # noqa: S308
+            exhibit.examination_form = RenderedForm(blank.replace("__EXHIBIT__", str(exhibit.pk)))
 
 
 @login_required
 @require_POST
 def exhibit_create(request, case_id):
-    case = selectors.get_case(request.user, case_id, "change")
+    case = selectors.get_case(request.user, case_id, "change", for_page=True)
     form = ExhibitFormForm(request.POST, prefix="exhibit")
     if _run_form(request, form, lambda: actions.add_exhibit(request.user, case, **form.cleaned_data)):
         messages.success(request, _("Exhibit added."))
@@ -226,7 +225,7 @@ def examination_create(request, exhibit_id):
     if examination:
         messages.success(request, _("Draft examination started."))
         return redirect("examinations:examination", examination_id=examination.global_id)
-    case = selectors.get_case(request.user, exhibit.case.global_id)
+    case = selectors.get_case(request.user, exhibit.case.global_id, for_page=True)
     return _case_page(request, case, examination_form=form, examination_of=exhibit.pk)
 
 
@@ -412,7 +411,7 @@ def examination_discard(request, examination_id):
 @login_required
 @require_POST
 def attachment_create(request, case_id):
-    case = selectors.get_case(request.user, case_id, "change")
+    case = selectors.get_case(request.user, case_id, "change", for_page=True)
     form = AttachmentForm(request.POST, request.FILES)
     attached = _run_form(
         request,
