@@ -44,7 +44,9 @@ def case_list(request):
     if filters is None:  # a filter that cannot be read lists nothing, rather than everything
         cases = selectors.list_cases(request.user, selectors.CaseFilters()).none()
     else:
-        cases = selectors.with_contents(selectors.list_cases(request.user, filters), request.user)
+        # As the rows show them: neither the examinations' methods nor the substances' classes.
+        cases = selectors.list_cases(request.user, filters)
+        cases = selectors.with_contents(cases, request.user, for_page=True)
     page = page_for(request, cases, 25)
     return render(
         request,
