@@ -1,13 +1,14 @@
 """The Django-free science modules document every public function, class and method in NumPy style (STYLE.md).
 
-The rule, checked on ``fdx.substances.chem`` and every module of ``fdx.spectra.science`` and
-``fdx.legal.engine``: a public function, class or method (its name does not start with ``_``) defined in the
-module has a docstring that opens with a one-line summary; a ``Parameters`` section naming exactly its
-parameters other than ``self`` and ``cls`` (a class's are those of its hand-written ``__init__``); a
-``Returns`` section where its return annotation is not ``None``, or, without an annotation, where its body
-returns a value; and a ``Yields`` section where its body yields. Properties, and the methods a dataclass or a
-named tuple generates, are exempt. The modules are imported by name inside the tests, so that this file
-imports nothing of FDX when it is collected.
+The rule, checked on ``fdx.substances.chem``, the exchange's Django-free rules (``fdx.exchange.rules``,
+``pseudonymise`` and ``messages``) and every module of ``fdx.spectra.science`` and ``fdx.legal.engine``: a
+public function, class or method (its name does not start with ``_``) defined in the module has a docstring
+that opens with a one-line summary; a ``Parameters`` section naming exactly its parameters other than ``self``
+and ``cls`` (a class's are those of its hand-written ``__init__``); a ``Returns`` section where its return
+annotation is not ``None``, or, without an annotation, where its body returns a value; and a ``Yields``
+section where its body yields. Properties, and the methods a dataclass or a named tuple generates, are exempt.
+The modules are imported by name inside the tests, so that this file imports nothing of FDX when it is
+collected.
 """
 
 from __future__ import annotations
@@ -21,7 +22,12 @@ import pkgutil
 import re
 import textwrap
 
-SCIENCE_MODULES = ("fdx.substances.chem",)
+SCIENCE_MODULES = (
+    "fdx.substances.chem",
+    "fdx.exchange.rules",
+    "fdx.exchange.pseudonymise",
+    "fdx.exchange.messages",
+)
 SCIENCE_PACKAGES = ("fdx.spectra.science", "fdx.legal.engine")
 
 

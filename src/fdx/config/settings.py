@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "fdx.examinations",
     "fdx.legal",
     "fdx.spectra",
+    "fdx.exchange",
 ]
 
 MIDDLEWARE = [

@@ -11,23 +11,23 @@ These are the primitives; the audited actions that create and rotate keys are ``
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import fcntl
-import hashlib
 import os
 import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
+
+# ``grouped`` and ``verify`` are re-exported: callers reach the key primitives through ``node``.
+from fdx.core.signing import fingerprint, grouped, public_key_text, verify  # noqa: F401
 
 _lock = threading.Lock()
 _node_ids: dict[tuple[str, str], uuid.UUID] = {}
@@ -109,22 +109,6 @@ def known_key(key_fingerprint: str):
     return _node_key_model().objects.filter(fingerprint=key_fingerprint).first()
 
 
-def fingerprint(public_key: Ed25519PublicKey) -> str:
-    """SHA-256 of the 32 raw public-key bytes, in hexadecimal (read out in groups of four to compare)."""
-    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return hashlib.sha256(raw).hexdigest()
-
-
-def public_key_text(private_key: Ed25519PrivateKey) -> str:
-    raw = private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return base64.b64encode(raw).decode("ascii")
-
-
-def grouped(fingerprint_hex: str) -> str:
-    """``ab12 cd34 …``: a fingerprint as people read it to each other over the telephone."""
-    return " ".join(fingerprint_hex[i : i + 4] for i in range(0, len(fingerprint_hex), 4))
-
-
 def load_private_key(path: Path | None = None) -> Ed25519PrivateKey:
     """The private key in the key file; ``NodeKeyError`` says what is wrong with the file."""
     path = path or key_file()
@@ -150,16 +134,6 @@ def sign(data: bytes) -> bytes:
     if current is None or public_key_text(key) != current.public_key:
         raise NodeKeyError(f"{key_file()}: not the key this node's database knows; see `fdx node show`")
     return key.sign(data)
-
-
-def verify(public_key_base64: str, signature: bytes, data: bytes) -> bool:
-    """Whether ``signature`` is the signature of ``data`` by the key ``public_key_base64``."""
-    public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(public_key_base64))
-    try:
-        public_key.verify(signature, data)
-    except InvalidSignature:
-        return False
-    return True
 
 
 def create_key(path: Path | None = None):
