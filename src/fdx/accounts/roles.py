@@ -19,6 +19,7 @@ _ORG_ADMIN = {
 _NODE_ADMIN = _ORG_ADMIN | {
     "accounts.manage_node",
     "accounts.manage_all_users",
+    "exchange.manage_peers",
     "accounts.manage_organisations",
     "audit.view_all_events",
     "audit.verify_chain",

@@ -18,6 +18,7 @@ from fdx.cli.node import register_node_commands
 from fdx.core.cli_support import err
 from fdx.demo.cli import demo_app
 from fdx.examinations.cli import cases_app, exports_app, reports_app
+from fdx.exchange.cli import exchange_app
 from fdx.geo.cli import geo_app
 from fdx.legal.cli import legal_app
 from fdx.spectra.cli import spectra_app
@@ -66,6 +67,7 @@ def _register() -> None:
     app.add_typer(reports_app, name="reports")
     app.add_typer(exports_app, name="exports")
     app.add_typer(cases_app, name="cases")
+    app.add_typer(exchange_app, name="exchange")
 
 
 _register()

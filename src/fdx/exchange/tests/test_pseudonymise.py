@@ -127,3 +127,25 @@ def test_dropped_fields_never_appear_in_what_travels(record, secret):
             assert values[name] not in written
         else:
             assert sent[name] == values[name]
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+def test_the_administrators_guide_shows_the_table_as_it_is(language):
+    from pathlib import Path
+
+    guide = Path(__file__).resolve().parents[4] / "docs" / language / "exchange.md"
+    rows = {
+        line.split("|")[1].strip(" `"): [cell.strip() for cell in line.split("|")[2:6]]
+        for line in guide.read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `") and line.split("|")[1].strip(" `") in TABLE
+    }
+
+    assert set(rows) == set(TABLE)
+    for model, columns in rows.items():
+        for treatment, cell in zip(
+            (Treatment.KEEP, Treatment.HMAC, Treatment.DROP_UNLESS_SHAREABLE, Treatment.DROP),
+            columns,
+            strict=True,
+        ):
+            listed = set() if cell == "—" else {name.strip(" `") for name in cell.split(",")}
+            assert listed == {name for name, t in TABLE[model].items() if t == treatment}, (model, treatment)
