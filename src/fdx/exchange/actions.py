@@ -13,7 +13,8 @@ from fdx.accounts import tokens
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import require_permission
 from fdx.core.node import local_node_id
-from fdx.exchange import audit_events
+from fdx.exchange import audit_events, rules
+from fdx.exchange.choices import PeerRole
 from fdx.exchange.models import Peer
 
 MANAGE_PEERS = "exchange.manage_peers"
@@ -35,9 +36,12 @@ def register_peer(
     key_fingerprint: str,
     country=None,
     relaying: bool = False,
+    public_key: str = "",
+    organisations=(),
 ) -> tuple[Peer, str]:
-    """Register another node as a peer (node administrators). Returns the peer and its token, which is
-    shown once to be handed to the peer's administrator; only its hash is kept."""
+    """Register another node as a peer (node administrators). ``organisations`` are the supranational
+    organisations a hub or an international node hosts (how sharing groups find it). Returns the peer and
+    its token, which is shown once to be handed to the peer's administrator; only its hash is kept."""
     require_permission(actor, MANAGE_PEERS)
     try:
         node_id = uuid.UUID(str(node_id))
@@ -54,12 +58,33 @@ def register_peer(
         key_fingerprint=normalise_fingerprint(key_fingerprint),
         country=country,
         relaying=relaying,
+        public_key=public_key.strip(),
         token_hash=tokens.hash_token(token),
     )
     peer.full_clean()
+    _check_hosted(peer, organisations)
     peer.save()
+    peer.organisations.set(organisations)
     record(audit_events.PEER_REGISTERED, actor=actor, obj=peer, after=snapshot(peer, Peer.audit_fields))
     return peer, token
+
+
+def _check_hosted(peer: Peer, organisations) -> None:
+    """Only a hub or an international node hosts organisations, and only supranational ones."""
+    if not organisations:
+        return
+    if peer.role == PeerRole.NATIONAL:
+        raise ValidationError(
+            {"organisations": _("A national node hosts its country's organisations; name none.")}
+        )
+    for organisation in organisations:
+        if organisation.org_type not in rules.SUPRANATIONAL_ORGANISATION_TYPES:
+            raise ValidationError(
+                {
+                    "organisations": _("%(organisation)s is a state's organisation, on its national node.")
+                    % {"organisation": organisation.code}
+                }
+            )
 
 
 @transaction.atomic

@@ -24,10 +24,19 @@ def peers_add(
     ),
     country: str = typer.Option("", "--country", help="ISO 3166-1 alpha-2 code of a national node."),
     relaying: bool = typer.Option(False, "--relaying", help="The peer (a hub) relays others' records."),
+    public_key: str = typer.Option(
+        "", "--public-key", help="The peer's Ed25519 public key (base64); it must have the fingerprint."
+    ),
+    hosts: list[str] = typer.Option(
+        [],
+        "--hosts",
+        help="Code of a supranational organisation the hub or international node hosts (repeat).",
+    ),
 ) -> None:
     """Register a peer; prints the token to hand to the peer's administrator, once."""
     from django.utils.translation import gettext as _
 
+    from fdx.accounts.models import Organisation
     from fdx.core.actors import cli_actor
     from fdx.exchange import actions
     from fdx.geo.models import Country
@@ -41,6 +50,8 @@ def peers_add(
         key_fingerprint=fingerprint,
         country=Country.objects.get(code=country.upper()) if country else None,
         relaying=relaying,
+        public_key=public_key,
+        organisations=[Organisation.objects.get(code=code) for code in hosts],
     )
     out.print(_("registered peer %(name)s") % {"name": peer.name}, highlight=False)
     out.print(_("peer token (shown once; give it to the peer's administrator):"), highlight=False)
@@ -65,6 +76,8 @@ def peers_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")
             "country": peer.country_id or "",
             "node_id": str(peer.node_id),
             "key_fingerprint": peer.key_fingerprint,
+            "public_key": peer.public_key,
+            "hosts": sorted(organisation.code for organisation in peer.organisations.all()),
             "relaying": peer.relaying,
             "suspended": peer.suspended,
             "suspension_reason": peer.suspension_reason,

@@ -5,6 +5,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fdx.core import signing
 from fdx.core.models import GlobalRecord
 from fdx.exchange import rules
 from fdx.exchange.choices import PeerRole
@@ -39,6 +40,19 @@ class Peer(GlobalRecord):
         validators=[_hex64],
         help_text=_("Checked with the peer's administrator by another channel before registering."),
     )
+    public_key = models.CharField(
+        _("public key (base64)"),
+        max_length=64,
+        blank=True,
+        help_text=_("The peer's Ed25519 public key; it must have the fingerprint above."),
+    )
+    organisations = models.ManyToManyField(
+        "accounts.Organisation",
+        verbose_name=_("organisations it hosts"),
+        blank=True,
+        related_name="+",
+        help_text=_("The regional centre on a hub, the organisation on an international node."),
+    )
     token_hash = models.CharField(_("peer token (SHA-256)"), max_length=64, unique=True, editable=False)
     relaying = models.BooleanField(
         _("relays records"), default=False, help_text=_("Only a regional hub relays others' records.")
@@ -54,6 +68,8 @@ class Peer(GlobalRecord):
         "country",
         "node_id",
         "key_fingerprint",
+        "public_key",
+        "organisations",
         "relaying",
         "suspended",
         "suspension_reason",
@@ -78,8 +94,21 @@ class Peer(GlobalRecord):
             errors["country"] = _("Only a national node belongs to a country.")
         if self.relaying and self.role != PeerRole.HUB:
             errors["relaying"] = _("Only a regional hub relays others' records.")
+        if self.public_key and "key_fingerprint" not in errors:
+            problem = self._public_key_problem()
+            if problem:
+                errors["public_key"] = problem
         if errors:
             raise ValidationError(errors)
+
+    def _public_key_problem(self):
+        try:
+            key = signing.public_key_from_text(self.public_key)
+        except ValueError:
+            return _("Not an Ed25519 public key (base64 of 32 bytes).")
+        if signing.fingerprint(key) != self.key_fingerprint:
+            return _("This key does not have the fingerprint checked with the peer's administrator.")
+        return None
 
     def as_rules_node(self) -> rules.Node:
         """The peer as the sharing rules see it (a suspended peer relays nothing)."""
@@ -87,5 +116,6 @@ class Peer(GlobalRecord):
             node_id=str(self.node_id),
             role=rules.NodeRole(self.role),
             country=self.country_id or "",
+            organisations=frozenset(str(o.global_id) for o in self.organisations.all()),
             relays=self.relaying and not self.suspended,
         )

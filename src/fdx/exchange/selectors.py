@@ -12,7 +12,7 @@ from fdx.exchange.models import Peer
 def list_peers(actor) -> QuerySet[Peer]:
     """Every peer, by name."""
     require_permission(actor, MANAGE_PEERS)
-    return Peer.objects.select_related("country").order_by("name")
+    return Peer.objects.select_related("country").prefetch_related("organisations").order_by("name")
 
 
 def get_peer(actor, name: str) -> Peer:

@@ -1,5 +1,6 @@
 """Signed change records: sealed by the origin, countersigned by relays, and every failure named."""
 
+import base64
 import json
 import subprocess
 import sys
@@ -143,6 +144,18 @@ def test_a_relay_cannot_drop_an_earlier_relay():
     data = rewrite(twice.to_bytes(), lambda v: v.update(relays=v["relays"][1:]))
 
     with pytest.raises(BadCountersignatureError, match="relay 1"):
+        messages.verify(data, keyring())
+
+
+def test_a_signature_written_in_another_base64_spelling_is_refused():
+    message = sealed()
+    value = message.signature  # 64 bytes: the last character before "==" carries 4 unused bits
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    other_spelling = value[:-3] + alphabet[alphabet.index(value[-3]) ^ 1] + "=="
+    assert base64.b64decode(other_spelling) == base64.b64decode(value)
+    data = rewrite(message.to_bytes(), lambda v: v["signature"].update(value=other_spelling))
+
+    with pytest.raises(MessageFormatError, match="canonical base64"):
         messages.verify(data, keyring())
 
 

@@ -202,6 +202,42 @@ def test_the_command_line_adds_lists_suspends_and_resumes_a_peer():
     assert "ab12 ab12" in table.output
 
 
+def test_the_command_line_registers_a_hub_with_the_organisation_it_hosts():
+    from fdx.testing.personas import organisation
+
+    organisation("demo-regional-centre")
+
+    added = runner.invoke(
+        app,
+        [
+            "exchange",
+            "peers",
+            "add",
+            "hub",
+            "--url",
+            "https://hub.example.org",
+            "--role",
+            "hub",
+            "--relaying",
+            "--hosts",
+            "demo-regional-centre",
+            "--node-id",
+            HUB_NODE,
+            "--fingerprint",
+            FINGERPRINT,
+        ],
+    )
+    listed = runner.invoke(app, ["exchange", "peers", "list", "--json"])
+
+    assert added.exit_code == 0, added.output
+    (row,) = json.loads(listed.output)
+    assert row["hosts"] == ["demo-regional-centre"]
+    assert row["relaying"] is True
+    assert events("exchange.peer.registered")[0].after["organisations"] == [
+        str(organisation("demo-regional-centre").global_id)
+    ]
+
+
 def test_the_command_line_names_what_is_wrong_without_a_traceback():
     unknown = runner.invoke(app, ["exchange", "peers", "suspend", "nowhere", "--reason", "x"])
     bad = runner.invoke(
