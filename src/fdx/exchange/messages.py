@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import binascii
 import enum
+import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
@@ -121,6 +122,20 @@ class ChangeRecord:
         problem = _record_problem(self)
         if problem:
             raise ValueError(problem)
+        # Plain copies, so that the record (and the bytes cached from it) cannot change under the caller.
+        object.__setattr__(self, "payload", _plain(self.payload))
+        object.__setattr__(self, "group", _plain(self.group))
+        object.__setattr__(self, "fields", tuple(self.fields))
+
+    @functools.cached_property
+    def payload_bytes(self) -> bytes:
+        """The payload's canonical JSON (what ``payload_sha256`` is the digest of)."""
+        return canonical(self.payload)
+
+    @functools.cached_property
+    def header_bytes(self) -> bytes:
+        """The header's canonical JSON: what the origin signs."""
+        return canonical(self.header())
 
     def header(self) -> dict[str, Any]:
         """The header the origin signs.
@@ -138,9 +153,9 @@ class ChangeRecord:
             "version": self.version,
             "state": str(self.state),
             "level": str(self.level),
-            "group": _plain(self.group),
+            "group": self.group,
             "fields": sorted(self.fields),
-            "payload_sha256": digest(_plain(self.payload)),
+            "payload_sha256": hashlib.sha256(self.payload_bytes).hexdigest(),
         }
 
     def rules_group(self) -> rules.Group | None:
@@ -320,9 +335,12 @@ class SignedMessage:
         Returns
         -------
         bytes
-            RFC 8785 JSON, UTF-8.
+            RFC 8785 JSON, UTF-8 (the same bytes as ``canonical(self.as_dict())``, made from the record's
+            cached header and payload).
         """
-        return canonical(self.as_dict())
+        return _compose(
+            self.record.header_bytes, self.record.payload_bytes, self.key, self.signature, self.relays
+        )
 
     @property
     def path(self) -> tuple[str, ...]:
@@ -381,7 +399,7 @@ def seal(record: ChangeRecord, private_key: Ed25519PrivateKey) -> SignedMessage:
     SignedMessage
         The record, the key's fingerprint and the signature of the header.
     """
-    signature = private_key.sign(canonical(record.header()))
+    signature = private_key.sign(record.header_bytes)
     return SignedMessage(record, fingerprint(private_key.public_key()), _b64(signature))
 
 
@@ -403,7 +421,10 @@ def countersign(message: SignedMessage, relay_node: str, private_key: Ed25519Pri
         The same message with one more countersignature.
     """
     key = fingerprint(private_key.public_key())
-    value = _b64(private_key.sign(_relay_payload(message, len(message.relays), relay_node, key)))
+    header_sha256 = hashlib.sha256(message.record.header_bytes).hexdigest()
+    value = _b64(
+        private_key.sign(_relay_payload(header_sha256, message, len(message.relays), relay_node, key))
+    )
     return SignedMessage(
         message.record,
         message.key,
@@ -412,12 +433,12 @@ def countersign(message: SignedMessage, relay_node: str, private_key: Ed25519Pri
     )
 
 
-def _relay_payload(message: SignedMessage, position: int, node: str, key: str) -> bytes:
+def _relay_payload(header_sha256: str, message: SignedMessage, position: int, node: str, key: str) -> bytes:
     """What the relay at ``position`` (from 0) signs."""
     return canonical(
         {
             "kind": RELAY_KIND,
-            "header_sha256": digest(message.record.header()),
+            "header_sha256": header_sha256,
             "origin_signature": message.signature,
             "previous": [{"node": r.node, "key": r.key, "value": r.value} for r in message.relays[:position]],
             "node": node,
@@ -490,20 +511,24 @@ def verify(message: bytes | SignedMessage, keys: KeyRing) -> SignedMessage:
     origin_key = keys.public_key(record.origin_node, parsed.key)
     if origin_key is None:
         raise UnknownKeyError(f"the key {parsed.key} is not known for the origin node {record.origin_node}")
-    header = parsed.header_as_sent if isinstance(parsed, _ParsedMessage) else record.header()
-    if not verify_with(origin_key, _unb64(parsed.signature, "origin signature"), canonical(header)):
+    if isinstance(parsed, _ParsedMessage):
+        header_bytes, signed_digest = parsed.header_bytes_as_sent, parsed.payload_sha256_as_sent
+    else:
+        header_bytes, signed_digest = record.header_bytes, record.header()["payload_sha256"]
+    if not verify_with(origin_key, _unb64(parsed.signature, "origin signature"), header_bytes):
         raise BadOriginSignatureError(
             f"the origin node's signature of {record.global_id} version {record.version} does not match"
         )
-    if header["payload_sha256"] != digest(_plain(record.payload)):
+    if signed_digest != hashlib.sha256(record.payload_bytes).hexdigest():
         raise TamperedPayloadError(
             f"the payload of {record.global_id} version {record.version} is not the one its origin signed"
         )
+    header_sha256 = hashlib.sha256(header_bytes).hexdigest()
     for position, relay in enumerate(parsed.relays):
         relay_key = keys.public_key(relay.node, relay.key)
         if relay_key is None:
             raise UnknownKeyError(f"the key {relay.key} is not known for relay {position + 1} ({relay.node})")
-        signed = _relay_payload(parsed, position, relay.node, relay.key)
+        signed = _relay_payload(header_sha256, parsed, position, relay.node, relay.key)
         if not verify_with(relay_key, _unb64(relay.value, "countersignature"), signed):
             raise BadCountersignatureError(
                 f"the countersignature of relay {position + 1} ({relay.node}) does not match"
@@ -515,7 +540,8 @@ def verify(message: bytes | SignedMessage, keys: KeyRing) -> SignedMessage:
 class _ParsedMessage(SignedMessage):
     """A message read from bytes, with its header as sent (whose digest may disagree with the payload)."""
 
-    header_as_sent: Mapping[str, Any] = field(default_factory=dict)
+    header_bytes_as_sent: bytes = b""
+    payload_sha256_as_sent: str = ""
 
 
 _TOP = {"format", "header", "payload", "signature", "relays"}
@@ -551,20 +577,39 @@ def parse(data: bytes | bytearray) -> SignedMessage:
         value = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise MessageFormatError(f"not JSON ({exc})") from None
+    _expect(isinstance(value, dict) and set(value) == _TOP, "the message's fields are not those of format 1")
+    _expect(value["format"] == FORMAT and type(value["format"]) is int, "unknown message format")
+    header, payload, signature = value["header"], value["payload"], value["signature"]
+    _expect(
+        isinstance(header, dict) and set(header) == _HEADER, "the header's fields are not those of format 1"
+    )
+    _expect(isinstance(payload, dict), "the payload is not an object")
+    _expect(
+        isinstance(signature, dict)
+        and set(signature) == {"key", "value"}
+        and all(isinstance(signature[name], str) for name in signature),
+        "bad origin signature entry",
+    )
+    _expect(isinstance(value["relays"], list), "the relays are not a list")
+    relays = []
+    for entry in value["relays"]:
+        _expect(
+            isinstance(entry, dict)
+            and set(entry) == {"node", "key", "value"}
+            and all(isinstance(entry[name], str) for name in entry),
+            "bad countersignature entry",
+        )
+        relays.append(Countersignature(entry["node"], entry["key"], entry["value"]))
     try:
-        in_canonical_form = canonical(value) == data
+        header_bytes, payload_bytes = canonical(header), canonical(payload)
+        in_canonical_form = (
+            _compose(header_bytes, payload_bytes, signature["key"], signature["value"], relays) == data
+        )
     except ValueError:
         in_canonical_form = False
     if not in_canonical_form:
         raise MessageFormatError("not in canonical JSON form (RFC 8785)")
-    _expect(isinstance(value, dict) and set(value) == _TOP, "the message's fields are not those of format 1")
-    _expect(value["format"] == FORMAT and type(value["format"]) is int, "unknown message format")
-    header, payload = value["header"], value["payload"]
-    _expect(
-        isinstance(header, dict) and set(header) == _HEADER, "the header's fields are not those of format 1"
-    )
     _expect(header["kind"] == KIND, "not a change record")
-    _expect(isinstance(payload, dict), "the payload is not an object")
     _expect(
         isinstance(header["fields"], list) and header["fields"] == sorted(header["fields"]), "bad field list"
     )
@@ -587,18 +632,35 @@ def parse(data: bytes | bytearray) -> SignedMessage:
         raise MessageFormatError(f"not a valid change record: {exc}") from None
     if record.group is not None:
         group_from_definition(record.group)
-    signature = value["signature"]
-    _expect(isinstance(signature, dict) and set(signature) == {"key", "value"}, "bad origin signature entry")
-    _expect(isinstance(value["relays"], list), "the relays are not a list")
-    relays = []
-    for entry in value["relays"]:
-        _expect(
-            isinstance(entry, dict) and set(entry) == {"node", "key", "value"}, "bad countersignature entry"
+    record.__dict__["payload_bytes"] = payload_bytes  # the cached property, already known
+    return _ParsedMessage(
+        record,
+        signature["key"],
+        signature["value"],
+        tuple(relays),
+        header_bytes_as_sent=header_bytes,
+        payload_sha256_as_sent=header["payload_sha256"],
+    )
+
+
+def _compose(
+    header_bytes: bytes, payload_bytes: bytes, key: str, signature: str, relays: Sequence[Countersignature]
+) -> bytes:
+    """A message's canonical JSON from its canonical header and payload (RFC 8785 sorts the top-level keys
+    as written here: format, header, payload, relays, signature)."""
+    return b"".join(
+        (
+            b'{"format":%d,"header":' % FORMAT,
+            header_bytes,
+            b',"payload":',
+            payload_bytes,
+            b',"relays":',
+            canonical([{"node": r.node, "key": r.key, "value": r.value} for r in relays]),
+            b',"signature":',
+            canonical({"key": key, "value": signature}),
+            b"}",
         )
-        _expect(all(isinstance(entry[name], str) for name in entry), "bad countersignature entry")
-        relays.append(Countersignature(entry["node"], entry["key"], entry["value"]))
-    _expect(all(isinstance(signature[name], str) for name in signature), "bad origin signature entry")
-    return _ParsedMessage(record, signature["key"], signature["value"], tuple(relays), header_as_sent=header)
+    )
 
 
 def _expect(condition: bool, problem: str) -> None:
@@ -623,9 +685,15 @@ def _unb64(text: str, what: str) -> bytes:
 
 
 def _plain(value: Any) -> Any:
-    """Mappings as plain dicts and sequences as lists, for the JSON writer."""
-    if isinstance(value, Mapping):
+    """Mappings as plain dicts and sequences as lists, for the JSON writer (a copy)."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict or isinstance(value, Mapping):
         return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+    if kind is list or kind is tuple or (isinstance(value, Sequence) and not isinstance(value, str | bytes)):
         return [_plain(item) for item in value]
     return value
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})

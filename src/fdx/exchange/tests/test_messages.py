@@ -250,6 +250,10 @@ def test_the_canonical_form_does_not_depend_on_key_order(payload, random):
     second = messages.seal(change(payload=dict(shuffled_items), fields=fields[::-1]), ORIGIN_KEY).to_bytes()
 
     assert first == second
+    relayed = messages.countersign(
+        messages.seal(change(payload=payload, fields=fields), ORIGIN_KEY), RELAY, HUB_KEY
+    )
+    assert relayed.to_bytes() == rfc8785.dumps(relayed.as_dict())  # composed from parts, as a whole would be
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
