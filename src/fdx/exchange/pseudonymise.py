@@ -9,13 +9,14 @@
     this node, so a receiver can see that two records share an agency's case number, but the hash reveals
     nothing of the number to anyone without the secret;
 ``drop``
-    never sent (references to this node's user accounts: they mean nothing elsewhere and name people);
+    never sent, not even inside the country (references to this node's user accounts, which mean nothing
+    elsewhere and name people; this node's own derived search text);
 ``drop_unless_shareable``
     personal and free-text fields, sent only when the record's owner marked the field shareable.
 
 A field that is not in the table is not sent at all (a new field stays home until someone decides). The
 record's identity, version, state and origin travel in the message's envelope (``ENVELOPE_FIELDS``), not in
-the payload. Inside the owner's country every field of the table travels as it is.
+the payload. Inside the owner's country every field of the table but the ``drop`` ones travels as it is.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ TABLE: Mapping[str, Mapping[str, Treatment]] = {
         "sharing_group": KEEP,
         "is_demo": KEEP,
         "has_shared_result": KEEP,
+        "search_text": DROP,  # this node's search index (numbers, places, descriptions); each builds its own
         "retracted_at": KEEP,
         "retraction_reason": UNLESS_SHAREABLE,
         "created_by": DROP,
@@ -171,7 +173,8 @@ def travelling_fields(model: str, *, leaves_country: bool, shareable: frozenset[
     model
         The model's label.
     leaves_country
-        Whether the copy leaves the owner's country; if not, every field of the table is kept.
+        Whether the copy leaves the owner's country; if not, every field of the table but the ``drop`` ones
+        is kept.
     shareable
         The fields the owner marked shareable; only ``drop_unless_shareable`` fields are affected.
 
@@ -182,7 +185,7 @@ def travelling_fields(model: str, *, leaves_country: bool, shareable: frozenset[
     """
     rules = rules_for(model)
     if not leaves_country:
-        return dict.fromkeys(rules, KEEP)
+        return {name: KEEP for name, treatment in rules.items() if treatment != DROP}
     travelling = {}
     for name, treatment in rules.items():
         if treatment == UNLESS_SHAREABLE:

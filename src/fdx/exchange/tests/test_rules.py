@@ -111,7 +111,7 @@ FIELD_TABLE = [
         Treatment.KEEP,
         None,
     ),
-    ([KZ], KZ_HEALTH, frozenset(), Treatment.KEEP, Treatment.KEEP, Treatment.KEEP),
+    ([KZ], KZ_HEALTH, frozenset(), Treatment.KEEP, Treatment.KEEP, None),
     ([KZ, HUB], KZ_HEALTH, frozenset(), Treatment.HMAC, None, None),  # it left the country on the way
 ]
 
