@@ -97,7 +97,11 @@ class KeysetPagination(PaginationBase):
             )
         )
         count_more: bool = Field(
-            False, description="True when more items match than `count` says (the count stops at 10,000)."
+            False,
+            description=(
+                "True when more items match than `count` says (the count stops at 10,000, or at 1,000 when"
+                " counting further would take longer than 60 ms)."
+            ),
         )
         limit: int
         offset: int

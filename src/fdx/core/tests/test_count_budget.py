@@ -1,0 +1,52 @@
+"""``paging._time_budget``: a statement past its budget is stopped on either database, and the connection
+is as it was afterwards (the budget does not leak into the rest of the request)."""
+
+import pytest
+from django.db import connection
+
+from fdx.core import paging
+
+pytestmark = pytest.mark.django_db
+
+#: A statement that takes seconds on either database.
+SLOW = {
+    "postgresql": "SELECT pg_sleep(2)",
+    "sqlite": (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000)"
+        " SELECT count(*) FROM n"
+    ),
+}
+
+
+def _run(sql: str):
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()
+
+
+def _timeout() -> str | None:
+    return _run("SHOW statement_timeout")[0] if connection.vendor == "postgresql" else None
+
+
+def test_a_statement_past_the_budget_is_stopped_and_the_connection_is_as_it_was():
+    before = _timeout()
+
+    with pytest.raises(paging._OverBudget), paging._time_budget("default", 30):
+        _run(SLOW[connection.vendor])
+
+    assert _timeout() == before
+    assert _run("SELECT 1") == (1,)
+
+
+def test_a_statement_within_the_budget_runs_and_the_budget_goes_with_it():
+    before = _timeout()
+
+    with paging._time_budget("default", 5000):
+        assert _run("SELECT 41 + 1") == (42,)
+
+    assert _timeout() == before
+    if connection.vendor == "sqlite":  # the progress handler is gone: a longer statement runs to its end
+        assert _run(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+            "SELECT count(*) FROM n"
+        ) == (200000,)
