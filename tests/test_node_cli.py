@@ -31,3 +31,19 @@ def test_help_lists_the_operator_commands():
 
     for command in ("setup", "serve", "worker", "users", "orgs", "audit", "geo", "demo"):
         assert command in result.output
+
+
+def test_a_served_worker_freezes_what_it_loaded():
+    """``fdx serve``'s workers put the objects they load at start out of the collector's sight (a full
+    collection rescanning them paused requests)."""
+    import gc
+
+    from fdx.cli.server import FdxServer
+
+    gc.unfreeze()
+    try:
+        application = FdxServer({"bind": "127.0.0.1:0", "workers": 1}).load()
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
+    assert callable(application)
