@@ -26,7 +26,7 @@ from fdx.examinations.models import Case, CaseStatus, CaseSubstance, Examination
 from fdx.examinations.querysets import SHARED_STATUSES
 from fdx.examinations.selectors import CaseFilters, list_cases
 from fdx.examinations.tests.builders import add_exhibit, case_spec, draft_examination, open_case
-from fdx.examinations.tests.test_shared_flags import HISTORIES, LEVELS, OWNERS, READERS, build
+from fdx.examinations.tests.test_shared_flags import HISTORIES, LEVELS, OWNERS, READERS, _apply, build
 from fdx.substances.models import Substance
 
 pytestmark = pytest.mark.django_db
@@ -214,20 +214,7 @@ def _act(step, which, case, chemist, head):
         else:
             actions.remove_finding(chemist, finding)
     elif examinations:
-        _transition(step, examinations[which % len(examinations)], chemist, head)
-
-
-def _transition(step, examination, chemist, head):
-    if step == "submit":
-        actions.submit_examination(chemist, examination)
-    elif step == "approve":
-        actions.approve_examination(head, examination)
-    elif step == "revise":
-        actions.revise_examination(chemist, examination, reason="new spectrum")
-    elif step == "retract":
-        actions.retract_examination(head, examination, reason="wrong sample")
-    else:
-        actions.discard_examination(chemist, examination)
+        _apply(step, examinations[which % len(examinations)], chemist, head)
 
 
 def test_the_index_changes_neither_the_version_nor_the_time_of_the_case(persona):
