@@ -48,6 +48,7 @@ VARIABLES: dict[str, str] = {
     "FDX_NODE_ROLE": "",
     "FDX_NODE_KEY_FILE": "",
     "FDX_AUDIT_CHECKPOINT_FILE": "",
+    "FDX_EXCHANGE_SECRET_FILE": "",
     "FDX_REGION_COUNTRIES": "",
     "FDX_ATTACHMENT_MAX_MB": "",
     "FDX_LANGUAGE_CODE": "",
@@ -95,6 +96,7 @@ class NodeConfig:
     node_role: str
     node_key_file: Path
     audit_checkpoint_file: Path
+    exchange_secret_file: Path
     region_countries: tuple[str, ...]
     attachment_max_mb: int
     language_code: str
@@ -147,6 +149,12 @@ def read_config(env: Mapping[str, str]) -> NodeConfig:
             _path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key").with_name(
                 "audit-checkpoints.jsonl"
             ),
+        ),
+        # The pseudonymisation secret (HMAC of case numbers leaving the country), next to the key by default.
+        exchange_secret_file=_path(
+            env,
+            "FDX_EXCHANGE_SECRET_FILE",
+            _path(env, "FDX_NODE_KEY_FILE", var_dir / "node" / "ed25519.key").with_name("exchange-secret"),
         ),
         region_countries=_countries(env, "FDX_REGION_COUNTRIES", "KZ,KG,TJ,TM,UZ"),
         attachment_max_mb=_int(env, "FDX_ATTACHMENT_MAX_MB", 50, 1, 2048),

@@ -37,6 +37,7 @@ FDX_NODE_COUNTRY = NODE.node_country
 FDX_NODE_ROLE = NODE.node_role
 FDX_NODE_KEY_FILE = NODE.node_key_file
 FDX_AUDIT_CHECKPOINT_FILE = NODE.audit_checkpoint_file
+FDX_EXCHANGE_SECRET_FILE = NODE.exchange_secret_file
 # A signed checkpoint of the audit chain's head after this many events, or when the last is this old.
 FDX_AUDIT_CHECKPOINT_EVENTS = 500
 FDX_AUDIT_CHECKPOINT_SECONDS = 60

@@ -6,3 +6,13 @@ class ExchangeConfig(AppConfig):
     name = "fdx.exchange"
     label = "exchange"
     verbose_name = _("Exchange between nodes")
+
+    def ready(self):
+        from fdx.core.events import subscribe
+        from fdx.examinations import events
+        from fdx.exchange import tasks
+
+        # After every change to case data, the peers' queues learn what each peer is now owed.
+        for event in tasks.CASE_EVENTS:
+            subscribe(event, tasks.SUBSCRIBER, tasks.queue_case)
+        subscribe(events.CASES_IMPORTED, "exchange.queue_imported", tasks.queue_imported)

@@ -60,6 +60,13 @@ class RecordState(enum.StrEnum):
     ACTIVE = "active"
     RETRACTED = "retracted"
     DELETED = "deleted"
+    # Not a state of the record on its origin: this receiver may no longer hold a copy (the level was
+    # lowered, the result is no longer shared). A tombstone for this receiver only, with no payload.
+    WITHDRAWN = "withdrawn"
+
+
+#: States that carry no payload.
+TOMBSTONES = frozenset({RecordState.DELETED, RecordState.WITHDRAWN})
 
 
 # What went wrong
@@ -209,7 +216,7 @@ def outgoing(
     if not decision.allowed:
         raise ValueError(f"this copy may not go ({decision.refusal})")
     payload = {}
-    if state != RecordState.DELETED:
+    if state not in TOMBSTONES:
         payload = pseudonymise.pseudonymise(
             record.model,
             values,
@@ -285,9 +292,9 @@ def _record_problem(record: ChangeRecord) -> str | None:
     extra = set(record.payload) - set(record.fields)
     if extra:
         return f"the payload holds fields that may not travel: {', '.join(sorted(extra))}"
-    if record.state == RecordState.DELETED and record.payload:
+    if record.state in TOMBSTONES and record.payload:
         return "a tombstone carries no payload"
-    if record.level == rules.Level.SHARING_GROUP and record.state != RecordState.DELETED and not record.group:
+    if record.level == rules.Level.SHARING_GROUP and record.state not in TOMBSTONES and not record.group:
         return "a sharing-group record carries its group's definition"
     return None
 

@@ -22,7 +22,13 @@ class Peer(GlobalRecord):
     """
 
     name = models.SlugField(_("name"), max_length=50, unique=True)
-    url = models.URLField(_("address (URL)"), max_length=300)
+    url = models.URLField(
+        _("address (URL)"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty for a node whose key is known but that this node does not call (its records come "
+                    "relayed through the hub)."),
+    )
     role = models.CharField(_("role"), max_length=20, choices=PeerRole.choices)
     country = models.ForeignKey(
         "geo.Country",
@@ -60,6 +66,20 @@ class Peer(GlobalRecord):
     suspended = models.BooleanField(_("suspended"), default=False)
     suspended_at = models.DateTimeField(_("suspended at"), null=True, blank=True)
     suspension_reason = models.TextField(_("why it is suspended"), blank=True)
+    # Synchronisation. The token this node presents when it calls the peer (the peer generated it and its
+    # administrator handed it over): kept as it is, because it must be sent; never shown or audited.
+    outgoing_token = models.CharField(_("token for calling the peer"), max_length=200, blank=True)
+    pulled_through = models.BigIntegerField(
+        _("pulled through"), default=0, help_text=_("The last entry of the peer's queue applied here.")
+    )
+    acknowledged_through = models.BigIntegerField(
+        _("acknowledged through"), default=0, help_text=_("The last entry of this node's queue the peer holds.")
+    )
+    last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
+    last_success_at = models.DateTimeField(_("last successful sync"), null=True, blank=True)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
 
     audit_fields = (
         "name",
@@ -119,3 +139,143 @@ class Peer(GlobalRecord):
             organisations=frozenset(str(o.global_id) for o in self.organisations.all()),
             relays=self.relaying and not self.suspended,
         )
+
+
+# What this node owes its peers, and what they hold
+
+
+class CopyKind(models.TextChoices):
+    """What an outbox entry carries to its peer."""
+
+    CHANGE = "change", _("Change")  # this node's record, as the rules let it travel to the peer
+    WITHDRAWAL = "withdrawal", _("Withdrawal")  # a copy the peer holds and may no longer hold
+    RELAY = "relay", _("Relay")  # another node's record, forwarded unchanged (a hub)
+
+
+class OutboxEntry(models.Model):
+    """One record owed to one peer: the peer's own queue, read in ``sequence`` order (the cursor of pull and
+    push). The message is built when it is sent, from the record as it is then, and the rules are asked
+    again: nothing leaves that they do not allow at that moment. A dead peer's queue blocks only itself."""
+
+    sequence = models.BigAutoField(primary_key=True)
+    peer = models.ForeignKey(Peer, verbose_name=_("peer"), on_delete=models.CASCADE, related_name="outbox")
+    model = models.CharField(_("record type"), max_length=60)
+    global_id = models.UUIDField(_("global identifier"))
+    version = models.PositiveIntegerField(_("version"))
+    kind = models.CharField(_("kind"), max_length=12, choices=CopyKind.choices)
+    enqueued_at = models.DateTimeField(_("enqueued at"), auto_now_add=True)
+    refusal = models.CharField(_("refused by the peer"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("outbox entry")
+        verbose_name_plural = _("outbox entries")
+        default_permissions = ()
+        indexes = [models.Index(fields=["peer", "sequence"], name="exchange_outbox_peer_seq")]
+
+    def __str__(self):
+        return f"#{self.sequence} {self.kind} {self.model} {self.global_id} v{self.version} → {self.peer_id}"
+
+
+class PeerCopy(models.Model):
+    """What a peer holds of this node's records (or will, once its queue is sent): the version and state
+    last queued for it. Comparing it with what the rules allow now is how a change, a withdrawal (a level
+    lowered, a result no longer shared) or nothing at all is decided — never by timestamps."""
+
+    peer = models.ForeignKey(Peer, verbose_name=_("peer"), on_delete=models.CASCADE, related_name="copies")
+    model = models.CharField(_("record type"), max_length=60)
+    global_id = models.UUIDField(_("global identifier"))
+    version = models.PositiveIntegerField(_("version"))
+    state = models.CharField(_("state"), max_length=12)
+    # The SHA-256 of what was queued, but for the version: the same version with another content (a level,
+    # a group's members or a marked field changed) must go out as a new version.
+    content_sha256 = models.CharField(_("content (SHA-256)"), max_length=64, blank=True)
+    case_id = models.BigIntegerField(_("case"), db_index=True, null=True)
+
+    class Meta:
+        verbose_name = _("copy held by a peer")
+        verbose_name_plural = _("copies held by peers")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["peer", "global_id"], name="exchange_one_copy_per_peer")
+        ]
+
+    def __str__(self):
+        return f"{self.model} {self.global_id} v{self.version} on {self.peer_id}"
+
+
+class ReceivedRecord(models.Model):
+    """A record this node holds a copy of, received from another node: the version floor that makes
+    receiving idempotent (an older or equal version changes nothing), where it came from and through which
+    nodes, and the signed message as received (a hub forwards it unchanged). A withdrawn or deleted copy
+    keeps this row with an empty message: the tombstone that stops an older version coming back."""
+
+    global_id = models.UUIDField(_("global identifier"), unique=True)
+    model = models.CharField(_("record type"), max_length=60)
+    origin_node = models.UUIDField(_("origin node"))
+    origin_organisation = models.CharField(_("origin organisation"), max_length=250, blank=True)
+    version = models.PositiveIntegerField(_("version"))
+    state = models.CharField(_("state"), max_length=12)
+    level = models.CharField(_("distribution level"), max_length=20)
+    path = models.JSONField(_("path (node identifiers)"), default=list)
+    sender = models.ForeignKey(
+        Peer, verbose_name=_("received from"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    received_at = models.DateTimeField(_("received at"))
+    message = models.BinaryField(_("signed message"), blank=True, default=b"")
+
+    class Meta:
+        verbose_name = _("received record")
+        verbose_name_plural = _("received records")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.model} {self.global_id} v{self.version} from {self.origin_node}"
+
+
+class ReceiptOutcome(models.TextChoices):
+    APPLIED = "applied", _("Applied")
+    UNCHANGED = "unchanged", _("Already held (no change)")
+    REFUSED = "refused", _("Refused")
+
+
+class Receipt(models.Model):
+    """One message received: from which peer, by which channel, what it was and what became of it."""
+
+    sequence = models.BigAutoField(primary_key=True)
+    peer = models.ForeignKey(
+        Peer, verbose_name=_("peer"), on_delete=models.PROTECT, null=True, related_name="receipts"
+    )
+    channel = models.CharField(_("channel"), max_length=10)  # pull, push, bundle, fetch
+    model = models.CharField(_("record type"), max_length=60, blank=True)
+    global_id = models.UUIDField(_("global identifier"), null=True)
+    version = models.PositiveIntegerField(_("version"), null=True)
+    state = models.CharField(_("state"), max_length=12, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=ReceiptOutcome.choices)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+
+    class Meta:
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+        default_permissions = ()
+        indexes = [models.Index(fields=["peer", "-sequence"], name="exchange_receipt_peer_seq")]
+
+    def __str__(self):
+        return f"#{self.sequence} {self.outcome} {self.model} {self.global_id} v{self.version}"
+
+
+class ImportedBundle(models.Model):
+    """A bundle file applied here: a bundle is applied once (a replay is refused)."""
+
+    bundle_id = models.UUIDField(_("bundle identifier"), unique=True)
+    sender_node = models.UUIDField(_("exported by node"))
+    peer = models.ForeignKey(Peer, verbose_name=_("peer"), on_delete=models.PROTECT, related_name="+")
+    records = models.PositiveIntegerField(_("records"))
+    applied = models.PositiveIntegerField(_("applied"))
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        verbose_name = _("imported bundle")
+        verbose_name_plural = _("imported bundles")
+        default_permissions = ()

@@ -46,7 +46,13 @@ class Examination(DistributedRecord):
     received_date = models.DateField(_("date received"))
     completed_date = models.DateField(_("date completed"), null=True, blank=True)
     examiner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("examiner"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("examiner"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        # Empty only on a copy received from another node: people's accounts do not travel.
+        null=True,
+        blank=True,
     )
     methods = models.ManyToManyField(
         AnalyticalMethod, verbose_name=_("methods"), blank=True, related_name="+"
@@ -70,7 +76,12 @@ class Examination(DistributedRecord):
     )
     revision_reason = models.TextField(_("reason for the revision"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,  # as the examiner: empty only on a received copy
+        blank=True,
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     submitted_by = models.ForeignKey(

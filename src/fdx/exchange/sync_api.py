@@ -1,0 +1,95 @@
+"""The routes peers call (``/api/v1/exchange/…``), authenticated by the peer token this node gave each.
+
+* ``GET changes?after=C&limit=N`` — pull: the caller's queue after its cursor ``C``, as JSON lines (one
+  ``{"sequence": S, "message": …}`` per change, streamed, then ``{"next": C2, "more": …}``); asking after
+  ``C`` acknowledges everything up to ``C`` (OAI-PMH's resumption, so a pull that broke off resumes where
+  the last applied change left it);
+* ``POST inbox`` — push: JSON lines of signed messages; each is received as a pull would receive it, and
+  the answer lists what became of each (applied, unchanged, refused with the reason);
+* ``GET records/{global_id}`` — a gap: the current message of one record the caller may hold.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from ninja import Router
+from ninja.errors import AuthenticationError, HttpError
+from ninja.security import HttpBearer
+
+from fdx.accounts import tokens
+from fdx.exchange import inbox, outbox
+from fdx.exchange.models import CopyKind, OutboxEntry, Peer, PeerCopy, ReceivedRecord
+
+router = Router(tags=["exchange"])
+
+MAX_PAGE = 2000
+MAX_PUSH_LINES = 2000
+
+
+class PeerAuth(HttpBearer):
+    """A peer's token (``Authorization: Bearer fdx_…``); a suspended peer is refused."""
+
+    def authenticate(self, request, token):
+        peer = Peer.objects.filter(token_hash=tokens.hash_token(token)).first()
+        if peer is None:
+            raise AuthenticationError(401, "not a peer token of this node")
+        if peer.suspended:
+            raise AuthenticationError(403, "this peer is suspended here")
+        request.peer = peer
+        return peer
+
+
+peer_auth = PeerAuth()
+
+
+@router.get("/changes", auth=peer_auth, include_in_schema=False)
+def changes(request, after: int = 0, limit: int = 500):
+    """The caller's queue after ``after`` (JSON lines, streamed)."""
+    peer: Peer = request.peer
+    if after < 0 or not 1 <= limit <= MAX_PAGE:
+        raise HttpError(422, f"after is 0 or more; limit is 1 to {MAX_PAGE}")
+    outbox.acknowledge(peer, after)
+    Peer.objects.filter(pk=peer.pk).update(last_attempt_at=timezone.now())
+    last = outbox.last_sequence(peer, after, limit)
+    more = OutboxEntry.objects.filter(peer=peer, sequence__gt=last).exists()
+
+    def lines():
+        for item in outbox.pending(peer, after, limit):
+            yield b'{"message":' + item.message + b',"sequence":' + str(item.sequence).encode() + b"}\n"
+        yield json.dumps({"more": more, "next": last}).encode() + b"\n"
+
+    return StreamingHttpResponse(lines(), content_type="application/x-ndjson")
+
+
+@router.post("/inbox", auth=peer_auth, include_in_schema=False)
+def push(request):
+    """Receive the caller's messages, one per line; answers each one's outcome."""
+    peer: Peer = request.peer
+    lines = [line for line in request.body.split(b"\n") if line.strip()]
+    if len(lines) > MAX_PUSH_LINES:
+        raise HttpError(413, f"at most {MAX_PUSH_LINES} messages per push")
+    context = inbox.Context()
+    outcomes = [inbox.receive(line, sender=peer, channel="push", context=context).as_dict() for line in lines]
+    return {"receipts": outcomes}
+
+
+@router.get("/records/{global_id}", auth=peer_auth, include_in_schema=False)
+def record(request, global_id: uuid.UUID):
+    """The current message of one record the caller may hold (a gap it found)."""
+    peer: Peer = request.peer
+    copy = PeerCopy.objects.filter(peer=peer, global_id=global_id).first()
+    if copy is None:
+        raise HttpError(404, "no such record for this peer")
+    received = ReceivedRecord.objects.filter(global_id=global_id).first()
+    kind = CopyKind.RELAY if received is not None else CopyKind.CHANGE
+    entry = OutboxEntry(peer=peer, model=copy.model, global_id=global_id, version=copy.version, kind=kind)
+    if kind == CopyKind.CHANGE and copy.state in outbox.TOLD_GONE:
+        entry.kind = CopyKind.WITHDRAWAL
+    data = outbox.build(entry, peer)
+    if data is None:
+        raise HttpError(404, "no such record for this peer")
+    return HttpResponse(data, content_type="application/json")

@@ -1,0 +1,76 @@
+"""Background work of the exchange: filling the peers' queues after each change to case data (a subscriber
+of the examinations' domain events, after commit, in ``fdx worker``) and after a peer is registered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from django.db.models import Q
+from django_tasks import task
+
+from fdx.core.node import local_node_id
+from fdx.examinations import events
+from fdx.examinations.models import Case
+from fdx.exchange import outbox
+from fdx.exchange.models import Peer, PeerCopy
+from fdx.exchange.rules import Level
+
+#: Every event about case data; each names its case (the object itself, or ``payload["case"]``).
+CASE_EVENTS = (
+    events.CASE_CHANGED,
+    events.CASE_RETRACTED,
+    events.EXHIBIT_CHANGED,
+    events.EXHIBIT_REMOVED,
+    events.EXAMINATION_APPROVED,
+    events.EXAMINATION_SUPERSEDED,
+    events.EXAMINATION_RETRACTED,
+    events.EXAMINATION_DISCARDED,
+)
+SUBSCRIBER = "exchange.queue_case"
+#: Levels that may leave the node at all.
+LEAVING_LEVELS = (Level.SHARING_GROUP, Level.REGIONAL, Level.INTERNATIONAL)
+
+
+def queue_case(event) -> int:
+    """After a change to a case: queue what each peer is owed of it. Idempotent (it compares with what the
+    peers hold). Returns how many entries were queued."""
+    case_global_id = event.object_id if event.code.startswith("examinations.case.") else event.payload.get("case")
+    case_id = Case.with_tombstones().filter(global_id=case_global_id).values_list("pk", flat=True).first()
+    return outbox.refresh_cases([case_id]) if case_id is not None else 0
+
+
+def queue_imported(event) -> int:
+    """After cases were recorded in bulk: queue the ones that may leave (all candidates when the event does
+    not name them: a load of a million does not list them)."""
+    named = event.payload.get("cases") or []
+    if named:
+        ids = Case.with_tombstones().filter(global_id__in=named).values_list("pk", flat=True)
+        return outbox.refresh_cases(list(ids))
+    return sum(outbox.refresh_cases(chunk) for chunk in candidate_chunks())
+
+
+def candidate_chunks(peer: Peer | None = None, size: int = 500) -> Iterator[list[int]]:
+    """This node's cases that a peer may be owed something of: those with a shared result at a level that
+    leaves the node, and those a peer holds a copy of. In chunks of primary keys, in order."""
+    held = PeerCopy.objects.filter(model="examinations.case")
+    if peer is not None:
+        held = held.filter(peer=peer)
+    cases = Case.with_tombstones().filter(origin_node=local_node_id()).filter(
+        Q(has_shared_result=True, distribution_level__in=LEAVING_LEVELS) | Q(pk__in=held.values("case_id"))
+    )
+    last = 0
+    while True:
+        chunk = list(cases.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1]
+
+
+@task()
+def backfill_peer(peer_id: int) -> int:
+    """Queue everything a newly registered (or resumed) peer is owed; returns how many entries."""
+    peer = Peer.objects.filter(pk=peer_id, suspended=False).prefetch_related("organisations").first()
+    if peer is None:
+        return 0
+    return sum(outbox.refresh_cases(chunk, [peer]) for chunk in candidate_chunks())

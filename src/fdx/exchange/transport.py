@@ -1,0 +1,232 @@
+"""Synchronising with a peer over HTTPS: pull its queue for this node, push this node's queue for it.
+
+* **Pull** asks the peer for the changes after this node's cursor, page by page, and applies each one in
+  its own transaction together with the cursor, so that a sync killed at any moment resumes where it
+  stopped and applies nothing twice. A change whose parent is missing (a gap) makes this node fetch the
+  parent's current message first.
+* **Push** sends this node's queue for the peer, a page at a time; the peer answers what became of each
+  message; refusals are kept on the entry (shown to the node administrator), the rest leave the queue.
+* A failure backs off (30 s, doubling, at most an hour); one peer's failure never holds up another's.
+
+The responses are read line by line (JSON lines): a page never has to be held whole in memory.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from fdx.exchange import inbox, messages, outbox
+from fdx.exchange.models import OutboxEntry, Peer
+
+logger = logging.getLogger(__name__)
+
+PAGE = 500
+TIMEOUT_S = 60
+FIRST_RETRY_S = 30
+MAX_RETRY_S = 3600
+#: Between two syncs with a peer that is well.
+INTERVAL_S = 60
+
+
+class SyncError(Exception):
+    """The peer could not be reached or answered wrongly; says which peer and what happened."""
+
+
+@dataclass
+class SyncResult:
+    """What one sync with one peer did."""
+
+    peer: str
+    pulled: int = 0
+    applied: int = 0
+    unchanged: int = 0
+    refused: int = 0
+    pushed: int = 0
+    push_refused: int = 0
+    error: str = ""
+    refusals: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def sync(peer: Peer, *, page: int = PAGE) -> SyncResult:
+    """Pull then push with ``peer``; records the outcome (and the back-off) on the peer."""
+    result = SyncResult(peer.name)
+    now = timezone.now()
+    Peer.objects.filter(pk=peer.pk).update(last_attempt_at=now)
+    try:
+        if peer.suspended:
+            raise SyncError(f"{peer.name}: the peer is suspended")
+        if not peer.url or not peer.outgoing_token:
+            raise SyncError(f"{peer.name}: no address or no token for calling the peer")
+        pull(peer, result, page=page)
+        push(peer, result, page=page)
+    except SyncError as exc:
+        result.error = str(exc)
+    _record(peer, result)
+    return result
+
+
+def sync_due(now: datetime.datetime | None = None) -> list[SyncResult]:
+    """Sync every peer that is due (not suspended, with an address and a token)."""
+    now = now or timezone.now()
+    due = (
+        Peer.objects.filter(suspended=False)
+        .exclude(url="")
+        .exclude(outgoing_token="")
+        .filter(models_due(now))
+        .order_by("pk")
+    )
+    return [sync(peer) for peer in due]
+
+
+def models_due(now):
+    from django.db.models import Q
+
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+
+
+def _record(peer: Peer, result: SyncResult) -> None:
+    now = timezone.now()
+    peer.refresh_from_db(fields=["failures"])
+    if result.error:
+        failures = peer.failures + 1
+        wait = min(FIRST_RETRY_S * 2 ** (failures - 1), MAX_RETRY_S)
+        Peer.objects.filter(pk=peer.pk).update(
+            failures=failures, last_error=result.error[:2000], next_attempt_at=now + datetime.timedelta(seconds=wait)
+        )
+        logger.warning("exchange sync with %s failed: %s", peer.name, result.error)
+    else:
+        Peer.objects.filter(pk=peer.pk).update(
+            failures=0,
+            last_error="",
+            last_success_at=now,
+            next_attempt_at=now + datetime.timedelta(seconds=INTERVAL_S),
+        )
+
+
+# Pull
+
+
+def pull(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
+    """Apply the peer's queue for this node, from this node's cursor on."""
+    context = inbox.Context()
+    while True:
+        peer.refresh_from_db(fields=["pulled_through"])
+        query = urllib.parse.urlencode({"after": peer.pulled_through, "limit": page})
+        more = finished = False
+        with _open(peer, f"changes?{query}") as response:
+            for raw in response:
+                line = _json_line(peer, raw)
+                if "message" not in line:
+                    more, finished = bool(line.get("more")), True
+                    _advance(peer, int(line.get("next", peer.pulled_through)))
+                    break
+                data = messages.canonical(line["message"])
+                with transaction.atomic():
+                    outcome = _receive_with_gaps(peer, data, context)
+                    _advance(peer, int(line["sequence"]))
+                _count(result, outcome)
+                result.pulled += 1
+        if not finished:
+            raise SyncError(f"{peer.name}: the page of changes broke off (resumes from the last one applied)")
+        if not more:
+            return
+
+
+def _json_line(peer: Peer, raw: bytes) -> dict:
+    try:
+        line = json.loads(raw)
+    except ValueError:
+        raise SyncError(f"{peer.name}: answered a line that is not JSON") from None
+    if not isinstance(line, dict):
+        raise SyncError(f"{peer.name}: answered a line that is not a JSON object")
+    return line
+
+
+def _receive_with_gaps(peer: Peer, data: bytes, context: inbox.Context, depth: int = 0) -> inbox.Outcome:
+    outcome = inbox.receive(data, sender=peer, channel="pull", context=context)
+    if outcome.code == "missing_parent" and outcome.missing and depth < 4:
+        with _open(peer, f"records/{outcome.missing}") as response:
+            parent = response.read()
+        fetched = _receive_with_gaps(peer, parent, context, depth + 1)
+        if fetched.outcome != "refused":
+            outcome = inbox.receive(data, sender=peer, channel="pull", context=context)
+    return outcome
+
+
+def _advance(peer: Peer, sequence: int) -> None:
+    Peer.objects.filter(pk=peer.pk, pulled_through__lt=sequence).update(pulled_through=sequence)
+
+
+def _count(result: SyncResult, outcome: inbox.Outcome) -> None:
+    if outcome.outcome == "applied":
+        result.applied += 1
+    elif outcome.outcome == "unchanged":
+        result.unchanged += 1
+    else:
+        result.refused += 1
+        if len(result.refusals) < 20:
+            result.refusals.append(f"{outcome.global_id} v{outcome.version}: {outcome.code}: {outcome.reason}")
+
+
+# Push
+
+
+def push(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
+    """Send this node's queue for the peer, a page at a time."""
+    while True:
+        peer.refresh_from_db(fields=["acknowledged_through"])
+        after = peer.acknowledged_through
+        items = list(outbox.pending(peer, after, page))
+        last = outbox.last_sequence(peer, after, page)
+        if last == after:
+            return
+        if items:
+            body = b"\n".join(item.message for item in items) + b"\n"
+            with _open(peer, "inbox", body=body) as response:
+                answer = json.loads(response.read())
+            receipts = answer.get("receipts", [])
+            if len(receipts) != len(items):
+                raise SyncError(f"{peer.name}: answered {len(receipts)} receipts for {len(items)} messages")
+            for item, receipt in zip(items, receipts, strict=True):
+                result.pushed += 1
+                if receipt.get("outcome") == "refused":
+                    result.push_refused += 1
+                    reason = f"{receipt.get('code', '')}: {receipt.get('reason', '')}"[:500]
+                    OutboxEntry.objects.filter(pk=item.sequence).update(refusal=reason)
+        outbox.acknowledge(peer, last)
+
+
+# HTTP
+
+
+def _open(peer: Peer, path: str, body: bytes | None = None):
+    url = peer.url.rstrip("/") + "/api/v1/exchange/" + path
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST" if body is not None else "GET",
+        headers={
+            "Authorization": f"Bearer {peer.outgoing_token}",
+            "Content-Type": "application/x-ndjson",
+            "Accept": "application/x-ndjson, application/json",
+        },
+    )
+    try:
+        return urllib.request.urlopen(request, timeout=TIMEOUT_S)  # noqa: S310 (the peer's registered https URL)
+    except urllib.error.HTTPError as exc:
+        detail = exc.read()[:300].decode("utf-8", "replace")
+        raise SyncError(f"{peer.name}: {url} answered {exc.code}: {detail}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        raise SyncError(f"{peer.name}: {url} cannot be reached ({exc})") from None
