@@ -227,7 +227,9 @@ def _start_event_sweep(interval_s: int, parent_pid: int | None = None) -> thread
     ends the process when the web server that started it is gone (however it ended)."""
     from django.db import connection
 
+    from fdx.core.actors import system
     from fdx.core.events import deliver_due
+    from fdx.exchange import actions as exchange_actions
 
     def sweep() -> None:
         next_sweep = 0.0
@@ -239,6 +241,11 @@ def _start_event_sweep(interval_s: int, parent_pid: int | None = None) -> thread
                     deliver_due()
                 except Exception:  # a database that is away for a moment: try again at the next sweep
                     logger.exception("domain event sweep failed")
+                try:
+                    # Each peer that is due: every minute when well, after its back-off when failing.
+                    exchange_actions.sync_due(system("exchange-sync"))
+                except Exception:  # one failure is logged; the next sweep tries again
+                    logger.exception("exchange sync sweep failed")
                 finally:
                     connection.close()
                 next_sweep = time.monotonic() + interval_s

@@ -66,6 +66,7 @@ def register_peer(
     peer.save()
     peer.organisations.set(organisations)
     record(audit_events.PEER_REGISTERED, actor=actor, obj=peer, after=snapshot(peer, Peer.audit_fields))
+    _backfill_after_commit(peer)
     return peer, token
 
 
@@ -108,7 +109,9 @@ def resume_peer(actor, peer: Peer, *, reason: str) -> Peer:
         raise ValidationError({"reason": _("Say why exchange with the peer resumes.")})
     if not peer.suspended:
         raise ValidationError(_("This peer is not suspended."))
-    return _set_suspended(actor, peer, False, reason.strip(), audit_events.PEER_RESUMED)
+    peer = _set_suspended(actor, peer, False, reason.strip(), audit_events.PEER_RESUMED)
+    _backfill_after_commit(peer)
+    return peer
 
 
 def _set_suspended(actor, peer: Peer, suspended: bool, reason: str, event) -> Peer:
@@ -120,3 +123,116 @@ def _set_suspended(actor, peer: Peer, suspended: bool, reason: str, event) -> Pe
     old, new = changes(before, snapshot(peer, Peer.audit_fields))
     record(event, actor=actor, obj=peer, before=old, after=new, reason=reason)
     return peer
+
+
+# Synchronisation
+
+
+@transaction.atomic
+def set_outgoing_token(actor, peer: Peer, *, token: str) -> Peer:
+    """Record the token this node presents when it calls ``peer`` (generated there, handed over by its
+    administrator). Audited without the token."""
+    require_permission(actor, MANAGE_PEERS)
+    token = token.strip()
+    if not token or len(token) > 200 or any(c.isspace() for c in token):
+        raise ValidationError({"token": _("Paste the token exactly as the peer's administrator gave it.")})
+    peer = Peer.objects.select_for_update().get(pk=peer.pk)
+    peer.outgoing_token = token
+    peer.next_attempt_at = None  # try at once
+    peer.save(update_fields=["outgoing_token", "next_attempt_at", "updated_at"])
+    record(audit_events.PEER_TOKEN_SET, actor=actor, obj=peer)
+    return peer
+
+
+def sync_peer(actor, peer: Peer):
+    """Pull from and push to ``peer`` now (``fdx exchange sync``, the page's button, the worker); audits
+    what was received."""
+    from fdx.exchange import transport
+
+    require_permission(actor, MANAGE_PEERS)
+    result = transport.sync(peer)
+    if result.pulled:
+        record_received(actor, peer, "pull", result.applied, result.unchanged, result.refused)
+    return result
+
+
+def record_received(
+    actor, peer: Peer, channel: str, applied: int, unchanged: int, refused: int, **extra
+) -> None:
+    """One audit event for one batch of receipts (a sync's pull, a bundle): the counts; each record's receipt
+    is in ``Receipt``."""
+    record(
+        audit_events.RECEIVED,
+        actor=actor,
+        obj=peer,
+        after={"channel": channel, "applied": applied, "unchanged": unchanged, "refused": refused, **extra},
+    )
+
+
+def export_bundle(actor, peer: Peer, handle, *, since: int | None = None):
+    """Write ``peer``'s queue as a signed bundle file (for an air-gapped peer); audited."""
+    from fdx.exchange import bundles
+
+    require_permission(actor, MANAGE_PEERS)
+    result = bundles.export(peer, handle, since=since)
+    record(
+        audit_events.BUNDLE_EXPORTED,
+        actor=actor,
+        obj=peer,
+        after={
+            "bundle_id": result.bundle_id,
+            "records": result.records,
+            "after": result.after,
+            "through": result.through,
+        },
+    )
+    return result
+
+
+def import_bundle(actor, path):
+    """Check and apply a bundle file (all of it, or nothing when it is refused); audited either way."""
+    from fdx.exchange import bundles
+
+    require_permission(actor, MANAGE_PEERS)
+    try:
+        result = bundles.import_bundle(path)
+    except bundles.BundleError as exc:
+        record(
+            audit_events.BUNDLE_REFUSED,
+            actor=actor,
+            object_type="exchange.bundle",
+            object_repr=str(path.name)[:200],
+            after={"code": exc.code},
+            reason=str(exc)[:500],
+        )
+        raise
+    peer = Peer.objects.get(name=result.peer)
+    record(
+        audit_events.BUNDLE_IMPORTED,
+        actor=actor,
+        obj=peer,
+        after={
+            "bundle_id": result.bundle_id,
+            "records": result.records,
+            "applied": result.applied,
+            "unchanged": result.unchanged,
+            "refused": result.refused,
+            "through": result.through,
+        },
+    )
+    return result
+
+
+def _backfill_after_commit(peer: Peer) -> None:
+    """Once the peer is registered (or resumed), queue everything it is owed, in the background."""
+    from fdx.exchange.tasks import backfill_peer
+
+    transaction.on_commit(lambda: backfill_peer.enqueue(peer.pk))
+
+
+def sync_due(actor) -> list:
+    """Sync every peer that is due (the worker's sweep): each well peer once a minute, a failing one after
+    its back-off."""
+    from fdx.exchange import transport
+
+    return [sync_peer(actor, peer) for peer in transport.due_peers()]

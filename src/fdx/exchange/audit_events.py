@@ -20,3 +20,33 @@ PEER_RESUMED = register(
     EventCategory.SECURITY,
     template=_("%(actor)s resumed exchange with peer node %(object)s"),
 )
+PEER_TOKEN_SET = register(
+    "exchange.peer.token_set",
+    _("Set the token for calling a peer node"),
+    EventCategory.SECURITY,
+    template=_("%(actor)s set the token for calling peer node %(object)s"),
+)
+RECEIVED = register(
+    "exchange.records.received",
+    _("Received records from a peer node"),
+    EventCategory.DATA,
+    template=_("%(actor)s received records from peer node %(object)s"),
+)
+BUNDLE_EXPORTED = register(
+    "exchange.bundle.exported",
+    _("Exported a bundle for a peer node"),
+    EventCategory.ACCESS,
+    template=_("%(actor)s exported a bundle for peer node %(object)s"),
+)
+BUNDLE_IMPORTED = register(
+    "exchange.bundle.imported",
+    _("Imported a bundle from a peer node"),
+    EventCategory.DATA,
+    template=_("%(actor)s imported a bundle from peer node %(object)s"),
+)
+BUNDLE_REFUSED = register(
+    "exchange.bundle.refused",
+    _("Refused a bundle"),
+    EventCategory.SECURITY,
+    template=_("%(actor)s was refused a bundle: %(object)s"),
+)

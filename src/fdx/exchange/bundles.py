@@ -76,7 +76,9 @@ class ImportResult:
 class BundleWriter:
     """Writes one bundle: the header at once, then each change, then the signed trailer (``close``)."""
 
-    def __init__(self, handle: BinaryIO, *, from_node: str, to_node: str, after: int, through: int, acknowledges: int):
+    def __init__(
+        self, handle: BinaryIO, *, from_node: str, to_node: str, after: int, through: int, acknowledges: int
+    ):
         self.handle = handle
         self.bundle_id = str(uuid.uuid4())
         self.digest = hashlib.sha256()
@@ -173,15 +175,21 @@ def check(path: Path) -> tuple[dict, Peer, str]:
         first = handle.readline()
         header = _json(path, 1, first)
         if header.get("kind") != KIND or header.get("format") != FORMAT:
-            raise BundleError("not_a_bundle", f"{path}, line 1: not an FDX exchange bundle of format {FORMAT}")
+            raise BundleError(
+                "not_a_bundle", f"{path}, line 1: not an FDX exchange bundle of format {FORMAT}"
+            )
         for name in ("bundle_id", "from_node", "to_node", "after", "through", "acknowledges"):
             if name not in header:
                 raise BundleError("malformed", f"{path}, line 1: the header has no {name}")
         if header["to_node"] != str(node.local_node_id()):
-            raise BundleError("not_for_this_node", f"{path}: the bundle is for node {header['to_node']}, not this one")
+            raise BundleError(
+                "not_for_this_node", f"{path}: the bundle is for node {header['to_node']}, not this one"
+            )
         peer = Peer.objects.filter(node_id=_uuid(path, header["from_node"])).first()
         if peer is None:
-            raise BundleError("unknown_sender", f"{path}: node {header['from_node']} is not a peer of this node")
+            raise BundleError(
+                "unknown_sender", f"{path}: node {header['from_node']} is not a peer of this node"
+            )
         if peer.suspended:
             raise BundleError("unknown_sender", f"{path}: the peer {peer.name} is suspended here")
         if ImportedBundle.objects.filter(bundle_id=_uuid(path, header["bundle_id"])).exists():
@@ -194,13 +202,17 @@ def check(path: Path) -> tuple[dict, Peer, str]:
         for line in handle:
             line_number += 1
             whole.update(line)
-            if not line.startswith(b'{"message":'):  # canonical JSON: keys sorted, the trailer's first is "count"
+            if not line.startswith(
+                b'{"message":'
+            ):  # canonical JSON: keys sorted, the trailer's first is "count"
                 trailer = _json(path, line_number, line)
                 if handle.readline():
                     raise BundleError("malformed", f"{path}, line {line_number + 1}: lines after the trailer")
                 break
             if not line.endswith(b"\n"):
-                raise BundleError("truncated", f"{path}, line {line_number}: the file ends in the middle of a line")
+                raise BundleError(
+                    "truncated", f"{path}, line {line_number}: the file ends in the middle of a line"
+                )
             digest.update(line)
             count += 1
         if trailer is None or trailer.get("kind") != END:
@@ -215,7 +227,9 @@ def _check_signature(path: Path, peer: Peer, bundle_id: str, trailer: dict) -> N
     if not peer.public_key:
         raise BundleError("unknown_key", f"{path}: the key of {peer.name} is not recorded here")
     if trailer.get("key") != peer.key_fingerprint:
-        raise BundleError("foreign_signed", f"{path}: signed by key {trailer.get('key')}, not {peer.name}'s key")
+        raise BundleError(
+            "foreign_signed", f"{path}: signed by key {trailer.get('key')}, not {peer.name}'s key"
+        )
     try:
         signature = base64.b64decode(str(trailer.get("signature", "")), validate=True)
     except ValueError:
@@ -234,11 +248,13 @@ def import_bundle(path: Path) -> ImportResult:
         if ImportedBundle.objects.select_for_update().filter(bundle_id=header["bundle_id"]).exists():
             raise BundleError("replayed", f"{path}: bundle {header['bundle_id']} was imported already")
         context = inbox.Context()
-        for line_number, sequence, data in _changes(path):
+        for line_number, _sequence, data in _changes(path):
             outcome = inbox.receive(data, sender=peer, channel="bundle", context=context)
             counts[outcome.outcome] += 1
             if outcome.outcome == "refused" and len(refusals) < 50:
-                refusals.append(f"line {line_number} ({outcome.global_id} v{outcome.version}): {outcome.reason}")
+                refusals.append(
+                    f"line {line_number} ({outcome.global_id} v{outcome.version}): {outcome.reason}"
+                )
         Peer.objects.filter(pk=peer.pk, pulled_through__lt=header["through"]).update(
             pulled_through=header["through"]
         )

@@ -7,7 +7,10 @@ from rich.table import Table
 
 from fdx.core.cli_support import handle_errors, out, print_json
 
-exchange_app = typer.Typer(help="Exchange with other nodes: peers.", no_args_is_help=True)
+exchange_app = typer.Typer(
+    help="Exchange with other nodes: peers, synchronisation, bundles for air-gapped peers.",
+    no_args_is_help=True,
+)
 peers_app = typer.Typer(help="Register, list, suspend and resume peer nodes.", no_args_is_help=True)
 exchange_app.add_typer(peers_app, name="peers")
 
@@ -124,3 +127,166 @@ def peers_resume(name: str, reason: str = typer.Option(..., "--reason")) -> None
     actor = cli_actor()
     peer = actions.resume_peer(actor, selectors.get_peer(actor, name), reason=reason)
     out.print(_("resumed exchange with peer %(name)s") % {"name": peer.name}, highlight=False)
+
+
+@peers_app.command("set-token")
+@handle_errors
+def peers_set_token(
+    name: str,
+    token_file: typer.FileText = typer.Option(
+        "-", "--token-file", help="Read the token from this file (default: standard input)."
+    ),
+) -> None:
+    """Record the token the peer's administrator gave for calling the peer (read from a file or stdin, so
+    that it stays out of the shell's history)."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, selectors
+
+    actor = cli_actor()
+    peer = actions.set_outgoing_token(actor, selectors.get_peer(actor, name), token=token_file.read())
+    out.print(_("recorded the token for calling peer %(name)s") % {"name": peer.name}, highlight=False)
+
+
+@exchange_app.command("sync")
+@handle_errors
+def sync(
+    peer_name: str = typer.Option("", "--peer", help="Only this peer (default: every active peer)."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Pull from and push to the peers now (the worker does it every minute by itself)."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, selectors
+
+    actor = cli_actor()
+    if peer_name:
+        peers = [selectors.get_peer(actor, peer_name)]
+    else:
+        peers = [p for p in selectors.list_peers(actor) if not p.suspended and p.url and p.outgoing_token]
+    results = [actions.sync_peer(actor, peer) for peer in peers]
+    if as_json:
+        print_json([r.as_dict() for r in results])
+    else:
+        for r in results:
+            line = (
+                _(
+                    "%(peer)s: pulled %(pulled)d (applied %(applied)d, unchanged %(unchanged)d, "
+                    "refused %(refused)d), "
+                    "pushed %(pushed)d (refused %(push_refused)d)"
+                )
+                % r.as_dict()
+            )
+            out.print(line, highlight=False)
+            for refusal in r.refusals:
+                out.print("  " + refusal, highlight=False)
+            if r.error:
+                out.print("  " + r.error, style="red", highlight=False)
+    if any(r.error for r in results):
+        raise typer.Exit(1)
+
+
+@exchange_app.command("queue")
+@handle_errors
+def queue(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """Each peer's queue and sync status: pending, refused by the peer, last success, lag, last error."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import selectors
+
+    rows = [status.as_dict() for status in selectors.sync_statuses(cli_actor())]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(_("peer"), _("pending"), _("refused"), _("last success"), _("lag"), _("last error"))
+    for row in rows:
+        table.add_row(
+            row["peer"],
+            str(row["pending"]),
+            str(row["refused"]),
+            row["last_success_at"] or "—",
+            row["lag"] or "—",
+            (row["last_error"] or "")[:80],
+        )
+    out.print(table)
+
+
+@exchange_app.command("export")
+@handle_errors
+def export(
+    peer_name: str = typer.Option(..., "--peer", help="The peer the bundle is for."),
+    output: str = typer.Option(..., "-o", "--output", help="The bundle file to write."),
+    since: int = typer.Option(
+        None, "--since", help="Entries after this cursor (default: after what the peer acknowledged)."
+    ),
+) -> None:
+    """Write a signed bundle of the peer's queue, to carry to an air-gapped peer."""
+    from pathlib import Path
+
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, selectors
+
+    actor = cli_actor()
+    peer = selectors.get_peer(actor, peer_name)
+    path = Path(output)
+    if path.exists():
+        raise typer.BadParameter(_("%(path)s exists already; name a new file") % {"path": path})
+    partial = path.with_name(path.name + ".partial")
+    with partial.open("wb") as handle:
+        result = actions.export_bundle(actor, peer, handle, since=since)
+    partial.replace(path)
+    out.print(
+        _("wrote %(records)d records for %(peer)s to %(path)s (entries %(after)d to %(through)d)")
+        % {
+            "records": result.records,
+            "peer": peer.name,
+            "path": path,
+            "after": result.after + 1,
+            "through": result.through,
+        },
+        highlight=False,
+    )
+
+
+@exchange_app.command("import")
+@handle_errors
+def import_(
+    path: str = typer.Argument(..., help="The bundle file."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Check a bundle and apply it (all of it, or nothing when it is refused)."""
+    from pathlib import Path
+
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, bundles
+
+    try:
+        result = actions.import_bundle(cli_actor(), Path(path))
+    except bundles.BundleError as exc:
+        out.print(
+            _("refused (%(code)s): %(reason)s") % {"code": exc.code, "reason": exc},
+            style="red",
+            highlight=False,
+        )
+        raise typer.Exit(1) from None
+    if as_json:
+        print_json(result.__dict__)
+        return
+    out.print(
+        _(
+            "%(peer)s: %(records)d records, applied %(applied)d, unchanged %(unchanged)d, "
+            "refused %(refused)d; "
+            "through entry %(through)d"
+        )
+        % result.__dict__,
+        highlight=False,
+    )
+    for refusal in result.refusals:
+        out.print("  " + refusal, highlight=False)

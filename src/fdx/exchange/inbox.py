@@ -33,7 +33,7 @@ from fdx.core.node import local_node_id
 from fdx.examinations import case_index
 from fdx.examinations.models import AnalyticalMethod, Case, Examination, Exhibit, Finding
 from fdx.exchange import dossier, messages, network, outbox, pseudonymise, rules
-from fdx.exchange.models import Peer, ReceiptOutcome, Receipt, ReceivedRecord
+from fdx.exchange.models import Peer, Receipt, ReceiptOutcome, ReceivedRecord
 from fdx.geo.models import BorderCrossingPoint, Country, Region
 from fdx.substances.models import Substance
 
@@ -137,7 +137,9 @@ def _apply(message: messages.SignedMessage, data: bytes, sender: Peer, context: 
         )
         decision = rules.decide(record, nodes, context.this, region=outbox.region())
         if not decision:
-            raise Refused("not_for_this_node", f"the sharing rules do not let this node hold it ({decision.refusal})")
+            raise Refused(
+                "not_for_this_node", f"the sharing rules do not let this node hold it ({decision.refusal})"
+            )
     floor = ReceivedRecord.objects.select_for_update().filter(global_id=change.global_id).first()
     if floor is not None and str(floor.origin_node) != change.origin_node:
         raise Refused("not_the_origin", "this record is held here from another origin node")
@@ -148,10 +150,7 @@ def _apply(message: messages.SignedMessage, data: bytes, sender: Peer, context: 
     if floor is not None and change.version <= floor.version:
         return Outcome(ReceiptOutcome.UNCHANGED, global_id=change.global_id, version=change.version)
     now = timezone.now()
-    if gone:
-        case_id = _remove(cls, local)
-    else:
-        case_id = _store(cls, local, change, context)
+    case_id = _remove(cls, local) if gone else _store(cls, local, change, context)
     values = {
         "model": change.model,
         "origin_node": change.origin_node,
@@ -323,7 +322,9 @@ def _organisation(value, change) -> Organisation:
         return found
     country = Country.objects.filter(pk=value.get("country", "")).first()
     if country is None:
-        raise Refused("unknown_reference", f"{change.model}: the country of {value.get('code')} is not known here")
+        raise Refused(
+            "unknown_reference", f"{change.model}: the country of {value.get('code')} is not known here"
+        )
     return Organisation.objects.create(
         global_id=uuid.UUID(value["global_id"]),
         code=str(value.get("code", ""))[:50] or str(value["global_id"]),

@@ -26,8 +26,10 @@ class Peer(GlobalRecord):
         _("address (URL)"),
         max_length=300,
         blank=True,
-        help_text=_("Empty for a node whose key is known but that this node does not call (its records come "
-                    "relayed through the hub)."),
+        help_text=_(
+            "Empty for a node whose key is known but that this node does not call (its records come "
+            "relayed through the hub)."
+        ),
     )
     role = models.CharField(_("role"), max_length=20, choices=PeerRole.choices)
     country = models.ForeignKey(
@@ -73,7 +75,9 @@ class Peer(GlobalRecord):
         _("pulled through"), default=0, help_text=_("The last entry of the peer's queue applied here.")
     )
     acknowledged_through = models.BigIntegerField(
-        _("acknowledged through"), default=0, help_text=_("The last entry of this node's queue the peer holds.")
+        _("acknowledged through"),
+        default=0,
+        help_text=_("The last entry of this node's queue the peer holds."),
     )
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True)
     last_success_at = models.DateTimeField(_("last successful sync"), null=True, blank=True)
@@ -279,3 +283,6 @@ class ImportedBundle(models.Model):
         verbose_name = _("imported bundle")
         verbose_name_plural = _("imported bundles")
         default_permissions = ()
+
+    def __str__(self):
+        return str(self.bundle_id)

@@ -75,7 +75,7 @@ def refresh_cases(case_ids: Iterable[int], peers: list[Peer] | None = None) -> i
 
 @transaction.atomic
 def refresh_case(case: Case, peers: list[Peer]) -> int:
-    """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (module docstring)."""
+    """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module)."""
     this = network.this_node()
     records = list(dossier.shared_records(case))
     secret = node_secret()
@@ -197,11 +197,15 @@ def relay(received: ReceivedRecord, origin: Peer | None, sender: Peer | None) ->
                 owner_country=origin.country_id if origin is not None and origin.country_id else "",
                 group=change.rules_group(),
             )
-            allowed = bool(rules.decide(record, path[:-1] + [this], peer.as_rules_node(), region=region()))
+            allowed = bool(rules.decide(record, [*path[:-1], this], peer.as_rules_node(), region=region()))
         if not allowed or (copy is not None and copy.version >= change.version):
             continue
         OutboxEntry.objects.create(
-            peer=peer, model=change.model, global_id=received.global_id, version=change.version, kind=CopyKind.RELAY
+            peer=peer,
+            model=change.model,
+            global_id=received.global_id,
+            version=change.version,
+            kind=CopyKind.RELAY,
         )
         PeerCopy.objects.update_or_create(
             peer=peer,
@@ -242,7 +246,7 @@ def pending(peer: Peer, after: int, limit: int) -> Iterator[Outgoing]:
 
 
 def last_sequence(peer: Peer, after: int, limit: int) -> int:
-    """The sequence of the last entry a page of ``limit`` entries after ``after`` reads (``after`` if none)."""
+    """The last sequence a page of ``limit`` entries after ``after`` reads (``after`` when none)."""
     sequences = list(
         OutboxEntry.objects.filter(peer=peer, sequence__gt=after)
         .order_by("sequence")

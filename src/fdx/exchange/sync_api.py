@@ -38,7 +38,7 @@ class PeerAuth(HttpBearer):
         if peer is None:
             raise AuthenticationError(401, "not a peer token of this node")
         if peer.suspended:
-            raise AuthenticationError(403, "this peer is suspended here")
+            raise HttpError(403, "this peer is suspended here")
         request.peer = peer
         return peer
 

@@ -34,7 +34,9 @@ LEAVING_LEVELS = (Level.SHARING_GROUP, Level.REGIONAL, Level.INTERNATIONAL)
 def queue_case(event) -> int:
     """After a change to a case: queue what each peer is owed of it. Idempotent (it compares with what the
     peers hold). Returns how many entries were queued."""
-    case_global_id = event.object_id if event.code.startswith("examinations.case.") else event.payload.get("case")
+    case_global_id = (
+        event.object_id if event.code.startswith("examinations.case.") else event.payload.get("case")
+    )
     case_id = Case.with_tombstones().filter(global_id=case_global_id).values_list("pk", flat=True).first()
     return outbox.refresh_cases([case_id]) if case_id is not None else 0
 
@@ -55,8 +57,13 @@ def candidate_chunks(peer: Peer | None = None, size: int = 500) -> Iterator[list
     held = PeerCopy.objects.filter(model="examinations.case")
     if peer is not None:
         held = held.filter(peer=peer)
-    cases = Case.with_tombstones().filter(origin_node=local_node_id()).filter(
-        Q(has_shared_result=True, distribution_level__in=LEAVING_LEVELS) | Q(pk__in=held.values("case_id"))
+    cases = (
+        Case.with_tombstones()
+        .filter(origin_node=local_node_id())
+        .filter(
+            Q(has_shared_result=True, distribution_level__in=LEAVING_LEVELS)
+            | Q(pk__in=held.values("case_id"))
+        )
     )
     last = 0
     while True:

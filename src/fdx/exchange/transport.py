@@ -22,6 +22,7 @@ import urllib.request
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fdx.exchange import inbox, messages, outbox
@@ -33,6 +34,7 @@ PAGE = 500
 TIMEOUT_S = 60
 FIRST_RETRY_S = 30
 MAX_RETRY_S = 3600
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 #: Between two syncs with a peer that is well.
 INTERVAL_S = 60
 
@@ -77,23 +79,17 @@ def sync(peer: Peer, *, page: int = PAGE) -> SyncResult:
     return result
 
 
-def sync_due(now: datetime.datetime | None = None) -> list[SyncResult]:
-    """Sync every peer that is due (not suspended, with an address and a token)."""
+def due_peers(now: datetime.datetime | None = None) -> list[Peer]:
+    """The peers to sync now: not suspended, with an address and a token, and not waiting out a back-off."""
     now = now or timezone.now()
     due = (
         Peer.objects.filter(suspended=False)
         .exclude(url="")
         .exclude(outgoing_token="")
-        .filter(models_due(now))
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
         .order_by("pk")
     )
-    return [sync(peer) for peer in due]
-
-
-def models_due(now):
-    from django.db.models import Q
-
-    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    return list(due)
 
 
 def _record(peer: Peer, result: SyncResult) -> None:
@@ -103,7 +99,9 @@ def _record(peer: Peer, result: SyncResult) -> None:
         failures = peer.failures + 1
         wait = min(FIRST_RETRY_S * 2 ** (failures - 1), MAX_RETRY_S)
         Peer.objects.filter(pk=peer.pk).update(
-            failures=failures, last_error=result.error[:2000], next_attempt_at=now + datetime.timedelta(seconds=wait)
+            failures=failures,
+            last_error=result.error[:2000],
+            next_attempt_at=now + datetime.timedelta(seconds=wait),
         )
         logger.warning("exchange sync with %s failed: %s", peer.name, result.error)
     else:
@@ -177,7 +175,9 @@ def _count(result: SyncResult, outcome: inbox.Outcome) -> None:
     else:
         result.refused += 1
         if len(result.refusals) < 20:
-            result.refusals.append(f"{outcome.global_id} v{outcome.version}: {outcome.code}: {outcome.reason}")
+            result.refusals.append(
+                f"{outcome.global_id} v{outcome.version}: {outcome.code}: {outcome.reason}"
+            )
 
 
 # Push
@@ -213,7 +213,11 @@ def push(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
 
 def _open(peer: Peer, path: str, body: bytes | None = None):
     url = peer.url.rstrip("/") + "/api/v1/exchange/" + path
-    request = urllib.request.Request(
+    parts = urllib.parse.urlsplit(url)
+    # HTTPS between nodes; plain HTTP only to this machine (a test network, a TLS proxy in front).
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in LOOPBACK):
+        raise SyncError(f"{peer.name}: {peer.url} is not an https:// address")
+    request = urllib.request.Request(  # noqa: S310 (https, or http to this machine: checked above)
         url,
         data=body,
         method="POST" if body is not None else "GET",
@@ -224,7 +228,7 @@ def _open(peer: Peer, path: str, body: bytes | None = None):
         },
     )
     try:
-        return urllib.request.urlopen(request, timeout=TIMEOUT_S)  # noqa: S310 (the peer's registered https URL)
+        return urllib.request.urlopen(request, timeout=TIMEOUT_S)  # noqa: S310 (a registered peer's URL)
     except urllib.error.HTTPError as exc:
         detail = exc.read()[:300].decode("utf-8", "replace")
         raise SyncError(f"{peer.name}: {url} answered {exc.code}: {detail}") from None

@@ -42,7 +42,7 @@ def signing_node(tmp_path, settings):
 
 
 def register(name, key, node_id, role="national", country="", **extra):
-    peer, token = actions.register_peer(
+    peer, _token = actions.register_peer(
         SETUP,
         name=name,
         url=f"https://{name}.example.org",
@@ -66,7 +66,12 @@ def hub_peer(signing_node, persona):
     from fdx.testing.personas import organisation
 
     return register(
-        "hub", HUB_KEY, HUB_NODE, role="hub", relaying=True, organisations=[organisation("demo-regional-centre")]
+        "hub",
+        HUB_KEY,
+        HUB_NODE,
+        role="hub",
+        relaying=True,
+        organisations=[organisation("demo-regional-centre")],
     )
 
 

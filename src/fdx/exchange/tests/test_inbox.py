@@ -190,7 +190,11 @@ def test_a_field_that_no_longer_travels_is_cleared(persona, uz):
 def test_a_record_whose_parent_is_missing_is_refused_as_a_gap(persona, uz):
     dossier = Dossier()
     outcome = receive(dossier.message("exhibit"), uz)
-    assert (outcome.outcome, outcome.code, outcome.missing) == ("refused", "missing_parent", dossier.ids["case"])
+    assert (outcome.outcome, outcome.code, outcome.missing) == (
+        "refused",
+        "missing_parent",
+        dossier.ids["case"],
+    )
     assert not Exhibit.objects.exists()
     assert not ReceivedRecord.objects.exists()
 
@@ -232,7 +236,12 @@ def test_sent_again_after_a_withdrawal_as_a_newer_version_it_is_applied(persona,
     "make, code",
     [
         (lambda d: d.message("case")[:-20] + b"X" * 20, "malformed"),
-        (lambda d: d.message("case").replace(b'"seizure_context":"internal"', b'"seizure_context":"postal"'), "tampered_payload"),
+        (
+            lambda d: d.message("case").replace(
+                b'"seizure_context":"internal"', b'"seizure_context":"postal"'
+            ),
+            "tampered_payload",
+        ),
         (lambda d: d.message("case", key=KG_KEY), "unknown_key"),
         (lambda d: d.message("case", level="national"), "not_for_this_node"),
         (lambda d: d.message("case", level="organisation"), "not_for_this_node"),
@@ -289,7 +298,12 @@ def test_an_unknown_substance_is_refused_naming_it(persona, uz):
     for data in dossier.all()[:3]:
         receive(data, uz)
     payload = dossier.payload("finding")
-    payload["substance"] = {"global_id": str(uuid.uuid4()), "key": "", "inchikey": "", "name_en": "Protonitazepyne"}
+    payload["substance"] = {
+        "global_id": str(uuid.uuid4()),
+        "key": "",
+        "inchikey": "",
+        "name_en": "Protonitazepyne",
+    }
     outcome = receive(dossier.message("finding", payload=payload), uz)
     assert outcome.code == "unknown_reference" and "Protonitazepyne" in outcome.reason
 

@@ -38,8 +38,12 @@ def regional_case(persona, **overrides):
     return approved_case(persona, distribution_level="regional", **overrides)
 
 
-def test_an_approved_regional_case_is_queued_for_the_hub_and_a_region_state_parents_first(persona, uz_peer, hub_peer):
-    case, exhibit, examination = regional_case(persona, agency_case_number="POL-77", description="seized at home")
+def test_an_approved_regional_case_is_queued_for_the_hub_and_a_region_state_parents_first(
+    persona, uz_peer, hub_peer
+):
+    case, exhibit, _examination = regional_case(
+        persona, agency_case_number="POL-77", description="seized at home"
+    )
 
     assert refresh(case) == 8
     for peer in (uz_peer, hub_peer):
@@ -113,9 +117,11 @@ def test_a_change_goes_out_as_its_new_version(persona, uz_peer):
     assert (last.model, last.version) == ("examinations.case", Case.objects.get(pk=case.pk).record_version)
 
 
-def test_a_downgrade_withdraws_every_copy_children_first_and_an_upgrade_sends_them_again(persona, uz_peer, hub_peer):
+def test_a_downgrade_withdraws_every_copy_children_first_and_an_upgrade_sends_them_again(
+    persona, uz_peer, hub_peer
+):
     chemist = persona("kz_lab_chemist")
-    case, exhibit, examination = regional_case(persona)
+    case, _exhibit, _examination = regional_case(persona)
     refresh(case)
     held = {c.global_id: c.version for c in PeerCopy.objects.filter(peer=uz_peer)}
 
@@ -144,7 +150,7 @@ def test_a_downgrade_withdraws_every_copy_children_first_and_an_upgrade_sends_th
 
 def test_a_removed_exhibit_goes_out_as_its_tombstone(persona, uz_peer):
     chemist = persona("kz_lab_chemist")
-    case, exhibit, examination = regional_case(persona)
+    case, _exhibit, _examination = regional_case(persona)
     second = add_exhibit(chemist, case, label="2")
     refresh(case)
     case_actions.remove_exhibit(chemist, second)
@@ -156,7 +162,9 @@ def test_a_removed_exhibit_goes_out_as_its_tombstone(persona, uz_peer):
 
 def test_a_sharing_group_case_goes_only_to_its_members_nodes(persona, uz_peer, hub_peer):
     group = SharingGroup.objects.create(code="kz-uz", name_en="KZ-UZ", name_ru="КЗ-УЗ")
-    group.organisations.set([organisation("demo-kz-forensic-centre"), organisation("demo-uz-forensic-centre")])
+    group.organisations.set(
+        [organisation("demo-kz-forensic-centre"), organisation("demo-uz-forensic-centre")]
+    )
     case, *_ = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
     refresh(case)
     assert len(queue(uz_peer)) == 4
@@ -171,7 +179,9 @@ def test_a_sharing_group_case_goes_only_to_its_members_nodes(persona, uz_peer, h
 
 def test_a_group_member_removed_is_withdrawn_and_one_added_is_sent(persona, uz_peer, hub_peer):
     group = SharingGroup.objects.create(code="kz-uz", name_en="KZ-UZ", name_ru="КЗ-УЗ")
-    group.organisations.set([organisation("demo-kz-forensic-centre"), organisation("demo-uz-forensic-centre")])
+    group.organisations.set(
+        [organisation("demo-kz-forensic-centre"), organisation("demo-uz-forensic-centre")]
+    )
     case, *_ = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
     refresh(case)
 
@@ -188,7 +198,6 @@ def test_a_group_member_removed_is_withdrawn_and_one_added_is_sent(persona, uz_p
 
 
 def test_an_entry_the_rules_no_longer_allow_is_passed_over_when_read(persona, uz_peer):
-    chemist = persona("kz_lab_chemist")
     case, *_ = regional_case(persona)
     refresh(case)
     Case.objects.filter(pk=case.pk).update(distribution_level="national")  # not refreshed yet
@@ -205,7 +214,7 @@ def test_a_suspended_peer_is_owed_nothing(persona, uz_peer):
 
 
 def test_the_changes_reach_the_queue_through_the_domain_events(persona, uz_peer):
-    case, *_ = regional_case(persona)
+    _case, *_ = regional_case(persona)
     deliver_due()
     assert len(queue(uz_peer)) == 4
     assert {e.model for e in queue(uz_peer)} == {
@@ -223,12 +232,14 @@ def test_acknowledged_entries_leave_the_queue_and_refused_ones_stay(persona, uz_
     OutboxEntry.objects.filter(pk=entries[1].pk).update(refusal="unknown_reference: no such substance")
     outbox.acknowledge(uz_peer, entries[2].sequence)
     assert [e.sequence for e in queue(uz_peer)] == [entries[1].sequence, entries[3].sequence]
-    assert [item.sequence for item in outbox.pending(uz_peer, entries[2].sequence, 100)] == [entries[3].sequence]
+    assert [item.sequence for item in outbox.pending(uz_peer, entries[2].sequence, 100)] == [
+        entries[3].sequence
+    ]
 
 
 def test_only_approved_examinations_and_their_findings_leave(persona, uz_peer):
     chemist = persona("kz_lab_chemist")
-    case, exhibit, examination = regional_case(persona)
+    case, _exhibit, examination = regional_case(persona)
     case_actions.start_examination(
         chemist, add_exhibit(chemist, case, label="2"), received_date=examination.received_date, methods=[]
     )
