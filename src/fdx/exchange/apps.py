@@ -10,9 +10,13 @@ class ExchangeConfig(AppConfig):
     def ready(self):
         from fdx.core.events import subscribe
         from fdx.examinations import events
+        from fdx.examinations.extensions import CASE_PANELS
         from fdx.exchange import tasks
+        from fdx.exchange.panels import provenance_panel
 
         # After every change to case data, the peers' queues learn what each peer is now owed.
         for event in tasks.CASE_EVENTS:
             subscribe(event, tasks.SUBSCRIBER, tasks.queue_case)
         subscribe(events.CASES_IMPORTED, "exchange.queue_imported", tasks.queue_imported)
+        # A received case's page says where it came from.
+        CASE_PANELS.register(provenance_panel)

@@ -16,6 +16,7 @@ from fdx.core.forms_support import RenderedForm, add_action_errors, blank_form_h
 from fdx.core.paging import page_for
 from fdx.examinations import actions, selectors, workflow
 from fdx.examinations.choices import ExaminationStatus
+from fdx.examinations.extensions import panels_for as case_panels
 from fdx.examinations.forms import (
     AttachmentForm,
     CaseFilterForm,
@@ -154,6 +155,7 @@ def _case_page(
             "exhibit_form": exhibit_form or _blank(ExhibitFormForm, is_owner, prefix="exhibit"),
             "attachment_form": attachment_form or _blank(AttachmentForm, is_owner),
             "is_reviewer": request.user.has_perm("examinations.review_examination"),
+            "panels": case_panels(case, request.user),
         },
         status=400 if refused_form else 200,
     )

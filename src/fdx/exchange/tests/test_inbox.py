@@ -343,3 +343,22 @@ def test_a_hub_does_not_relay_a_national_copy_it_should_not_have(persona, settin
     outcome = receive(Dossier(level="national").message("case"), uz)
     assert outcome.code == "not_for_this_node"
     assert not OutboxEntry.objects.exists()
+
+
+def test_a_received_case_s_page_says_where_it_came_from(client, persona, uz, hub_peer):
+    dossier = Dossier()
+    for data in dossier.all():
+        receive(relayed(data), hub_peer)
+    client.force_login(persona("kz_police_analyst"))
+    page = client.get(f"/cases/{dossier.ids['case']}/").content.decode()
+    assert "Received from another node" in page
+    assert UZ_NODE in page and "relayed by hub" in page
+    assert UZ_LAB["name_en"] in page
+
+
+def test_this_node_s_own_case_page_has_no_provenance(client, persona):
+    from fdx.examinations.tests.builders import approved_case
+
+    case, *_ = approved_case(persona)
+    client.force_login(persona("kz_lab_chemist"))
+    assert "Received from another node" not in client.get(f"/cases/{case.global_id}/").content.decode()

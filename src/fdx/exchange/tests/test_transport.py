@@ -98,7 +98,7 @@ def test_a_push_is_received_and_answered_message_by_message(client, persona, uz_
 
 
 def test_a_gap_is_fetched_as_the_record_s_current_message(client, persona, uz_with_token):
-    peer, token = uz_with_token
+    _peer, token = uz_with_token
     case, *_ = approved_case(persona, distribution_level="regional")
     outbox.refresh_cases([case.pk])
     response = client.get(f"/api/v1/exchange/records/{case.global_id}", **auth(token))
