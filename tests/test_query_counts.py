@@ -39,6 +39,7 @@ ROUTES = [
     ("/legal/lists/UN-1971-II/listings", "kz_lab_chemist", {"history": "true"}),
     ("/spectral-libraries", "kz_lab_chemist", {}),
     ("/spectra", "kz_lab_chemist", {}),
+    ("/exchange/peers", "hub_admin", {}),
 ]
 
 
@@ -60,9 +61,26 @@ def _add_library(persona, index: int, folder: Path) -> None:
     spectra_actions.import_spectra(system("test"), library, path)
 
 
+def _add_peer(index: int) -> None:
+    """A regional hub that hosts the regional centre (its organisations are read with the list)."""
+    from fdx.exchange import actions as exchange_actions
+    from fdx.testing.personas import organisation
+
+    exchange_actions.register_peer(
+        system("test"),
+        name=f"qc-hub-{index}",
+        url="https://hub.example.org",
+        role="hub",
+        node_id=f"00000000-0000-4000-8000-{index:012d}",
+        key_fingerprint="ab12" * 16,
+        organisations=[organisation("demo-regional-centre")],
+    )
+
+
 def _populate(persona, copies: int, folder: Path):
     for index in range(copies):
         _add_library(persona, index, folder)
+        _add_peer(index)
         approved_case(persona, distribution_level="regional", reference=f"KZ-QC-{index}")
         account_actions.create_user(
             system("test"),
@@ -100,6 +118,7 @@ def test_list_routes_answer_in_a_fixed_number_of_queries(api, persona, tmp_path,
     }
     for index in range(2, 5):  # more rows on every list
         _add_library(persona, index, tmp_path)
+        _add_peer(index)
         approved_case(persona, distribution_level="regional", reference=f"KZ-QC-{index}")
         account_actions.create_user(
             system("test"),

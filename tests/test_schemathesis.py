@@ -88,7 +88,7 @@ def _overridden(case) -> list:
 def records(persona, settings, tmp_path, spectral_index_folder):
     """One record of each kind a path names, so that the fuzzing reaches the routes' own code (a random
     identifier only ever finds a 404): a case with an exhibit, a draft examination, a finding and a file;
-    a library of six spectra; a sharing group; a token to revoke."""
+    a library of six spectra; a sharing group; a token to revoke; a peer."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from fdx.accounts.actions import create_api_token, create_sharing_group
@@ -98,6 +98,7 @@ def records(persona, settings, tmp_path, spectral_index_folder):
     from fdx.examinations.export_runs import start_export_run
     from fdx.examinations.selectors import CaseFilters
     from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, draft_examination, open_case
+    from fdx.exchange.actions import register_peer
     from fdx.geo.models import Region
     from fdx.legal.models import Listing
     from fdx.spectra.tests.builders import imported_library
@@ -116,6 +117,14 @@ def records(persona, settings, tmp_path, spectral_index_folder):
     token, _secret = create_api_token(system("fuzz"), chemist, name="fuzzed")
     group = create_sharing_group(system("fuzz"), code="fuzz-group", name_en="Fuzz", name_ru="Фазз")
     export_run = start_export_run(chemist, CaseFilters(), "csv")
+    peer, _token = register_peer(
+        system("fuzz"),
+        name="fuzz-peer",
+        url="https://fuzz.example.org",
+        role="international",
+        node_id="00000000-0000-4000-8000-00000000f022",
+        key_fingerprint="ab12" * 16,
+    )
     return {
         "case_id": case.global_id,
         "exhibit_id": exhibit.global_id,
@@ -129,6 +138,7 @@ def records(persona, settings, tmp_path, spectral_index_folder):
         "token_id": token.global_id,
         "run_id": export_run.global_id,
         "username": chemist.username,
+        "name": peer.name,
         "sequence": AuditEvent.objects.order_by("-sequence").first().sequence,
         # {code} names a different thing on each route
         "/organisations/": chemist.organisation.code,

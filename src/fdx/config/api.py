@@ -8,7 +8,7 @@ from fdx.core.api import errors
 from fdx.core.api.health import router as health_router
 from fdx.core.api.openapi import FdxNinjaAPI
 from fdx.examinations.api.router import router as examinations_router
-from fdx.exchange.sync_api import router as exchange_sync_router
+from fdx.exchange.api.router import router as exchange_router
 from fdx.geo.api.router import router as geo_router
 from fdx.legal.api.router import router as legal_router
 from fdx.spectra.api.router import router as spectra_router
@@ -37,4 +37,4 @@ api.add_router("", substances_router)
 api.add_router("", examinations_router)
 api.add_router("", legal_router)
 api.add_router("", spectra_router)
-api.add_router("/exchange", exchange_sync_router)
+api.add_router("/exchange", exchange_router)

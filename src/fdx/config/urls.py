@@ -15,6 +15,7 @@ urlpatterns = [
     path("legal/", include("fdx.examinations.harmonisation_urls")),
     path("legal/", include("fdx.legal.urls")),
     path("spectra/", include("fdx.spectra.urls")),
+    path("exchange/", include("fdx.exchange.urls")),
     path("", include("fdx.core.urls")),
 ]
 

@@ -16,15 +16,13 @@ import uuid
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from ninja import Router
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 
 from fdx.accounts import tokens
 from fdx.exchange import inbox, outbox
+from fdx.exchange.api.router import router
 from fdx.exchange.models import CopyKind, OutboxEntry, Peer, PeerCopy, ReceivedRecord
-
-router = Router(tags=["exchange"])
 
 MAX_PAGE = 2000
 MAX_PUSH_LINES = 2000
