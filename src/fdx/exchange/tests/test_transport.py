@@ -233,3 +233,74 @@ def test_an_exported_bundle_holds_the_peer_s_queue_signed_by_this_node(persona, 
     ]
     payload = bundles._trailer_payload(header["bundle_id"], 4, trailer["sha256"])
     assert node.verify(node.current_key().public_key, base64.b64decode(trailer["signature"]), payload)
+
+
+# The pages
+
+
+def test_a_peer_s_page_shows_its_queue_and_sync_status(client, persona, uz_peer):
+    case, *_ = approved_case(persona, distribution_level="regional")
+    outbox.refresh_cases([case.pk])
+    client.force_login(persona("kz_node_admin"))
+    page = client.get(f"/exchange/peers/{uz_peer.name}/").content.decode()
+    assert 'id="sync-pending">4' in page
+    assert str(case.global_id) in page
+    assert "cannot call the peer yet" in page
+
+
+def test_the_token_for_calling_a_peer_is_recorded_from_its_page_and_audited_without_it(
+    client, persona, uz_peer
+):
+    from fdx.audit.models import AuditEvent
+
+    client.force_login(persona("kz_node_admin"))
+    response = client.post(f"/exchange/peers/{uz_peer.name}/token/", {"token": "fdx_from-the-uzbek-admin"})
+    assert response.status_code == 302
+    uz_peer.refresh_from_db()
+    assert uz_peer.outgoing_token == "fdx_from-the-uzbek-admin"
+    event = AuditEvent.objects.get(action="exchange.peer.token_set")
+    assert "fdx_from-the-uzbek-admin" not in json.dumps([event.before, event.after, event.reason])
+
+
+def test_sync_now_with_an_unreachable_peer_says_why_and_backs_off(client, persona, uz_peer):
+    Peer.objects.filter(pk=uz_peer.pk).update(url="http://127.0.0.1:9", outgoing_token="fdx_x")
+    client.force_login(persona("kz_node_admin"))
+    page = client.post(f"/exchange/peers/{uz_peer.name}/sync/", follow=True).content.decode()
+    assert "cannot be reached" in page
+    uz_peer.refresh_from_db()
+    assert uz_peer.failures == 1 and uz_peer.next_attempt_at is not None
+
+
+def test_a_peer_at_a_plain_http_address_elsewhere_is_not_called(persona, uz_peer):
+    from fdx.exchange import transport
+
+    Peer.objects.filter(pk=uz_peer.pk).update(url="http://fdx.example.uz", outgoing_token="fdx_x")
+    uz_peer.refresh_from_db()
+    result = transport.sync(uz_peer)
+    assert "not an https:// address" in result.error
+
+
+def test_a_bundle_is_downloaded_and_uploaded_through_the_pages(client, persona, uz_peer, tmp_path):
+    client.force_login(persona("kz_node_admin"))
+    case, *_ = approved_case(persona, distribution_level="regional")
+    outbox.refresh_cases([case.pk])
+    response = client.get(f"/exchange/peers/{uz_peer.name}/bundle/")
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    assert json.loads(content.splitlines()[-1])["count"] == 4
+
+    dossier = Dossier()
+    path = uz_bundle(tmp_path / "uz.fdxbundle", dossier.all())
+    with path.open("rb") as handle:
+        page = client.post("/exchange/import-bundle/", {"bundle": handle})
+    assert page.status_code == 200 and "4 applied" in page.content.decode()
+    with path.open("rb") as handle:
+        again = client.post("/exchange/import-bundle/", {"bundle": handle})
+    assert again.status_code == 422 and "replayed" in again.content.decode()
+
+
+def test_the_sync_pages_are_for_node_administrators(client, persona, uz_peer):
+    client.force_login(persona("kz_lab_chemist"))
+    assert client.get(f"/exchange/peers/{uz_peer.name}/bundle/").status_code == 403
+    assert client.get("/exchange/import-bundle/").status_code == 403
+    assert client.post(f"/exchange/peers/{uz_peer.name}/sync/").status_code == 403

@@ -89,10 +89,13 @@ def _peer(user, name) -> Peer:
 
 
 def _peer_page(request, found: Peer, form, status: int = 200):
+    from fdx.exchange.views.sync import sync_context
+
     context = {
         "peer": found,
         "fingerprint": grouped(found.key_fingerprint),
         "hosts": found.organisations.order_by("code"),
         "state_form": form,
+        **sync_context(request.user, found),
     }
     return render(request, "exchange/peer.html", context, status=status)
