@@ -69,3 +69,59 @@ class PeerCreatedOut(Schema):
 
 class PeerReasonIn(Schema):
     reason: str = Field(max_length=1000, description="Why (recorded in the audit chain); required")
+
+
+class SyncStatusOut(Schema):
+    peer: str
+    suspended: bool
+    callable: bool = Field(description="This node has the peer's address and a token for calling it")
+    pending: int = Field(description="Entries of the peer's queue it does not hold yet")
+    refused: int = Field(description="Entries the peer refused (kept with the reason)")
+    oldest_pending_at: datetime.datetime | None
+    lag_s: int | None = Field(description="Seconds the oldest pending entry has waited")
+    last_attempt_at: datetime.datetime | None
+    last_success_at: datetime.datetime | None
+    next_attempt_at: datetime.datetime | None
+    failures: int = Field(description="Failed syncs in a row (the back-off doubles with each, up to an hour)")
+    last_error: str
+    pulled_through: int = Field(description="The last entry of the peer's queue applied here")
+    acknowledged_through: int = Field(description="The last entry of this node's queue the peer holds")
+
+
+class SyncResultOut(Schema):
+    peer: str
+    pulled: int
+    applied: int
+    unchanged: int
+    refused: int
+    pushed: int
+    push_refused: int
+    error: str
+    refusals: list[str]
+
+
+class QueueEntryOut(Schema):
+    id: int = Field(alias="sequence", description="The entry's place in the queue (the cursor)")
+    kind: str = Field(description="change, withdrawal or relay")
+    model: str
+    global_id: uuid.UUID
+    version: int
+    enqueued_at: datetime.datetime
+    refusal: str = Field(description="Why the peer refused it; empty unless refused")
+
+
+class ReceiptOut(Schema):
+    id: int = Field(alias="sequence")
+    peer: str | None = Field(None, alias="peer.name")
+    channel: str = Field(description="pull, push, bundle or fetch")
+    model: str
+    global_id: uuid.UUID | None
+    version: int | None
+    state: str
+    outcome: str = Field(description="applied, unchanged or refused")
+    reason: str
+    received_at: datetime.datetime
+
+
+class PeerTokenIn(Schema):
+    token: str = Field(min_length=1, max_length=200, description="The token the peer gave for calling it")

@@ -304,3 +304,35 @@ def test_the_sync_pages_are_for_node_administrators(client, persona, uz_peer):
     assert client.get(f"/exchange/peers/{uz_peer.name}/bundle/").status_code == 403
     assert client.get("/exchange/import-bundle/").status_code == 403
     assert client.post(f"/exchange/peers/{uz_peer.name}/sync/").status_code == 403
+
+
+# The API for node administrators
+
+
+def test_the_sync_api_shows_status_queue_and_receipts(api, persona, uz_peer, tmp_path):
+    admin = persona("kz_node_admin")
+    case, *_ = approved_case(persona, distribution_level="regional")
+    outbox.refresh_cases([case.pk])
+    actions.import_bundle(SETUP, uz_bundle(tmp_path / "uz.fdxbundle", Dossier().all()))
+
+    statuses = api.get("/exchange/sync-status", user=admin).json()
+    assert [(s["peer"], s["pending"], s["callable"]) for s in statuses] == [("uz", 4, False)]
+    entries = api.get("/exchange/peers/uz/queue?limit=3", user=admin).json()
+    assert [e["model"] for e in entries["items"]] == [
+        "examinations.case",
+        "examinations.exhibit",
+        "examinations.examination",
+    ]
+    following = api.get(f"/exchange/peers/uz/queue?limit=3&cursor={entries['next']}", user=admin).json()
+    assert [e["model"] for e in following["items"]] == ["examinations.finding"]
+    receipts = api.get("/exchange/receipts?peer=uz", user=admin).json()["items"]
+    assert {(r["channel"], r["outcome"]) for r in receipts} == {("bundle", "applied")}
+    assert api.post("/exchange/peers/uz/token", {"token": "fdx_abc"}, user=admin).status_code == 200
+    result = api.post("/exchange/peers/uz/sync", {}, user=admin).json()
+    assert "cannot be reached" in result["error"] or "example.org" in result["error"]
+
+
+def test_the_sync_api_is_for_node_administrators(api, persona, uz_peer):
+    chemist = persona("kz_lab_chemist")
+    assert api.get("/exchange/sync-status", user=chemist).status_code == 403
+    assert api.post("/exchange/peers/uz/sync", {}, user=chemist).status_code == 403
