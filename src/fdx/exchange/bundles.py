@@ -250,11 +250,14 @@ def import_bundle(path: Path) -> ImportResult:
         context = inbox.Context()
         for line_number, _sequence, data in _changes(path):
             outcome = inbox.receive(data, sender=peer, channel="bundle", context=context)
+            if len(context.receipts) >= PAGE:
+                context.flush()
             counts[outcome.outcome] += 1
             if outcome.outcome == "refused" and len(refusals) < 50:
                 refusals.append(
                     f"line {line_number} ({outcome.global_id} v{outcome.version}): {outcome.reason}"
                 )
+        context.flush()
         Peer.objects.filter(pk=peer.pk, pulled_through__lt=header["through"]).update(
             pulled_through=header["through"]
         )

@@ -25,7 +25,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fdx.accounts.models import Organisation, SharingGroup
@@ -69,26 +69,67 @@ class Outcome:
 
 
 class Context:
-    """What receiving needs once per batch: this node, the keys it trusts and the time."""
+    """One batch of receiving (a page pulled, a push, a bundle): this node, the keys it trusts, the rows
+    already looked up (organisations, substances, parents), and the work left for the end of the batch —
+    the receipts, written together, and the case index of the cases touched, refreshed once per case.
+    The caller runs the batch in one transaction and calls ``flush`` before it commits."""
 
     def __init__(self):
         self.this = network.this_node()
         self.keys = network.keyring()
         self.peers_by_node = {str(p.node_id): p for p in Peer.objects.prefetch_related("organisations")}
+        self.rows: dict[tuple, object] = {}
+        self.cases: set[int] = set()
+        self.receipts: list[Receipt] = []
+
+    def cached(self, key: tuple, find):
+        """``find()``, once per batch for ``key`` (None is not kept: it may be created meanwhile)."""
+        found = self.rows.get(key)
+        if found is None:
+            found = find()
+            if found is not None:
+                self.rows[key] = found
+        return found
+
+    def forget_records(self) -> None:
+        """A copy was removed: no cached case, exhibit or examination may be used as a parent any more."""
+        self.rows = {key: row for key, row in self.rows.items() if key[0] not in dossier.MODELS}
+
+    def flush(self) -> None:
+        """Write the receipts and refresh the case index of the cases touched."""
+        if self.receipts:
+            Receipt.objects.bulk_create(self.receipts, batch_size=1000)
+            self.receipts = []
+        if self.cases:
+            case_index.refresh(sorted(self.cases))
+            self.cases = set()
 
 
 def receive(data: bytes, *, sender: Peer, channel: str, context: Context | None = None) -> Outcome:
-    """Verify and apply one message from ``sender``; writes its receipt. Never raises for a bad message:
-    the outcome says what became of it."""
-    context = context or Context()
+    """Verify and apply one message from ``sender``, with its receipt. Never raises for a bad message: the
+    outcome says what became of it. Without a ``context``, a batch of one (flushed at once)."""
+    if context is None:
+        with transaction.atomic():
+            context = Context()
+            outcome = receive(data, sender=sender, channel=channel, context=context)
+            context.flush()
+        return outcome
     try:
         message = messages.verify(data, context.keys)
     except messages.VerificationError as exc:
-        return _receipt(sender, channel, None, Outcome(ReceiptOutcome.REFUSED, exc.code, str(exc)))
+        return _receipt(context, sender, channel, None, Outcome(ReceiptOutcome.REFUSED, exc.code, str(exc)))
     change = message.record
     try:
         with transaction.atomic():
             outcome = _apply(message, data, sender, context)
+    except IntegrityError as exc:  # a copy that clashes with a record here (a reference already used)
+        outcome = Outcome(
+            ReceiptOutcome.REFUSED,
+            "conflict",
+            f"{change.model} {change.global_id}: clashes with a record of this node ({exc})"[:400],
+            global_id=change.global_id,
+            version=change.version,
+        )
     except Refused as exc:
         outcome = Outcome(
             ReceiptOutcome.REFUSED,
@@ -98,20 +139,22 @@ def receive(data: bytes, *, sender: Peer, channel: str, context: Context | None 
             version=change.version,
             missing=exc.missing,
         )
-    return _receipt(sender, channel, change, outcome)
+    return _receipt(context, sender, channel, change, outcome)
 
 
-def _receipt(sender, channel, change, outcome: Outcome) -> Outcome:
-    Receipt.objects.create(
-        peer=sender,
-        channel=channel,
-        model=change.model if change else "",
-        global_id=change.global_id if change else None,
-        version=change.version if change else None,
-        state=str(change.state) if change else "",
-        outcome=outcome.outcome,
-        reason=(f"{outcome.code}: {outcome.reason}" if outcome.code else "")[:500],
-        received_at=timezone.now(),
+def _receipt(context: Context, sender, channel, change, outcome: Outcome) -> Outcome:
+    context.receipts.append(
+        Receipt(
+            peer=sender,
+            channel=channel,
+            model=change.model if change else "",
+            global_id=change.global_id if change else None,
+            version=change.version if change else None,
+            state=str(change.state) if change else "",
+            outcome=outcome.outcome,
+            reason=(f"{outcome.code}: {outcome.reason}" if outcome.code else "")[:500],
+            received_at=timezone.now(),
+        )
     )
     return outcome
 
@@ -150,7 +193,11 @@ def _apply(message: messages.SignedMessage, data: bytes, sender: Peer, context: 
     if floor is not None and change.version <= floor.version:
         return Outcome(ReceiptOutcome.UNCHANGED, global_id=change.global_id, version=change.version)
     now = timezone.now()
-    case_id = _remove(cls, local) if gone else _store(cls, local, change, context)
+    if gone:
+        case_id = _remove(cls, local)
+        context.forget_records()
+    else:
+        case_id = _store(cls, local, change, context)
     values = {
         "model": change.model,
         "origin_node": change.origin_node,
@@ -169,9 +216,9 @@ def _apply(message: messages.SignedMessage, data: bytes, sender: Peer, context: 
             setattr(floor, name, value)
         floor.save()
     if case_id is not None:
-        case_index.refresh([case_id])
-    origin = context.peers_by_node.get(change.origin_node)
-    outbox.relay(floor, origin, sender)
+        context.cases.add(case_id)
+    if context.this.relays:
+        outbox.relay(floor, context.peers_by_node.get(change.origin_node), sender)
     return Outcome(ReceiptOutcome.APPLIED, global_id=change.global_id, version=change.version)
 
 
@@ -253,9 +300,9 @@ def _store(cls, local, change: messages.ChangeRecord, context: Context) -> int:
             continue
         value = change.payload.get(name)
         if field.many_to_many:
-            m2m[name] = _methods(value)
+            m2m[name] = _methods(value, context)
         elif field.is_relation:
-            setattr(obj, name, _resolve(field, value, change))
+            setattr(obj, name, _resolve(field, value, change, context))
         else:
             setattr(obj, field.attname, _scalar(field, value, change))
     if isinstance(obj, Case) and obj.sharing_group_id is None and change.level == rules.Level.SHARING_GROUP:
@@ -263,7 +310,18 @@ def _store(cls, local, change: messages.ChangeRecord, context: Context) -> int:
     obj.save()
     for name, value in m2m.items():
         getattr(obj, name).set(value)
-    return outbox._case_of(obj).pk
+    context.rows[(cls, str(obj.global_id))] = obj
+    return _case_id(obj)
+
+
+def _case_id(obj) -> int:
+    if isinstance(obj, Case):
+        return obj.pk
+    if isinstance(obj, Exhibit):
+        return obj.case_id
+    if isinstance(obj, Examination):
+        return obj.exhibit.case_id
+    return obj.examination.exhibit.case_id
 
 
 def _empty(field):
@@ -279,29 +337,40 @@ def _scalar(field, value, change):
         raise Refused("bad_message", f"{change.model}.{field.name}: {exc}") from None
 
 
-def _methods(codes) -> list:
-    codes = [str(code) for code in codes or []]
-    return list(AnalyticalMethod.objects.filter(pk__in=codes))
+def _methods(codes, context: Context) -> list:
+    found = [
+        context.cached(
+            (AnalyticalMethod, str(code)),
+            lambda code=code: AnalyticalMethod.objects.filter(pk=str(code)).first(),
+        )
+        for code in codes or []
+    ]
+    return [method for method in found if method is not None]
 
 
-def _resolve(field, value, change: messages.ChangeRecord):
-    """The local row a reference names (see ``fdx.exchange.dossier``)."""
+def _resolve(field, value, change: messages.ChangeRecord, context: Context):
+    """The local row a reference names (see ``fdx.exchange.dossier``), looked up once per batch."""
     if value is None:
         return None
     target = field.related_model
     if target is Organisation:
-        return _organisation(value, change)
+        key = (Organisation, value.get("global_id") if isinstance(value, dict) else None)
+        return context.cached(key, lambda: _organisation(value, change))
     if target is SharingGroup:
         return SharingGroup.objects.filter(global_id=value).first() or _group(change)
     if target is Substance:
-        return _substance(value, change)
+        key = (Substance, value.get("global_id") if isinstance(value, dict) else None)
+        return context.cached(key, lambda: _substance(value, change))
     if target in (Country, Region, BorderCrossingPoint):
-        found = target.objects.filter(**{"pk" if target is Country else "code": value}).first()
+        lookup = {"pk" if target is Country else "code": value}
+        found = context.cached((target, str(value)), lambda: target.objects.filter(**lookup).first())
         if found is None and not field.null:
             raise Refused("unknown_reference", f"{change.model}.{field.name}: {value} is not known here")
         return found
     if target in dossier.MODEL_BY_LABEL.values():
-        found = target.with_tombstones().filter(global_id=value).first()
+        found = context.cached(
+            (target, str(value)), lambda: target.with_tombstones().filter(global_id=value).first()
+        )
         if found is None:
             raise Refused(
                 "missing_parent", f"{change.model}.{field.name}: {value} is not here yet", missing=str(value)

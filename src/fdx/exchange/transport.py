@@ -117,27 +117,28 @@ def _record(peer: Peer, result: SyncResult) -> None:
 
 
 def pull(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
-    """Apply the peer's queue for this node, from this node's cursor on."""
-    context = inbox.Context()
+    """Apply the peer's queue for this node, from this node's cursor on: each page in one transaction with
+    the cursor, so that a sync stopped at any moment resumes after the last page applied."""
     while True:
         peer.refresh_from_db(fields=["pulled_through"])
         query = urllib.parse.urlencode({"after": peer.pulled_through, "limit": page})
         more = finished = False
-        with _open(peer, f"changes?{query}") as response:
+        with _open(peer, f"changes?{query}") as response, transaction.atomic():
+            context = inbox.Context()
             for raw in response:
                 line = _json_line(peer, raw)
                 if "message" not in line:
                     more, finished = bool(line.get("more")), True
+                    context.flush()
                     _advance(peer, int(line.get("next", peer.pulled_through)))
                     break
-                data = messages.canonical(line["message"])
-                with transaction.atomic():
-                    outcome = _receive_with_gaps(peer, data, context)
-                    _advance(peer, int(line["sequence"]))
+                outcome = _receive_with_gaps(peer, messages.canonical(line["message"]), context)
                 _count(result, outcome)
                 result.pulled += 1
+            if not finished:
+                transaction.set_rollback(True)
         if not finished:
-            raise SyncError(f"{peer.name}: the page of changes broke off (resumes from the last one applied)")
+            raise SyncError(f"{peer.name}: the page of changes broke off (it is pulled again next time)")
         if not more:
             return
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import uuid
 
+from django.db import transaction
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from ninja.errors import AuthenticationError, HttpError
@@ -70,8 +71,12 @@ def push(request):
     lines = [line for line in request.body.split(b"\n") if line.strip()]
     if len(lines) > MAX_PUSH_LINES:
         raise HttpError(413, f"at most {MAX_PUSH_LINES} messages per push")
-    context = inbox.Context()
-    outcomes = [inbox.receive(line, sender=peer, channel="push", context=context).as_dict() for line in lines]
+    with transaction.atomic():
+        context = inbox.Context()
+        outcomes = [
+            inbox.receive(line, sender=peer, channel="push", context=context).as_dict() for line in lines
+        ]
+        context.flush()
     return {"receipts": outcomes}
 
 
