@@ -236,3 +236,14 @@ def sync_due(actor) -> list:
     from fdx.exchange import transport
 
     return [sync_peer(actor, peer) for peer in transport.due_peers()]
+
+
+def requeue(actor, peers: list[Peer] | None = None) -> int:
+    """Queue, for ``peers`` (default: every active one), whatever they are owed of every case; returns how
+    many entries. Idempotent: what a peer holds is not queued again."""
+    from fdx.exchange import outbox
+    from fdx.exchange.tasks import candidate_chunks
+
+    require_permission(actor, MANAGE_PEERS)
+    peers = outbox.active_peers() if peers is None else [p for p in peers if not p.suspended]
+    return sum(outbox.refresh_cases(chunk, peers) for chunk in candidate_chunks())

@@ -19,7 +19,12 @@ exchange_app.add_typer(peers_app, name="peers")
 @handle_errors
 def peers_add(
     name: str,
-    url: str = typer.Option(..., "--url", help="The peer's address, e.g. https://fdx.example.uz"),
+    url: str = typer.Option(
+        "",
+        "--url",
+        help="The peer's address, e.g. https://fdx.example.uz; none for a node known only by its key (its "
+        "records come relayed through the hub).",
+    ),
     role: str = typer.Option(..., "--role", help="national, hub or international"),
     node_id: str = typer.Option(..., "--node-id", help="The peer's node identifier (`fdx node show` there)."),
     fingerprint: str = typer.Option(
@@ -290,3 +295,21 @@ def import_(
     )
     for refusal in result.refusals:
         out.print("  " + refusal, highlight=False)
+
+
+@exchange_app.command("requeue")
+@handle_errors
+def requeue(
+    peer_name: str = typer.Option("", "--peer", help="Only this peer (default: every active peer)."),
+) -> None:
+    """Compare what each peer may hold with what it holds, for every case, and queue the difference (after a
+    backup was restored, say; registering or resuming a peer does it by itself in the background)."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, selectors
+
+    actor = cli_actor()
+    peers = [selectors.get_peer(actor, peer_name)] if peer_name else None
+    queued = actions.requeue(actor, peers)
+    out.print(_("queued %(count)d entries") % {"count": queued}, highlight=False)
