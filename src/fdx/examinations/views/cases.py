@@ -268,6 +268,7 @@ def _examination_page(request, examination, *, finding_form=None, edit_form=None
                     "completed_date": examination.completed_date,
                     "conclusion": examination.conclusion,
                     "methods": [m.code for m in examination.methods.all()],
+                    "shareable_fields": examination.shareable_fields,
                 }
             ),
             "reason_form": ReasonForm(),
@@ -424,6 +425,7 @@ def attachment_create(request, case_id):
             form.cleaned_data["file"],
             kind=form.cleaned_data["kind"],
             description=form.cleaned_data["description"],
+            shareable_fields=form.cleaned_data["shareable_fields"],
         ),
     )
     if attached:
