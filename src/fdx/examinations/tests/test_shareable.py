@@ -336,7 +336,8 @@ def test_exhibit_examination_and_finding_forms_mark_fields(client, persona):
     page = client.get(f"/cases/examinations/{examination.global_id}/").content.decode()
     assert '<dd class="shareable" id="examination-shareable">Conclusion</dd>' in page
     assert "May leave the country: Description of an unidentified substance" in page
-    assert 'value="conclusion" id="id_shareable_fields_0" checked' in page  # the change form
+    assert 'value="conclusion" id="id_examination_shareable_fields_0" checked' in page  # the change form
+    assert 'value="note" id="id_shareable_fields_1"' in page  # the finding form, with ids of its own
     case_page = client.get(f"/cases/{case.global_id}/").content.decode()
     assert "May leave the country: Description</p>" in case_page
 
