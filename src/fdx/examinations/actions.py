@@ -23,7 +23,7 @@ from fdx.core import filestore
 from fdx.core.actors import require_permission, require_user
 from fdx.core.events import emit
 from fdx.core.records import mark_retracted, require_local, tombstone, tombstone_all
-from fdx.examinations import audit_events, case_index, events, reports, validation, workflow
+from fdx.examinations import audit_events, case_index, events, reports, shareable, validation, workflow
 from fdx.examinations.choices import AttachmentKind, ExaminationStatus, FindingRole, ResultType
 from fdx.examinations.filetypes import check_file_type
 from fdx.examinations.methods import METHODS
@@ -57,6 +57,7 @@ CASE_FIELDS = {
     "distribution_level",
     "sharing_group",
     "is_demo",
+    "shareable_fields",
 }
 EXHIBIT_FIELDS = {
     "label",
@@ -70,8 +71,16 @@ EXHIBIT_FIELDS = {
     "net_mass_g",
     "packaging",
     "description",
+    "shareable_fields",
 }
-EXAMINATION_FIELDS = {"request_number", "received_date", "completed_date", "examiner", "conclusion"}
+EXAMINATION_FIELDS = {
+    "request_number",
+    "received_date",
+    "completed_date",
+    "examiner",
+    "conclusion",
+    "shareable_fields",
+}
 FINDING_FIELDS = {
     "substance",
     "unidentified_description",
@@ -81,6 +90,7 @@ FINDING_FIELDS = {
     "purity_uncertainty_percent",
     "note",
     "position",
+    "shareable_fields",
 }
 FOUR_PLACES = Decimal("0.0001")
 
@@ -393,6 +403,7 @@ def revise_examination(actor, examination: Examination, *, reason: str) -> Exami
         revision=examination.revision + 1,
         previous_revision=examination,
         revision_reason=reason.strip(),
+        shareable_fields=examination.shareable_fields,
         created_by=actor,
     )
     revision.methods.set(examination.methods.all())
@@ -651,11 +662,13 @@ def attach_file(
     exhibit: Exhibit | None = None,
     examination: Examination | None = None,
     reason: str = "",
+    shareable_fields: list[str] | None = None,
 ) -> Attachment:
     """Store an uploaded file (content-addressed, SHA-256) and attach it to a case, exhibit or examination.
 
     A file added to an examination that is no longer a draft (the signed report of an approved one, say)
-    changes what was reviewed, so it needs a reason, which the audit event keeps."""
+    changes what was reviewed, so it needs a reason, which the audit event keeps. ``shareable_fields``
+    marks the file's name or description as allowed to leave the country (``fdx.examinations.shareable``)."""
     case = _lock_owned(actor, Case, case.pk, "owner_organisation_id")
     if exhibit is not None and exhibit.case_id != case.pk:
         raise ValidationError({"exhibit": _("The exhibit is not part of this case.")})
@@ -667,6 +680,7 @@ def attach_file(
         )
     if kind not in AttachmentKind.values:
         raise ValidationError({"kind": _("Unknown kind of attachment.")})
+    marked = shareable.cleaned(Attachment._meta, shareable_fields)
     name = (upload.name or "file").rsplit("/", 1)[-1][:255]
     head = upload.read(8192)
     upload.seek(0)
@@ -687,6 +701,7 @@ def attach_file(
         size_bytes=stored.size_bytes,
         sha256=stored.sha256,
         description=description.strip()[:300],
+        shareable_fields=marked,
         uploaded_by=actor,
     )
     record(

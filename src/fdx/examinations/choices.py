@@ -2,6 +2,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+#: The longest laboratory case number of a case opened on this node. The column takes 64 characters: a case
+#: received from another country carries its number as a keyed hash of 64 hexadecimal digits.
+LOCAL_REFERENCE_MAX_LENGTH = 60
+
 
 class SeizureContext(models.TextChoices):
     BORDER = "border", _("Border or customs control")

@@ -1,11 +1,13 @@
 """Forms of the case pages. They collect and convert input; the actions validate and write."""
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from fdx.accounts.models import Organisation, SharingGroup
 from fdx.core.distribution import DistributionLevel
 from fdx.examinations.choices import (
+    LOCAL_REFERENCE_MAX_LENGTH,
     AttachmentKind,
     ExaminationStatus,
     ExhibitForm,
@@ -13,12 +15,31 @@ from fdx.examinations.choices import (
     ResultType,
     SeizureContext,
 )
-from fdx.examinations.models import AnalyticalMethod
+from fdx.examinations.models import AnalyticalMethod, Attachment, Case, Examination, Exhibit, Finding
+from fdx.examinations.shareable import candidates
 from fdx.geo.models import BorderCrossingPoint, Country, Region
 from fdx.substances.forms import SubstanceField
 from fdx.substances.models import SubstanceClass
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def shareable_field(model) -> forms.MultipleChoiceField:
+    """The "May leave the country" checkboxes of a record of ``model``: its candidate fields, by their names
+    in the user's language (``fdx.examinations.shareable``)."""
+    return forms.MultipleChoiceField(
+        label=_("May leave the country"),
+        required=False,
+        choices=[
+            (name, capfirst(model._meta.get_field(name).verbose_name))
+            for name in candidates(model._meta.label_lower)
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "When the record is shared with another country, the personal and free-text fields not marked "
+            "here are removed from the copy that leaves."
+        ),
+    )
 
 
 class CaseFilterForm(forms.Form):
@@ -54,7 +75,7 @@ class RegionSelect(forms.Select):
 
 
 class CaseForm(forms.Form):
-    reference = forms.CharField(label=_("Laboratory case number"), max_length=60)
+    reference = forms.CharField(label=_("Laboratory case number"), max_length=LOCAL_REFERENCE_MAX_LENGTH)
     submitting_agency = forms.ModelChoiceField(
         label=_("Submitting agency"),
         required=False,
@@ -93,6 +114,7 @@ class CaseForm(forms.Form):
         to_field_name="code",
         queryset=SharingGroup.objects.filter(is_active=True),
     )
+    shareable_fields = shareable_field(Case)
     reason = forms.CharField(label=_("Reason for the change"), required=False, max_length=2000)
 
     def __init__(self, *args, editing: bool = False, **kwargs):
@@ -127,6 +149,7 @@ class ExhibitFormForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    shareable_fields = shareable_field(Exhibit)
 
 
 class ExaminationForm(forms.Form):
@@ -143,6 +166,7 @@ class ExaminationForm(forms.Form):
     conclusion = forms.CharField(
         label=_("Conclusion"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    shareable_fields = shareable_field(Examination)
 
 
 class FindingForm(forms.Form):
@@ -165,6 +189,7 @@ class FindingForm(forms.Form):
         label=_("Expanded uncertainty (± % points)"), required=False, min_value=0, max_value=100
     )
     note = forms.CharField(label=_("Note"), required=False, max_length=5000)
+    shareable_fields = shareable_field(Finding)
 
 
 class ReasonForm(forms.Form):
@@ -175,6 +200,7 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label=_("File"))
     kind = forms.ChoiceField(label=_("Kind"), choices=AttachmentKind.choices)
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
+    shareable_fields = shareable_field(Attachment)
 
 
 class ReportVerificationForm(forms.Form):

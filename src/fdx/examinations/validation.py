@@ -16,9 +16,10 @@ from django.db import models
 from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fdx.accounts.sharing import sharing_group_problem
-from fdx.examinations.choices import ResultType
+from fdx.examinations.choices import LOCAL_REFERENCE_MAX_LENGTH, ResultType
 
 Problems = dict[str, list[str]]
 
@@ -118,9 +119,17 @@ def _clean(field, raw, record):
 
 
 def case_problems(case, today: datetime.date | None = None) -> Problems:
-    """A case's seizure (date, place valid on that date, coordinates), sharing and submitting agency."""
+    """A case's number (of a case opened here: ``LOCAL_REFERENCE_MAX_LENGTH``), seizure (date, place valid
+    on that date, coordinates), sharing and submitting agency."""
     problems: Problems = {}
     today = today or timezone.localdate()
+    if len(case.reference or "") > LOCAL_REFERENCE_MAX_LENGTH:
+        message = ngettext(
+            "A laboratory case number has at most %(limit)d character.",
+            "A laboratory case number has at most %(limit)d characters.",
+            LOCAL_REFERENCE_MAX_LENGTH,
+        ) % {"limit": LOCAL_REFERENCE_MAX_LENGTH}
+        _add(problems, "reference", message)
     if case.seizure_date and case.seizure_date > today:
         _add(problems, "seizure_date", _("The seizure date is in the future."))
     if case.seizure_region_id:

@@ -490,6 +490,7 @@ def create_attachment(
     exhibit: Form[uuid.UUID | None] = None,
     examination: Form[uuid.UUID | None] = None,
     reason: Form[str] = "",
+    shareable_fields: Form[list[str] | None] = None,
 ):
     case = selectors.get_case(request.user, case_id, "change")
     exhibit_obj = get_object_or_404(Exhibit, global_id=exhibit, case=case) if exhibit else None
@@ -505,6 +506,7 @@ def create_attachment(
         exhibit=exhibit_obj,
         examination=examination_obj,
         reason=reason,
+        shareable_fields=shareable_fields,
     )
     return Status(201, attachment)
 

@@ -3,18 +3,56 @@
 import datetime
 import uuid
 from decimal import Decimal
+from typing import Annotated
 
+from django.utils.translation import gettext as _
 from ninja import Field, Schema
+from pydantic import AfterValidator, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from fdx.core.api.types import Integer, IsoDate, Keep
 from fdx.core.distribution import DistributionLevel
 from fdx.examinations.choices import (
+    LOCAL_REFERENCE_MAX_LENGTH,
     AttachmentKind,
     ExaminationStatus,
     ExhibitForm,
     FindingRole,
     ResultType,
     SeizureContext,
+)
+from fdx.examinations.shareable import candidates
+
+
+def _shareable_fields(model_label: str):
+    """The ``shareable_fields`` of a body for a record of ``model_label``: the names of its fields that may
+    leave the country (``fdx.examinations.shareable``), kept sorted and each once; any other name is
+    refused (422 naming it)."""
+    allowed = candidates(model_label)
+
+    def check(names: list[str]) -> list[str]:
+        unknown = sorted(set(names) - set(allowed))
+        if unknown:
+            message = _(
+                "These fields cannot be marked to leave the country: %(unknown)s (only %(allowed)s)."
+            ) % {
+                "unknown": ", ".join(unknown),
+                "allowed": ", ".join(allowed),
+            }
+            raise PydanticCustomError("shareable_field", message)
+        return sorted(set(names))
+
+    name = Annotated[str, WithJsonSchema({"type": "string", "enum": list(allowed)})]
+    return Annotated[list[name], AfterValidator(check)]
+
+
+ShareableCase = _shareable_fields("examinations.case")
+ShareableExhibit = _shareable_fields("examinations.exhibit")
+ShareableExamination = _shareable_fields("examinations.examination")
+ShareableFinding = _shareable_fields("examinations.finding")
+SHAREABLE_DESCRIPTION = (
+    "The personal and free-text fields the owner marks as allowed to leave the country; the others are "
+    "removed when the record is shared with another country"
 )
 
 
@@ -30,6 +68,7 @@ class FindingOut(Schema):
     amount_g: Decimal | None
     base_equivalent_g: Decimal | None
     note: str
+    shareable_fields: list[str]
 
     @staticmethod
     def resolve_substance(finding):
@@ -57,6 +96,7 @@ class ExaminationOut(Schema):
     approved_at: datetime.datetime | None
     approved_by: str | None = None
     retraction_reason: str
+    shareable_fields: list[str]
     findings: list[FindingOut]
 
     @staticmethod
@@ -94,6 +134,7 @@ class ExhibitOut(Schema):
     net_mass_g: Decimal | None
     packaging: str
     description: str
+    shareable_fields: list[str]
 
     @staticmethod
     def resolve_case(exhibit):
@@ -128,6 +169,7 @@ class CaseOut(Schema):
     is_demo: bool
     retracted_at: datetime.datetime | None
     retraction_reason: str
+    shareable_fields: list[str]
 
     @staticmethod
     def resolve_submitting_agency(case):
@@ -155,7 +197,7 @@ class CaseDetailOut(CaseOut):
 
 
 class CaseIn(Schema):
-    reference: str = Field(min_length=1, max_length=60)
+    reference: str = Field(min_length=1, max_length=LOCAL_REFERENCE_MAX_LENGTH)
     submitting_agency: str | None = Field(None, description="Organisation code")
     agency_case_number: str = Field("", max_length=100)
     seizure_date: IsoDate
@@ -171,10 +213,11 @@ class CaseIn(Schema):
     description: str = Field("", max_length=10000)
     distribution_level: DistributionLevel = DistributionLevel.ORGANISATION
     sharing_group: str | None = Field(None, description="Sharing group code")
+    shareable_fields: ShareableCase = Field(default_factory=list, description=SHAREABLE_DESCRIPTION)
 
 
 class CasePatch(Schema):
-    reference: str = Keep(min_length=1, max_length=60)
+    reference: str = Keep(min_length=1, max_length=LOCAL_REFERENCE_MAX_LENGTH)
     submitting_agency: str | None = None
     agency_case_number: str = Keep(max_length=100)
     seizure_date: IsoDate = Keep()
@@ -188,6 +231,7 @@ class CasePatch(Schema):
     description: str = Keep(max_length=10000)
     distribution_level: DistributionLevel = Keep()
     sharing_group: str | None = None
+    shareable_fields: ShareableCase = Keep(description=SHAREABLE_DESCRIPTION)
     reason: str = Field("", max_length=2000)
 
 
@@ -203,6 +247,7 @@ class ExhibitIn(Schema):
     net_mass_g: Decimal | None = Field(None, ge=0)
     packaging: str = Field("", max_length=200)
     description: str = Field("", max_length=10000)
+    shareable_fields: ShareableExhibit = Field(default_factory=list, description=SHAREABLE_DESCRIPTION)
 
 
 class ExhibitPatch(Schema):
@@ -217,6 +262,7 @@ class ExhibitPatch(Schema):
     net_mass_g: Decimal | None = Field(None, ge=0)
     packaging: str = Keep(max_length=200)
     description: str = Keep(max_length=10000)
+    shareable_fields: ShareableExhibit = Keep(description=SHAREABLE_DESCRIPTION)
     reason: str = Field("", max_length=2000)
 
 
@@ -227,6 +273,7 @@ class ExaminationIn(Schema):
     examiner: str | None = Field(None, description="Username; the caller when left out")
     methods: list[str] = Field(default_factory=list, description="Method codes (gc_ms, ftir …)")
     conclusion: str = Field("", max_length=20000)
+    shareable_fields: ShareableExamination = Field(default_factory=list, description=SHAREABLE_DESCRIPTION)
 
 
 class ExaminationPatch(Schema):
@@ -236,6 +283,7 @@ class ExaminationPatch(Schema):
     examiner: str = Keep()
     methods: list[str] = Keep()
     conclusion: str = Keep(max_length=20000)
+    shareable_fields: ShareableExamination = Keep(description=SHAREABLE_DESCRIPTION)
 
 
 class FindingIn(Schema):
@@ -247,6 +295,7 @@ class FindingIn(Schema):
     purity_uncertainty_percent: Decimal | None = Field(None, ge=0, le=100)
     note: str = Field("", max_length=5000)
     position: Integer = Field(0, ge=0, le=1000)
+    shareable_fields: ShareableFinding = Field(default_factory=list, description=SHAREABLE_DESCRIPTION)
 
 
 class FindingPatch(Schema):
@@ -258,6 +307,7 @@ class FindingPatch(Schema):
     purity_uncertainty_percent: Decimal | None = Field(None, ge=0, le=100)
     note: str = Keep(max_length=5000)
     position: Integer = Keep(ge=0, le=1000)
+    shareable_fields: ShareableFinding = Keep(description=SHAREABLE_DESCRIPTION)
 
 
 class CaseReasonIn(Schema):
@@ -275,6 +325,7 @@ class AttachmentOut(Schema):
     size_bytes: int
     sha256: str
     description: str
+    shareable_fields: list[str]
     uploaded_by: str = Field(alias="uploaded_by.username")
     created_at: datetime.datetime
 

@@ -7,10 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from fdx.core.models import DistributedRecord
 from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import AttachmentKind
+from fdx.examinations.models.marking import MarkedShareable
 from fdx.examinations.querysets import AttachmentQuerySet
 
 
-class Attachment(DistributedRecord):
+class Attachment(MarkedShareable, DistributedRecord):
     case = models.ForeignKey(
         "examinations.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments"
     )
@@ -42,7 +43,15 @@ class Attachment(DistributedRecord):
 
     objects = DistributedManager.from_queryset(AttachmentQuerySet)()
 
-    audit_fields = ("kind", "original_name", "content_type", "size_bytes", "sha256", "description")
+    audit_fields = (
+        "kind",
+        "original_name",
+        "content_type",
+        "size_bytes",
+        "sha256",
+        "description",
+        "shareable_fields",
+    )
 
     class Meta:
         verbose_name = _("attachment")

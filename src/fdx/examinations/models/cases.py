@@ -8,11 +8,12 @@ from fdx.core.distribution import DistributionLevel
 from fdx.core.models import OwnedRecord
 from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import SeizureContext
+from fdx.examinations.models.marking import MarkedShareable
 from fdx.examinations.querysets import CaseQuerySet
 
 
-class Case(OwnedRecord):
-    reference = models.CharField(_("laboratory case number"), max_length=60)
+class Case(MarkedShareable, OwnedRecord):
+    reference = models.CharField(_("laboratory case number"), max_length=64)
     submitting_agency = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("submitting agency"),
@@ -109,6 +110,7 @@ class Case(OwnedRecord):
         "sharing_group",
         "retracted_at",
         "retraction_reason",
+        "shareable_fields",
     )
 
     class Meta:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from fdx.core.models import DistributedRecord
 from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import ExaminationStatus
+from fdx.examinations.models.marking import MarkedShareable
 from fdx.examinations.querysets import ExaminationQuerySet
 
 
@@ -30,7 +31,7 @@ class AnalyticalMethod(models.Model):
         return self.name_ru if (get_language() or "").startswith("ru") else self.name_en
 
 
-class Examination(DistributedRecord):
+class Examination(MarkedShareable, DistributedRecord):
     """One revision of an examination. An approved revision is never edited: ``revise`` starts a new one."""
 
     exhibit = models.ForeignKey(
@@ -125,6 +126,7 @@ class Examination(DistributedRecord):
         "revision",
         "revision_reason",
         "retraction_reason",
+        "shareable_fields",
     )
 
     class Meta:

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from fdx.core.models import DistributedRecord
 from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import ExhibitForm
+from fdx.examinations.models.marking import MarkedShareable
 from fdx.examinations.querysets import ExhibitQuerySet
 
 
-class Exhibit(DistributedRecord):
+class Exhibit(MarkedShareable, DistributedRecord):
     case = models.ForeignKey(
         "examinations.Case", verbose_name=_("case"), on_delete=models.CASCADE, related_name="exhibits"
     )
@@ -57,6 +58,7 @@ class Exhibit(DistributedRecord):
         "net_mass_g",
         "packaging",
         "description",
+        "shareable_fields",
     )
 
     class Meta:

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 from fdx.core.models import DistributedRecord
 from fdx.core.querysets import DistributedManager
 from fdx.examinations.choices import FindingRole, ResultType
+from fdx.examinations.models.marking import MarkedShareable
 from fdx.examinations.querysets import FindingQuerySet
 
 
-class Finding(DistributedRecord):
+class Finding(MarkedShareable, DistributedRecord):
     examination = models.ForeignKey(
         "examinations.Examination",
         verbose_name=_("examination"),
@@ -81,6 +82,7 @@ class Finding(DistributedRecord):
         "amount_g",
         "base_equivalent_g",
         "note",
+        "shareable_fields",
     )
 
     class Meta:

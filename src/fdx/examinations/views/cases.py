@@ -245,6 +245,10 @@ def examination_detail(request, examination_id):
     return _examination_page(request, examination)
 
 
+#: The ids of the examination page's change form: the finding form beside it has fields of the same names.
+EXAMINATION_EDIT_IDS = "id_examination_%s"
+
+
 def _examination_page(request, examination, *, finding_form=None, edit_form=None):
     """The examination page; a refused form comes back bound, with its errors and input (status 400)."""
     case = examination.exhibit.case
@@ -264,13 +268,15 @@ def _examination_page(request, examination, *, finding_form=None, edit_form=None
             "finding_form": finding_form or FindingForm(),
             "edit_form": edit_form
             or ExaminationForm(
+                auto_id=EXAMINATION_EDIT_IDS,
                 initial={
                     "request_number": examination.request_number,
                     "received_date": examination.received_date,
                     "completed_date": examination.completed_date,
                     "conclusion": examination.conclusion,
                     "methods": [m.code for m in examination.methods.all()],
-                }
+                    "shareable_fields": examination.shareable_fields,
+                },
             ),
             "reason_form": ReasonForm(),
             "missing": workflow.completeness_problems(examination)
@@ -295,7 +301,7 @@ def _with_legal_status(examination) -> list:
 @require_POST
 def examination_edit(request, examination_id):
     examination = selectors.get_examination(request.user, examination_id, "change")
-    form = ExaminationForm(request.POST)
+    form = ExaminationForm(request.POST, auto_id=EXAMINATION_EDIT_IDS)
     if _run_form(
         request,
         form,
@@ -426,6 +432,7 @@ def attachment_create(request, case_id):
             form.cleaned_data["file"],
             kind=form.cleaned_data["kind"],
             description=form.cleaned_data["description"],
+            shareable_fields=form.cleaned_data["shareable_fields"],
         ),
     )
     if attached:
