@@ -55,6 +55,7 @@ LOCAL_FIELDS = frozenset({"created_at", "updated_at"})
 
 TABLE: Mapping[str, Mapping[str, Treatment]] = {
     "examinations.case": {
+        "shareable_fields": DROP,  # this node's own decision of what leaves; it means nothing elsewhere
         "owner_organisation": KEEP,
         "reference": HMAC,  # the laboratory's case number
         "submitting_agency": UNLESS_SHAREABLE,
@@ -78,6 +79,7 @@ TABLE: Mapping[str, Mapping[str, Treatment]] = {
         "created_by": DROP,
     },
     "examinations.exhibit": {
+        "shareable_fields": DROP,  # this node's own decision of what leaves; it means nothing elsewhere
         "case": KEEP,
         "label": KEEP,
         "form": KEEP,
@@ -93,6 +95,7 @@ TABLE: Mapping[str, Mapping[str, Treatment]] = {
         "created_by": DROP,
     },
     "examinations.examination": {
+        "shareable_fields": DROP,  # this node's own decision of what leaves; it means nothing elsewhere
         "exhibit": KEEP,
         "laboratory": KEEP,
         "request_number": HMAC,  # the requesting agency's number
@@ -115,6 +118,7 @@ TABLE: Mapping[str, Mapping[str, Treatment]] = {
         "retraction_reason": UNLESS_SHAREABLE,
     },
     "examinations.finding": {
+        "shareable_fields": DROP,  # this node's own decision of what leaves; it means nothing elsewhere
         "examination": KEEP,
         "substance": KEEP,
         "unidentified_description": UNLESS_SHAREABLE,
@@ -128,6 +132,7 @@ TABLE: Mapping[str, Mapping[str, Treatment]] = {
         "position": KEEP,
     },
     "examinations.attachment": {
+        "shareable_fields": DROP,  # this node's own decision of what leaves; it means nothing elsewhere
         "case": KEEP,
         "exhibit": KEEP,
         "examination": KEEP,

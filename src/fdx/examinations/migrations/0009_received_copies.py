@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('examinations', '0007_case_index'),
+        ('examinations', '0008_shareable_fields'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
