@@ -248,3 +248,23 @@ def test_only_approved_examinations_and_their_findings_leave(persona, uz_peer):
     assert models.count("examinations.examination") == 1
     assert models.count("examinations.exhibit") == 2
     assert Examination.objects.count() == 2 and Finding.objects.count() == 1
+
+
+def test_a_field_the_owner_marked_shareable_travels_and_unmarking_it_sends_a_version_without_it(
+    persona, uz_peer
+):
+    chemist = persona("kz_lab_chemist")
+    case, *_ = regional_case(persona, description="Found in a car at the Zhibek Zholy crossing.")
+    refresh(case)
+    assert "description" not in read(uz_peer)[0].record.payload
+
+    case_actions.update_case(chemist, case, shareable_fields=["description"], reason="agreed with the police")
+    refresh(case)
+    marked = [m.record for m in read(uz_peer) if m.record.model == "examinations.case"][-1]
+    assert marked.payload["description"] == "Found in a car at the Zhibek Zholy crossing."
+    assert "shareable_fields" not in marked.payload
+
+    case_actions.update_case(chemist, case, shareable_fields=[], reason="withdrawn by the police")
+    refresh(case)
+    unmarked = [m.record for m in read(uz_peer) if m.record.model == "examinations.case"][-1]
+    assert "description" not in unmarked.payload and unmarked.version > marked.version
