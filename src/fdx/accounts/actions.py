@@ -21,12 +21,13 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fdx.accounts import audit_events, otp, throttling, tokens
+from fdx.accounts import audit_events, events, otp, throttling, tokens
 from fdx.accounts.choices import Role
 from fdx.accounts.models import ApiToken, ApiTokenFailure, Organisation, SharingGroup, User
 from fdx.accounts.roles import ORG_GRANTABLE_ROLES, STAFF_ROLES
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import is_system, is_user, require_permission, require_user
+from fdx.core.events import emit
 
 ORGANISATION_FIELDS = ("code", "name_en", "name_ru", "name_local", "country", "org_type", "is_active")
 USER_FIELDS = ("first_name", "last_name", "email", "position", "is_active")
@@ -511,5 +512,13 @@ def update_sharing_group(
     if new:
         record(
             audit_events.SHARING_GROUP_CHANGED, actor=actor, obj=group, before=old, after=new, reason=reason
+        )
+    if {"organisations", "is_active"} & set(new):
+        # Who the group's records reach changed: the exchange withdraws or sends copies.
+        emit(
+            events.SHARING_GROUP_CHANGED,
+            obj=group,
+            actor=actor,
+            changed=sorted({"organisations", "is_active"} & set(new)),
         )
     return group

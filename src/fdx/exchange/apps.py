@@ -8,6 +8,7 @@ class ExchangeConfig(AppConfig):
     verbose_name = _("Exchange between nodes")
 
     def ready(self):
+        from fdx.accounts import events as account_events
         from fdx.core.events import subscribe
         from fdx.examinations import events
         from fdx.examinations.extensions import CASE_PANELS
@@ -18,5 +19,6 @@ class ExchangeConfig(AppConfig):
         for event in tasks.CASE_EVENTS:
             subscribe(event, tasks.SUBSCRIBER, tasks.queue_case)
         subscribe(events.CASES_IMPORTED, "exchange.queue_imported", tasks.queue_imported)
+        subscribe(account_events.SHARING_GROUP_CHANGED, "exchange.queue_group", tasks.queue_group)
         # A received case's page says where it came from.
         CASE_PANELS.register(provenance_panel)

@@ -81,3 +81,19 @@ def backfill_peer(peer_id: int) -> int:
     if peer is None:
         return 0
     return sum(outbox.refresh_cases(chunk, [peer]) for chunk in candidate_chunks())
+
+
+def queue_group(event) -> int:
+    """After a sharing group's members or active flag changed: queue what each peer is now owed of this
+    node's cases of that group (copies withdrawn from nodes no member works on any more, sent to new ones)."""
+    ids = (
+        Case.with_tombstones()
+        .filter(origin_node=local_node_id(), sharing_group__global_id=event.object_id)
+        .values_list("pk", flat=True)
+    )
+    return sum(outbox.refresh_cases(chunk) for chunk in _chunks(list(ids)))
+
+
+def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]

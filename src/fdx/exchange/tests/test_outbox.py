@@ -268,3 +268,27 @@ def test_a_field_the_owner_marked_shareable_travels_and_unmarking_it_sends_a_ver
     refresh(case)
     unmarked = [m.record for m in read(uz_peer) if m.record.model == "examinations.case"][-1]
     assert "description" not in unmarked.payload and unmarked.version > marked.version
+
+
+def test_a_group_s_members_changed_through_its_action_reach_the_queues_through_the_domain_event(
+    persona, uz_peer, hub_peer
+):
+    from fdx.accounts import actions as account_actions
+
+    group = SharingGroup.objects.create(code="kz-uz", name_en="KZ-UZ", name_ru="КЗ-УЗ")
+    group.organisations.set(
+        [organisation("demo-kz-forensic-centre"), organisation("demo-uz-forensic-centre")]
+    )
+    case, *_ = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
+    deliver_due()
+    assert len(queue(uz_peer)) == 4
+
+    account_actions.update_sharing_group(
+        persona("hub_admin_deputy"),
+        group,
+        organisations=[organisation("demo-kz-forensic-centre"), organisation("demo-regional-centre")],
+        reason="the Uzbek laboratory left the project",
+    )
+    deliver_due()
+    assert [e.kind for e in queue(uz_peer)[4:]] == [CopyKind.WITHDRAWAL] * 4
+    assert len(queue(hub_peer)) == 4
