@@ -192,8 +192,6 @@ def check(path: Path) -> tuple[dict, Peer, str]:
             )
         if peer.suspended:
             raise BundleError("unknown_sender", f"{path}: the peer {peer.name} is suspended here")
-        if ImportedBundle.objects.filter(bundle_id=_uuid(path, header["bundle_id"])).exists():
-            raise BundleError("replayed", f"{path}: bundle {header['bundle_id']} was imported already")
         digest = hashlib.sha256(first)
         whole = hashlib.sha256(first)
         count = 0
@@ -220,6 +218,9 @@ def check(path: Path) -> tuple[dict, Peer, str]:
         if trailer.get("count") != count or trailer.get("sha256") != digest.hexdigest():
             raise BundleError("tampered", f"{path}: the lines are not those the sender signed")
         _check_signature(path, peer, header["bundle_id"], trailer)
+    # Last: a changed or cut-off copy of a bundle imported before is refused for what is wrong with it.
+    if ImportedBundle.objects.filter(bundle_id=_uuid(path, header["bundle_id"])).exists():
+        raise BundleError("replayed", f"{path}: bundle {header['bundle_id']} was imported already")
     return header, peer, whole.hexdigest()
 
 

@@ -1,0 +1,405 @@
+"""Exchange between three real FDX nodes — Kazakhstan's, Uzbekistan's and the regional hub (on PostgreSQL
+when FDX_TEST_DATABASE_URL is set) — each ``fdx serve`` with its own database, registered as each other's
+peers with the tokens handed over. Records are made on the Kazakh node through its actions, synced with
+``fdx exchange sync`` (pull and push over HTTP), and checked in the other nodes' own databases.
+
+The nodes run without their background worker, so that each step happens when the test says:
+``fdx node deliver`` fills the queues after a change, ``fdx exchange sync`` carries them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.request
+from dataclasses import replace
+
+import pytest
+from tests.multinode.harness import connect_all, in_parallel, kz_uz_hub, running_nodes
+
+from fdx.exchange import messages
+from fdx.exchange.messages import KeyRing
+
+pytestmark = pytest.mark.multinode
+
+REGIONAL_CENTRE = "caricc"
+
+
+@pytest.fixture(scope="module")
+def net(tmp_path_factory):
+    specs = tuple(replace(spec, background_worker=False) for spec in kz_uz_hub())
+    with running_nodes(tmp_path_factory.mktemp("exchange"), *specs) as nodes:
+        in_parallel([lambda node=nodes[name]: _regional_centre(node) for name in ("hub", "kz")])
+        kz, uz, hub = nodes["kz"], nodes["uz"], nodes["hub"]
+        connect_all((kz, uz), (kz, hub), (uz, hub))
+        yield nodes
+
+
+def _regional_centre(node):
+    node.run_cli(
+        "orgs", "create", REGIONAL_CENTRE, "--name-en", "Regional centre", "--name-ru", "Региональный центр",
+        "--country", "KZ", "--type", "regional_centre",
+    )  # fmt: skip
+
+
+# Doing things on a node
+
+
+def shell(node, code: str) -> dict:
+    """Run Python on the node (``fdx manage shell``); its last line of output, as JSON."""
+    output = node.run_cli("manage", "shell", "-c", textwrap.dedent(code)).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def new_case(node, reference: str, level: str, **extra) -> dict:
+    """An approved case on ``node`` (a Kazakh laboratory's), with one exhibit, examination and finding."""
+    return shell(
+        node,
+        f"""
+        import json
+        from fdx.testing.personas import persona
+        from fdx.examinations.tests.builders import approved_case
+        case, exhibit, examination = approved_case(
+            persona, reference={reference!r}, distribution_level={level!r},
+            agency_case_number="POL-" + {reference!r}, description="seized from a named person", **{extra!r}
+        )
+        print(json.dumps({{
+            "case": str(case.global_id), "exhibit": str(exhibit.global_id),
+            "examination": str(examination.global_id),
+            "finding": str(examination.findings.get().global_id),
+        }}))
+        """,
+    )
+
+
+def deliver_and_sync(origin, *routes: tuple) -> None:
+    """Fill the origin's queues, then run each (node, peer) sync in order."""
+    origin.run_cli("node", "deliver")
+    for node, peer in routes:
+        sync(node, peer)
+
+
+def sync(node, peer: str) -> dict:
+    (result,) = json.loads(node.run_cli("exchange", "sync", "--peer", peer, "--json").stdout)
+    return result
+
+
+# Looking into a node's own database
+
+
+def uuid_param(node, value: str):
+    """A UUID as the node's database stores it: 32 hex digits on SQLite, a uuid on PostgreSQL."""
+    return value if node.spec.database == "postgres" else value.replace("-", "")
+
+
+def row(node, table: str, global_id: str, columns: str = "record_version"):
+    rows = node.sql(f"SELECT {columns} FROM {table} WHERE global_id = %s", (uuid_param(node, global_id),))  # noqa: S608 (constant table and columns)
+    return rows[0] if rows else None
+
+
+def holds(node, ids: dict) -> dict:
+    tables = {
+        "case": "examinations_case",
+        "exhibit": "examinations_exhibit",
+        "examination": "examinations_examination",
+        "finding": "examinations_finding",
+    }
+    return {name: row(node, tables[name], ids[name]) is not None for name in tables if name in ids}
+
+
+def received_message(node, global_id: str) -> bytes:
+    (data,) = row(node, "exchange_receivedrecord", global_id, "message")
+    return bytes(data)
+
+
+def keyring(*nodes) -> KeyRing:
+    from fdx.core.signing import public_key_from_text
+
+    ring = KeyRing()
+    for node in nodes:
+        ring.add(str(node.info["node_id"]), public_key_from_text(node.info["public_key"]))
+    return ring
+
+
+# The scenarios
+
+
+def test_an_approved_regional_case_reaches_the_hub_and_uzbekistan_pseudonymised_with_its_signature(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    ids = new_case(kz, "KZ-E2E-1", "regional")
+    deliver_and_sync(kz, (kz, "hub"), (uz, "kz"))
+
+    for node in (hub, uz):
+        assert holds(node, ids) == {"case": True, "exhibit": True, "examination": True, "finding": True}
+        origin, reference, agency, description = row(
+            node, "examinations_case", ids["case"], "origin_node, reference, agency_case_number, description"
+        )
+        assert str(origin).replace("-", "") == str(kz.info["node_id"]).replace("-", "")
+        assert len(reference) == 64 and reference != "KZ-E2E-1"
+        assert len(agency) == 64 and description == ""
+        message = messages.verify(received_message(node, ids["case"]), keyring(kz, hub))
+        assert message.record.origin_node == str(kz.info["node_id"])
+    # The same number hashes the same way for both receivers: one origin, one secret.
+    assert row(hub, "examinations_case", ids["case"], "reference") == row(
+        uz, "examinations_case", ids["case"], "reference"
+    )
+
+
+def test_own_organisation_and_national_cases_never_leave_kazakhstan(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    own = new_case(kz, "KZ-E2E-OWN", "organisation")
+    national = new_case(kz, "KZ-E2E-NAT", "national")
+    deliver_and_sync(kz, (kz, "hub"), (kz, "uz"), (uz, "hub"))
+    for node in (hub, uz):
+        assert not any(holds(node, own).values()) and not any(holds(node, national).values())
+    queued = kz.sql("SELECT global_id FROM exchange_outboxentry")
+    sent = {str(value).replace("-", "") for (value,) in queued}
+    assert uuid_param(kz, own["case"]).replace("-", "") not in sent
+
+
+def test_a_record_relayed_by_the_hub_keeps_its_origin_s_signature_and_path(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    kz.run_cli("exchange", "peers", "suspend", "uz", "--reason", "the direct line is down")
+    try:
+        ids = new_case(kz, "KZ-E2E-RELAY", "regional")
+        deliver_and_sync(kz, (kz, "hub"), (uz, "hub"))
+    finally:
+        kz.run_cli("exchange", "peers", "resume", "uz", "--reason", "the direct line is back")
+    assert holds(uz, ids)["finding"]
+    (path,) = row(uz, "exchange_receivedrecord", ids["case"], "path")
+    path = json.loads(path) if isinstance(path, str) else path
+    assert path == [str(kz.info["node_id"]), str(hub.info["node_id"])]
+    message = messages.verify(received_message(uz, ids["case"]), keyring(kz, hub))
+    assert message.path == (str(kz.info["node_id"]), str(hub.info["node_id"]))
+
+
+def test_a_downgrade_to_national_withdraws_every_copy(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    ids = new_case(kz, "KZ-E2E-DOWN", "regional")
+    deliver_and_sync(kz, (kz, "hub"), (kz, "uz"))
+    assert holds(uz, ids)["finding"] and holds(hub, ids)["finding"]
+
+    shell(
+        kz,
+        f"""
+        import json
+        from fdx.testing.personas import persona
+        from fdx.examinations import actions
+        from fdx.examinations.models import Case
+        case = Case.objects.get(global_id={ids["case"]!r})
+        chemist = persona("kz_lab_chemist")
+        actions.update_case(chemist, case, distribution_level="national", reason="court order")
+        print(json.dumps({{}}))
+        """,
+    )
+    deliver_and_sync(kz, (kz, "hub"), (kz, "uz"), (uz, "hub"))
+    for node in (hub, uz):
+        assert holds(node, ids) == {"case": False, "exhibit": False, "examination": False, "finding": False}
+        assert row(node, "exchange_receivedrecord", ids["case"], "state") == ("withdrawn",)
+
+
+def test_a_revision_and_a_retraction_reach_the_copies(net):
+    kz, uz = net["kz"], net["uz"]
+    ids = new_case(kz, "KZ-E2E-REV", "regional")
+    deliver_and_sync(kz, (kz, "uz"))
+    revised = shell(
+        kz,
+        f"""
+        import json
+        from fdx.testing.personas import persona
+        from fdx.examinations import actions
+        from fdx.examinations.models import Examination
+        chemist, head = persona("kz_lab_chemist"), persona("kz_lab_head")
+        first = Examination.objects.get(global_id={ids["examination"]!r})
+        revision = actions.revise_examination(chemist, first, reason="purity re-measured")
+        actions.submit_examination(chemist, revision)
+        actions.approve_examination(head, revision)
+        print(json.dumps({{"revision": str(revision.global_id)}}))
+        """,
+    )
+    deliver_and_sync(kz, (kz, "uz"))
+    assert row(uz, "examinations_examination", ids["examination"], "status") == ("superseded",)
+    assert row(uz, "examinations_examination", revised["revision"], "status") == ("approved",)
+
+    shell(
+        kz,
+        f"""
+        import json
+        from fdx.testing.personas import persona
+        from fdx.examinations import actions
+        from fdx.examinations.models import Examination
+        revision = Examination.objects.get(global_id={revised["revision"]!r})
+        head = persona("kz_lab_head")
+        actions.retract_examination(head, revision, reason="the balance was out of calibration")
+        print(json.dumps({{}}))
+        """,
+    )
+    deliver_and_sync(kz, (kz, "uz"))
+    assert row(uz, "examinations_examination", revised["revision"], "status") == ("retracted",)
+
+
+def test_a_sharing_group_case_reaches_only_its_members_nodes_as_the_members_change(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    group = shell(
+        kz,
+        """
+        import json
+        from fdx.accounts.models import SharingGroup
+        from fdx.testing.personas import organisation
+        group = SharingGroup.objects.create(
+            code="kz-uz-labs", name_en="KZ-UZ labs", name_ru="Лаборатории КЗ-УЗ"
+        )
+        members = ("demo-kz-forensic-centre", "demo-uz-forensic-centre")
+        group.organisations.set([organisation(code) for code in members])
+        print(json.dumps({"group": str(group.global_id)}))
+        """,
+    )
+    ids = shell(
+        kz,
+        """
+        import json
+        from fdx.accounts.models import SharingGroup
+        from fdx.testing.personas import persona
+        from fdx.examinations.tests.builders import approved_case
+        case, exhibit, examination = approved_case(
+            persona, reference="KZ-E2E-GROUP", distribution_level="sharing_group",
+            sharing_group=SharingGroup.objects.get(code="kz-uz-labs"),
+        )
+        print(json.dumps({"case": str(case.global_id), "finding": str(examination.findings.get().global_id)}))
+        """,
+    )
+    deliver_and_sync(kz, (kz, "hub"), (kz, "uz"))
+    assert holds(uz, ids) == {"case": True, "finding": True}
+    assert holds(hub, ids) == {"case": False, "finding": False}  # the regional centre is not a member
+
+    def change_members(codes):
+        shell(
+            kz,
+            f"""
+            import json
+            from fdx.accounts import actions
+            from fdx.accounts.models import SharingGroup
+            from fdx.core.actors import system
+            from fdx.testing.personas import organisation
+            group = SharingGroup.objects.get(code="kz-uz-labs")
+            actions.update_sharing_group(
+                system("test"), group, reason="members",
+                organisations=[organisation(code) for code in {codes!r}],
+            )
+            print(json.dumps({{}}))
+            """,
+        )
+
+    change_members(["demo-kz-forensic-centre", REGIONAL_CENTRE])
+    deliver_and_sync(kz, (kz, "hub"), (kz, "uz"))
+    assert holds(uz, ids) == {"case": False, "finding": False}
+    assert holds(hub, ids) == {"case": True, "finding": True}
+    assert group["group"]
+
+    change_members(["demo-kz-forensic-centre", "demo-uz-forensic-centre", REGIONAL_CENTRE])
+    deliver_and_sync(kz, (kz, "hub"), (kz, "uz"))
+    assert holds(uz, ids) == {"case": True, "finding": True}
+
+
+def test_a_tampered_replayed_or_foreign_signed_message_pushed_to_a_node_is_refused(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    ids = new_case(kz, "KZ-E2E-PUSH", "regional")
+    deliver_and_sync(kz, (kz, "uz"))
+    genuine = received_message(uz, ids["case"])
+    token = kz.peer_tokens["uz"]  # what kz presents when it calls uz
+
+    def push(body: bytes) -> list[dict]:
+        request = urllib.request.Request(  # noqa: S310 (loopback)
+            uz.url + "/api/v1/exchange/inbox",
+            data=body + b"\n",
+            method="POST",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/x-ndjson"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+            return json.loads(response.read())["receipts"]
+
+    tampered = genuine.replace(b'"seizure_context":"internal"', b'"seizure_context":"postal"')
+    relayed_by_other = messages.countersign(
+        messages.parse(genuine), str(hub.info["node_id"]), _a_key()
+    ).to_bytes()
+    outcomes = [r["code"] or r["outcome"] for r in push(b"\n".join([genuine, tampered, relayed_by_other]))]
+    assert outcomes == ["unchanged", "tampered_payload", "unknown_key"]
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(  # noqa: S310 (loopback)
+            urllib.request.Request(  # noqa: S310 (loopback)
+                uz.url + "/api/v1/exchange/changes", headers={"Authorization": "Bearer fdx_x"}
+            ),
+            timeout=10,
+        )
+    assert refused.value.code == 401
+
+
+def _a_key():
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    return Ed25519PrivateKey.generate()
+
+
+def test_a_bundle_carried_by_file_works_between_nodes_that_never_talk(net, tmp_path):
+    kz, uz = net["kz"], net["uz"]
+    # Neither calls the other in this test: what kz owes uz goes by file only.
+    ids = new_case(kz, "KZ-E2E-BUNDLE", "regional")
+    kz.run_cli("node", "deliver")
+    bundle = tmp_path / "for-uz.fdxbundle"
+    kz.run_cli("exchange", "export", "--peer", "uz", "-o", str(bundle))
+    imported = json.loads(uz.run_cli("exchange", "import", str(bundle), "--json").stdout)
+    assert imported["refused"] == 0 and imported["applied"] >= 4
+    assert holds(uz, ids)["finding"]
+    again = uz.run_cli("exchange", "import", str(bundle), check=False)
+    assert again.returncode == 1 and "replayed" in again.stdout + again.stderr
+    data = bundle.read_bytes()
+    spoiled = tmp_path / "spoiled.fdxbundle"
+    spoiled.write_bytes(data.replace(b'"form":"crystal"', b'"form":"powder"', 1))
+    refused = uz.run_cli("exchange", "import", str(spoiled), check=False)
+    assert refused.returncode == 1 and "tampered" in refused.stdout + refused.stderr
+
+
+def test_a_node_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing(net):
+    kz, uz = net["kz"], net["uz"]
+    made = [new_case(kz, f"KZ-E2E-KILL-{n}", "regional") for n in range(3)]
+    made += [
+        shell(
+            kz,
+            """
+            import json
+            from fdx.testing.personas import persona
+            from fdx.examinations.tests.builders import approved_case
+            ids = []
+            for n in range(25):
+                case, *_ = approved_case(
+                    persona, reference="KZ-E2E-BULK-{}".format(n), distribution_level="regional"
+                )
+                ids.append(str(case.global_id))
+            print(json.dumps({"cases": ids}))
+            """,
+        )
+    ]
+    kz.run_cli("node", "deliver")
+    pulling = subprocess.Popen(
+        [sys.executable, "-m", "fdx.cli", "exchange", "sync", "--peer", "kz"],
+        env=uz.env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(1.5)
+    kz.kill()  # the serving node dies under the pull
+    pulling.wait(timeout=120)
+    kz.start()
+    uz.run_cli("exchange", "sync", "--peer", "kz", check=False)
+    result = sync(uz, "kz")
+    assert result["error"] == ""
+    cases = [ids["case"] for ids in made[:3]] + made[3]["cases"]
+    for case in cases:
+        assert row(uz, "examinations_case", case) is not None
+    counted = uz.sql(
+        "SELECT COUNT(*), COUNT(DISTINCT global_id) FROM examinations_case WHERE reference <> ''"
+    )
+    assert counted[0][0] == counted[0][1]
