@@ -37,6 +37,8 @@ from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
+from tests.multinode import snapshots
+
 SUPERVISOR = Path(__file__).with_name("supervise.py")
 #: The environment a node does not inherit from the test process: it gets its own.
 _OWN_VARIABLES = (
@@ -103,6 +105,7 @@ class Node:
         self.peer_tokens: dict[str, str] = {}
         self._process: subprocess.Popen | None = None
         self._info: dict | None = None
+        self.restored = False  # set up by copying a node an earlier run had set up (``set_up``)
 
     def __repr__(self):
         return f"<Node {self.name} {self.url} {self.database.url}>"
@@ -130,14 +133,36 @@ class Node:
 
     # Set-up and the server's life
 
-    def set_up(self, *, demo: bool = False, demo_cases: int = 0) -> None:
+    def set_up(self, *, demo: bool = False, demo_cases: int = 0, use_cache: bool = True) -> None:
         """Create the database and run ``fdx setup`` (migrations, roles, the node's identity and key,
-        reference data; the demo organisations and people, and ``demo_cases`` cases, only when asked)."""
+        reference data; the demo organisations and people, and ``demo_cases`` cases, only when asked).
+        A SQLite node set up the same way by an earlier run of the same FDX is copied back instead
+        (``snapshots.py``); ``self.restored`` says which happened."""
+        snapshot = self._snapshot(demo=demo, demo_cases=demo_cases) if use_cache else None
+        if snapshot is not None:
+            secret_key = snapshots.restore(snapshot, self.folder)
+            if secret_key:
+                self.env["SECRET_KEY"] = secret_key
+                self.restored = True
+                return
         self.database.create()
         args = ["setup", "--quiet"]
         if demo:
             args += ["--demo", "--demo-cases", str(demo_cases)]
         self.run_cli(*args, timeout=SETUP_TIMEOUT_S)
+        if snapshot is not None:
+            snapshots.keep(snapshot, self.folder, self.env["SECRET_KEY"])
+
+    def _snapshot(self, *, demo: bool, demo_cases: int) -> Path | None:
+        folder = snapshots.cache_folder()
+        if folder is None or self.spec.database != "sqlite":
+            return None
+        identity = {
+            "spec": {key: value for key, value in vars(self.spec).items() if key != "background_worker"},
+            "demo": demo,
+            "demo_cases": demo_cases if demo else 0,
+        }
+        return snapshots.snapshot_path(folder, self.name, identity)
 
     def start(self, *, timeout: float = START_TIMEOUT_S, lifetime_s: float = DEFAULT_LIFETIME_S) -> None:
         """Serve the node (again, on the same database and port) and wait until its health route answers."""
@@ -193,10 +218,14 @@ class Node:
             return
         _signal_group(self._process.pid, signal.SIGKILL)
         self._process.wait(timeout=STOP_GRACE_S)
+        group, self._process = self._process.pid, None
         deadline = time.monotonic() + STOP_GRACE_S
-        while group_alive(self._process.pid) and time.monotonic() < deadline:
-            time.sleep(0.05)  # children re-parented to init are reaped by it
-        self._process = None
+        while group_alive(group):
+            if time.monotonic() > deadline:
+                raise NodeError(
+                    f"{self.name}: processes of group {group} outlived SIGKILL: {group_members(group)}"
+                )
+            time.sleep(0.05)
 
     @property
     def process_group(self) -> int | None:
@@ -365,21 +394,24 @@ def running_nodes(
     postgres_url: str | None = None,
     demo: bool = False,
     demo_cases: int = 0,
+    use_cache: bool = True,
 ) -> Iterator[dict[str, Node]]:
     """Set up and start a node for each spec (set-ups and starts run side by side); yield them by name.
-    At the end — also after a failure — every server is stopped and every PostgreSQL database dropped."""
+    At the end — also after a failure — every server is stopped and every PostgreSQL database dropped.
+    ``use_cache=False`` sets every node up with ``fdx setup``, even where a kept copy could serve."""
     postgres_url = postgres_url or os.environ.get("FDX_TEST_DATABASE_URL") or None
     nodes = {spec.name: Node(spec, Path(root), postgres_url=postgres_url) for spec in specs}
     if len(nodes) != len(specs):
         raise NodeError("two nodes have the same name")
     with ExitStack() as stack:
         stack.callback(in_parallel, [node.destroy for node in nodes.values()])
-        in_parallel([partial(_bring_up, node, demo=demo, demo_cases=demo_cases) for node in nodes.values()])
+        options = {"demo": demo, "demo_cases": demo_cases, "use_cache": use_cache}
+        in_parallel([partial(_bring_up, node, **options) for node in nodes.values()])
         yield nodes
 
 
-def _bring_up(node: Node, *, demo: bool, demo_cases: int) -> None:
-    node.set_up(demo=demo, demo_cases=demo_cases)
+def _bring_up(node: Node, **options) -> None:
+    node.set_up(**options)
     node.start()
     _ = node.info  # what its administrator reads out to the others' administrators (``connect`` needs it)
 
@@ -476,19 +508,26 @@ def _signal_group(pgid: int, signum: int) -> None:
 
 def group_alive(pgid: int) -> bool:
     """Whether any live process of the group is left (zombies waiting for a reaper do not count)."""
-    proc = Path("/proc")
-    if not proc.is_dir():  # not Linux: ask the kernel, zombies included
+    if not Path("/proc").is_dir():  # not Linux: ask the kernel, zombies included
         try:
             os.killpg(pgid, 0)
         except ProcessLookupError:
             return False
         return True
-    for stat in proc.glob("[0-9]*/stat"):
+    return bool(group_members(pgid))
+
+
+def group_members(pgid: int) -> list[str]:
+    """``pid state command`` of each live process of the group (Linux)."""
+    members = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
             continue  # it ended while we looked
+        fields = text.rsplit(")", 1)[1].split()
         state, group = fields[0], int(fields[2])
         if group == pgid and state not in ("Z", "X"):
-            return True
-    return False
+            members.append(f"{stat.parent.name} {state} {cmdline.strip()}")
+    return members
