@@ -106,6 +106,8 @@ class Node:
         self._process: subprocess.Popen | None = None
         self._info: dict | None = None
         self.restored = False  # set up by copying a node an earlier run had set up (``set_up``)
+        #: What ``fdx setup`` printed (with ``demo``, the demo people's passwords and authenticator secrets).
+        self.setup_output = ""
 
     def __repr__(self):
         return f"<Node {self.name} {self.url} {self.database.url}>"
@@ -140,18 +142,18 @@ class Node:
         (``snapshots.py``); ``self.restored`` says which happened."""
         snapshot = self._snapshot(demo=demo, demo_cases=demo_cases) if use_cache else None
         if snapshot is not None:
-            secret_key = snapshots.restore(snapshot, self.folder)
-            if secret_key:
-                self.env["SECRET_KEY"] = secret_key
+            restored = snapshots.restore(snapshot, self.folder)
+            if restored:
+                self.env["SECRET_KEY"], self.setup_output = restored
                 self.restored = True
                 return
         self.database.create()
         args = ["setup", "--quiet"]
         if demo:
             args += ["--demo", "--demo-cases", str(demo_cases)]
-        self.run_cli(*args, timeout=SETUP_TIMEOUT_S)
+        self.setup_output = self.run_cli(*args, timeout=SETUP_TIMEOUT_S).stdout
         if snapshot is not None:
-            snapshots.keep(snapshot, self.folder, self.env["SECRET_KEY"])
+            snapshots.keep(snapshot, self.folder, self.env["SECRET_KEY"], self.setup_output)
 
     def _snapshot(self, *, demo: bool, demo_cases: int) -> Path | None:
         folder = snapshots.cache_folder()

@@ -22,10 +22,15 @@ import os
 import secrets
 import shutil
 import sys
+import time
 from functools import cache
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
+#: What a kept copy holds and how; a change to it (or to how the harness sets a node up) raises it.
+FORMAT = 2
+#: A kept copy no run has used for this long is removed when another is kept.
+UNUSED_DAYS = 7
 #: What a node's folder holds that the copy leaves out (it is the run's, not the node's).
 _NOT_KEPT = ("serve.log",)
 
@@ -41,35 +46,43 @@ def cache_folder() -> Path | None:
 def snapshot_path(folder: Path, node_name: str, identity: dict) -> Path:
     """The copy of the node described by ``identity`` (its spec and set-up options) for this FDX:
     ``NAME-IDENTITY-FDX`` (two digests)."""
-    node = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:12]
-    return folder / f"{node_name}-{node}-{_fdx_digest()[:16]}"
+    described = json.dumps({"format": FORMAT, **identity}, sort_keys=True).encode()
+    return folder / f"{node_name}-{hashlib.sha256(described).hexdigest()[:12]}-{_fdx_digest()[:16]}"
 
 
-def restore(snapshot: Path, node_folder: Path) -> str | None:
-    """Copy a kept node into ``node_folder``; its secret key, or None when there is no copy to use."""
-    secret = snapshot / "secret_key"
-    if not secret.is_file():
+def restore(snapshot: Path, node_folder: Path) -> tuple[str, str] | None:
+    """Copy a kept node into ``node_folder``; its secret key and what its set-up printed, or None when there
+    is no copy to use."""
+    secret, output = snapshot / "secret_key", snapshot / "setup.out"
+    if not (secret.is_file() and output.is_file()):
         return None
     shutil.copytree(snapshot / "node", node_folder, dirs_exist_ok=True, symlinks=True)
-    return secret.read_text(encoding="ascii").strip()
+    os.utime(snapshot)  # used now: not pruned as unused
+    return secret.read_text(encoding="ascii").strip(), output.read_text(encoding="utf-8")
 
 
-def keep(snapshot: Path, node_folder: Path, secret_key: str) -> None:
-    """Keep a copy of a node just set up (with its secret key), replacing older copies of the same node.
-    Another run keeping the same node at the same time is harmless: the first copy to land stays."""
+def keep(snapshot: Path, node_folder: Path, secret_key: str, setup_output: str) -> None:
+    """Keep a copy of a node just set up (with its secret key and what its set-up printed), replacing older
+    copies of the same node. Two runs keeping the same node at once is harmless: the first to land stays."""
     snapshot.parent.mkdir(parents=True, exist_ok=True)
     partial = snapshot.with_name(f".{snapshot.name}-{secrets.token_hex(4)}")
     shutil.copytree(node_folder, partial / "node", symlinks=True, ignore=shutil.ignore_patterns(*_NOT_KEPT))
     os.chmod(partial, 0o700)
+    (partial / "setup.out").write_text(setup_output, encoding="utf-8")
+    # the secret key last: a copy with it is whole
     (partial / "secret_key").write_text(secret_key + "\n", encoding="ascii")
     try:
         partial.rename(snapshot)
     except OSError:  # another run kept it first
         shutil.rmtree(partial, ignore_errors=True)
         return
-    same_node = snapshot.name.rsplit("-", 1)[0]  # the copies of this node for an older FDX
-    for older in snapshot.parent.glob(f"{same_node}-*"):
-        if older != snapshot and older.name.rsplit("-", 1)[0] == same_node:
+    same_node = snapshot.name.rsplit("-", 1)[0]
+    unused_since = time.time() - UNUSED_DAYS * 86400
+    for older in snapshot.parent.iterdir():
+        if older == snapshot or older.name.startswith("."):
+            continue
+        # the copies of this node for another FDX, and any copy no run has used for a while
+        if older.name.rsplit("-", 1)[0] == same_node or older.stat().st_mtime < unused_since:
             shutil.rmtree(older, ignore_errors=True)
 
 

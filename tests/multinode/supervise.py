@@ -29,7 +29,7 @@ def main(argv: list[str]) -> int:
     deadline = time.monotonic() + float(lifetime_s)
     while True:
         try:
-            return child.wait(timeout=0.5)
+            return _status(child.wait(timeout=0.5))
         except subprocess.TimeoutExpired:
             pass
         if os.getppid() != int(parent):
@@ -45,10 +45,15 @@ def main(argv: list[str]) -> int:
 def _stop_group(child: subprocess.Popen) -> int:
     os.killpg(0, signal.SIGTERM)
     try:
-        return child.wait(timeout=GRACE_S)
+        return _status(child.wait(timeout=GRACE_S))
     except subprocess.TimeoutExpired:
         os.killpg(0, signal.SIGKILL)  # ends this script too
-        return -signal.SIGKILL
+        return 128 + signal.SIGKILL
+
+
+def _status(returncode: int) -> int:
+    """The exit status a shell would show: 128 + N for a command ended by signal N."""
+    return 128 - returncode if returncode < 0 else returncode
 
 
 if __name__ == "__main__":
