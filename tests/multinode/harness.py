@@ -100,8 +100,7 @@ class Node:
         self.database = _Database.for_node(spec, self.folder, postgres_url)
         self.env = self._environment()
         #: The token this node presents when it calls each peer (peer name → token), handed over by
-        #: ``connect``. FDX has no command yet that stores it on the node: the sync transport will add one,
-        #: and ``hand_over_token`` is the one place to call it from.
+        #: ``connect`` (``hand_over_token``: ``fdx exchange peers set-token`` on this node).
         self.peer_tokens: dict[str, str] = {}
         self._process: subprocess.Popen | None = None
         self._info: dict | None = None
@@ -445,7 +444,7 @@ def connect(a: Node, b: Node) -> Link:
     """Register ``b`` as a peer of ``a`` and ``a`` as a peer of ``b`` (``fdx exchange peers add`` on each,
     with the other's identifier, key fingerprint and public key, role and country; a hub as relaying, with
     the regional centre it hosts where that organisation exists on the registering node). Each token is
-    handed to the node that will present it."""
+    then handed to the node that presents it (``hand_over_token``)."""
     return connect_all((a, b))[0]
 
 
@@ -454,9 +453,10 @@ def connect_all(*pairs: tuple[Node, Node]) -> list[Link]:
     calls = [partial(add_peer, on=on, peer=peer) for a, b in pairs for on, peer in ((a, b), (b, a))]
     tokens = iter(in_parallel(calls))
     links = [Link(a=a, b=b, token_from_a=next(tokens), token_from_b=next(tokens)) for a, b in pairs]
-    for link in links:
-        hand_over_token(holder=link.b, peer=link.a, token=link.token_from_a)
-        hand_over_token(holder=link.a, peer=link.b, token=link.token_from_b)
+    in_parallel(
+        [partial(hand_over_token, holder=link.b, peer=link.a, token=link.token_from_a) for link in links]
+        + [partial(hand_over_token, holder=link.a, peer=link.b, token=link.token_from_b) for link in links]
+    )
     return links
 
 
@@ -488,8 +488,9 @@ def hosted_organisations(*, on: Node, hub: Node) -> list[str]:
 
 def hand_over_token(*, holder: Node, peer: Node, token: str) -> None:
     """Give ``holder`` the token it presents when it calls ``peer`` — what the two administrators do by
-    another channel. Kept in ``holder.peer_tokens`` only: when the sync transport adds a way to store it on
-    the node (a command or a setting), call it from here, and every scenario built on ``connect`` gets it."""
+    another channel — with ``fdx exchange peers set-token`` on ``holder`` (the token on standard input, as
+    an administrator pastes it); also kept in ``holder.peer_tokens``."""
+    holder.run_cli("exchange", "peers", "set-token", peer.name, input=token + "\n")
     holder.peer_tokens[peer.name] = token
 
 

@@ -134,7 +134,7 @@ def test_connect_registers_each_node_as_the_others_peer_in_its_database(network,
     # the hub hosts the regional centre where that organisation exists: on kz, not on uz
     assert _hosted(kz, "hub") == [REGIONAL_CENTRE]
     assert _hosted(uz, "hub") == []
-    # each side printed a token for the other and keeps only its SHA-256; the other side holds the token
+    # each side printed a token for the other and keeps only its SHA-256
     for link in links.values():
         a, b = link.a, link.b
         assert a.sql(
@@ -144,6 +144,13 @@ def test_connect_registers_each_node_as_the_others_peer_in_its_database(network,
             "SELECT name FROM exchange_peer WHERE token_hash = %s", (_sha256(link.token_from_b),)
         ) == [(a.name,)]
         assert (b.peer_tokens[a.name], a.peer_tokens[b.name]) == (link.token_from_a, link.token_from_b)
+        # and each side recorded the other's token for calling it (`fdx exchange peers set-token`)
+        assert b.sql("SELECT outgoing_token FROM exchange_peer WHERE name = %s", (a.name,)) == [
+            (link.token_from_a,)
+        ]
+        assert a.sql("SELECT outgoing_token FROM exchange_peer WHERE name = %s", (b.name,)) == [
+            (link.token_from_b,)
+        ]
     assert len({token for link in links.values() for token in (link.token_from_a, link.token_from_b)}) == 6
 
 
