@@ -27,6 +27,7 @@ def test_makefile_has_the_two_targets_and_ci_calls_them():
     assert "\nrun:" in makefile and "\ntest:" in makefile
     assert "make test" in ci and "FDX_TEST_DATABASE_URL" in ci and "make test-browser" in ci
     assert "\ntest-api:" in makefile and "make test-api" in ci
+    assert "\ntest-multinode:" in makefile and "make test-multinode" in ci
 
 
 def _development_guides() -> dict[str, str]:
