@@ -23,7 +23,7 @@ version floor, so that an older message can never bring a removed copy back.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -81,6 +81,18 @@ class Context:
         self.rows: dict[tuple, object] = {}
         self.cases: set[int] = set()
         self.receipts: list[Receipt] = []
+        self.hosted_codes: set[str] | None = None
+
+    def this_for(self, group: rules.Group | None) -> rules.Node:
+        """This node, also hosting the group's supranational members that have the code of one it hosts
+        (the same regional centre, recorded on each node under its own id)."""
+        if group is None or self.this.role == rules.NodeRole.NATIONAL:
+            return self.this
+        if self.hosted_codes is None:
+            hosted = Organisation.objects.filter(global_id__in=list(self.this.organisations))
+            self.hosted_codes = set(hosted.values_list("code", flat=True))
+        same = {m.organisation for m in group.members if m.code and m.code in self.hosted_codes}
+        return replace(self.this, organisations=self.this.organisations | same) if same else self.this
 
     def cached(self, key: tuple, find):
         """``find()``, once per batch for ``key`` (None is not kept: it may be created meanwhile)."""
@@ -178,7 +190,7 @@ def _apply(message: messages.SignedMessage, data: bytes, sender: Peer, context: 
             owner_country="",
             group=change.rules_group(),
         )
-        decision = rules.decide(record, nodes, context.this, region=outbox.region())
+        decision = rules.decide(record, nodes, context.this_for(record.group), region=outbox.region())
         if not decision:
             raise Refused(
                 "not_for_this_node", f"the sharing rules do not let this node hold it ({decision.refusal})"

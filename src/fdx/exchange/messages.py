@@ -253,7 +253,11 @@ def group_definition(group: rules.Group, **described: str) -> dict[str, Any]:
         The group's id, whether it is active, and its members sorted by organisation.
     """
     members = sorted(
-        ({"organisation": m.organisation, "country": m.country, "kind": str(m.kind)} for m in group.members),
+        (
+            {"organisation": m.organisation, "country": m.country, "kind": str(m.kind)}
+            | ({"code": m.code} if m.code else {})
+            for m in group.members
+        ),
         key=lambda member: member["organisation"],
     )
     return {"group_id": group.group_id, "active": group.active, "members": members, **described}
@@ -274,7 +278,9 @@ def group_from_definition(definition: Mapping[str, Any]) -> rules.Group:
     """
     try:
         members = frozenset(
-            rules.Member(str(m["organisation"]), str(m["country"]), rules.MemberKind(m["kind"]))
+            rules.Member(
+                str(m["organisation"]), str(m["country"]), rules.MemberKind(m["kind"]), str(m.get("code", ""))
+            )
             for m in definition["members"]
         )
         return rules.Group(str(definition["group_id"]), members, bool(definition["active"]))

@@ -21,7 +21,7 @@ def member_kind(org_type: str) -> rules.MemberKind:
 def rules_group(group) -> rules.Group:
     """A ``SharingGroup`` as the rules see it: its members' global ids, countries and kinds."""
     members = frozenset(
-        rules.Member(str(o.global_id), o.country_id, member_kind(o.org_type))
+        rules.Member(str(o.global_id), o.country_id, member_kind(o.org_type), o.code)
         for o in group.organisations.all()
     )
     return rules.Group(str(group.global_id), members, group.is_active)

@@ -149,6 +149,9 @@ class Member:
     organisation: str
     country: str
     kind: MemberKind = MemberKind.STATE_BODY
+    #: The organisation's code: how a node recognises a supranational member it hosts under another id
+    #: (the regional centre is recorded on each node separately).
+    code: str = ""
 
 
 @dataclass(frozen=True)

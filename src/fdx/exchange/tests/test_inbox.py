@@ -99,7 +99,9 @@ class Dossier:
             },
         }[name]
 
-    def change(self, name, *, state="active", payload=None, version=None, origin=UZ_NODE, level=None):
+    def change(
+        self, name, *, state="active", payload=None, version=None, origin=UZ_NODE, level=None, group=None
+    ):
         payload = self.payload(name) if payload is None else payload
         if state in ("withdrawn", "deleted"):
             payload = {}
@@ -112,6 +114,7 @@ class Dossier:
             level=level or self.level,
             fields=tuple(sorted(payload)),
             payload=payload,
+            group=group,
         )
 
     def message(self, name, key=UZ_KEY, **kwargs) -> bytes:
@@ -363,3 +366,36 @@ def test_this_node_s_own_case_page_has_no_provenance(client, persona):
     case, *_ = approved_case(persona)
     client.force_login(persona("kz_lab_chemist"))
     assert "Received from another node" not in client.get(f"/cases/{case.global_id}/").content.decode()
+
+
+def test_a_hub_recognises_the_regional_centre_it_hosts_by_its_code_in_a_group_definition(
+    persona, settings, uz
+):
+    """The regional centre is recorded on each node under an id of its own: the group's definition carries
+    the member's code, so the hub knows the member is the centre it hosts."""
+    from fdx.testing.personas import organisation
+
+    settings.FDX_NODE_ROLE = "hub"
+    organisation("demo-regional-centre")
+    dossier = Dossier(level="sharing_group")
+    group = {
+        "group_id": str(uuid.uuid4()),
+        "active": True,
+        "code": "uz-rc",
+        "members": [
+            {"organisation": str(uuid.uuid4()), "country": "UZ", "kind": "state_body", "code": "uz-lab"},
+            {
+                "organisation": str(uuid.uuid4()),
+                "country": "KZ",
+                "kind": "regional_centre",
+                "code": "demo-regional-centre",
+            },
+        ],
+    }
+    payload = dossier.payload("case") | {"sharing_group": group["group_id"]}
+    change = dossier.change("case", payload=payload, group=group)
+    assert receive(messages.seal(change, UZ_KEY).to_bytes(), uz).outcome == "applied"
+    group["members"][1]["code"] = "another-centre"
+    other = dossier.change("case", payload=payload, version=2, group=group)
+    outcome = receive(messages.seal(other, UZ_KEY).to_bytes(), uz)
+    assert outcome.code == "not_for_this_node"

@@ -127,8 +127,8 @@ def test_a_sharing_group_reaches_the_hub_only_when_the_hub_hosts_a_member():
 
     hub_node, uz_node = network.peer_nodes()
     assert network.rules_group(group).members == {
-        rules.Member(str(kz_lab.global_id), "KZ", rules.MemberKind.STATE_BODY),
-        rules.Member(str(uz_police.global_id), "UZ", rules.MemberKind.STATE_BODY),
+        rules.Member(str(kz_lab.global_id), "KZ", rules.MemberKind.STATE_BODY, kz_lab.code),
+        rules.Member(str(uz_police.global_id), "UZ", rules.MemberKind.STATE_BODY, uz_police.code),
     }
     assert decide(uz_node).allowed
     assert decide(hub_node).refusal == rules.Refusal.RECEIVER_NOT_REACHED

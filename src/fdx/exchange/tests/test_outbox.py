@@ -279,7 +279,7 @@ def test_a_group_s_members_changed_through_its_action_reach_the_queues_through_t
     group.organisations.set(
         [organisation("demo-kz-forensic-centre"), organisation("demo-uz-forensic-centre")]
     )
-    case, *_ = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
+    _case, *_ = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
     deliver_due()
     assert len(queue(uz_peer)) == 4
 
