@@ -75,43 +75,63 @@ def refresh_cases(case_ids: Iterable[int], peers: list[Peer] | None = None) -> i
 
 @transaction.atomic
 def refresh_case(case: Case, peers: list[Peer]) -> int:
-    """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module)."""
+    """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module).
+
+    In two passes: first what each peer is owed, and which records need a new version; then, the versions
+    moved once, every entry is queued at the record's final version (an entry queued for one peer before
+    another peer's withdrawal moved the version would otherwise be passed over when read)."""
     this = network.this_node()
-    records = list(dossier.shared_records(case))
+    instances = {obj.global_id: obj for obj in dossier.shared_records(case)}
+    records = list(instances.values())
     secret = node_secret()
     group = dossier.group_definition(case)
-    bumped: set[uuid.UUID] = set()
-    queued = 0
+    plans = []
+    needs_version: set[uuid.UUID] = set()
     for peer in peers:
         node = peer.as_rules_node()
         held = {copy.global_id: copy for copy in PeerCopy.objects.filter(peer=peer, case_id=case.pk)}
-        wanted: dict[uuid.UUID, tuple] = {}
+        wanted: dict[uuid.UUID, str] = {}
         for obj in records:
             record = dossier.rules_record(case, dossier.label(obj), obj)
             decision = rules.decide(record, [this], node, region=region())
             if decision:
-                wanted[obj.global_id] = (obj, _content_sha256(obj, record, decision, secret, group))
-        for obj, content in wanted.values():
-            copy = held.get(obj.global_id)
+                wanted[obj.global_id] = _content_sha256(obj, record, decision, secret, group)
+        changes = []
+        for global_id, content in wanted.items():
+            obj, copy = instances[global_id], held.get(global_id)
             if copy is not None and (copy.version, copy.state, copy.content_sha256) == (
                 obj.record_version,
                 obj.record_state,
                 content,
             ):
                 continue
-            if copy is not None and copy.version >= obj.record_version and obj.global_id not in bumped:
-                _bump(obj)
-                bumped.add(obj.global_id)
-            _queue(peer, case, obj, CopyKind.CHANGE, obj.record_state, content)
-            queued += 1
+            if copy is not None and copy.version >= obj.record_version:
+                needs_version.add(global_id)
+            changes.append((global_id, content))
+        gone = []
         for copy in reversed(list(held.values())):
             if copy.global_id in wanted or copy.state in TOLD_GONE:
                 continue
-            obj = _current(copy.model, copy.global_id)
+            if copy.global_id not in instances:
+                current = _current(copy.model, copy.global_id)
+                if current is not None:
+                    instances[copy.global_id] = current
+            obj = instances.get(copy.global_id)
+            if obj is not None and copy.version >= obj.record_version:
+                needs_version.add(copy.global_id)
+            gone.append(copy)
+        plans.append((peer, changes, gone))
+    for global_id in needs_version:
+        _bump(instances[global_id])
+    queued = 0
+    for peer, changes, gone in plans:
+        for global_id, content in changes:
+            obj = instances[global_id]
+            _queue(peer, case, obj, CopyKind.CHANGE, obj.record_state, content)
+            queued += 1
+        for copy in gone:
+            obj = instances.get(copy.global_id)
             state = messages.RecordState.DELETED if obj is None or obj.is_tombstone else None
-            if obj is not None and copy.version >= obj.record_version and obj.global_id not in bumped:
-                _bump(obj)
-                bumped.add(obj.global_id)
             version = obj.record_version if obj is not None else copy.version + 1
             _queue_gone(peer, case, copy, version, state or messages.RecordState.WITHDRAWN)
             queued += 1

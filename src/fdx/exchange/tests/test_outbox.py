@@ -292,3 +292,27 @@ def test_a_group_s_members_changed_through_its_action_reach_the_queues_through_t
     deliver_due()
     assert [e.kind for e in queue(uz_peer)[4:]] == [CopyKind.WITHDRAWAL] * 4
     assert len(queue(hub_peer)) == 4
+
+
+def test_every_entry_of_one_refresh_is_queued_at_the_record_s_final_version_whatever_the_peers_order(
+    persona, uz_peer, hub_peer
+):
+    """The hub is refreshed before Uzbekistan here: Uzbekistan's withdrawal moves the versions, and the
+    hub's new entries must carry the moved versions, or they would be passed over when read."""
+    from fdx.accounts import actions as account_actions
+
+    group = SharingGroup.objects.create(code="kz-uz", name_en="KZ-UZ", name_ru="КЗ-УЗ")
+    group.organisations.set(
+        [organisation("demo-kz-forensic-centre"), organisation("demo-uz-forensic-centre")]
+    )
+    case, *_ = approved_case(persona, distribution_level="sharing_group", sharing_group=group)
+    outbox.refresh_cases([case.pk], [hub_peer, uz_peer])
+    account_actions.update_sharing_group(
+        persona("hub_admin_deputy"),
+        group,
+        organisations=[organisation("demo-kz-forensic-centre"), organisation("demo-regional-centre")],
+        reason="the Uzbek laboratory left the project",
+    )
+    outbox.refresh_cases([case.pk], [hub_peer, uz_peer])
+    assert len(read(hub_peer)) == 4
+    assert [m.record.state for m in read(uz_peer)] == [messages.RecordState.WITHDRAWN] * 4
