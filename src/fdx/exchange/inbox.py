@@ -25,7 +25,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, replace
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from fdx.accounts.models import Organisation, SharingGroup
@@ -134,6 +134,14 @@ def receive(data: bytes, *, sender: Peer, channel: str, context: Context | None 
     try:
         with transaction.atomic():
             outcome = _apply(message, data, sender, context)
+    except DataError as exc:  # a value the column cannot hold (too long, out of range)
+        outcome = Outcome(
+            ReceiptOutcome.REFUSED,
+            "bad_message",
+            f"{change.model} {change.global_id}: a value does not fit this node ({exc})"[:400],
+            global_id=change.global_id,
+            version=change.version,
+        )
     except IntegrityError as exc:  # a copy that clashes with a record here (a reference already used)
         outcome = Outcome(
             ReceiptOutcome.REFUSED,

@@ -43,7 +43,11 @@ class Examination(MarkedShareable, DistributedRecord):
     laboratory = models.ForeignKey(
         "accounts.Organisation", verbose_name=_("laboratory"), on_delete=models.PROTECT, related_name="+"
     )
-    request_number = models.CharField(_("request number"), max_length=60, blank=True)
+    request_number = models.CharField(
+        _("request number"),
+        max_length=64,
+        blank=True,  # 64: a received copy holds a keyed hash
+    )
     received_date = models.DateField(_("date received"))
     completed_date = models.DateField(_("date completed"), null=True, blank=True)
     examiner = models.ForeignKey(
