@@ -9,6 +9,12 @@ import pytest
 from fdx.config.api import api
 
 PUBLIC = {("get", "/api/v1/health")}
+#: The routes other nodes call, with the peer token this node gave them (not a user's token or session).
+PEER_ROUTES = {
+    ("get", "/api/v1/exchange/changes"),
+    ("post", "/api/v1/exchange/inbox"),
+    ("get", "/api/v1/exchange/records/{global_id}"),
+}
 
 
 def declared_routes():
@@ -41,6 +47,9 @@ def test_every_route_declares_its_authentication(openapi):
         for method, operation in item.items():
             if (method, path) in PUBLIC:
                 assert not operation.get("security"), f"{method} {path} is public but declares security"
+            elif (method, path) in PEER_ROUTES:
+                schemes = {name for requirement in operation.get("security", []) for name in requirement}
+                assert schemes == {"PeerAuth"}, f"{method.upper()} {path} declares {schemes}"
             else:
                 schemes = {name for requirement in operation.get("security", []) for name in requirement}
                 assert schemes == {"TokenAuth", "SessionAuth"}, f"{method.upper()} {path} declares {schemes}"

@@ -18,10 +18,10 @@ import urllib.request
 from dataclasses import replace
 
 import pytest
-from tests.multinode.harness import connect_all, in_parallel, kz_uz_hub, running_nodes
 
 from fdx.exchange import messages
 from fdx.exchange.messages import KeyRing
+from tests.multinode.harness import connect_all, in_parallel, kz_uz_hub, running_nodes
 
 pytestmark = pytest.mark.multinode
 

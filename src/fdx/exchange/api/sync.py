@@ -45,7 +45,14 @@ class PeerAuth(HttpBearer):
 peer_auth = PeerAuth()
 
 
-@router.get("/changes", auth=peer_auth, include_in_schema=False)
+@router.get(
+    "/changes",
+    auth=peer_auth,
+    summary="Peers only: the caller's queue after its cursor, as JSON lines (pull)",
+    description="Authenticated by the peer token this node gave the caller. Each line is "
+    '`{"message": <signed change record>, "sequence": S}`, the last `{"next": C, "more": bool}`; asking '
+    "after C acknowledges every entry up to C.",
+)
 def changes(request, after: int = 0, limit: int = 500):
     """The caller's queue after ``after`` (JSON lines, streamed)."""
     peer: Peer = request.peer
@@ -64,7 +71,13 @@ def changes(request, after: int = 0, limit: int = 500):
     return StreamingHttpResponse(lines(), content_type="application/x-ndjson")
 
 
-@router.post("/inbox", auth=peer_auth, include_in_schema=False)
+@router.post(
+    "/inbox",
+    auth=peer_auth,
+    summary="Peers only: receive signed change records, one per line (push)",
+    description="Authenticated by the peer token. The body is JSON lines of signed change records; the "
+    "answer lists what became of each (applied, unchanged, refused with a code).",
+)
 def push(request):
     """Receive the caller's messages, one per line; answers each one's outcome."""
     peer: Peer = request.peer
@@ -80,7 +93,11 @@ def push(request):
     return {"receipts": outcomes}
 
 
-@router.get("/records/{global_id}", auth=peer_auth, include_in_schema=False)
+@router.get(
+    "/records/{global_id}",
+    auth=peer_auth,
+    summary="Peers only: the current signed change record of one record the caller may hold (a gap)",
+)
 def record(request, global_id: uuid.UUID):
     """The current message of one record the caller may hold (a gap it found)."""
     peer: Peer = request.peer
