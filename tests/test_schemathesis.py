@@ -139,6 +139,8 @@ def records(persona, settings, tmp_path, spectral_index_folder):
         "run_id": export_run.global_id,
         "username": chemist.username,
         "name": peer.name,
+        # /exchange/records/{global_id} is a peer's route: a user's token is refused there.
+        "global_id": case.global_id,
         "sequence": AuditEvent.objects.order_by("-sequence").first().sequence,
         # {code} names a different thing on each route
         "/organisations/": chemist.organisation.code,
