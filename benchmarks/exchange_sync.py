@@ -41,7 +41,7 @@ print(json.dumps({"regional_cases": changed}))
 """
 
 PEAK = """
-import json, resource, runpy, sys, time
+import json, resource, sys, time
 sys.argv = ["fdx"] + sys.argv[1:]
 started = time.perf_counter()
 code = 0

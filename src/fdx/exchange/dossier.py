@@ -143,7 +143,3 @@ def reference(related) -> object:
     if isinstance(related, Region | BorderCrossingPoint):
         return related.code
     return str(related.pk)
-
-
-def state_of(obj: DistributedRecord) -> messages.RecordState:
-    return messages.RecordState(obj.record_state)

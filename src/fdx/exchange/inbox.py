@@ -269,7 +269,7 @@ def _remove(cls, local) -> int | None:
         exhibits.delete()
         cls.with_tombstones().filter(pk=local.pk).delete()
         return None
-    case_id = outbox._case_of(local).pk
+    case_id = outbox.case_of(local).pk
     if isinstance(local, Exhibit):
         findings = Finding.with_tombstones().filter(examination__exhibit=local)
         examinations = Examination.with_tombstones().filter(exhibit=local)

@@ -30,7 +30,6 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 
-from fdx.core.models import RecordState
 from fdx.core.node import local_node_id
 from fdx.examinations.models import Case, Examination, Finding
 from fdx.examinations.querysets import SHARED_STATUSES
@@ -295,7 +294,7 @@ def build(entry: OutboxEntry, peer: Peer, signer: _Signer | None = None) -> byte
     obj = cls.with_tombstones().filter(global_id=entry.global_id).first()
     if obj is None:
         return None
-    case = _case_of(obj)
+    case = case_of(obj)
     if entry.kind == CopyKind.WITHDRAWAL:
         state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
         change = messages.ChangeRecord(
@@ -340,7 +339,8 @@ def _build_relay(entry: OutboxEntry, signer: _Signer) -> bytes | None:
     return messages.countersign(message, signer.node_id, signer.key).to_bytes()
 
 
-def _case_of(obj) -> Case:
+def case_of(obj) -> Case:
+    """The case a record of case data belongs to (itself, for a case)."""
     if isinstance(obj, Case):
         return obj
     if isinstance(obj, Finding):
@@ -371,7 +371,3 @@ def acknowledge(peer: Peer, through: int) -> None:
             # Refused entries stay, with the peer's reason, for the node administrator.
             OutboxEntry.objects.filter(peer=peer, sequence__lte=through, refusal="").delete()
             peer.acknowledged_through = through
-
-
-def state_is_gone(state: str) -> bool:
-    return state in TOLD_GONE or state == RecordState.DELETED

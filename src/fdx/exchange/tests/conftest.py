@@ -20,10 +20,6 @@ HUB_NODE = "9c8b7a6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 KG_NODE = "1a2b3c4d-0000-4000-8000-00000000c0de"
 
 
-def public(key) -> str:
-    return signing.raw_public_key(key.public_key()).hex() and _b64(key)
-
-
 def _b64(key) -> str:
     import base64
 
