@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import hashlib
+import json
 import time
 import uuid
 from dataclasses import dataclass
@@ -40,6 +41,8 @@ COUNT_TTL = 60
 #: 1,000". A filter that asks another table for each row (cases with a cathinone, a third of a million
 #: cases) makes each counted row cost a probe, and 10,000 of them a quarter of a second.
 COUNT_BUDGET_MS = 60
+#: Both counts share that budget: the second (past ``CACHED_FROM``) is not started with less than this left.
+MIN_SECOND_COUNT_MS = 10
 #: The deepest row a web page paged by number (a ranked search, a plain list) reaches.
 MAX_WEB_OFFSET = 10_000
 #: The query parameters the pager writes; every other parameter (the filters) is kept on its links.
@@ -148,9 +151,11 @@ def bounded_total(rows: QuerySet | list) -> Total:
     ``CACHED_FROM`` or more is kept ``COUNT_TTL`` seconds in the cache, keyed by the list's SQL, which holds
     the reader's visibility rule and the filters (two readers share a total only when they see one set).
 
-    Counting stops at ``CACHED_FROM`` + 1 rows first; past that it goes on to the bound only within
-    ``COUNT_BUDGET_MS``, else the total is "more than ``CACHED_FROM``": a page never waits longer than that
-    for its total, whatever its filters cost per row."""
+    Counting stops at ``CACHED_FROM`` + 1 rows first; past that it goes on to the bound only within what is
+    left of ``COUNT_BUDGET_MS``, else the total is "more than ``CACHED_FROM``". On PostgreSQL the first count
+    runs within the budget too, and the planner's estimate ("about N") stands in when it cannot finish: a
+    page never waits longer than the budget for its total, whatever its filters cost per row and however
+    large the table. (SQLite has no estimate to show: its first count, of 1,001 rows at most, runs out.)"""
     if isinstance(rows, list):
         return Total(len(rows))
     keys = rows.order_by().values("pk")
@@ -164,14 +169,24 @@ def bounded_total(rows: QuerySet | list) -> Total:
         value, more = cached
         return Total(value, more=more, approximate=not more)
     first_bound = min(CACHED_FROM, COUNT_BOUND)
-    counted = keys[: first_bound + 1].count()
+    started = time.monotonic()
+    try:
+        with _time_budget(rows.db, COUNT_BUDGET_MS, only_with_estimates=True):
+            counted = keys[: first_bound + 1].count()
+    except _OverBudget:
+        # Even the first rows cost more than the budget (a filter that hashes a whole table before its
+        # first row): the planner's estimate, shown as "about N", stands in for the count.
+        total = Total(_estimated_rows(keys), approximate=True)
+        cache.set(key, (total.value, total.more), COUNT_TTL)
+        return total
     if counted <= first_bound:
         return Total(counted)
-    if first_bound == COUNT_BOUND:
-        total = Total(COUNT_BOUND, more=True)
+    left_ms = COUNT_BUDGET_MS - (time.monotonic() - started) * 1000
+    if first_bound == COUNT_BOUND or left_ms < MIN_SECOND_COUNT_MS:
+        total = Total(first_bound, more=True)
     else:
         try:
-            with _time_budget(rows.db, COUNT_BUDGET_MS):
+            with _time_budget(rows.db, int(left_ms)):
                 counted = keys[: COUNT_BOUND + 1].count()
         except _OverBudget:
             total = Total(first_bound, more=True)
@@ -182,16 +197,31 @@ def bounded_total(rows: QuerySet | list) -> Total:
     return total
 
 
+def _estimated_rows(keys: QuerySet) -> int:
+    """The planner's estimate of how many rows ``keys`` holds (PostgreSQL's ``EXPLAIN``: no row is read)."""
+    sql, params = keys.query.sql_with_params()
+    with connections[keys.db].cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)  # Django's own SQL, with its parameters
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 class _OverBudget(Exception):
     pass
 
 
 @contextlib.contextmanager
-def _time_budget(alias: str, milliseconds: int):
+def _time_budget(alias: str, milliseconds: int, *, only_with_estimates: bool = False):
     """Stop the statements inside after ``milliseconds`` (raising ``_OverBudget``), with what each database
     has for it: ``statement_timeout`` on PostgreSQL (``SET LOCAL`` in a savepoint, the earlier value put
-    back), SQLite's progress handler. Another database runs them without a budget."""
+    back), SQLite's progress handler. Another database runs them without a budget; so does every database
+    but PostgreSQL with ``only_with_estimates`` (no planner estimate to show instead of the count)."""
     connection = connections[alias]
+    if only_with_estimates and connection.vendor != "postgresql":
+        yield
+        return
     if connection.vendor == "postgresql":
         try:
             with transaction.atomic(using=alias), connection.cursor() as cursor:

@@ -50,3 +50,44 @@ def test_a_statement_within_the_budget_runs_and_the_budget_goes_with_it():
             "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
             "SELECT count(*) FROM n"
         ) == (200000,)
+
+
+def test_the_first_count_has_a_budget_only_where_an_estimate_can_stand_in():
+    """PostgreSQL stops a first count past the budget (its planner can estimate instead); SQLite cannot
+    estimate, so its first count runs to its end."""
+    if connection.vendor == "postgresql":
+        with pytest.raises(paging._OverBudget), paging._time_budget("default", 30, only_with_estimates=True):
+            _run(SLOW["postgresql"])
+    else:
+        with paging._time_budget("default", 1, only_with_estimates=True):
+            assert _run(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) "
+                "SELECT count(*) FROM n"
+            ) == (200000,)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an estimate is PostgreSQL's planner's")
+def test_a_first_count_past_the_budget_reads_as_the_planners_estimate(monkeypatch):
+    import contextlib
+
+    from django.core.cache import cache
+
+    from fdx.geo.models import Country
+
+    real_budget = paging._time_budget
+
+    @contextlib.contextmanager
+    def exhausted(alias, milliseconds, *, only_with_estimates=False):
+        if only_with_estimates:
+            raise paging._OverBudget
+        with real_budget(alias, milliseconds):
+            yield
+
+    cache.clear()
+    monkeypatch.setattr(paging, "_time_budget", exhausted)
+
+    total = paging.bounded_total(Country.objects.all())
+
+    estimate = paging._estimated_rows(Country.objects.order_by().values("pk"))
+    assert isinstance(estimate, int) and estimate >= 0
+    assert total == paging.Total(estimate, approximate=True)
