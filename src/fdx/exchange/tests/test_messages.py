@@ -278,3 +278,32 @@ def test_the_message_modules_do_not_need_django():
     )
 
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+ODD_KEYS = ["\U0001f600", "\uffff", "\ue000", "a", "\ud83d"]  # astral, above and in the surrogates
+any_json = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**60), 2**60)  # past ±2**53 too: the canonicaliser's refusal must stay
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)  # every code point, lone surrogates and astral characters included
+    | st.sampled_from(["\x00\x1f\x7f", "\u2028\u2029", '"\\/\b\f\n\r\t', "\ud800", "\U0001f600", "\uffff"]),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=6) | st.sampled_from(ODD_KEYS), inner, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(any_json)
+def test_the_fast_canonical_writer_agrees_with_rfc_8785_or_leaves_the_value_to_it(value):
+    """``canonical`` writes with the standard library only values it writes exactly as RFC 8785 does."""
+    try:
+        expected = rfc8785.dumps(value)
+    except (rfc8785.CanonicalizationError, UnicodeEncodeError):
+        with pytest.raises((ValueError, UnicodeEncodeError)):
+            messages.canonical(value)
+        return
+    assert messages.canonical(value) == expected
