@@ -30,7 +30,7 @@ def peers(request):
 @login_required
 def peer(request, name):
     """One peer, with the form that suspends or resumes it."""
-    found = _peer(request.user, name)
+    found = peer_or_404(request.user, name)
     return _peer_page(request, found, PeerReasonForm())
 
 
@@ -68,7 +68,7 @@ def resume_peer(request, name):
 
 
 def _change_state(request, name, action, done: str):
-    found = _peer(request.user, name)
+    found = peer_or_404(request.user, name)
     form = PeerReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -81,7 +81,8 @@ def _change_state(request, name, action, done: str):
     return _peer_page(request, found, form, status=422)
 
 
-def _peer(user, name) -> Peer:
+def peer_or_404(user, name) -> Peer:
+    """The peer called ``name`` that ``user`` may administer; 404 otherwise (the pages of a peer share it)."""
     try:
         return selectors.get_peer(user, name)
     except Peer.DoesNotExist:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from fdx.core.actors import require_permission
 from fdx.core.forms_support import add_action_errors
 from fdx.exchange import actions, bundles, selectors
-from fdx.exchange.views.peers import _peer
+from fdx.exchange.views.peers import peer_or_404
 
 #: Rows of the queue, refusals and receipts shown on a peer's page (the CLI and API page through all).
 SHOWN = 20
@@ -58,7 +58,7 @@ def sync_context(user, peer) -> dict:
 @login_required
 @require_POST
 def sync_now(request, name):
-    peer = _peer(request.user, name)
+    peer = peer_or_404(request.user, name)
     result = actions.sync_peer(request.user, peer)
     if result.error:
         messages.error(
@@ -85,7 +85,7 @@ def sync_now(request, name):
 @login_required
 @require_POST
 def set_token(request, name):
-    peer = _peer(request.user, name)
+    peer = peer_or_404(request.user, name)
     form = TokenForm(request.POST)
     if form.is_valid():
         try:
@@ -103,7 +103,7 @@ def set_token(request, name):
 @never_cache
 def export_bundle(request, name):
     """Download a bundle of the peer's queue (written to a temporary file first, then streamed)."""
-    peer = _peer(request.user, name)
+    peer = peer_or_404(request.user, name)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     actions.export_bundle(request.user, peer, handle)
     handle.seek(0)

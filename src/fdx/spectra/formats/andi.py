@@ -26,8 +26,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy
-from scipy.io import netcdf_file
-from scipy.signal import find_peaks
 
 from fdx.spectra.science.wording import translated as _
 
@@ -52,6 +50,10 @@ _KEPT_ATTRIBUTES = {
 def iter_andi(path: str | Path) -> Iterator[ParsedSpectrum | FormatError]:
     """The spectra of an ANDI-MS run (the apex scans of its TIC peaks, see the notes) or of a table of
     spectra, each as a spectrum or as the error that spoils it."""
+    # scipy is imported here, not with the module: it takes about a second to load, and every ``fdx``
+    # command and server start imports this module (through the spectral search's pages).
+    from scipy.io import netcdf_file
+
     try:
         with warnings.catch_warnings():
             # scipy warns when arrays still point into the map at close; every array taken is a copy.
@@ -116,6 +118,8 @@ def _chosen_scans(variables, starts, counts, masses, intensities) -> list[int]:
     if tic is None or not numpy.isfinite(tic).all() or tic.max() <= 0:
         data = numpy.asarray(intensities.data, dtype=numpy.float64)
         tic = numpy.array([data[s : s + c].sum() for s, c in zip(starts, counts, strict=True)])
+    from scipy.signal import find_peaks  # see iter_andi
+
     apexes, _properties = find_peaks(tic, prominence=PROMINENCE * tic.max(), distance=MIN_SEPARATION)
     return [int(scan) for scan in apexes if counts[scan] > 0]
 

@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 
-from pyteomics import mgf, mzml, mzxml
-
 from fdx.spectra.science.wording import translated as _
 
 from .base import FormatError, ParsedSpectrum, RecordProblem, check_count, checked_peaks
@@ -30,18 +28,31 @@ def iter_mgf(path: str | Path) -> Iterator[ParsedSpectrum | FormatError]:
     """Each spectrum of an MGF file (GNPS and MassBank exports, MS/MS runs) or the error that spoils it."""
     # use_index=False: pyteomics' index needs TITLE lines, which library MGF files often lack.
     return _spectra(
-        path, lambda: mgf.read(str(path), use_index=False), _from_mgf, locate=partial(_mgf_line, path)
+        path,
+        lambda: _pyteomics().mgf.read(str(path), use_index=False),
+        _from_mgf,
+        locate=partial(_mgf_line, path),
     )
 
 
 def iter_mzml(path: str | Path) -> Iterator[ParsedSpectrum | FormatError]:
     """Each spectrum of an mzML run or the error that spoils it."""
-    return _spectra(path, lambda: mzml.read(str(path)), _from_mzml)
+    return _spectra(path, lambda: _pyteomics().mzml.read(str(path)), _from_mzml)
 
 
 def iter_mzxml(path: str | Path) -> Iterator[ParsedSpectrum | FormatError]:
     """Each scan of an mzXML run or the error that spoils it."""
-    return _spectra(path, lambda: mzxml.read(str(path)), _from_mzxml)
+    return _spectra(path, lambda: _pyteomics().mzxml.read(str(path)), _from_mzxml)
+
+
+def _pyteomics():
+    """pyteomics' readers, imported when a file is read: the package takes a second to load, and every
+    ``fdx`` command and server start imports this module (through the spectral search's pages)."""
+    import pyteomics.mgf
+    import pyteomics.mzml
+    import pyteomics.mzxml
+
+    return pyteomics
 
 
 def _spectra(
