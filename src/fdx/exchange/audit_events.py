@@ -50,3 +50,9 @@ BUNDLE_REFUSED = register(
     EventCategory.SECURITY,
     template=_("%(actor)s was refused a bundle: %(object)s"),
 )
+GROUP_FOLLOWED = register(
+    "exchange.sharing_group.followed",
+    _("A received sharing group followed its origin's definition"),
+    EventCategory.DATA,
+    template=_("%(actor)s brought sharing group %(object)s up to date with the node that defined it"),
+)

@@ -32,7 +32,7 @@ from fdx.accounts.models import Organisation, SharingGroup
 from fdx.core.node import local_node_id
 from fdx.examinations import case_index
 from fdx.examinations.models import AnalyticalMethod, Case, Examination, Exhibit, Finding
-from fdx.exchange import dossier, messages, network, outbox, pseudonymise, rules
+from fdx.exchange import dossier, groups, messages, network, outbox, pseudonymise, rules
 from fdx.exchange.models import Peer, Receipt, ReceiptOutcome, ReceivedRecord
 from fdx.geo.models import BorderCrossingPoint, Country, Region
 from fdx.substances.models import Substance
@@ -325,8 +325,11 @@ def _store(cls, local, change: messages.ChangeRecord, context: Context) -> int:
             setattr(obj, name, _resolve(field, value, change, context))
         else:
             setattr(obj, field.attname, _scalar(field, value, change))
-    if isinstance(obj, Case) and obj.sharing_group_id is None and change.level == rules.Level.SHARING_GROUP:
-        obj.sharing_group = _group(change)
+    # Every record of a sharing-group case carries the group as its origin defines it now: the group here
+    # follows it (``fdx.exchange.groups``).
+    group = groups.received_group(change)
+    if isinstance(obj, Case) and obj.sharing_group_id is None and group is not None:
+        obj.sharing_group = group
     obj.save()
     for name, value in m2m.items():
         getattr(obj, name).set(value)
@@ -377,7 +380,7 @@ def _resolve(field, value, change: messages.ChangeRecord, context: Context):
         key = (Organisation, value.get("global_id") if isinstance(value, dict) else None)
         return context.cached(key, lambda: _organisation(value, change))
     if target is SharingGroup:
-        return SharingGroup.objects.filter(global_id=value).first() or _group(change)
+        return SharingGroup.objects.filter(global_id=value).first() or groups.received_group(change)
     if target is Substance:
         key = (Substance, value.get("global_id") if isinstance(value, dict) else None)
         return context.cached(key, lambda: _substance(value, change))
@@ -440,27 +443,3 @@ def _substance(value, change) -> Substance:
         )
     return found
 
-
-def _group(change: messages.ChangeRecord) -> SharingGroup | None:
-    """The record's sharing group here: found by global id, or recreated from the definition it carries
-    (with the members this node knows), never dropped or lowered."""
-    definition = change.group
-    if not definition:
-        return None
-    group = SharingGroup.objects.filter(global_id=definition["group_id"]).first()
-    if group is not None:
-        return group
-    code = str(definition.get("code") or definition["group_id"])[:50]
-    if SharingGroup.objects.filter(code=code).exists():
-        code = str(definition["group_id"])[:50]
-    group = SharingGroup.objects.create(
-        global_id=uuid.UUID(definition["group_id"]),
-        code=code,
-        name_en=str(definition.get("name_en") or code)[:250],
-        name_ru=str(definition.get("name_ru") or "")[:250],
-        is_active=bool(definition["active"]),
-    )
-    group.organisations.set(
-        Organisation.objects.filter(global_id__in=[m["organisation"] for m in definition["members"]])
-    )
-    return group

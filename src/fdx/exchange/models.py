@@ -236,6 +236,26 @@ class ReceivedRecord(models.Model):
         return f"{self.model} {self.global_id} v{self.version} from {self.origin_node}"
 
 
+class ReceivedGroup(models.Model):
+    """A sharing group this node first learnt of from a record of another node: which node defined it (only
+    that node's records change it here) and the digest of the definition held (``fdx.exchange.groups``)."""
+
+    group = models.OneToOneField(
+        "accounts.SharingGroup", verbose_name=_("sharing group"), on_delete=models.CASCADE, related_name="+"
+    )
+    origin_node = models.UUIDField(_("defined on node"))
+    definition_sha256 = models.CharField(_("definition (SHA-256)"), max_length=64)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("received sharing group")
+        verbose_name_plural = _("received sharing groups")
+        default_permissions = ()
+
+    def __str__(self):
+        return f"{self.group_id} from {self.origin_node}"
+
+
 class ReceiptOutcome(models.TextChoices):
     APPLIED = "applied", _("Applied")
     UNCHANGED = "unchanged", _("Already held (no change)")

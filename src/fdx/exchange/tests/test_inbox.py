@@ -399,3 +399,69 @@ def test_a_hub_recognises_the_regional_centre_it_hosts_by_its_code_in_a_group_de
     other = dossier.change("case", payload=payload, version=2, group=group)
     outcome = receive(messages.seal(other, UZ_KEY).to_bytes(), uz)
     assert outcome.code == "not_for_this_node"
+
+
+def _group_case(dossier, group, version):
+    payload = dossier.payload("case") | {"sharing_group": group["group_id"]}
+    return messages.seal(
+        dossier.change("case", payload=payload, version=version, group=group), UZ_KEY
+    ).to_bytes()
+
+
+def test_a_received_group_follows_its_origin_s_definition_and_only_its_origin_s(persona, settings, uz):
+    """A member added or removed on the node that defined a group reaches the nodes that hold its records
+    (MISP #7315), audited; another node's record naming the same group changes nothing of it."""
+    import copy
+
+    from fdx.accounts.models import SharingGroup
+    from fdx.audit.models import AuditEvent
+    from fdx.testing.personas import organisation
+
+    settings.FDX_NODE_ROLE = "hub"
+    centre = organisation("demo-regional-centre")
+    kz_lab = organisation("demo-kz-forensic-centre")
+    dossier = Dossier(level="sharing_group")
+    group = {
+        "group_id": str(uuid.uuid4()),
+        "active": True,
+        "code": "uz-rc",
+        "name_en": "Uzbekistan and the centre",
+        "members": [
+            {"organisation": str(uuid.uuid4()), "country": "UZ", "kind": "state_body", "code": "uz-lab"},
+            {
+                "organisation": str(uuid.uuid4()),
+                "country": "KZ",
+                "kind": "regional_centre",
+                "code": centre.code,
+            },
+        ],
+    }
+    assert receive(_group_case(dossier, group, 1), uz).outcome == "applied"
+    held = SharingGroup.objects.get(global_id=group["group_id"])
+    assert set(held.organisations.all()) == {centre}
+
+    joined = copy.deepcopy(group)
+    joined["members"].append(
+        {"organisation": str(kz_lab.global_id), "country": "KZ", "kind": "state_body", "code": kz_lab.code}
+    )
+    assert receive(_group_case(dossier, joined, 2), uz).outcome == "applied"
+    assert set(held.organisations.all()) == {centre, kz_lab}
+    event = AuditEvent.objects.get(action="exchange.sharing_group.followed")
+    assert event.after["members"] == sorted([centre.code, kz_lab.code])
+
+    # The same definition again changes nothing (no event); another origin's record changes nothing.
+    assert receive(_group_case(dossier, joined, 3), uz).outcome == "applied"
+    other = Dossier(level="sharing_group")
+    foreign = messages.seal(
+        other.change(
+            "case",
+            payload=other.payload("case") | {"sharing_group": group["group_id"]},
+            group=group,
+            origin=KG_NODE,
+        ),
+        KG_KEY,
+    ).to_bytes()
+    kg = register("kg", KG_KEY, KG_NODE, country="KG")
+    assert receive(foreign, kg).outcome == "applied"
+    assert set(held.organisations.all()) == {centre, kz_lab}
+    assert AuditEvent.objects.filter(action="exchange.sharing_group.followed").count() == 1
