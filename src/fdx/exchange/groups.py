@@ -88,4 +88,3 @@ def _state(group: SharingGroup) -> dict:
         "active": group.is_active,
         "members": sorted(group.organisations.values_list("code", flat=True)),
     }
-

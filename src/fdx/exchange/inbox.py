@@ -442,4 +442,3 @@ def _substance(value, change) -> Substance:
             "node's registry",
         )
     return found
-
