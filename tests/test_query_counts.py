@@ -104,7 +104,14 @@ def _count(api, persona, path, user, params) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = api.get(path, user=user, limit=50, **params)
     assert response.status_code == 200, response.content
-    return len(queries)
+    return len([query for query in queries if not _budget_bracket(query["sql"])])
+
+
+def _budget_bracket(sql: str) -> bool:
+    """The statements around a count with a time budget on PostgreSQL (``paging._time_budget``: a savepoint,
+    ``statement_timeout`` set and put back): a fixed few on every database that has them, not reads, so the
+    counts recorded on SQLite hold on PostgreSQL too."""
+    return "statement_timeout" in sql or sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
 
 
 @pytest.mark.django_db

@@ -223,13 +223,18 @@ def _time_budget(alias: str, milliseconds: int, *, only_with_estimates: bool = F
         yield
         return
     if connection.vendor == "postgresql":
+        # Outside a transaction the setting ends with the one opened here; inside one (a savepoint) it
+        # would outlive it, so the earlier value is read and put back.
+        nested = connection.in_atomic_block
         try:
             with transaction.atomic(using=alias), connection.cursor() as cursor:
-                cursor.execute("SELECT current_setting('statement_timeout')")
-                earlier = cursor.fetchone()[0]
+                if nested:
+                    cursor.execute("SELECT current_setting('statement_timeout')")
+                    earlier = cursor.fetchone()[0]
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{milliseconds}ms"])
                 yield
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [earlier])
+                if nested:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [earlier])
         except OperationalError as error:  # psycopg's QueryCanceled; the savepoint is rolled back
             raise _OverBudget from error
     elif connection.vendor == "sqlite":

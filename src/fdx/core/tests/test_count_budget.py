@@ -90,3 +90,31 @@ def test_a_first_count_past_the_budget_reads_as_the_planners_estimate(monkeypatc
     estimate = paging._estimated_rows(ContentType.objects.order_by().values("pk"))
     assert isinstance(estimate, int) and estimate >= 0
     assert total == paging.Total(estimate, approximate=True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's statement_timeout")
+def test_outside_a_transaction_the_budget_ends_with_its_own():
+    """A connection in autocommit (a request's) is left without the budget: the transaction the budget
+    opened took its setting with it."""
+    from django.db import connections
+
+    tests = connections["default"]
+    own = connections.create_connection("default")  # not inside the test's transaction
+    connections["default"] = own  # for the budget's transaction.atomic as for its cursor
+    try:
+        with own.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            before = cursor.fetchone()[0]
+        with (
+            pytest.raises(paging._OverBudget),
+            paging._time_budget("default", 30),
+            own.cursor() as cursor,
+        ):
+            cursor.execute(SLOW["postgresql"])
+        with own.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == before
+            assert not own.in_atomic_block
+    finally:
+        connections["default"] = tests
+        own.close()
