@@ -115,7 +115,10 @@ def _budget_bracket(sql: str) -> bool:
 
 
 @pytest.mark.django_db
-def test_list_routes_answer_in_a_fixed_number_of_queries(api, persona, tmp_path, settings):
+def test_list_routes_answer_in_a_fixed_number_of_queries(api, persona, tmp_path, settings, monkeypatch):
+    # Counting within a time budget is timing, not the contract: on a busy machine a count that runs out
+    # would read as another plan (the planner's estimate) and another number of queries.
+    monkeypatch.setattr("fdx.core.paging.COUNT_BUDGET_MS", 60_000)
     settings.VAR_DIR = tmp_path  # the spectral search index of this test's database
     cache.clear()  # a total an earlier test in this process counted and cached would save its count
     _populate(persona, 2, tmp_path)
