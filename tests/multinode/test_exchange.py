@@ -299,9 +299,34 @@ def test_a_sharing_group_case_reaches_only_its_members_nodes_as_the_members_chan
     assert holds(hub, ids) == {"case": True, "finding": True}
     assert group["group"]
 
+    # The hub has the Uzbek laboratory in its directory (recognised by code), outside the group as yet.
+    shell(
+        hub,
+        """
+        import json
+        from fdx.testing.personas import organisation
+        organisation("demo-uz-forensic-centre")
+        print(json.dumps({}))
+        """,
+    )
     change_members(["demo-kz-forensic-centre", "demo-uz-forensic-centre", REGIONAL_CENTRE])
     deliver_and_sync(kz, (kz, "hub"), (kz, "uz"))
     assert holds(uz, ids) == {"case": True, "finding": True}
+    # The hub's copy of the group followed Kazakhstan's definition: the Uzbek laboratory joined it there too.
+    members = shell(
+        hub,
+        f"""
+        import json
+        from fdx.accounts.models import Organisation, SharingGroup
+        wanted = ["demo-kz-forensic-centre", "demo-uz-forensic-centre", {REGIONAL_CENTRE!r}]
+        group = SharingGroup.objects.get(global_id={group["group"]!r})
+        print(json.dumps({{
+            "members": sorted(group.organisations.values_list("code", flat=True)),
+            "known": sorted(Organisation.objects.filter(code__in=wanted).values_list("code", flat=True)),
+        }}))
+        """,
+    )
+    assert members["members"] == members["known"] and "demo-uz-forensic-centre" in members["known"]
 
 
 def test_a_tampered_replayed_or_foreign_signed_message_pushed_to_a_node_is_refused(net):
