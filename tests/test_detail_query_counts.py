@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fdx.examinations import actions
+from fdx.examinations.case_notes import add_case_note
 from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
 from fdx.substances.models import Substance
 
@@ -35,7 +36,8 @@ SUBSTANCES = ["methamphetamine-hydrochloride", "caffeine", "heroin", "mephedrone
 
 def _case(persona, reference: str, exhibits: int):
     """An approved, regionally shared case of ``exhibits`` exhibits, each examined, its examination finding
-    as many substances as there are exhibits, and one file attached per exhibit."""
+    as many substances as there are exhibits, one file attached per exhibit, and as many notes of each
+    reader's organisation (the case page lists them, with their authors)."""
     chemist, head = persona("kz_lab_chemist"), persona("kz_lab_head")
     case = open_case(chemist, reference=reference, distribution_level="regional")
     first = None
@@ -56,6 +58,9 @@ def _case(persona, reference: str, exhibits: int):
         actions.submit_examination(chemist, examination)
         actions.approve_examination(head, examination)
         first = first or examination
+    for number in range(exhibits):
+        add_case_note(chemist if number % 2 else head, case, f"lab note {number}")
+        add_case_note(persona("uz_police_analyst"), case, f"police note {number}")
     return case, first
 
 

@@ -40,6 +40,8 @@ ROUTES = [
     ("/spectral-libraries", "kz_lab_chemist", {}),
     ("/spectra", "kz_lab_chemist", {}),
     ("/exchange/peers", "hub_admin", {}),
+    # ``{case}``: the first case the test records, which gains a note of its laboratory each round.
+    ("/cases/{case}/notes", "kz_lab_head", {}),
 ]
 
 
@@ -77,11 +79,21 @@ def _add_peer(index: int) -> None:
     )
 
 
+def _add_note(persona, index: int) -> None:
+    """A note of the Kazakh laboratory on its first case (the list shows each note's author)."""
+    from fdx.examinations.case_notes import add_case_note
+    from fdx.examinations.models import Case
+
+    author = persona("kz_lab_chemist" if index % 2 else "kz_lab_head")
+    add_case_note(author, Case.objects.get(reference="KZ-QC-0"), f"note {index}")
+
+
 def _populate(persona, copies: int, folder: Path):
     for index in range(copies):
         _add_library(persona, index, folder)
         _add_peer(index)
         approved_case(persona, distribution_level="regional", reference=f"KZ-QC-{index}")
+        _add_note(persona, index)
         account_actions.create_user(
             system("test"),
             username=f"qc_user_{index}",
@@ -99,6 +111,9 @@ def _populate(persona, copies: int, folder: Path):
 
 
 def _count(api, persona, path, user, params) -> int:
+    from fdx.examinations.models import Case
+
+    path = path.format(case=Case.objects.get(reference="KZ-QC-0").global_id)
     user = persona(user)
     api.get("/me", user=user)  # the token is created and first used (which notes the time) before counting
     with CaptureQueriesContext(connection) as queries:
@@ -130,6 +145,7 @@ def test_list_routes_answer_in_a_fixed_number_of_queries(api, persona, tmp_path,
         _add_library(persona, index, tmp_path)
         _add_peer(index)
         approved_case(persona, distribution_level="regional", reference=f"KZ-QC-{index}")
+        _add_note(persona, index)
         account_actions.create_user(
             system("test"),
             username=f"qc_user_{index}",

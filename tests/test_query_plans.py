@@ -59,7 +59,8 @@ KNOWN_VIOLATIONS: set[str] = set()
 
 # (page kind, path, persona, parameters); "api" routes are read at their first page and at the page after
 # it (by the ``next`` cursor where the route gives one), "web" pages at their first page. ``{library}`` is
-# the global id of the library holding the spectra.
+# the global id of the library holding the spectra, ``{case}`` that of a Kazakh laboratory's case with many
+# notes.
 ROUTES = [
     ("api", "/cases", "kz_lab_chemist", {}),
     ("api", "/cases", "uz_police_analyst", {}),
@@ -92,6 +93,7 @@ ROUTES = [
     ("api", "/node/events", "hub_admin", {}),
     ("api", "/legal/lists/UN-1971-II/listings", "kz_lab_chemist", {}),
     ("api", "/legal/lists/UN-1971-II/listings", "kz_lab_chemist", {"history": "true"}),
+    ("api", "/cases/{case}/notes", "kz_lab_chemist", {}),
     ("web", "/cases/", "kz_lab_chemist", {}),
     ("web", "/substances/", "kz_lab_chemist", {}),
     ("web", "/spectra/libraries/", "kz_lab_chemist", {}),
@@ -258,11 +260,28 @@ def _fill(persona, folder: Path) -> dict[str, str]:
     _copy_rows([(Listing, {})], ROWS // len(listings), {Listing: listings})
     if EventDelivery.objects.exists():
         _copy_rows([(EventDelivery, {})], ROWS // EventDelivery.objects.count())
+    noted = _add_notes(persona, chemist)
     with connection.cursor() as cursor:
         # A sample of every row (300 × the target): the statistics, and so the plans, are the same each run.
         cursor.execute("SET LOCAL default_statistics_target = 300")
         cursor.execute("ANALYZE")
-    return {"library": str(library.global_id)}
+    return {"library": str(library.global_id), "case": str(noted.global_id)}
+
+
+def _add_notes(persona, chemist):
+    """Notes of the Kazakh laboratory and of the Kazakh police on ten of the laboratory's cases, copied until
+    the table holds about ``ROWS`` (as many on each of the ten); returns the first of those cases."""
+    from fdx.examinations.case_notes import add_case_note
+    from fdx.examinations.models import Case, CaseNote
+
+    cases = list(Case.objects.filter(owner_organisation=chemist.organisation).order_by("pk")[:10])
+    analyst = persona("kz_police_analyst")
+    for number, case in enumerate(cases):
+        add_case_note(chemist, case, f"lab note {number}")
+        if Case.objects.restrict(analyst, "view").filter(pk=case.pk).exists():
+            add_case_note(analyst, case, f"police note {number}")
+    _copy_rows([(CaseNote, {})], ROWS // CaseNote.objects.count())
+    return cases[0]
 
 
 # Reading the plans

@@ -88,13 +88,14 @@ def _overridden(case) -> list:
 def records(persona, settings, tmp_path, spectral_index_folder):
     """One record of each kind a path names, so that the fuzzing reaches the routes' own code (a random
     identifier only ever finds a 404): a case with an exhibit, a draft examination, a finding and a file;
-    a library of six spectra; a sharing group; a token to revoke; a peer."""
+    a note on the case; a library of six spectra; a sharing group; a token to revoke; a peer."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from fdx.accounts.actions import create_api_token, create_sharing_group
     from fdx.audit.models import AuditEvent
     from fdx.core.actors import system
     from fdx.examinations.actions import attach_file
+    from fdx.examinations.case_notes import add_case_note
     from fdx.examinations.export_runs import start_export_run
     from fdx.examinations.selectors import CaseFilters
     from fdx.examinations.tests.builders import add_exhibit, add_meth_finding, draft_examination, open_case
@@ -112,6 +113,7 @@ def records(persona, settings, tmp_path, spectral_index_folder):
     finding = add_meth_finding(chemist, examination)
     upload = SimpleUploadedFile("report.txt", b"the report", content_type="text/plain")
     attachment = attach_file(chemist, case, upload, kind="other", description="report")
+    note = add_case_note(chemist, case, "matches our case KZ-2025-114")
     library = imported_library(head, tmp_path)
     listing = Listing.objects.select_related("control_list__jurisdiction").filter(recorded_to=None).first()
     token, _secret = create_api_token(system("fuzz"), chemist, name="fuzzed")
@@ -131,6 +133,7 @@ def records(persona, settings, tmp_path, spectral_index_folder):
         "examination_id": examination.global_id,
         "finding_id": finding.global_id,
         "attachment_id": attachment.global_id,
+        "note_id": note.global_id,
         "library_id": library.global_id,
         "spectrum_id": library.spectra.first().global_id,
         "substance_id": Substance.objects.order_by("pk").first().global_id,

@@ -71,7 +71,12 @@ _CASE_READER = {
     "examinations.view_case_data",
     "spectra.search_spectra",
 }
-_DATA_ENTRY = _CASE_READER | {
+#: Working notes on the cases one may see (this node, one's organisation only): for those who work with the
+#: cases (data entry, reviewers, analysts), not for a reader who only reads (viewer).
+_CASE_WORKER = _CASE_READER | {
+    "examinations.add_casenote",
+}
+_DATA_ENTRY = _CASE_WORKER | {
     "substances.add_substance",
     "examinations.record_case_data",
 }
@@ -85,7 +90,7 @@ _REVIEWER = _DATA_ENTRY | {
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.DATA_ENTRY: frozenset(_DATA_ENTRY),
     Role.REVIEWER: frozenset(_REVIEWER),
-    Role.ANALYST: frozenset(_CASE_READER),
+    Role.ANALYST: frozenset(_CASE_WORKER),
     Role.VIEWER: frozenset(_CASE_READER),
     Role.ORG_ADMIN: frozenset(_ORG_ADMIN),
     Role.NODE_ADMIN: frozenset(_NODE_ADMIN),

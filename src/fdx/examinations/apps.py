@@ -12,7 +12,7 @@ class ExaminationsConfig(AppConfig):
         from fdx.audit.visibility import restricted_models
         from fdx.core.events import subscribe
         from fdx.core.extensions import HOME_PANELS
-        from fdx.examinations import events, tasks
+        from fdx.examinations import case_notes, events, tasks
         from fdx.examinations.home import work_panels
         from fdx.examinations.legal_status import FINDING_STATUS_SOURCE
         from fdx.examinations.models import Attachment, Case, Examination, Exhibit, Finding
@@ -27,6 +27,8 @@ class ExaminationsConfig(AppConfig):
         SEARCH_SOURCES.register(CASE_SEARCH_SOURCE)
         # The audit log shows the content of an event about case data only to those who may read the record.
         RECORD_VISIBILITY.register(restricted_models(Case, Exhibit, Examination, Finding, Attachment))
+        # A note's events: their text only to the note's organisation's readers of the case.
+        RECORD_VISIBILITY.register(case_notes.note_event_visibility)
         # The home page lists the examinations waiting for the user.
         HOME_PANELS.register(work_panels)
         # Reactions, after commit and in the background: PostgreSQL's planner learns the row counts of a

@@ -23,6 +23,18 @@ CASES_EXPORTED = register(
     EventCategory.ACCESS,
     template=_("%(actor)s exported case data"),
 )
+# A note's events name the note (``examinations.casenote``), not the case: their content (the text) is shown
+# only to those who may read the note (its organisation's readers of the case), see ``case_notes``.
+CASE_NOTE_ADDED = register(
+    "examinations.case.note_added",
+    _("Added a note to a case (kept on this node, seen by the author's organisation)"),
+    template=_("%(actor)s added a note to a case: %(object)s"),
+)
+CASE_NOTE_DELETED = register(
+    "examinations.case.note_deleted",
+    _("Deleted their note on a case"),
+    template=_("%(actor)s deleted their note on a case: %(object)s"),
+)
 EXHIBIT_ADDED = register(
     "examinations.exhibit.added", _("Added an exhibit"), template=_("%(actor)s added exhibit %(object)s")
 )

@@ -5,6 +5,8 @@ from django.utils.translation import pgettext_lazy
 #: The longest laboratory case number of a case opened on this node. The column takes 64 characters: a case
 #: received from another country carries its number as a keyed hash of 64 hexadecimal digits.
 LOCAL_REFERENCE_MAX_LENGTH = 60
+#: The longest note on a case (``CaseNote``): a few paragraphs of working notes, not a report.
+CASE_NOTE_MAX_LENGTH = 4000
 
 
 class SeizureContext(models.TextChoices):

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from fdx.accounts.models import Organisation, SharingGroup
 from fdx.core.distribution import DistributionLevel
 from fdx.examinations.choices import (
+    CASE_NOTE_MAX_LENGTH,
     LOCAL_REFERENCE_MAX_LENGTH,
     AttachmentKind,
     ExaminationStatus,
@@ -194,6 +195,19 @@ class FindingForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False)
+
+
+class CaseNoteForm(forms.Form):
+    """A note of the reader's organisation on a case (kept on this node, never sent)."""
+
+    text = forms.CharField(
+        label=_("New note"),
+        max_length=CASE_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Seen only by your organisation's readers of this case, on this node; never sent to another node."
+        ),
+    )
 
 
 class AttachmentForm(forms.Form):

@@ -107,3 +107,18 @@ class AttachmentQuerySet(DistributedQuerySet, RestrictedQuerySet):
             shared_file = Q(examination__isnull=True) | Q(examination__status__in=SHARED_STATUSES)
             return self.filter(case_visibility(user, "case__")).filter(own | shared_file)
         return self.filter(own) if can_record(user) else self.none()
+
+
+class CaseNoteQuerySet(RestrictedQuerySet):
+    """Notes on cases (``CaseNote``): an organisation's own working notes.
+
+    * "view": the notes of the reader's organisation on the cases the reader may see (the case rule above);
+      another organisation's notes never, whatever it may see of the case.
+    * "change" (delete): the reader's own notes among those.
+    """
+
+    def _restrict(self, user, action) -> QuerySet:
+        if not can_view_case_data(user):
+            return self.none()
+        visible = self.filter(case_visibility(user, "case__"), organisation_id=user.organisation_id)
+        return visible if action == "view" else visible.filter(author_id=user.pk)

@@ -17,11 +17,13 @@ from fdx.core.api.errors import ApiError
 from fdx.core.api.openapi import also_answers
 from fdx.core.api.pagination import KeysetPagination
 from fdx.core.api.types import IsoDate
-from fdx.examinations import actions, export_runs, reports, selectors
+from fdx.examinations import actions, case_notes, export_runs, reports, selectors
 from fdx.examinations.api.schemas import (
     AttachmentOut,
     CaseDetailOut,
     CaseIn,
+    CaseNoteIn,
+    CaseNoteOut,
     CaseOut,
     CasePatch,
     CaseReasonIn,
@@ -141,6 +143,41 @@ def _case_values(values: dict, *, seizure_date, current_country: str = "") -> di
             resolved["seizure_region"], country_code.upper(), seizure_date
         )
     return resolved
+
+
+# Notes: the reader's organisation's, on this node only
+
+
+@router.get(
+    "/cases/{uuid:case_id}/notes",
+    response=list[CaseNoteOut],
+    summary="Your organisation's notes on a case, newest first (kept on this node, never sent)",
+)
+@paginate(KeysetPagination)
+def list_case_notes(request, case_id: uuid.UUID):
+    case = case_notes.visible_case(request.user, case_id)
+    return case_notes.case_notes(request.user, case).select_related("case", "organisation")
+
+
+@router.post(
+    "/cases/{uuid:case_id}/notes",
+    response={201: CaseNoteOut},
+    summary="Add a note of your organisation to a case you may see, received copies included",
+)
+def create_case_note(request, case_id: uuid.UUID, payload: CaseNoteIn):
+    case = case_notes.visible_case(request.user, case_id)
+    return Status(201, case_notes.add_case_note(request.user, case, payload.text))
+
+
+@router.delete(
+    "/cases/{uuid:case_id}/notes/{uuid:note_id}",
+    response={204: None},
+    summary="Delete a note of yours on a case",
+)
+def delete_case_note(request, case_id: uuid.UUID, note_id: uuid.UUID):
+    case = case_notes.visible_case(request.user, case_id)
+    case_notes.delete_case_note(request.user, case_notes.get_case_note(request.user, case, note_id))
+    return Status(204, None)
 
 
 # Exhibits

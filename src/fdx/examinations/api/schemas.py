@@ -13,6 +13,7 @@ from pydantic_core import PydanticCustomError
 from fdx.core.api.types import Integer, IsoDate, Keep
 from fdx.core.distribution import DistributionLevel
 from fdx.examinations.choices import (
+    CASE_NOTE_MAX_LENGTH,
     LOCAL_REFERENCE_MAX_LENGTH,
     AttachmentKind,
     ExaminationStatus,
@@ -340,3 +341,28 @@ class AttachmentOut(Schema):
     @staticmethod
     def resolve_examination(attachment):
         return attachment.examination.global_id if attachment.examination_id else None
+
+
+class CaseNoteIn(Schema):
+    text: str = Field(
+        min_length=1,
+        max_length=CASE_NOTE_MAX_LENGTH,
+        description="The note (at most 4,000 characters); kept on this node, seen by your organisation only",
+    )
+
+
+class CaseNoteOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    case: uuid.UUID
+    author: str = Field(alias="author.username")
+    organisation: str = Field(description="Code of the organisation the note belongs to (the author's)")
+    text: str
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_case(note):
+        return note.case.global_id
+
+    @staticmethod
+    def resolve_organisation(note):
+        return note.organisation.code

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,13 +15,14 @@ from django.views.decorators.http import require_POST
 from fdx.core import filestore
 from fdx.core.forms_support import RenderedForm, add_action_errors, blank_form_html
 from fdx.core.paging import page_for
-from fdx.examinations import actions, selectors, workflow
+from fdx.examinations import actions, case_notes, selectors, workflow
 from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.extensions import panels_for as case_panels
 from fdx.examinations.forms import (
     AttachmentForm,
     CaseFilterForm,
     CaseForm,
+    CaseNoteForm,
     ExaminationForm,
     ExhibitFormForm,
     FindingForm,
@@ -136,7 +138,14 @@ def case_detail(request, case_id):
 
 
 def _case_page(
-    request, case, *, exhibit_form=None, examination_form=None, examination_of=None, attachment_form=None
+    request,
+    case,
+    *,
+    exhibit_form=None,
+    examination_form=None,
+    examination_of=None,
+    attachment_form=None,
+    note_form=None,
 ):
     """The case page; a form that was refused comes back bound, with its errors and what was typed
     (status 400), so nothing has to be entered again. Blank forms are rendered once per process and
@@ -144,7 +153,10 @@ def _case_page(
     is_owner = case.owner_organisation_id == request.user.organisation_id and can_record(request.user)
     if is_owner:
         _examination_forms(case, examination_form, examination_of)
-    refused_form = any(form is not None for form in (exhibit_form, examination_form, attachment_form))
+    refused_form = any(
+        form is not None for form in (exhibit_form, examination_form, attachment_form, note_form)
+    )
+    may_note = case_notes.may_add_notes(request.user)
     return render(
         request,
         "examinations/case_detail.html",
@@ -156,6 +168,10 @@ def _case_page(
             "attachment_form": attachment_form or _blank(AttachmentForm, is_owner),
             "is_reviewer": request.user.has_perm("examinations.review_examination"),
             "panels": case_panels(case, request.user),
+            # The reader's organisation's notes (this node only); any reader of the case who may write
+            # notes gets the form, on a received copy too.
+            "notes": list(case_notes.case_notes(request.user, case)),
+            "note_form": note_form or (RenderedForm(blank_form_html(CaseNoteForm)) if may_note else None),
         },
         status=400 if refused_form else 200,
     )
@@ -439,6 +455,32 @@ def attachment_create(request, case_id):
         messages.success(request, _("File attached."))
         return redirect("examinations:case", case_id=case.global_id)
     return _case_page(request, case, attachment_form=form)
+
+
+@login_required
+@require_POST
+def note_create(request, case_id):
+    """Add a note of the reader's organisation to a case they may see (their own, shared, or received)."""
+    case = selectors.get_case(request.user, case_id, for_page=True)
+    if not case_notes.may_add_notes(request.user):
+        raise PermissionDenied(_("Your roles do not include writing notes on cases."))
+    form = CaseNoteForm(request.POST)
+    if _run_form(
+        request, form, lambda: case_notes.add_case_note(request.user, case, form.cleaned_data["text"])
+    ):
+        messages.success(request, _("Note added. It stays on this node; only your organisation sees it."))
+        return redirect(f"{reverse('examinations:case', kwargs={'case_id': case.global_id})}#notes")
+    return _case_page(request, case, note_form=form)
+
+
+@login_required
+@require_POST
+def note_delete(request, note_id):
+    """Delete one's own note (another's is refused by the action: 403; one not visible is a 404)."""
+    note = case_notes.get_note(request.user, note_id)
+    case_notes.delete_case_note(request.user, note)
+    messages.success(request, _("Note deleted."))
+    return redirect(f"{reverse('examinations:case', kwargs={'case_id': note.case.global_id})}#notes")
 
 
 @login_required
