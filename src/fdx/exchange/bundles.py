@@ -12,8 +12,9 @@ A bundle is a file of JSON lines:
 
 Importing reads the file twice and never holds it whole: first the header, the trailer's signature by the
 sender's checked key and the digest of every line (so a tampered, truncated, foreign-signed or replayed
-bundle is refused before anything changes), then each change is received as a pull receives it, all in
-one transaction. A bundle is applied once; the same file again is refused as a replay and changes nothing.
+bundle is refused before anything changes), then the changes are received as a pull receives them, a page
+of them together, all in one transaction. A bundle is applied once; the same file again is refused as a
+replay and changes nothing.
 """
 
 from __future__ import annotations
@@ -249,16 +250,17 @@ def import_bundle(path: Path) -> ImportResult:
         if ImportedBundle.objects.select_for_update().filter(bundle_id=header["bundle_id"]).exists():
             raise BundleError("replayed", f"{path}: bundle {header['bundle_id']} was imported already")
         context = inbox.Context()
-        for line_number, _sequence, data in _changes(path):
-            outcome = inbox.receive(data, sender=peer, channel="bundle", context=context)
-            if len(context.receipts) >= PAGE:
-                context.flush()
-            counts[outcome.outcome] += 1
-            if outcome.outcome == "refused" and len(refusals) < 50:
-                refusals.append(
-                    f"line {line_number} ({outcome.global_id} v{outcome.version}): {outcome.reason}"
-                )
-        context.flush()
+        for page in _pages(_changes(path)):
+            outcomes = inbox.receive_many(
+                [data for _line, _sequence, data in page], sender=peer, channel="bundle", context=context
+            )
+            context.flush()
+            for (line_number, _sequence, _data), outcome in zip(page, outcomes, strict=True):
+                counts[outcome.outcome] += 1
+                if outcome.outcome == "refused" and len(refusals) < 50:
+                    refusals.append(
+                        f"line {line_number} ({outcome.global_id} v{outcome.version}): {outcome.reason}"
+                    )
         Peer.objects.filter(pk=peer.pk, pulled_through__lt=header["through"]).update(
             pulled_through=header["through"]
         )
@@ -284,6 +286,18 @@ def import_bundle(path: Path) -> ImportResult:
     )
 
 
+def _pages(changes: Iterator[tuple[int, int, bytes]]) -> Iterator[list[tuple[int, int, bytes]]]:
+    """The changes ``PAGE`` at a time: received together, and no more of the file held in memory."""
+    page = []
+    for change in changes:
+        page.append(change)
+        if len(page) == PAGE:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
 def _changes(path: Path) -> Iterator[tuple[int, int, bytes]]:
     with path.open("rb") as handle:
         handle.readline()
@@ -291,7 +305,7 @@ def _changes(path: Path) -> Iterator[tuple[int, int, bytes]]:
             item = _json(path, line_number, line)
             if item.get("kind") == END:
                 return
-            yield line_number, int(item.get("sequence", 0)), messages.canonical(item["message"])
+            yield line_number, int(item.get("sequence", 0)), inbox.message_in_line(line, item)
 
 
 def _json(path: Path, line_number: int, line: bytes) -> dict:

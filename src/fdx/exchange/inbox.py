@@ -18,33 +18,48 @@ Applying: an older or equal version than the one held changes nothing (a receipt
 creates or updates the local copy, read-only here; a withdrawal or a tombstone removes the copy and its
 received descendants (the owner no longer lets this node hold them). The received-record row keeps the
 version floor, so that an older message can never bring a removed copy back.
+
+A page at a time (``receive_many``; ``receive`` is a page of one): every message is verified, then the rows
+the page needs are read in a few queries — the version floors (locked on PostgreSQL), the local copies and
+the parents the messages name, per model, the organisations and substances they name — and each message is
+decided in order against them (a copy made by an earlier message of the page is a parent for a later one).
+A message refused changes nothing. The page's new copies are then written together, parents first, with
+their floors. Should writing clash with the database (a value too long for a column, a number already used),
+the page is received again a message at a time, each in a savepoint of its own, so that only the message at
+fault is refused. A withdrawal or a tombstone is received on its own (it removes rows the page may name),
+and so is a second message for a record already in the page.
 """
 
 from __future__ import annotations
 
-import uuid
+import json
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import cache, cached_property
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import DEFAULT_DB_ALIAS, DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from fdx.accounts.models import Organisation, SharingGroup
+from fdx.accounts.models import Organisation
+from fdx.core import bulk_rows
 from fdx.core.node import local_node_id
 from fdx.examinations import case_index
-from fdx.examinations.models import AnalyticalMethod, Case, Examination, Exhibit, Finding
-from fdx.exchange import dossier, groups, messages, network, outbox, pseudonymise, rules
+from fdx.examinations.models import Case, Examination, Exhibit, Finding
+from fdx.exchange import copies, dossier, messages, network, outbox, pseudonymise, rules
+from fdx.exchange.copies import Refused
 from fdx.exchange.models import Peer, Receipt, ReceiptOutcome, ReceivedRecord
-from fdx.geo.models import BorderCrossingPoint, Country, Region
-from fdx.substances.models import Substance
+
+__all__ = ["Context", "Outcome", "Refused", "message_in_line", "receive", "receive_many"]
+
+#: How a line of a pulled page or of a bundle starts: ``{"message":<the signed message>,"sequence":S}``.
+LINE_START = b'{"message":'
+LINE_SEQUENCE = b',"sequence":'
 
 
-class Refused(Exception):
-    """A message this node does not apply: ``code`` for machines, the message for people."""
-
-    def __init__(self, code: str, message: str, *, missing: str = ""):
-        super().__init__(message)
-        self.code = code
-        self.missing = missing  # the global id of a missing parent (``missing_parent``)
+class _Creates(Exception):
+    """Deciding a message needs a row created (an organisation, a sharing group): it is decided again in a
+    savepoint of its own, so that a refusal takes the row back."""
 
 
 @dataclass(frozen=True)
@@ -70,18 +85,22 @@ class Outcome:
 
 class Context:
     """One batch of receiving (a page pulled, a push, a bundle): this node, the keys it trusts, the rows
-    already looked up (organisations, substances, parents), and the work left for the end of the batch —
-    the receipts, written together, and the case index of the cases touched, refreshed once per case.
-    The caller runs the batch in one transaction and calls ``flush`` before it commits."""
+    already looked up (organisations, substances, copies and parents; ``absent``: the keys looked up and not
+    found), and the work left for the end of the batch — the receipts, written together, and the case index
+    of the cases touched, refreshed once per case. The caller runs the batch in one transaction and calls
+    ``flush`` before it commits."""
 
     def __init__(self):
         self.this = network.this_node()
         self.keys = network.keyring()
         self.peers_by_node = {str(p.node_id): p for p in Peer.objects.prefetch_related("organisations")}
+        self.nodes: dict[str, rules.Node] = {}
         self.rows: dict[tuple, object] = {}
+        self.absent: set[tuple] = set()
         self.cases: set[int] = set()
-        self.receipts: list[Receipt] = []
+        self.receipts: list[dict] = []  # rows of ``Receipt``
         self.hosted_codes: set[str] | None = None
+        self.may_create = False
 
     def this_for(self, group: rules.Group | None) -> rules.Node:
         """This node, also hosting the group's supranational members that have the code of one it hosts
@@ -95,102 +114,250 @@ class Context:
         return replace(self.this, organisations=self.this.organisations | same) if same else self.this
 
     def cached(self, key: tuple, find):
-        """``find()``, once per batch for ``key`` (None is not kept: it may be created meanwhile)."""
+        """``find()``, once per batch for ``key``; a row not found is not looked for again until one is
+        remembered under its key."""
         found = self.rows.get(key)
-        if found is None:
+        if found is None and key not in self.absent:
             found = find()
-            if found is not None:
+            if found is None:
+                self.absent.add(key)
+            else:
                 self.rows[key] = found
         return found
 
+    def remember(self, key: tuple, row) -> None:
+        """A row created or read here, found under ``key`` from now on."""
+        self.rows[key] = row
+        self.absent.discard(key)
+
+    def creating(self) -> None:
+        """Called before a row is created for the message being decided; see ``_Creates``."""
+        if not self.may_create:
+            raise _Creates
+
     def forget_records(self) -> None:
-        """A copy was removed: no cached case, exhibit or examination may be used as a parent any more."""
+        """A copy was removed (or a page taken back): no case, exhibit or examination remembered may be
+        used as a parent any more, and none found missing is missing for sure."""
         self.rows = {key: row for key, row in self.rows.items() if key[0] not in dossier.MODELS}
+        self.absent = {key for key in self.absent if key[0] not in dossier.MODELS}
 
     def flush(self) -> None:
-        """Write the receipts and refresh the case index of the cases touched."""
+        """Write the receipts and refresh the case index of the cases touched; the copies remembered are let
+        go (a long import holds no more than a page of them)."""
         if self.receipts:
-            Receipt.objects.bulk_create(self.receipts, batch_size=1000)
+            bulk_rows.insert_rows(_columns(Receipt), self.receipts, now=timezone.now(), with_ids=False)
             self.receipts = []
         if self.cases:
             case_index.refresh(sorted(self.cases))
             self.cases = set()
+        self.forget_records()
 
 
 def receive(data: bytes, *, sender: Peer, channel: str, context: Context | None = None) -> Outcome:
     """Verify and apply one message from ``sender``, with its receipt. Never raises for a bad message: the
     outcome says what became of it. Without a ``context``, a batch of one (flushed at once)."""
+    return receive_many([data], sender=sender, channel=channel, context=context)[0]
+
+
+def receive_many(
+    datas: Sequence[bytes],
+    *,
+    sender: Peer,
+    channel: str,
+    context: Context | None = None,
+    on_gap: Callable[[bytes, Outcome], Outcome] | None = None,
+) -> list[Outcome]:
+    """Verify and apply a page of messages from ``sender`` in order, each with its receipt; returns what
+    became of each. The rows the page needs are read in a few queries for the whole page (the module's
+    docstring says how). ``on_gap(data, outcome)`` is called for a message refused as ``missing_parent``,
+    once the messages before it are applied (a transport fetches the parent and tries the message again);
+    what it returns is the message's outcome. Without a ``context``, a batch of its own (flushed at once)."""
     if context is None:
         with transaction.atomic():
             context = Context()
-            outcome = receive(data, sender=sender, channel=channel, context=context)
+            outcomes = receive_many(datas, sender=sender, channel=channel, context=context, on_gap=on_gap)
             context.flush()
-        return outcome
+        return outcomes
+    items = [_verified(data, context) for data in datas]
+    page = _Page(context, sender, channel, stop_at_gap=on_gap is not None)
+    start = 0
+    while start < len(items):
+        segment = _segment(items, start)
+        done = page.receive(segment)
+        start += done
+        if done < len(segment):  # stopped at a gap (its refusal has its receipt): the caller fills it
+            item = segment[done]
+            item.outcome = on_gap(item.data, item.outcome)
+            start += 1
+    return [item.outcome for item in items]
+
+
+def message_in_line(raw: bytes, line: dict) -> bytes:
+    """The signed message a JSON line ``{"message": …, "sequence": S}`` carries (a pulled page, a bundle),
+    ``line`` being ``raw`` parsed: the message's own bytes in the line when the line is as a node writes it
+    (canonical JSON, the message first), which spares making it canonical again; else the message made
+    canonical."""
+    end = raw.rfind(LINE_SEQUENCE) if raw.startswith(LINE_START) else -1
+    if end > 0:
+        data = raw[len(LINE_START) : end]
+        try:
+            text = data.decode("utf-8")
+            value, length = _DECODER.raw_decode(text)
+        except ValueError:  # not one JSON value (a UnicodeDecodeError is a ValueError too)
+            pass
+        else:
+            if length == len(text) and value == line.get("message"):
+                return data
+    return messages.canonical(line["message"])
+
+
+_DECODER = json.JSONDecoder()
+
+
+@dataclass
+class _Item:
+    """One message of a page: its bytes, the message once verified, and what became of it."""
+
+    data: bytes
+    message: messages.SignedMessage | None = None
+    outcome: Outcome | None = None
+
+    @property
+    def change(self) -> messages.ChangeRecord | None:
+        return self.message.record if self.message is not None else None
+
+    @cached_property
+    def gid(self) -> str | None:
+        """The record's global identifier in the form rows are remembered under (None: not one)."""
+        return copies.global_id(self.message.record.global_id) if self.message is not None else None
+
+
+def _verified(data: bytes, context: Context) -> _Item:
+    item = _Item(data)
     try:
-        message = messages.verify(data, context.keys)
+        item.message = messages.verify(data, context.keys)
     except messages.VerificationError as exc:
-        return _receipt(context, sender, channel, None, Outcome(ReceiptOutcome.REFUSED, exc.code, str(exc)))
-    change = message.record
-    try:
-        with transaction.atomic():
-            outcome = _apply(message, data, sender, context)
-    except DataError as exc:  # a value the column cannot hold (too long, out of range)
-        outcome = Outcome(
-            ReceiptOutcome.REFUSED,
-            "bad_message",
-            f"{change.model} {change.global_id}: a value does not fit this node ({exc})"[:400],
-            global_id=change.global_id,
-            version=change.version,
-        )
-    except IntegrityError as exc:  # a copy that clashes with a record here (a reference already used)
-        outcome = Outcome(
-            ReceiptOutcome.REFUSED,
-            "conflict",
-            f"{change.model} {change.global_id}: clashes with a record of this node ({exc})"[:400],
-            global_id=change.global_id,
-            version=change.version,
-        )
-    except Refused as exc:
-        outcome = Outcome(
-            ReceiptOutcome.REFUSED,
-            exc.code,
-            str(exc),
-            global_id=change.global_id,
-            version=change.version,
-            missing=exc.missing,
-        )
-    return _receipt(context, sender, channel, change, outcome)
+        item.outcome = Outcome(ReceiptOutcome.REFUSED, exc.code, str(exc))
+    return item
 
 
-def _receipt(context: Context, sender, channel, change, outcome: Outcome) -> Outcome:
-    context.receipts.append(
-        Receipt(
-            peer=sender,
-            channel=channel,
-            model=change.model if change else "",
-            global_id=change.global_id if change else None,
-            version=change.version if change else None,
-            state=str(change.state) if change else "",
-            outcome=outcome.outcome,
-            reason=(f"{outcome.code}: {outcome.reason}" if outcome.code else "")[:500],
-            received_at=timezone.now(),
-        )
-    )
-    return outcome
+def _segment(items: list[_Item], start: int) -> list[_Item]:
+    """The messages from ``start`` decided and written together: up to a withdrawal or a tombstone (alone
+    in its segment) or a second message for a record already in the segment."""
+    seen: set[str] = set()
+    end = start
+    while end < len(items):
+        change = items[end].change
+        if change is not None:
+            if change.state in messages.TOMBSTONES:
+                return items[start : end + 1] if end == start else items[start:end]
+            key = items[end].gid or change.global_id
+            if key in seen:
+                break
+            seen.add(key)
+        end += 1
+    return items[start:end]
 
 
-def _apply(message: messages.SignedMessage, data: bytes, sender: Peer, context: Context) -> Outcome:
-    change = message.record
-    path = message.path
-    if path[-1] != str(sender.node_id):
-        raise Refused("not_from_sender", f"the message's last node {path[-1]} is not the peer {sender.name}")
-    if change.origin_node == str(local_node_id()):
-        raise Refused("own_record", "this node's own record came back")
-    if change.model not in dossier.MODEL_BY_LABEL:
-        raise Refused("not_for_this_node", f"records of type {change.model} are not received")
-    gone = change.state in messages.TOMBSTONES
-    if not gone:
-        nodes = [_node(node_id, context) for node_id in path]
+class _Page:
+    """Receiving the segments of one page, with their receipts in the page's order."""
+
+    def __init__(self, context: Context, sender: Peer, channel: str, *, stop_at_gap: bool):
+        self.context = context
+        self.sender = sender
+        self.channel = channel
+        self.stop_at_gap = stop_at_gap
+
+    def receive(self, segment: list[_Item]) -> int:
+        """Decide and write ``segment``; returns how many of its messages were received (fewer than all when
+        it stopped at a gap, whose refusal is the last receipt written)."""
+        context = self.context
+        rows, absent = dict(context.rows), set(context.absent)
+        try:
+            with transaction.atomic():
+                plan = _Plan(context, self.sender)
+                done = plan.decide(segment, stop_at_gap=self.stop_at_gap)
+                plan.write()
+        except (DataError, IntegrityError) as exc:
+            # Taken back: the rows remembered are those from before the segment, and no copy (they may have
+            # been changed in memory by the plan).
+            context.rows, context.absent = rows, absent
+            context.forget_records()
+            if len(segment) > 1:
+                return self._one_by_one(segment)
+            segment[0].outcome = _clash(segment[0].change, exc)
+            done = 1
+        for item in segment[: done + 1]:
+            _receipt(context, self.sender, self.channel, item)
+        return done
+
+    def _one_by_one(self, segment: list[_Item]) -> int:
+        for position, item in enumerate(segment):
+            if self.receive([item]) == 0:
+                return position
+        return len(segment)
+
+
+class _Plan:
+    """The writes one segment comes to, decided message by message against rows read once, then written
+    together: the new copies of each model in one statement per many rows (parents first), the changed
+    ones one by one, the floors, the hub's relaying."""
+
+    def __init__(self, context: Context, sender: Peer):
+        self.context = context
+        self.sender = sender
+        self.here = str(local_node_id())
+        self.floors: dict[str, ReceivedRecord] = {}
+        self.new: dict[type, list] = defaultdict(list)
+        self.changed: dict[type, list] = defaultdict(list)
+        self.m2m: list[tuple[object, dict[str, list], bool]] = []
+        self.new_floors: list[dict] = []  # rows of ``ReceivedRecord``
+        self.changed_floors: list[ReceivedRecord] = []
+        self.applied: list[tuple[messages.ChangeRecord, object, ReceivedRecord | dict, int | None]] = []
+
+    # Deciding
+
+    def decide(self, segment: list[_Item], *, stop_at_gap: bool) -> int:
+        """Decide each message of ``segment`` in order; returns how many were decided (at a gap, when
+        ``stop_at_gap``, the position of the message refused as ``missing_parent``)."""
+        candidates = []
+        for item in segment:
+            if item.message is None:
+                continue  # refused when verified
+            item.outcome = None
+            try:
+                self._check(item.message)
+            except Refused as exc:
+                item.outcome = _refusal(item.change, exc)
+            else:
+                candidates.append(item)
+        self._prefetch(candidates)
+        for position, item in enumerate(segment):
+            if item.message is None or item.outcome is not None:
+                continue
+            try:
+                item.outcome = self._decide_one(item)
+            except Refused as exc:
+                item.outcome = _refusal(item.change, exc)
+                if exc.code == "missing_parent" and stop_at_gap:
+                    return position
+        return len(segment)
+
+    def _check(self, message: messages.SignedMessage) -> None:
+        """The checks that need no row: who sent it, whose it is, whether the rules let this node hold it."""
+        change = message.record
+        path = message.path
+        context = self.context
+        if path[-1] != str(self.sender.node_id):
+            raise Refused(
+                "not_from_sender", f"the message's last node {path[-1]} is not the peer {self.sender.name}"
+            )
+        if change.origin_node == self.here:
+            raise Refused("own_record", "this node's own record came back")
+        if change.model not in dossier.MODEL_BY_LABEL:
+            raise Refused("not_for_this_node", f"records of type {change.model} are not received")
+        if change.state in messages.TOMBSTONES:
+            return
         record = rules.Record(
             model=change.model,
             level=change.level,
@@ -198,60 +365,263 @@ def _apply(message: messages.SignedMessage, data: bytes, sender: Peer, context: 
             owner_country="",
             group=change.rules_group(),
         )
+        nodes = [_node(node_id, context) for node_id in path]
         decision = rules.decide(record, nodes, context.this_for(record.group), region=outbox.region())
         if not decision:
             raise Refused(
                 "not_for_this_node", f"the sharing rules do not let this node hold it ({decision.refusal})"
             )
-    floor = ReceivedRecord.objects.select_for_update().filter(global_id=change.global_id).first()
-    if floor is not None and str(floor.origin_node) != change.origin_node:
-        raise Refused("not_the_origin", "this record is held here from another origin node")
-    cls = dossier.MODEL_BY_LABEL[change.model]
-    local = cls.with_tombstones().filter(global_id=change.global_id).first()
-    if floor is None and local is not None:
-        raise Refused("not_the_origin", "a record with this global id was created on this node")
-    if floor is not None and change.version <= floor.version:
-        return Outcome(ReceiptOutcome.UNCHANGED, global_id=change.global_id, version=change.version)
-    now = timezone.now()
-    if gone:
-        case_id = _remove(cls, local)
-        context.forget_records()
-    else:
-        case_id = _store(cls, local, change, context)
-    values = {
-        "model": change.model,
-        "origin_node": change.origin_node,
-        "version": change.version,
-        "state": str(change.state),
-        "level": str(change.level),
-        "path": list(path),
-        "sender": sender,
-        "received_at": now,
-        "message": bytes(data),
-    }
-    if floor is None:
-        floor = ReceivedRecord.objects.create(global_id=change.global_id, **values)
-    else:
+
+    def _decide_one(self, item: _Item) -> Outcome:
+        try:
+            return self._decide(item)
+        except _Creates:
+            pass
+        context = self.context
+        rows, absent = dict(context.rows), set(context.absent)
+        context.may_create = True
+        try:
+            with transaction.atomic():
+                return self._decide(item)
+        except (DataError, IntegrityError) as exc:  # the organisation or group it creates clashes
+            context.rows, context.absent = rows, absent
+            return _clash(item.change, exc)
+        except Refused:
+            context.rows, context.absent = rows, absent
+            raise
+        finally:
+            context.may_create = False
+
+    def _decide(self, item: _Item) -> Outcome:
+        """One message: refused (``Refused``), unchanged, or applied to the plan. Nothing is planned before
+        every check has passed (a withdrawal, alone in its segment, removes the copy at once)."""
+        context = self.context
+        change = item.change
+        gid = item.gid
+        if gid is None:
+            raise Refused("bad_message", f"{change.model}: {change.global_id!r} is not a global identifier")
+        floor = self.floors.get(gid)
+        if floor is not None and str(floor.origin_node) != change.origin_node:
+            raise Refused("not_the_origin", "this record is held here from another origin node")
+        cls = dossier.MODEL_BY_LABEL[change.model]
+        local = context.cached((cls, gid), lambda: copies.of_model(cls).filter(global_id=gid).first())
+        if floor is None and local is not None:
+            raise Refused("not_the_origin", "a record with this global id was created on this node")
+        if floor is not None and change.version <= floor.version:
+            return Outcome(ReceiptOutcome.UNCHANGED, global_id=change.global_id, version=change.version)
+        if change.state in messages.TOMBSTONES:
+            obj, case_id = None, _remove(cls, local)
+            context.forget_records()
+        else:
+            assignments, m2m = copies.values(cls, local, change, context)
+            # Every check passed: from here on the message is part of the plan.
+            obj = local if local is not None else cls(global_id=gid, origin_node=change.origin_node)
+            obj.record_version = change.version
+            obj.record_state = str(change.state)
+            for name, value in assignments:
+                setattr(obj, name, value)
+            (self.new if local is None else self.changed)[cls].append(obj)
+            if m2m:
+                self.m2m.append((obj, m2m, local is None))
+            context.remember((cls, gid), obj)
+            case_id = None
+        self.applied.append((change, obj, self._floor(floor, gid, item), case_id))
+        return Outcome(ReceiptOutcome.APPLIED, global_id=change.global_id, version=change.version)
+
+    def _floor(self, floor: ReceivedRecord | None, gid: str, item: _Item) -> ReceivedRecord | dict:
+        """The record's floor, changed, or a new row of it."""
+        change = item.change
+        values = {
+            "model": change.model,
+            "origin_node": change.origin_node,
+            "version": change.version,
+            "state": str(change.state),
+            "level": str(change.level),
+            "path": list(item.message.path),
+            "received_at": timezone.now(),
+            "message": bytes(item.data),
+        }
+        if floor is None:
+            row = _columns(ReceivedRecord).new_values()
+            row.update(values, global_id=gid, sender_id=self.sender.pk)
+            self.new_floors.append(row)
+            return row
         for name, value in values.items():
             setattr(floor, name, value)
-        floor.save()
-    if case_id is not None:
-        context.cases.add(case_id)
-    if context.this.relays:
-        outbox.relay(floor, context.peers_by_node.get(change.origin_node), sender)
-    return Outcome(ReceiptOutcome.APPLIED, global_id=change.global_id, version=change.version)
+        floor.sender = self.sender
+        self.changed_floors.append(floor)
+        return floor
+
+    # Reading what the segment names, in a few queries
+
+    def _prefetch(self, items: list[_Item]) -> None:
+        """The floors of the segment's records (locked on PostgreSQL, as one message's floor is), their local
+        copies and the parents they name, per model, and the organisations and substances they name."""
+        gids = {item.gid for item in items if item.gid}
+        floors = ReceivedRecord.objects.select_for_update()
+        self.floors = {str(floor.global_id): floor for floor in copies.rows_in(floors, "global_id", gids)}
+        wanted: dict[type, set[str]] = defaultdict(set)
+        organisations: dict[str, dict] = {}
+        substances: dict[str, dict] = {}
+        for item in items:
+            change = item.change
+            cls = dossier.MODEL_BY_LABEL[change.model]
+            if item.gid:
+                wanted[cls].add(item.gid)
+            for name, target in _references(change.model):
+                value = change.payload.get(name) if name in change.fields else None
+                if target in dossier.MODELS:
+                    parent = copies.global_id(value) if value is not None else None
+                    if parent:
+                        wanted[target].add(parent)
+                elif isinstance(value, dict) and isinstance(value.get("global_id"), str):
+                    (organisations if target is Organisation else substances)[value["global_id"]] = value
+        for cls, ids in wanted.items():
+            copies.read_records(self.context, cls, ids)
+        copies.read_organisations(self.context, organisations)
+        copies.read_substances(self.context, substances)
+
+    # Writing
+
+    def write(self) -> None:
+        """Write the plan: per model, parents first, the new copies together, then the changed ones; the
+        analytical methods of examinations; the floors; then the hub relays each record applied."""
+        now = timezone.now()
+        for cls in dossier.MODELS:
+            _create(cls, self.new.get(cls, []), now)
+            for obj in self.changed.get(cls, []):
+                obj.save()
+        self._write_methods(now)
+        bulk_rows.insert_rows(_columns(ReceivedRecord), self.new_floors, now=now, with_ids=False)
+        for floor in self.changed_floors:
+            floor.save()
+        context = self.context
+        for change, obj, floor, case_id in self.applied:
+            case_id = copies.case_id(obj) if obj is not None else case_id
+            if case_id is not None:
+                context.cases.add(case_id)
+            if context.this.relays:
+                received = floor if isinstance(floor, ReceivedRecord) else ReceivedRecord(**floor)
+                outbox.relay(received, context.peers_by_node.get(change.origin_node), self.sender)
+
+    def _write_methods(self, now) -> None:
+        rows = defaultdict(list)
+        for obj, m2m, new in self.m2m:
+            for name, related in m2m.items():
+                if not new:
+                    getattr(obj, name).set(related)
+                    continue
+                field = type(obj)._meta.get_field(name)
+                through = field.remote_field.through
+                source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+                for row in related:
+                    link = _columns(through).new_values()
+                    link.update({source: obj.pk, target: row.pk})
+                    rows[through].append(link)
+        for through, links in rows.items():
+            bulk_rows.insert_rows(_columns(through), links, now=now, with_ids=False)
+
+
+def _create(cls, objs: list, now) -> None:
+    """Insert new copies of one model in one statement (``COPY`` on PostgreSQL): their primary keys are
+    drawn first, so that a copy naming another new one (its parent, an examination's previous revision)
+    holds its key."""
+    if not objs:
+        return
+    columns = _columns(cls)
+    rows = [obj.__dict__ for obj in objs]
+    bulk_rows.assign_ids(columns, rows)
+    for obj in objs:
+        _link(obj)
+    bulk_rows.insert_rows(columns, rows, now=now, with_ids=True)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = DEFAULT_DB_ALIAS
+
+
+def _link(obj) -> None:
+    """Set the copy's references from the rows it names (a parent new in the page got its key since)."""
+    for field in _references_of(type(obj)):
+        if field.is_cached(obj):
+            related = field.get_cached_value(obj)
+            if related is not None:
+                # Through ``__dict__``: the descriptor would let go of the row it names.
+                obj.__dict__[field.attname] = getattr(related, field.target_field.attname)
+
+
+@cache
+def _references_of(cls) -> tuple:
+    return tuple(field for field in cls._meta.concrete_fields if field.is_relation)
+
+
+@cache
+def _columns(model) -> bulk_rows.Columns:
+    return bulk_rows.Columns(model)
+
+
+def _receipt(context: Context, sender: Peer, channel: str, item: _Item) -> None:
+    change, outcome = item.change, item.outcome
+    row = _columns(Receipt).new_values()
+    row.update(
+        peer_id=sender.pk,
+        channel=channel,
+        model=change.model if change else "",
+        global_id=item.gid,
+        version=change.version if change else None,
+        state=str(change.state) if change else "",
+        outcome=outcome.outcome,
+        reason=(f"{outcome.code}: {outcome.reason}" if outcome.code else "")[:500],
+        received_at=timezone.now(),
+    )
+    context.receipts.append(row)
+
+
+def _refusal(change: messages.ChangeRecord, exc: Refused) -> Outcome:
+    return Outcome(
+        ReceiptOutcome.REFUSED,
+        exc.code,
+        str(exc),
+        global_id=change.global_id,
+        version=change.version,
+        missing=exc.missing,
+    )
+
+
+def _clash(change: messages.ChangeRecord, exc: Exception) -> Outcome:
+    """The refusal of a message whose writing the database refused."""
+    if isinstance(exc, DataError):  # a value the column cannot hold (too long, out of range)
+        code, what = "bad_message", "a value does not fit this node"
+    else:  # a copy that clashes with a record here (a reference already used)
+        code, what = "conflict", "clashes with a record of this node"
+    return Outcome(
+        ReceiptOutcome.REFUSED,
+        code,
+        f"{change.model} {change.global_id}: {what} ({exc})"[:400],
+        global_id=change.global_id,
+        version=change.version,
+    )
 
 
 def _node(node_id: str, context: Context) -> rules.Node:
     if node_id == context.this.node_id:
         return context.this
-    peer = context.peers_by_node.get(node_id)
-    if peer is not None:
-        return peer.as_rules_node()
-    return rules.Node(node_id, rules.NodeRole.NATIONAL)
+    node = context.nodes.get(node_id)
+    if node is None:
+        peer = context.peers_by_node.get(node_id)
+        node = peer.as_rules_node() if peer is not None else rules.Node(node_id, rules.NodeRole.NATIONAL)
+        context.nodes[node_id] = node
+    return node
 
 
-# Writing the copy
+@cache
+def _references(model: str) -> tuple[tuple[str, type], ...]:
+    """The fields of ``model`` that name another row (not many-to-many), with the model they name."""
+    cls = dossier.MODEL_BY_LABEL[model]
+    fields = (cls._meta.get_field(name) for name in pseudonymise.rules_for(model))
+    return tuple((f.name, f.related_model) for f in fields if f.is_relation and not f.many_to_many)
+
+
+# Removing a copy
 
 
 def _remove(cls, local) -> int | None:
@@ -301,144 +671,3 @@ def _forget(*querysets) -> None:
         ReceivedRecord.objects.filter(global_id__in=ids).update(
             state=messages.RecordState.WITHDRAWN.value, message=b""
         )
-
-
-def _store(cls, local, change: messages.ChangeRecord, context: Context) -> int:
-    """Create or update the local copy from the change's payload; returns its case's primary key."""
-    obj = local if local is not None else cls(global_id=change.global_id, origin_node=change.origin_node)
-    obj.record_version = change.version
-    obj.record_state = str(change.state)
-    m2m: dict[str, list] = {}
-    travelling = set(change.fields)
-    for name in pseudonymise.rules_for(change.model):
-        field = cls._meta.get_field(name)
-        if name not in travelling:
-            if field.many_to_many:
-                m2m[name] = []
-            elif not field.is_relation or field.null:
-                setattr(obj, field.attname, _empty(field))
-            continue
-        value = change.payload.get(name)
-        if field.many_to_many:
-            m2m[name] = _methods(value, context)
-        elif field.is_relation:
-            setattr(obj, name, _resolve(field, value, change, context))
-        else:
-            setattr(obj, field.attname, _scalar(field, value, change))
-    # Every record of a sharing-group case carries the group as its origin defines it now: the group here
-    # follows it (``fdx.exchange.groups``).
-    group = groups.received_group(change)
-    if isinstance(obj, Case) and obj.sharing_group_id is None and group is not None:
-        obj.sharing_group = group
-    obj.save()
-    for name, value in m2m.items():
-        getattr(obj, name).set(value)
-    context.rows[(cls, str(obj.global_id))] = obj
-    return _case_id(obj)
-
-
-def _case_id(obj) -> int:
-    if isinstance(obj, Case):
-        return obj.pk
-    if isinstance(obj, Exhibit):
-        return obj.case_id
-    if isinstance(obj, Examination):
-        return obj.exhibit.case_id
-    return obj.examination.exhibit.case_id
-
-
-def _empty(field):
-    if field.null:
-        return None
-    return "" if field.get_internal_type() in {"CharField", "TextField", "SlugField"} else field.get_default()
-
-
-def _scalar(field, value, change):
-    try:
-        return field.to_python(value) if value is not None else _empty(field)
-    except Exception as exc:  # a ValidationError or a type error: the field names what is wrong
-        raise Refused("bad_message", f"{change.model}.{field.name}: {exc}") from None
-
-
-def _methods(codes, context: Context) -> list:
-    found = [
-        context.cached(
-            (AnalyticalMethod, str(code)),
-            lambda code=code: AnalyticalMethod.objects.filter(pk=str(code)).first(),
-        )
-        for code in codes or []
-    ]
-    return [method for method in found if method is not None]
-
-
-def _resolve(field, value, change: messages.ChangeRecord, context: Context):
-    """The local row a reference names (see ``fdx.exchange.dossier``), looked up once per batch."""
-    if value is None:
-        return None
-    target = field.related_model
-    if target is Organisation:
-        key = (Organisation, value.get("global_id") if isinstance(value, dict) else None)
-        return context.cached(key, lambda: _organisation(value, change))
-    if target is SharingGroup:
-        return SharingGroup.objects.filter(global_id=value).first() or groups.received_group(change)
-    if target is Substance:
-        key = (Substance, value.get("global_id") if isinstance(value, dict) else None)
-        return context.cached(key, lambda: _substance(value, change))
-    if target in (Country, Region, BorderCrossingPoint):
-        lookup = {"pk" if target is Country else "code": value}
-        found = context.cached((target, str(value)), lambda: target.objects.filter(**lookup).first())
-        if found is None and not field.null:
-            raise Refused("unknown_reference", f"{change.model}.{field.name}: {value} is not known here")
-        return found
-    if target in dossier.MODEL_BY_LABEL.values():
-        found = context.cached(
-            (target, str(value)), lambda: target.with_tombstones().filter(global_id=value).first()
-        )
-        if found is None:
-            raise Refused(
-                "missing_parent", f"{change.model}.{field.name}: {value} is not here yet", missing=str(value)
-            )
-        return found
-    if field.null:
-        return None
-    raise Refused("unknown_reference", f"{change.model}.{field.name} cannot be received")
-
-
-def _organisation(value, change) -> Organisation:
-    """An organisation by global id, else by code; a new one (its directory entry) when neither is known."""
-    if not isinstance(value, dict) or not value.get("global_id"):
-        raise Refused("bad_message", f"{change.model}: an organisation reference is not one")
-    found = Organisation.objects.filter(global_id=value["global_id"]).first()
-    found = found or Organisation.objects.filter(code=value.get("code", "")).first()
-    if found is not None:
-        return found
-    country = Country.objects.filter(pk=value.get("country", "")).first()
-    if country is None:
-        raise Refused(
-            "unknown_reference", f"{change.model}: the country of {value.get('code')} is not known here"
-        )
-    return Organisation.objects.create(
-        global_id=uuid.UUID(value["global_id"]),
-        code=str(value.get("code", ""))[:50] or str(value["global_id"]),
-        name_en=str(value.get("name_en", ""))[:250],
-        name_ru=str(value.get("name_ru", ""))[:250],
-        country=country,
-        org_type=str(value.get("type", "")),
-    )
-
-
-def _substance(value, change) -> Substance:
-    if not isinstance(value, dict):
-        raise Refused("bad_message", f"{change.model}: a substance reference is not one")
-    found = Substance.objects.filter(global_id=value.get("global_id")).first()
-    if found is None and value.get("key"):
-        found = Substance.objects.filter(key=value["key"]).first()
-    if found is None and value.get("inchikey"):
-        found = Substance.objects.filter(inchikey=value["inchikey"]).order_by("pk").first()
-    if found is None:
-        raise Refused(
-            "unknown_reference",
-            f"{change.model}: the substance {value.get('name_en') or value.get('global_id')} is not in this "
-            "node's registry",
-        )
-    return found

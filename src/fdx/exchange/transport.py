@@ -1,14 +1,15 @@
 """Synchronising with a peer over HTTPS: pull its queue for this node, push this node's queue for it.
 
-* **Pull** asks the peer for the changes after this node's cursor, page by page, and applies each one in
+* **Pull** asks the peer for the changes after this node's cursor, page by page, and applies each page in
   its own transaction together with the cursor, so that a sync killed at any moment resumes where it
-  stopped and applies nothing twice. A change whose parent is missing (a gap) makes this node fetch the
+  stopped and applies nothing twice. The page's messages are received together (``inbox.receive_many``:
+  a few queries for the page). A change whose parent is missing (a gap) makes this node fetch the
   parent's current message first.
 * **Push** sends this node's queue for the peer, a page at a time; the peer answers what became of each
   message; refusals are kept on the entry (shown to the node administrator), the rest leave the queue.
 * A failure backs off (30 s, doubling, at most an hour); one peer's failure never holds up another's.
 
-The responses are read line by line (JSON lines): a page never has to be held whole in memory.
+The responses are read line by line (JSON lines): no more than a page of messages is held in memory.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fdx.exchange import inbox, messages, outbox
+from fdx.exchange import inbox, outbox
 from fdx.exchange.models import OutboxEntry, Peer
 
 logger = logging.getLogger(__name__)
@@ -125,16 +126,16 @@ def pull(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
         more = finished = False
         with _open(peer, f"changes?{query}") as response, transaction.atomic():
             context = inbox.Context()
+            changes: list[bytes] = []
             for raw in response:
                 line = _json_line(peer, raw)
                 if "message" not in line:
                     more, finished = bool(line.get("more")), True
+                    _receive_page(peer, changes, context, result)
                     context.flush()
                     _advance(peer, int(line.get("next", peer.pulled_through)))
                     break
-                outcome = _receive_with_gaps(peer, messages.canonical(line["message"]), context)
-                _count(result, outcome)
-                result.pulled += 1
+                changes.append(inbox.message_in_line(raw, line))
             if not finished:
                 transaction.set_rollback(True)
         if not finished:
@@ -153,8 +154,30 @@ def _json_line(peer: Peer, raw: bytes) -> dict:
     return line
 
 
+def _receive_page(peer: Peer, changes: list[bytes], context: inbox.Context, result: SyncResult) -> None:
+    """Apply a page's messages together (a few queries for the page); a gap is filled as it comes."""
+    outcomes = inbox.receive_many(
+        changes,
+        sender=peer,
+        channel="pull",
+        context=context,
+        on_gap=lambda data, outcome: _fill_gap(peer, data, outcome, context),
+    )
+    for outcome in outcomes:
+        _count(result, outcome)
+        result.pulled += 1
+
+
 def _receive_with_gaps(peer: Peer, data: bytes, context: inbox.Context, depth: int = 0) -> inbox.Outcome:
     outcome = inbox.receive(data, sender=peer, channel="pull", context=context)
+    return _fill_gap(peer, data, outcome, context, depth)
+
+
+def _fill_gap(
+    peer: Peer, data: bytes, outcome: inbox.Outcome, context: inbox.Context, depth: int = 0
+) -> inbox.Outcome:
+    """A message refused for a missing parent: fetch the parent's current message from the peer, receive it
+    (filling its own gap the same way), then try the message again."""
     if outcome.code == "missing_parent" and outcome.missing and depth < 4:
         with _open(peer, f"records/{outcome.missing}") as response:
             parent = response.read()

@@ -86,11 +86,9 @@ def push(request):
         raise HttpError(413, f"at most {MAX_PUSH_LINES} messages per push")
     with transaction.atomic():
         context = inbox.Context()
-        outcomes = [
-            inbox.receive(line, sender=peer, channel="push", context=context).as_dict() for line in lines
-        ]
+        outcomes = inbox.receive_many(lines, sender=peer, channel="push", context=context)
         context.flush()
-    return {"receipts": outcomes}
+    return {"receipts": [outcome.as_dict() for outcome in outcomes]}
 
 
 @router.get(

@@ -1,0 +1,330 @@
+"""The local copy of a received record: what a change's payload sets on it, and the rows of this node its
+references name (organisations, substances, places, sharing groups, parent records), looked up through the
+receiving batch's cache (``fdx.exchange.inbox.Context``) — one by one, or for a whole page in a few queries
+(``read_records``, ``read_organisations``, ``read_substances``, which find what the one-by-one look-ups
+would). Nothing here writes, but for the directory entry of an organisation or a sharing group this node did
+not know (``Context.creating`` says so first).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from fdx.accounts.models import Organisation, SharingGroup
+from fdx.examinations.models import AnalyticalMethod, Case, Examination, Exhibit
+from fdx.exchange import dossier, messages, pseudonymise, rules
+from fdx.geo.models import BorderCrossingPoint, Country, Region
+from fdx.substances.models import Substance
+
+if TYPE_CHECKING:
+    from fdx.exchange.inbox import Context
+
+#: The most values one ``IN (…)`` of a look-up carries (SQLite takes 999 parameters in a statement).
+IN_CHUNK = 900
+
+
+class Refused(Exception):
+    """A message this node does not apply: ``code`` for machines, the message for people."""
+
+    def __init__(self, code: str, message: str, *, missing: str = ""):
+        super().__init__(message)
+        self.code = code
+        self.missing = missing  # the global id of a missing parent (``missing_parent``)
+
+
+def global_id(value) -> str | None:
+    """A global identifier in the one form rows are remembered under; None for what is not one."""
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        return str(uuid.UUID(value))
+    except ValueError:
+        return None
+
+
+def of_model(cls):
+    """The local copies of a model, tombstones included (an examination with its exhibit, which says its
+    case)."""
+    queryset = cls.with_tombstones()
+    return queryset.select_related("exhibit") if cls is Examination else queryset
+
+
+def rows_in(queryset, field: str, values: Iterable) -> list:
+    """The rows of ``queryset`` whose ``field`` is one of ``values``, a query per ``IN_CHUNK`` values."""
+    values = sorted(values)
+    found = []
+    for start in range(0, len(values), IN_CHUNK):
+        found.extend(queryset.filter(**{f"{field}__in": values[start : start + IN_CHUNK]}))
+    return found
+
+
+# A page's look-ups, in a few queries
+
+
+def read_records(context: Context, cls, ids: Iterable[str]) -> None:
+    """The local copies of ``cls`` with these global ids, remembered (or known absent) in ``context``."""
+    ids = _unknown(context, cls, ids)
+    found = {str(row.global_id): row for row in rows_in(of_model(cls), "global_id", ids)} if ids else {}
+    for key in ids:
+        if key in found:
+            context.remember((cls, key), found[key])
+        else:
+            context.absent.add((cls, key))
+
+
+def read_organisations(context: Context, references: dict[str, dict]) -> None:
+    """The organisations these references name (by the global id they carry), as ``_find_organisation``
+    finds each: by global id, else by code. None is created here."""
+    references = {key: references[key] for key in _unknown(context, Organisation, references)}
+    ids = {global_id(key) for key in references} - {None}
+    by_id = {str(o.global_id): o for o in rows_in(Organisation.objects.all(), "global_id", ids)}
+    codes = {
+        value.get("code", "")
+        for key, value in references.items()
+        if global_id(key) not in by_id and isinstance(value.get("code", ""), str)
+    }
+    by_code = {o.code: o for o in rows_in(Organisation.objects.all(), "code", codes)}
+    for key, value in references.items():
+        code = value.get("code", "")
+        found = by_id.get(global_id(key)) or (by_code.get(code) if isinstance(code, str) else None)
+        if found is not None:
+            context.remember((Organisation, key), found)
+        elif isinstance(code, str):
+            context.absent.add((Organisation, key))
+
+
+def read_substances(context: Context, references: dict[str, dict]) -> None:
+    """The substances these references name (by the global id they carry), as ``_find_substance`` finds
+    each: by global id, else by reference key, else by InChIKey."""
+    references = {key: references[key] for key in _unknown(context, Substance, references)}
+    ids = {global_id(key) for key in references} - {None}
+    by_id = {str(s.global_id): s for s in rows_in(Substance.objects.all(), "global_id", ids)}
+    rest = [value for key, value in references.items() if global_id(key) not in by_id]
+    by_key = {s.key: s for s in rows_in(Substance.objects.all(), "key", _texts(rest, "key"))}
+    by_inchikey: dict[str, Substance] = {}
+    for substance in rows_in(Substance.objects.order_by("pk"), "inchikey", _texts(rest, "inchikey")):
+        by_inchikey.setdefault(substance.inchikey, substance)
+    for key, value in references.items():
+        reference_key, inchikey = value.get("key"), value.get("inchikey")
+        found = by_id.get(global_id(key))
+        found = found or (by_key.get(reference_key) if isinstance(reference_key, str) else None)
+        found = found or (by_inchikey.get(inchikey) if isinstance(inchikey, str) else None)
+        if found is not None:
+            context.remember((Substance, key), found)
+        elif isinstance(reference_key or "", str) and isinstance(inchikey or "", str):
+            context.absent.add((Substance, key))
+
+
+def _texts(references: list[dict], name: str) -> set[str]:
+    return {value[name] for value in references if value.get(name) and isinstance(value[name], str)}
+
+
+def _unknown(context: Context, cls, keys: Iterable[str]) -> list[str]:
+    """The keys neither remembered nor known absent."""
+    return [key for key in keys if (cls, key) not in context.rows and (cls, key) not in context.absent]
+
+
+# The copy's values
+
+
+def values(cls, local, change: messages.ChangeRecord, context: Context) -> tuple[list, dict[str, list]]:
+    """What the change's payload sets on the copy, as (attribute, value) pairs, and its many-to-many
+    values; ``Refused`` when a value or a reference cannot be taken. Changes nothing."""
+    assignments: list[tuple[str, object]] = []
+    m2m: dict[str, list] = {}
+    travelling = set(change.fields)
+    for name in pseudonymise.rules_for(change.model):
+        field = cls._meta.get_field(name)
+        if name not in travelling:
+            if field.many_to_many:
+                m2m[name] = []
+            elif not field.is_relation or field.null:
+                assignments.append((field.attname, _empty(field)))
+            continue
+        value = change.payload.get(name)
+        if field.many_to_many:
+            m2m[name] = _methods(value, context)
+        elif field.is_relation:
+            assignments.append((name, _resolve(field, value, change, context)))
+        else:
+            assignments.append((field.attname, _scalar(field, value, change)))
+    if cls is Case and change.level == rules.Level.SHARING_GROUP and not _has_group(local, assignments):
+        assignments.append(("sharing_group", _group(change, context)))
+    return assignments, m2m
+
+
+def _has_group(local, assignments: list[tuple[str, object]]) -> bool:
+    """Whether the case copy has a sharing group once ``assignments`` are made."""
+    chosen = dict(assignments)
+    if "sharing_group" in chosen:
+        return chosen["sharing_group"] is not None
+    if "sharing_group_id" in chosen:
+        return chosen["sharing_group_id"] is not None
+    return local is not None and local.sharing_group_id is not None
+
+
+def case_id(obj) -> int:
+    """The primary key of the case a copy belongs to (itself, for a case)."""
+    if isinstance(obj, Case):
+        return obj.pk
+    if isinstance(obj, Exhibit):
+        return obj.case_id
+    if isinstance(obj, Examination):
+        return obj.exhibit.case_id
+    return obj.examination.exhibit.case_id
+
+
+def _empty(field):
+    if field.null:
+        return None
+    return "" if field.get_internal_type() in {"CharField", "TextField", "SlugField"} else field.get_default()
+
+
+def _scalar(field, value, change):
+    try:
+        return field.to_python(value) if value is not None else _empty(field)
+    except Exception as exc:  # a ValidationError or a type error: the field names what is wrong
+        raise Refused("bad_message", f"{change.model}.{field.name}: {exc}") from None
+
+
+def _methods(codes, context: Context) -> list:
+    """The analytical methods named (those this node knows), each once."""
+    found = {}
+    for code in codes or []:
+        method = context.cached(
+            (AnalyticalMethod, str(code)),
+            lambda code=code: AnalyticalMethod.objects.filter(pk=str(code)).first(),
+        )
+        if method is not None:
+            found.setdefault(method.pk, method)
+    return list(found.values())
+
+
+def _resolve(field, value, change: messages.ChangeRecord, context: Context):
+    """The local row a reference names (see ``fdx.exchange.dossier``), looked up once per batch."""
+    if value is None:
+        return None
+    target = field.related_model
+    if target is Organisation:
+        if not isinstance(value, dict) or not value.get("global_id"):
+            raise Refused("bad_message", f"{change.model}: an organisation reference is not one")
+        key = (Organisation, value["global_id"])
+        return context.cached(key, lambda: _find_organisation(value)) or _new_organisation(
+            key, value, change, context
+        )
+    if target is SharingGroup:
+        found = context.cached((SharingGroup, str(value)), lambda: _find_group(value))
+        return found or _group(change, context)
+    if target is Substance:
+        if not isinstance(value, dict):
+            raise Refused("bad_message", f"{change.model}: a substance reference is not one")
+        found = context.cached((Substance, value.get("global_id")), lambda: _find_substance(value))
+        if found is None:
+            raise Refused(
+                "unknown_reference",
+                f"{change.model}: the substance {value.get('name_en') or value.get('global_id')} is not in "
+                "this node's registry",
+            )
+        return found
+    if target in (Country, Region, BorderCrossingPoint):
+        lookup = {"pk" if target is Country else "code": value}
+        found = context.cached((target, str(value)), lambda: target.objects.filter(**lookup).first())
+        if found is None and not field.null:
+            raise Refused("unknown_reference", f"{change.model}.{field.name}: {value} is not known here")
+        return found
+    if target in dossier.MODEL_BY_LABEL.values():
+        gid = global_id(value)
+        if gid is None:
+            raise Refused("bad_message", f"{change.model}.{field.name}: {value!r} is not a global identifier")
+        found = context.cached((target, gid), lambda: of_model(target).filter(global_id=gid).first())
+        if found is None:
+            raise Refused(
+                "missing_parent", f"{change.model}.{field.name}: {value} is not here yet", missing=str(value)
+            )
+        return found
+    if field.null:
+        return None
+    raise Refused("unknown_reference", f"{change.model}.{field.name} cannot be received")
+
+
+def _find_organisation(value: dict) -> Organisation | None:
+    """An organisation by global id, else by code."""
+    gid = global_id(value["global_id"])
+    found = Organisation.objects.filter(global_id=gid).first() if gid else None
+    return found or Organisation.objects.filter(code=value.get("code", "")).first()
+
+
+def _new_organisation(key: tuple, value: dict, change, context: Context) -> Organisation:
+    """The directory entry of an organisation this node did not know, from the reference."""
+    gid = global_id(value["global_id"])
+    if gid is None:
+        raise Refused("bad_message", f"{change.model}: an organisation reference is not one")
+    country = context.cached(
+        (Country, str(value.get("country", ""))),
+        lambda: Country.objects.filter(pk=value.get("country", "")).first(),
+    )
+    if country is None:
+        raise Refused(
+            "unknown_reference", f"{change.model}: the country of {value.get('code')} is not known here"
+        )
+    context.creating()
+    organisation = Organisation.objects.create(
+        global_id=uuid.UUID(gid),
+        code=str(value.get("code", ""))[:50] or str(value["global_id"]),
+        name_en=str(value.get("name_en", ""))[:250],
+        name_ru=str(value.get("name_ru", ""))[:250],
+        country=country,
+        org_type=str(value.get("type", "")),
+    )
+    context.remember(key, organisation)
+    return organisation
+
+
+def _find_substance(value: dict) -> Substance | None:
+    gid = global_id(value.get("global_id"))
+    found = Substance.objects.filter(global_id=gid).first() if gid else None
+    if found is None and value.get("key"):
+        found = Substance.objects.filter(key=value["key"]).first()
+    if found is None and value.get("inchikey"):
+        found = Substance.objects.filter(inchikey=value["inchikey"]).order_by("pk").first()
+    return found
+
+
+def _find_group(value) -> SharingGroup | None:
+    gid = global_id(value)
+    return SharingGroup.objects.filter(global_id=gid).first() if gid else None
+
+
+def _group(change: messages.ChangeRecord, context: Context) -> SharingGroup | None:
+    """The record's sharing group here: found by global id, or recreated from the definition it carries
+    (with the members this node knows), never dropped or lowered."""
+    definition = change.group
+    if not definition:
+        return None
+    key = (SharingGroup, str(definition["group_id"]))
+    group = context.cached(key, lambda: _find_group(definition["group_id"]))
+    if group is not None:
+        return group
+    gid = global_id(definition["group_id"])
+    if gid is None:
+        raise Refused("bad_message", f"{change.model}: the sharing group's identifier is not one")
+    code = str(definition.get("code") or definition["group_id"])[:50]
+    if SharingGroup.objects.filter(code=code).exists():
+        code = str(definition["group_id"])[:50]
+    context.creating()
+    group = SharingGroup.objects.create(
+        global_id=uuid.UUID(gid),
+        code=code,
+        name_en=str(definition.get("name_en") or code)[:250],
+        name_ru=str(definition.get("name_ru") or "")[:250],
+        is_active=bool(definition["active"]),
+    )
+    group.organisations.set(
+        Organisation.objects.filter(global_id__in=[m["organisation"] for m in definition["members"]])
+    )
+    context.remember(key, group)
+    return group

@@ -1,0 +1,217 @@
+"""Receiving a page of messages together (``inbox.receive_many``): a few queries for the whole page, and
+each message decided as if it came alone — a refused one changes nothing and the others are applied."""
+
+import io
+import json
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from fdx.examinations.models import Case, Examination, Exhibit, Finding
+from fdx.exchange import inbox, messages, transport
+from fdx.exchange.models import Receipt, ReceivedRecord
+from fdx.exchange.tests.test_inbox import Dossier, relayed
+
+pytestmark = pytest.mark.django_db
+
+
+def receive_page(datas, peer, **kwargs):
+    return inbox.receive_many(datas, sender=peer, channel="pull", **kwargs)
+
+
+def page_of(dossiers):
+    return [data for dossier in dossiers for data in dossier.all()]
+
+
+def queries_to_receive(datas, peer) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        outcomes = receive_page(datas, peer)
+    assert {o.outcome for o in outcomes} == {"applied"}
+    return len(captured.captured_queries)
+
+
+def test_a_page_of_new_records_takes_as_many_queries_whatever_its_size(persona, uz_peer):
+    receive_page(Dossier().all(), uz_peer)  # the laboratory's directory entry is created once
+
+    small = queries_to_receive(page_of([Dossier() for _ in range(2)]), uz_peer)
+    large = queries_to_receive(page_of([Dossier() for _ in range(10)]), uz_peer)
+
+    assert small == large
+    assert Finding.objects.count() == 13
+
+
+def test_a_page_of_findings_of_one_examination_takes_as_many_queries_whatever_their_number(persona, uz_peer):
+    def page(findings):
+        dossier = Dossier()
+        datas = dossier.all()
+        for _ in range(findings - 1):
+            dossier.ids["finding"] = str(uuid.uuid4())
+            datas.append(dossier.message("finding"))
+        return datas
+
+    receive_page(Dossier().all(), uz_peer)
+    assert queries_to_receive(page(5), uz_peer) == queries_to_receive(page(40), uz_peer)
+
+
+def test_a_refused_message_in_the_middle_of_a_page_changes_nothing_and_the_others_are_applied(
+    persona, uz_peer
+):
+    kept, national, orphan = Dossier(), Dossier(level="national"), Dossier()
+    unknown = kept.payload("finding") | {
+        "substance": {"global_id": str(uuid.uuid4()), "key": "", "inchikey": "", "name_en": "Protonitazepyne"}
+    }
+    page = [
+        kept.message("case"),
+        national.message("case"),  # the rules do not let this node hold it
+        kept.message("exhibit"),
+        orphan.message("exhibit"),  # its case is not here: a gap
+        kept.message("examination"),
+        kept.message("finding", payload=unknown),  # a substance this node does not know
+        b"not a message",
+    ]
+
+    outcomes = receive_page(page, uz_peer)
+
+    assert [(o.outcome, o.code) for o in outcomes] == [
+        ("applied", ""),
+        ("refused", "not_for_this_node"),
+        ("applied", ""),
+        ("refused", "missing_parent"),
+        ("applied", ""),
+        ("refused", "unknown_reference"),
+        ("refused", "malformed"),
+    ]
+    assert set(Case.objects.values_list("global_id", flat=True)) == {uuid.UUID(kept.ids["case"])}
+    assert Exhibit.objects.get().case.global_id == uuid.UUID(kept.ids["case"])
+    assert Examination.objects.get().exhibit.global_id == uuid.UUID(kept.ids["exhibit"])
+    assert not Finding.objects.exists()
+    assert set(ReceivedRecord.objects.values_list("global_id", flat=True)) == {
+        uuid.UUID(kept.ids[name]) for name in ("case", "exhibit", "examination")
+    }
+    receipts = list(Receipt.objects.order_by("sequence").values_list("outcome", "reason"))
+    assert [outcome for outcome, _reason in receipts] == [o.outcome for o in outcomes]
+    assert receipts[1][1].startswith("not_for_this_node: ")
+    assert receipts[5][1].startswith("unknown_reference: ")
+
+
+def test_a_clash_with_the_database_refuses_only_the_message_at_fault(persona, uz_peer):
+    first, second = Dossier(), Dossier()
+    # The second case has the first one's laboratory case number: the same owner may not use it twice.
+    same_reference = second.payload("case") | {"reference": first.payload("case")["reference"]}
+    page = [
+        first.message("case"),
+        second.message("case", payload=same_reference),
+        first.message("exhibit"),
+        second.message("exhibit"),
+    ]
+
+    outcomes = receive_page(page, uz_peer)
+
+    assert [(o.outcome, o.code) for o in outcomes] == [
+        ("applied", ""),
+        ("refused", "conflict"),
+        ("applied", ""),
+        ("refused", "missing_parent"),
+    ]
+    assert Case.objects.get().global_id == uuid.UUID(first.ids["case"])
+    assert not ReceivedRecord.objects.filter(global_id=second.ids["case"]).exists()
+    assert Receipt.objects.filter(outcome="refused").count() == 2
+
+
+def test_a_record_sent_twice_in_a_page_ends_at_its_last_version(persona, uz_peer):
+    dossier = Dossier()
+    border = dossier.payload("case") | {"seizure_context": "border"}
+    page = [
+        dossier.message("case"),
+        dossier.message("exhibit"),
+        dossier.message("case", payload=border, version=2),
+        dossier.message("case"),  # older: changes nothing
+    ]
+
+    outcomes = receive_page(page, uz_peer)
+
+    assert [o.outcome for o in outcomes] == ["applied", "applied", "applied", "unchanged"]
+    case = Case.objects.get()
+    assert (case.record_version, case.seizure_context) == (2, "border")
+    assert ReceivedRecord.objects.get(global_id=dossier.ids["case"]).version == 2
+
+
+def test_a_withdrawal_in_a_page_removes_the_copy_and_the_page_goes_on(persona, uz_peer):
+    gone, kept = Dossier(), Dossier()
+    page = [
+        *gone.all(),
+        gone.message("finding", state="withdrawn", version=2),
+        gone.message("finding"),  # the older version again: it cannot come back
+        *kept.all(),
+    ]
+
+    outcomes = receive_page(page, uz_peer)
+
+    assert [o.outcome for o in outcomes] == ["applied"] * 5 + ["unchanged"] + ["applied"] * 4
+    assert list(Finding.objects.values_list("global_id", flat=True)) == [uuid.UUID(kept.ids["finding"])]
+    assert ReceivedRecord.objects.get(global_id=gone.ids["finding"]).state == "withdrawn"
+
+
+def test_a_page_relayed_by_the_hub_is_received_as_its_messages_would_be_alone(persona, uz_peer, hub_peer):
+    dossiers = [Dossier() for _ in range(3)]
+    outcomes = receive_page([relayed(data) for data in page_of(dossiers)], hub_peer)
+    assert {o.outcome for o in outcomes} == {"applied"}
+    assert Examination.objects.filter(methods__code="gc_ms").count() == 3
+
+
+def test_a_pulled_page_fills_a_gap_before_the_records_after_it(persona, uz_peer, monkeypatch):
+    """The peer's page lacks the case of the exhibit it starts with: the case is fetched, then the exhibit
+    is tried again, and the rest of the page follows."""
+    dossier = Dossier()
+    case, *rest = dossier.all()
+    page = [{"message": json.loads(data), "sequence": n} for n, data in enumerate(rest, start=1)]
+    answers = {
+        f"changes?after=0&limit={transport.PAGE}": b"".join(
+            json.dumps(line).encode() + b"\n" for line in [*page, {"more": False, "next": 3}]
+        ),
+        f"records/{dossier.ids['case']}": case,
+    }
+    asked = []
+
+    def answer(peer, path, body=None):
+        asked.append(path)
+        return io.BytesIO(answers[path])
+
+    monkeypatch.setattr(transport, "_open", answer)
+    result = transport.SyncResult(uz_peer.name)
+
+    transport.pull(uz_peer, result)
+
+    assert (result.pulled, result.applied, result.refused) == (3, 3, 0)
+    assert asked == [f"changes?after=0&limit={transport.PAGE}", f"records/{dossier.ids['case']}"]
+    assert Finding.objects.get().examination.exhibit.case.global_id == uuid.UUID(dossier.ids["case"])
+    receipts = list(Receipt.objects.order_by("sequence").values_list("model", "outcome"))
+    assert receipts == [
+        ("examinations.exhibit", "refused"),
+        ("examinations.case", "applied"),
+        ("examinations.exhibit", "applied"),
+        ("examinations.examination", "applied"),
+        ("examinations.finding", "applied"),
+    ]
+    uz_peer.refresh_from_db()
+    assert uz_peer.pulled_through == 3
+
+
+def test_one_message_is_received_as_a_page_of_one(persona, uz_peer):
+    dossier = Dossier()
+    assert inbox.receive(dossier.message("case"), sender=uz_peer, channel="push").outcome == "applied"
+    assert messages.parse(bytes(ReceivedRecord.objects.get().message)).record.global_id == dossier.ids["case"]
+
+
+def test_a_line_s_message_is_taken_as_its_bytes_when_the_line_is_as_a_node_writes_it(persona, uz_peer):
+    data = Dossier().message("case")
+    written = b'{"message":' + data + b',"sequence":7}\n'
+    assert inbox.message_in_line(written, json.loads(written)) == data
+    # Written otherwise (spaces, another order): the message made canonical, as before.
+    spaced = json.dumps({"sequence": 7, "message": json.loads(data)}, indent=1).encode()
+    assert inbox.message_in_line(spaced, json.loads(spaced)) == data
+    # A line that holds more than the message after it is not cut short.
+    extra = b'{"message":' + data + b',"other":{"sequence":1},"sequence":7}\n'
+    assert inbox.message_in_line(extra, json.loads(extra)) == messages.canonical(json.loads(data))
