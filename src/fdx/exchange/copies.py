@@ -67,9 +67,22 @@ def rows_in(queryset, field: str, values: Iterable) -> list:
 
 def read_records(context: Context, cls, ids: Iterable[str]) -> None:
     """The local copies of ``cls`` with these global ids, remembered (or known absent) in ``context``."""
-    ids = _unknown(context, cls, ids)
-    found = {str(row.global_id): row for row in rows_in(of_model(cls), "global_id", ids)} if ids else {}
-    for key in ids:
+    _read(context, cls, of_model(cls), "global_id", ids)
+
+
+#: The reference data a payload names by code, and the field each is found by (as ``_resolve`` finds it).
+CODED = {Country: "pk", Region: "code", BorderCrossingPoint: "code", AnalyticalMethod: "pk"}
+
+
+def read_coded(context: Context, cls, codes: Iterable[str]) -> None:
+    """The rows of ``cls`` (a model of ``CODED``) with these codes, remembered (or known absent)."""
+    _read(context, cls, cls.objects.all(), CODED[cls], codes)
+
+
+def _read(context: Context, cls, queryset, field: str, keys: Iterable[str]) -> None:
+    keys = _unknown(context, cls, keys)
+    found = {str(getattr(row, field)): row for row in rows_in(queryset, field, keys)} if keys else {}
+    for key in keys:
         if key in found:
             context.remember((cls, key), found[key])
         else:

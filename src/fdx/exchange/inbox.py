@@ -49,6 +49,7 @@ from fdx.examinations.models import Case, Examination, Exhibit, Finding
 from fdx.exchange import copies, dossier, messages, network, outbox, pseudonymise, rules
 from fdx.exchange.copies import Refused
 from fdx.exchange.models import Peer, Receipt, ReceiptOutcome, ReceivedRecord
+from fdx.substances.models import Substance
 
 __all__ = ["Context", "Outcome", "Refused", "message_in_line", "receive", "receive_many"]
 
@@ -461,8 +462,8 @@ class _Plan:
         floors = ReceivedRecord.objects.select_for_update()
         self.floors = {str(floor.global_id): floor for floor in copies.rows_in(floors, "global_id", gids)}
         wanted: dict[type, set[str]] = defaultdict(set)
-        organisations: dict[str, dict] = {}
-        substances: dict[str, dict] = {}
+        coded: dict[type, set[str]] = defaultdict(set)
+        named: dict[type, dict[str, dict]] = {Organisation: {}, Substance: {}}  # by the global id they carry
         for item in items:
             change = item.change
             cls = dossier.MODEL_BY_LABEL[change.model]
@@ -474,12 +475,17 @@ class _Plan:
                     parent = copies.global_id(value) if value is not None else None
                     if parent:
                         wanted[target].add(parent)
-                elif isinstance(value, dict) and isinstance(value.get("global_id"), str):
-                    (organisations if target is Organisation else substances)[value["global_id"]] = value
+                elif target in copies.CODED:  # a code, or a list of codes (the methods)
+                    codes = value if isinstance(value, list) else [value]
+                    coded[target].update(code for code in codes if isinstance(code, str))
+                elif target in named and isinstance(value, dict) and isinstance(value.get("global_id"), str):
+                    named[target][value["global_id"]] = value
         for cls, ids in wanted.items():
             copies.read_records(self.context, cls, ids)
-        copies.read_organisations(self.context, organisations)
-        copies.read_substances(self.context, substances)
+        for cls, codes in coded.items():
+            copies.read_coded(self.context, cls, codes)
+        copies.read_organisations(self.context, named[Organisation])
+        copies.read_substances(self.context, named[Substance])
 
     # Writing
 
@@ -615,10 +621,11 @@ def _node(node_id: str, context: Context) -> rules.Node:
 
 @cache
 def _references(model: str) -> tuple[tuple[str, type], ...]:
-    """The fields of ``model`` that name another row (not many-to-many), with the model they name."""
+    """The fields of ``model`` that name another row, with the model they name (the analytical methods of an
+    examination, each by its code, among them)."""
     cls = dossier.MODEL_BY_LABEL[model]
     fields = (cls._meta.get_field(name) for name in pseudonymise.rules_for(model))
-    return tuple((f.name, f.related_model) for f in fields if f.is_relation and not f.many_to_many)
+    return tuple((f.name, f.related_model) for f in fields if f.is_relation)
 
 
 # Removing a copy

@@ -215,3 +215,20 @@ def test_a_line_s_message_is_taken_as_its_bytes_when_the_line_is_as_a_node_write
     # A line that holds more than the message after it is not cut short.
     extra = b'{"message":' + data + b',"other":{"sequence":1},"sequence":7}\n'
     assert inbox.message_in_line(extra, json.loads(extra)) == messages.canonical(json.loads(data))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not hold a text to its length")
+def test_a_value_too_long_for_its_column_refuses_only_its_message(persona, uz_peer):
+    kept, long = Dossier(), Dossier()
+    too_long = long.payload("case") | {"agency_case_number": "x" * 300}
+    page = [kept.message("case"), long.message("case", payload=too_long), kept.message("exhibit")]
+
+    outcomes = receive_page(page, uz_peer)
+
+    assert [(o.outcome, o.code) for o in outcomes] == [
+        ("applied", ""),
+        ("refused", "bad_message"),
+        ("applied", ""),
+    ]
+    assert "does not fit this node" in outcomes[1].reason
+    assert Case.objects.get().global_id == uuid.UUID(kept.ids["case"])
