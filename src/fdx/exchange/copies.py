@@ -1,9 +1,10 @@
 """The local copy of a received record: what a change's payload sets on it, and the rows of this node its
 references name (organisations, substances, places, sharing groups, parent records), looked up through the
 receiving batch's cache (``fdx.exchange.inbox.Context``) — one by one, or for a whole page in a few queries
-(``read_records``, ``read_organisations``, ``read_substances``, which find what the one-by-one look-ups
-would). Nothing here writes, but for the directory entry of an organisation or a sharing group this node did
-not know (``Context.creating`` says so first).
+(``read_records``, ``read_coded``, ``read_organisations``, ``read_substances``, which find what the
+one-by-one look-ups would). Nothing here writes, but for the directory entry of an organisation this node did
+not know and a sharing group created or brought up to date (``fdx.exchange.groups``): ``Context.creating``
+says so first.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from fdx.accounts.models import Organisation, SharingGroup
 from fdx.examinations.models import AnalyticalMethod, Case, Examination, Exhibit
-from fdx.exchange import dossier, messages, pseudonymise, rules
+from fdx.exchange import dossier, groups, messages, pseudonymise
+from fdx.exchange.models import ReceivedGroup
 from fdx.geo.models import BorderCrossingPoint, Country, Region
 from fdx.substances.models import Substance
 
@@ -165,8 +167,11 @@ def values(cls, local, change: messages.ChangeRecord, context: Context) -> tuple
             assignments.append((name, _resolve(field, value, change, context)))
         else:
             assignments.append((field.attname, _scalar(field, value, change)))
-    if cls is Case and change.level == rules.Level.SHARING_GROUP and not _has_group(local, assignments):
-        assignments.append(("sharing_group", _group(change, context)))
+    # Every record of a sharing-group case carries the group as its origin defines it now: the group here
+    # follows it (``fdx.exchange.groups``).
+    group = _received_group(change, context)
+    if cls is Case and group is not None and not _has_group(local, assignments):
+        assignments.append(("sharing_group", group))
     return assignments, m2m
 
 
@@ -231,7 +236,7 @@ def _resolve(field, value, change: messages.ChangeRecord, context: Context):
         )
     if target is SharingGroup:
         found = context.cached((SharingGroup, str(value)), lambda: _find_group(value))
-        return found or _group(change, context)
+        return found or _received_group(change, context)
     if target is Substance:
         if not isinstance(value, dict):
             raise Refused("bad_message", f"{change.model}: a substance reference is not one")
@@ -312,32 +317,21 @@ def _find_group(value) -> SharingGroup | None:
     return SharingGroup.objects.filter(global_id=gid).first() if gid else None
 
 
-def _group(change: messages.ChangeRecord, context: Context) -> SharingGroup | None:
-    """The record's sharing group here: found by global id, or recreated from the definition it carries
-    (with the members this node knows), never dropped or lowered."""
+def _received_group(change: messages.ChangeRecord, context: Context) -> SharingGroup | None:
+    """The sharing group ``change`` names, created from its definition or brought up to date with it
+    (``fdx.exchange.groups.received_group``): asked again only when a record of the batch carries another
+    definition of the group, or comes from another node, than the last one asked."""
     definition = change.group
     if not definition:
         return None
-    key = (SharingGroup, str(definition["group_id"]))
-    group = context.cached(key, lambda: _find_group(definition["group_id"]))
+    key = (ReceivedGroup, str(definition["group_id"]))
+    stamp = (change.origin_node, messages.digest(definition))
+    asked = context.rows.get(key)
+    if asked is not None and asked[0] == stamp:
+        return asked[1]
+    context.creating()  # the group may be created or changed: the message's own savepoint takes it back
+    group = groups.received_group(change)
+    context.remember(key, (stamp, group))
     if group is not None:
-        return group
-    gid = global_id(definition["group_id"])
-    if gid is None:
-        raise Refused("bad_message", f"{change.model}: the sharing group's identifier is not one")
-    code = str(definition.get("code") or definition["group_id"])[:50]
-    if SharingGroup.objects.filter(code=code).exists():
-        code = str(definition["group_id"])[:50]
-    context.creating()
-    group = SharingGroup.objects.create(
-        global_id=uuid.UUID(gid),
-        code=code,
-        name_en=str(definition.get("name_en") or code)[:250],
-        name_ru=str(definition.get("name_ru") or "")[:250],
-        is_active=bool(definition["active"]),
-    )
-    group.organisations.set(
-        Organisation.objects.filter(global_id__in=[m["organisation"] for m in definition["members"]])
-    )
-    context.remember(key, group)
+        context.remember((SharingGroup, str(definition["group_id"])), group)
     return group

@@ -232,3 +232,41 @@ def test_a_value_too_long_for_its_column_refuses_only_its_message(persona, uz_pe
     ]
     assert "does not fit this node" in outcomes[1].reason
     assert Case.objects.get().global_id == uuid.UUID(kept.ids["case"])
+
+
+def test_a_sharing_group_follows_each_definition_its_records_carry_within_a_page(persona, settings, uz_peer):
+    from fdx.accounts.models import SharingGroup
+    from fdx.audit.models import AuditEvent
+    from fdx.testing.personas import organisation
+
+    settings.FDX_NODE_ROLE = "hub"
+    centre, kz_lab = organisation("demo-regional-centre"), organisation("demo-kz-forensic-centre")
+    group = {
+        "group_id": str(uuid.uuid4()),
+        "active": True,
+        "code": "uz-rc",
+        "members": [
+            {"organisation": str(uuid.uuid4()), "country": "UZ", "kind": "state_body", "code": "uz-lab"},
+            {
+                "organisation": str(uuid.uuid4()),
+                "country": "KZ",
+                "kind": "regional_centre",
+                "code": centre.code,
+            },
+        ],
+    }
+    lab = {"organisation": str(kz_lab.global_id), "country": "KZ", "kind": "state_body", "code": kz_lab.code}
+    joined = group | {"members": [*group["members"], lab]}
+
+    def case(definition):
+        dossier = Dossier(level="sharing_group")
+        payload = dossier.payload("case") | {"sharing_group": group["group_id"]}
+        return dossier.message("case", payload=payload, group=definition)
+
+    outcomes = receive_page([case(group), case(group), case(joined), case(joined), case(group)], uz_peer)
+
+    assert {o.outcome for o in outcomes} == {"applied"}
+    held = SharingGroup.objects.get(global_id=group["group_id"])
+    assert set(held.organisations.all()) == {centre}  # as the last record's definition says
+    assert AuditEvent.objects.filter(action="exchange.sharing_group.followed").count() == 2
+    assert set(Case.objects.values_list("sharing_group", flat=True)) == {held.pk}
