@@ -58,29 +58,50 @@ def shared_records(case: Case) -> Iterator[DistributedRecord]:
     nothing unless the case has a shared result; then the case, its exhibits, its examinations with a
     result and their findings. Tombstones are left out (what a peer must be told of them is decided from
     what it holds)."""
-    if not case.has_shared_result or case.record_state == RecordState.DELETED:
-        return
-    yield case
-    exhibits = list(Exhibit.objects.filter(case=case).order_by("pk"))
-    for exhibit in exhibits:
-        exhibit.case = case  # its reference is the case's global id: no query per exhibit
-    yield from exhibits
-    by_pk = {exhibit.pk: exhibit for exhibit in exhibits}
-    examinations = list(
-        Examination.objects.filter(exhibit__case=case, status__in=SHARED_STATUSES)
+    yield from shared_records_of([case])[case.pk]
+
+
+def shared_records_of(cases: list[Case]) -> dict[int, list[DistributedRecord]]:
+    """``shared_records`` of each of ``cases`` (by primary key, the same records in the same order), read
+    together in a fixed number of queries."""
+    result: dict[int, list[DistributedRecord]] = {case.pk: [] for case in cases}
+    shared = {
+        case.pk: case for case in cases if case.has_shared_result and case.record_state != RecordState.DELETED
+    }
+    if not shared:
+        return result
+    exhibits = {
+        exhibit.pk: exhibit for exhibit in Exhibit.objects.filter(case__in=list(shared)).order_by("pk")
+    }
+    for exhibit in exhibits.values():
+        exhibit.case = shared[exhibit.case_id]
+    examinations = {
+        examination.pk: examination
+        for examination in Examination.objects.filter(
+            exhibit__case__in=list(shared), status__in=SHARED_STATUSES
+        )
+        .annotate(case_key=models.F("exhibit__case_id"))
         .prefetch_related("methods")
         .select_related("laboratory", "previous_revision")
         .order_by("pk")
+    }
+    for examination in examinations.values():
+        if examination.exhibit_id in exhibits:  # an exhibit removed keeps its examination: read it then
+            examination.exhibit = exhibits[examination.exhibit_id]
+    findings = list(
+        Finding.objects.filter(examination__in=list(examinations)).select_related("substance").order_by("pk")
     )
-    for examination in examinations:
-        if examination.exhibit_id in by_pk:  # an exhibit removed keeps its examination: read it then
-            examination.exhibit = by_pk[examination.exhibit_id]
-    yield from examinations
-    by_pk = {examination.pk: examination for examination in examinations}
-    findings = Finding.objects.filter(examination__in=examinations).select_related("substance").order_by("pk")
     for finding in findings:
-        finding.examination = by_pk[finding.examination_id]
-        yield finding
+        finding.examination = examinations[finding.examination_id]
+    for case in shared.values():
+        result[case.pk].append(case)
+    for exhibit in exhibits.values():
+        result[exhibit.case_id].append(exhibit)
+    for examination in examinations.values():
+        result[examination.case_key].append(examination)
+    for finding in findings:
+        result[finding.examination.case_key].append(finding)
+    return result
 
 
 # Loading the records of a page of the queues: a fixed number of queries, however many records.

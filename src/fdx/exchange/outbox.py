@@ -56,36 +56,67 @@ def active_peers() -> list[Peer]:
 # Filling the queues
 
 
+#: Cases whose records and copies ``refresh_cases`` reads together, before refreshing each in its own
+#: transaction (few, so that what is read is as it was a moment before).
+REFRESH_CHUNK = 50
+
+
 def refresh_cases(case_ids: Iterable[int], peers: list[Peer] | None = None) -> int:
-    """Queue what each peer is owed for each case; returns how many entries were queued."""
+    """Queue what each peer is owed for each case; returns how many entries were queued. The cases, their
+    records and what the peers hold of them are read ``REFRESH_CHUNK`` cases at a time, in a few queries."""
     peers = active_peers() if peers is None else peers
     if not peers:
         return 0
+    case_ids = list(case_ids)
     queued = 0
-    for case_id in case_ids:
-        case = (
-            Case.with_tombstones()
+    for start in range(0, len(case_ids), REFRESH_CHUNK):
+        chunk = case_ids[start : start + REFRESH_CHUNK]
+        cases = {
+            case.pk: case
+            for case in Case.with_tombstones()
             .select_related(*dossier.REFERENCES[Case])
             .prefetch_related("sharing_group__organisations")
-            .filter(pk=case_id, origin_node=local_node_id())
-            .first()
-        )
-        if case is not None:
-            queued += refresh_case(case, peers)
+            .filter(pk__in=chunk, origin_node=local_node_id())
+        }
+        records = dossier.shared_records_of(list(cases.values()))
+        held = _held(peers, list(cases))
+        for case_id in chunk:
+            if case_id in cases:
+                queued += refresh_case(cases[case_id], peers, records=records[case_id], held=held[case_id])
     return queued
 
 
+def _held(peers: list[Peer], case_ids: list[int]) -> dict[int, dict[int, dict[uuid.UUID, PeerCopy]]]:
+    """What each peer holds of each case: case → peer → global id → copy, in the order they were made."""
+    held: dict[int, dict[int, dict[uuid.UUID, PeerCopy]]] = {
+        case_id: {peer.pk: {} for peer in peers} for case_id in case_ids
+    }
+    copies = PeerCopy.objects.filter(peer__in=[peer.pk for peer in peers], case_id__in=case_ids).order_by(
+        "pk"
+    )
+    for copy in copies:
+        held[copy.case_id][copy.peer_id][copy.global_id] = copy
+    return held
+
+
 @transaction.atomic
-def refresh_case(case: Case, peers: list[Peer]) -> int:
-    """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module).
+def refresh_case(
+    case: Case,
+    peers: list[Peer],
+    *,
+    records: list | None = None,
+    held: dict[int, dict[uuid.UUID, PeerCopy]] | None = None,
+) -> int:
+    """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module);
+    ``records`` (``dossier.shared_records``) and ``held`` (``_held``) when the caller read them already.
 
     In two passes: first what each peer is owed, and which records need a new version; then, the versions
     moved once, every entry is queued at the record's final version (an entry queued for one peer before
     another peer's withdrawal moved the version would otherwise be passed over when read). The second pass
     writes the case's entries and copies in a few statements, the entries in the order the passes made."""
     this = network.this_node()
-    instances = {obj.global_id: obj for obj in dossier.shared_records(case)}
-    records = list(instances.values())
+    records = list(dossier.shared_records(case)) if records is None else records
+    instances = {obj.global_id: obj for obj in records}
     secret = node_secret()
     case_group = dossier.case_group(case)
     group = dossier.group_definition(case, case_group)
@@ -95,9 +126,7 @@ def refresh_case(case: Case, peers: list[Peer]) -> int:
     }
     values: dict[uuid.UUID, dict] = {}  # each record's values, the same for every peer
     contents: dict[tuple, str] = {}  # peers the rules treat alike are owed the same content
-    held_by_peer: dict[int, dict[uuid.UUID, PeerCopy]] = {peer.pk: {} for peer in peers}
-    for copy in PeerCopy.objects.filter(peer__in=[peer.pk for peer in peers], case_id=case.pk).order_by("pk"):
-        held_by_peer[copy.peer_id][copy.global_id] = copy
+    held_by_peer = _held(peers, [case.pk])[case.pk] if held is None else held
     plans = []
     needs_version: set[uuid.UUID] = set()
     for peer in peers:

@@ -1,5 +1,6 @@
-"""Reading a peer's queue a page at a time: the messages are the ones each entry built alone gives, byte for
-byte, and a page costs a fixed number of queries however many entries it holds."""
+"""The queues at volume. Read a page at a time, they give the messages each entry built alone gives, byte
+for byte, in a fixed number of queries however many entries a page holds; filled, a case costs the same
+queries however many records it has."""
 
 import uuid
 
@@ -124,3 +125,20 @@ def test_a_page_longer_than_a_chunk_reads_every_entry_in_order(persona, uz_peer,
     read = list(outbox.pending(uz_peer, entries[0].sequence, 6))
 
     assert [item.sequence for item in read] == [e.sequence for e in entries[1:7]]
+
+
+def test_filling_the_queues_costs_the_same_queries_however_many_records_a_case_has(
+    persona, uz_peer, hub_peer
+):
+    chemist = persona("kz_lab_chemist")
+    small, *_ = approved_case(persona, distribution_level="regional", reference="KZ-FILL-1")
+    large, *_ = approved_case(persona, distribution_level="regional", reference="KZ-FILL-2")
+    for label in ("2", "3", "4", "5"):
+        add_exhibit(chemist, large, label=label)
+
+    with CaptureQueriesContext(connection) as for_small:
+        assert outbox.refresh_cases([small.pk]) == 8
+    with CaptureQueriesContext(connection) as for_large:
+        assert outbox.refresh_cases([large.pk]) == 16
+
+    assert len(for_large) == len(for_small)
