@@ -20,11 +20,13 @@ asked again, so nothing leaves that they do not allow at that moment.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -54,47 +56,95 @@ def active_peers() -> list[Peer]:
 # Filling the queues
 
 
+#: Cases whose records and copies ``refresh_cases`` reads together, before refreshing each in its own
+#: transaction (few, so that what is read is as it was a moment before).
+REFRESH_CHUNK = 50
+
+
 def refresh_cases(case_ids: Iterable[int], peers: list[Peer] | None = None) -> int:
-    """Queue what each peer is owed for each case; returns how many entries were queued."""
+    """Queue what each peer is owed for each case; returns how many entries were queued. The cases, their
+    records and what the peers hold of them are read ``REFRESH_CHUNK`` cases at a time, in a few queries."""
     peers = active_peers() if peers is None else peers
     if not peers:
         return 0
+    case_ids = list(case_ids)
     queued = 0
-    for case_id in case_ids:
-        case = (
-            Case.with_tombstones()
-            .select_related("owner_organisation", "sharing_group")
-            .filter(pk=case_id, origin_node=local_node_id())
-            .first()
-        )
-        if case is not None:
-            queued += refresh_case(case, peers)
+    for start in range(0, len(case_ids), REFRESH_CHUNK):
+        chunk = case_ids[start : start + REFRESH_CHUNK]
+        cases = {
+            case.pk: case
+            for case in Case.with_tombstones()
+            .select_related(*dossier.REFERENCES[Case])
+            .prefetch_related("sharing_group__organisations")
+            .filter(pk__in=chunk, origin_node=local_node_id())
+        }
+        records = dossier.shared_records_of(list(cases.values()))
+        held = _held(peers, list(cases))
+        for case_id in chunk:
+            if case_id in cases:
+                queued += refresh_case(cases[case_id], peers, records=records[case_id], held=held[case_id])
     return queued
 
 
+def _held(peers: list[Peer], case_ids: list[int]) -> dict[int, dict[int, dict[uuid.UUID, PeerCopy]]]:
+    """What each peer holds of each case: case → peer → global id → copy, in the order they were made."""
+    held: dict[int, dict[int, dict[uuid.UUID, PeerCopy]]] = {
+        case_id: {peer.pk: {} for peer in peers} for case_id in case_ids
+    }
+    copies = PeerCopy.objects.filter(peer__in=[peer.pk for peer in peers], case_id__in=case_ids).order_by(
+        "pk"
+    )
+    for copy in copies:
+        held[copy.case_id][copy.peer_id][copy.global_id] = copy
+    return held
+
+
 @transaction.atomic
-def refresh_case(case: Case, peers: list[Peer]) -> int:
-    """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module).
+def refresh_case(
+    case: Case,
+    peers: list[Peer],
+    *,
+    records: list | None = None,
+    held: dict[int, dict[uuid.UUID, PeerCopy]] | None = None,
+) -> int:
+    """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module);
+    ``records`` (``dossier.shared_records``) and ``held`` (``_held``) when the caller read them already.
 
     In two passes: first what each peer is owed, and which records need a new version; then, the versions
     moved once, every entry is queued at the record's final version (an entry queued for one peer before
-    another peer's withdrawal moved the version would otherwise be passed over when read)."""
+    another peer's withdrawal moved the version would otherwise be passed over when read). The second pass
+    writes the case's entries and copies in a few statements, the entries in the order the passes made."""
     this = network.this_node()
-    instances = {obj.global_id: obj for obj in dossier.shared_records(case)}
-    records = list(instances.values())
+    records = list(dossier.shared_records(case)) if records is None else records
+    instances = {obj.global_id: obj for obj in records}
     secret = node_secret()
-    group = dossier.group_definition(case)
+    case_group = dossier.case_group(case)
+    group = dossier.group_definition(case, case_group)
+    seen_as = {
+        obj.global_id: dossier.rules_record(case, dossier.label(obj), obj, group=case_group)
+        for obj in records
+    }
+    values: dict[uuid.UUID, dict] = {}  # each record's values, the same for every peer
+    contents: dict[tuple, str] = {}  # peers the rules treat alike are owed the same content
+    held_by_peer = _held(peers, [case.pk])[case.pk] if held is None else held
     plans = []
     needs_version: set[uuid.UUID] = set()
     for peer in peers:
         node = peer.as_rules_node()
-        held = {copy.global_id: copy for copy in PeerCopy.objects.filter(peer=peer, case_id=case.pk)}
+        held = held_by_peer[peer.pk]
         wanted: dict[uuid.UUID, str] = {}
         for obj in records:
-            record = dossier.rules_record(case, dossier.label(obj), obj)
+            record = seen_as[obj.global_id]
             decision = rules.decide(record, [this], node, region=region())
             if decision:
-                wanted[obj.global_id] = _content_sha256(obj, record, decision, secret, group)
+                key = (obj.global_id, decision.leaves_country, tuple(sorted(decision.fields.items())))
+                if key not in contents:
+                    if obj.global_id not in values:
+                        values[obj.global_id] = dossier.values(obj)
+                    contents[key] = _content_sha256(
+                        obj, record, decision, secret, group, values[obj.global_id]
+                    )
+                wanted[obj.global_id] = contents[key]
         changes = []
         for global_id, content in wanted.items():
             obj, copy = instances[global_id], held.get(global_id)
@@ -120,31 +170,79 @@ def refresh_case(case: Case, peers: list[Peer]) -> int:
                 needs_version.add(copy.global_id)
             gone.append(copy)
         plans.append((peer, changes, gone))
-    for global_id in needs_version:
-        _bump(instances[global_id])
-    queued = 0
+    _bump([instances[global_id] for global_id in needs_version])
+    entries: list[OutboxEntry] = []
+    copies: list[PeerCopy] = []
+    withdrawn: list[PeerCopy] = []
     for peer, changes, gone in plans:
         for global_id, content in changes:
             obj = instances[global_id]
-            _queue(peer, case, obj, CopyKind.CHANGE, obj.record_state, content)
-            queued += 1
+            model = dossier.label(obj)
+            entries.append(
+                OutboxEntry(
+                    peer=peer,
+                    model=model,
+                    global_id=global_id,
+                    version=obj.record_version,
+                    kind=CopyKind.CHANGE,
+                )
+            )
+            copies.append(
+                PeerCopy(
+                    peer=peer,
+                    global_id=global_id,
+                    model=model,
+                    version=obj.record_version,
+                    state=obj.record_state,
+                    content_sha256=content,
+                    case_id=case.pk,
+                )
+            )
         for copy in gone:
             obj = instances.get(copy.global_id)
             state = messages.RecordState.DELETED if obj is None or obj.is_tombstone else None
             version = obj.record_version if obj is not None else copy.version + 1
-            _queue_gone(peer, case, copy, version, state or messages.RecordState.WITHDRAWN)
-            queued += 1
-    return queued
+            entries.append(
+                OutboxEntry(
+                    peer=peer,
+                    model=copy.model,
+                    global_id=copy.global_id,
+                    version=version,
+                    kind=CopyKind.WITHDRAWAL,
+                )
+            )
+            copy.version, copy.state, copy.content_sha256 = (
+                version,
+                str(state or messages.RecordState.WITHDRAWN),
+                "",
+            )
+            withdrawn.append(copy)
+    # One statement for the entries (their sequences follow the list's order), one upsert for the copies
+    # the changes leave (a copy held under another case is updated as ``update_or_create`` would), one
+    # update for the copies withdrawn.
+    OutboxEntry.objects.bulk_create(entries)
+    if copies:
+        PeerCopy.objects.bulk_create(
+            copies,
+            update_conflicts=True,
+            unique_fields=["peer", "global_id"],
+            update_fields=["model", "version", "state", "content_sha256", "case_id"],
+        )
+    if withdrawn:
+        PeerCopy.objects.bulk_update(withdrawn, ["version", "state", "content_sha256"])
+    return len(entries)
 
 
-def _content_sha256(obj, record: rules.Record, decision: rules.Decision, secret: bytes, group) -> str:
+def _content_sha256(
+    obj, record: rules.Record, decision: rules.Decision, secret: bytes, group, values: dict | None = None
+) -> str:
     change = messages.outgoing(
         record,
         decision,
         global_id=str(obj.global_id),
         version=1,
         state=messages.RecordState(obj.record_state),
-        values=dossier.values(obj),
+        values=dossier.values(obj) if values is None else values,
         secret=secret,
         group=group if record.level == rules.Level.SHARING_GROUP else None,
     )
@@ -153,40 +251,23 @@ def _content_sha256(obj, record: rules.Record, decision: rules.Decision, secret:
     return hashlib.sha256(messages.canonical(header)).hexdigest()
 
 
-def _bump(obj) -> None:
-    """A new version for a record whose content for a peer changed without one (module docstring)."""
-    type(obj).with_tombstones().filter(pk=obj.pk).update(record_version=F("record_version") + 1)
-    obj.record_version += 1
+def _bump(objs: list) -> None:
+    """A new version for records whose content for a peer changed without one (module docstring): one
+    update per model."""
+    by_model: dict[type, list] = {}
+    for obj in objs:
+        by_model.setdefault(type(obj), []).append(obj)
+    for cls, same in by_model.items():
+        cls.with_tombstones().filter(pk__in=[obj.pk for obj in same]).update(
+            record_version=F("record_version") + 1
+        )
+        for obj in same:
+            obj.record_version += 1
 
 
 def _current(model: str, global_id: uuid.UUID):
     cls = dossier.MODEL_BY_LABEL.get(model)
     return cls.with_tombstones().filter(global_id=global_id).first() if cls is not None else None
-
-
-def _queue(peer: Peer, case: Case, obj, kind: str, state: str, content: str) -> None:
-    OutboxEntry.objects.create(
-        peer=peer, model=dossier.label(obj), global_id=obj.global_id, version=obj.record_version, kind=kind
-    )
-    PeerCopy.objects.update_or_create(
-        peer=peer,
-        global_id=obj.global_id,
-        defaults={
-            "model": dossier.label(obj),
-            "version": obj.record_version,
-            "state": state,
-            "content_sha256": content,
-            "case_id": case.pk,
-        },
-    )
-
-
-def _queue_gone(peer: Peer, case: Case, copy: PeerCopy, version: int, state: messages.RecordState) -> None:
-    OutboxEntry.objects.create(
-        peer=peer, model=copy.model, global_id=copy.global_id, version=version, kind=CopyKind.WITHDRAWAL
-    )
-    copy.version, copy.state, copy.content_sha256 = version, str(state), ""
-    copy.save(update_fields=["version", "state", "content_sha256"])
 
 
 # Relaying (a hub)
@@ -253,15 +334,40 @@ class Outgoing:
     message: bytes
 
 
+#: Entries built together: each chunk of a page loads its records in a fixed number of queries.
+CHUNK = 500
+
+
+class QueuedEntry(NamedTuple):
+    """What building a message reads of an outbox entry (a page reads its entries as plain rows)."""
+
+    sequence: int
+    model: str
+    global_id: uuid.UUID
+    version: int
+    kind: str
+
+
 def pending(peer: Peer, after: int, limit: int) -> Iterator[Outgoing]:
     """The messages of ``peer``'s queue after the cursor ``after``, in order, at most ``limit`` entries read
-    (an entry the rules no longer allow is passed over: a later entry says what the peer must know)."""
-    entries = OutboxEntry.objects.filter(peer=peer, sequence__gt=after).order_by("sequence")[:limit]
-    signer = _Signer()
-    for entry in entries.iterator(chunk_size=200):
-        data = build(entry, peer, signer)
-        if data is not None:
-            yield Outgoing(entry.sequence, data)
+    (an entry the rules no longer allow is passed over: a later entry says what the peer must know).
+
+    The page's entries are read in one query (one snapshot of the queue), then built ``CHUNK`` at a time by
+    a ``PageBuilder``: each chunk's records are loaded together, so the queries do not grow with the page."""
+    rows = (
+        OutboxEntry.objects.filter(peer=peer, sequence__gt=after)
+        .order_by("sequence")
+        .values_list("sequence", "model", "global_id", "version", "kind")
+    )
+    entries = [QueuedEntry(*row) for row in rows[:limit]]
+    if not entries:
+        return
+    builder = PageBuilder(peer)
+    for start in range(0, len(entries), CHUNK):
+        chunk = entries[start : start + CHUNK]
+        for entry, data in zip(chunk, builder.build(chunk), strict=True):
+            if data is not None:
+                yield Outgoing(entry.sequence, data)
 
 
 def last_sequence(peer: Peer, after: int, limit: int) -> int:
@@ -287,56 +393,119 @@ class _Signer:
 
 def build(entry: OutboxEntry, peer: Peer, signer: _Signer | None = None) -> bytes | None:
     """The signed message for ``entry`` as it may go now, or None when nothing may (module docstring)."""
-    signer = signer or _Signer()
-    if entry.kind == CopyKind.RELAY:
-        return _build_relay(entry, signer)
-    cls = dossier.MODEL_BY_LABEL[entry.model]
-    obj = cls.with_tombstones().filter(global_id=entry.global_id).first()
-    if obj is None:
-        return None
-    case = case_of(obj)
-    if entry.kind == CopyKind.WITHDRAWAL:
-        state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
-        change = messages.ChangeRecord(
-            origin_node=str(obj.origin_node),
+    return PageBuilder(peer, signer).build([entry])[0]
+
+
+class PageBuilder:
+    """Builds the signed messages of entries of one peer's queue, a chunk at a time: what every message of
+    the page shares (the key, the secret, this node and the peer as the rules see them) is read once, each
+    chunk's records, their cases and received messages in a few queries, and each case's sharing group
+    once. Every message is made as ``build`` of its entry alone makes it, from the records as they are
+    now, and the rules are asked again for each (module docstring)."""
+
+    def __init__(self, peer: Peer, signer: _Signer | None = None):
+        self.peer = peer
+        self.signer = signer or _Signer()
+        self.loader = dossier.PageLoader()
+        self._groups: dict[int, tuple[rules.Group | None, dict | None]] = {}
+
+    @functools.cached_property
+    def this(self) -> rules.Node:
+        return network.this_node()
+
+    @functools.cached_property
+    def node(self) -> rules.Node:
+        return self.peer.as_rules_node()
+
+    @functools.cached_property
+    def secret(self) -> bytes:
+        return node_secret()
+
+    @functools.cached_property
+    def region(self) -> frozenset[str]:
+        return region()
+
+    def build(self, entries: Sequence[OutboxEntry | QueuedEntry]) -> list[bytes | None]:
+        """The message of each of ``entries``, in their order (None for one that may not go now)."""
+        received = self._received([e.global_id for e in entries if e.kind == CopyKind.RELAY])
+        wanted: dict[str, list[uuid.UUID]] = {}
+        for entry in entries:
+            if entry.kind != CopyKind.RELAY:
+                wanted.setdefault(entry.model, []).append(entry.global_id)
+        records, cases = self.loader.load(wanted)
+        built: list[bytes | None] = []
+        for entry in entries:
+            if entry.kind == CopyKind.RELAY:
+                built.append(self._relay(entry, received.get(entry.global_id)))
+                continue
+            obj = records[entry.model].get(entry.global_id)
+            built.append(None if obj is None else self._record(entry, obj, cases))
+        return built
+
+    def _record(self, entry: OutboxEntry | QueuedEntry, obj, cases: dict[int, Case]) -> bytes | None:
+        case = _case_from(obj, cases)
+        if entry.kind == CopyKind.WITHDRAWAL:
+            state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
+            change = messages.ChangeRecord(
+                origin_node=str(obj.origin_node),
+                global_id=str(obj.global_id),
+                model=entry.model,
+                version=max(entry.version, obj.record_version),
+                state=state,
+                level=rules.Level(case.distribution_level),
+                fields=(),
+                payload={},
+            )
+            return _seal(change, self.signer)
+        if obj.record_version > entry.version or not _still_shared(obj, case):
+            return None  # a later entry carries the newer version, or a withdrawal follows
+        group, definition = self._group(case)
+        record = dossier.rules_record(case, entry.model, obj, group=group)
+        decision = rules.decide(record, [self.this], self.node, region=self.region)
+        if not decision:
+            return None
+        change = messages.outgoing(
+            record,
+            decision,
             global_id=str(obj.global_id),
-            model=entry.model,
-            version=max(entry.version, obj.record_version),
-            state=state,
-            level=rules.Level(case.distribution_level),
-            fields=(),
-            payload={},
+            version=obj.record_version,
+            state=messages.RecordState(obj.record_state),
+            values=dossier.values(obj),
+            secret=self.secret,
+            group=definition,
         )
-        return _seal(change, signer)
-    if obj.record_version > entry.version or not _still_shared(obj, case):
-        return None  # a later entry carries the newer version, or a withdrawal follows
-    record = dossier.rules_record(case, entry.model, obj)
-    decision = rules.decide(record, [network.this_node()], peer.as_rules_node(), region=region())
-    if not decision:
-        return None
-    change = messages.outgoing(
-        record,
-        decision,
-        global_id=str(obj.global_id),
-        version=obj.record_version,
-        state=messages.RecordState(obj.record_state),
-        values=dossier.values(obj),
-        secret=node_secret(),
-        group=dossier.group_definition(case),
-    )
-    return _seal(change, signer)
+        return _seal(change, self.signer)
+
+    def _group(self, case: Case) -> tuple[rules.Group | None, dict | None]:
+        """The case's sharing group as the rules see it and as it travels, made once per case."""
+        if case.pk not in self._groups:
+            group = dossier.case_group(case)
+            self._groups[case.pk] = (group, dossier.group_definition(case, group))
+        return self._groups[case.pk]
+
+    def _received(self, global_ids: list[uuid.UUID]) -> dict[uuid.UUID, ReceivedRecord]:
+        if not global_ids:
+            return {}
+        return {r.global_id: r for r in ReceivedRecord.objects.filter(global_id__in=global_ids)}
+
+    def _relay(self, entry: OutboxEntry | QueuedEntry, received: ReceivedRecord | None) -> bytes | None:
+        if received is None or received.version != entry.version or not received.message:
+            return None  # a later entry forwards the newer message
+        message = messages.parse(bytes(received.message))
+        return messages.countersign(message, self.signer.node_id, self.signer.key).to_bytes()
 
 
 def _seal(change: messages.ChangeRecord, signer: _Signer) -> bytes:
     return messages.seal(change, signer.key).to_bytes()
 
 
-def _build_relay(entry: OutboxEntry, signer: _Signer) -> bytes | None:
-    received = ReceivedRecord.objects.filter(global_id=entry.global_id).first()
-    if received is None or received.version != entry.version or not received.message:
-        return None  # a later entry forwards the newer message
-    message = messages.parse(bytes(received.message))
-    return messages.countersign(message, signer.node_id, signer.key).to_bytes()
+def _case_from(obj, cases: dict[int, Case]) -> Case:
+    """``case_of`` from the cases a chunk loaded (asked of the database only for one it did not)."""
+    if isinstance(obj, Case):
+        return obj
+    parent = obj.examination if isinstance(obj, Finding) else obj
+    exhibit = parent.exhibit if isinstance(parent, Examination) else parent
+    return cases.get(exhibit.case_id) or case_of(obj)
 
 
 def case_of(obj) -> Case:
