@@ -94,7 +94,7 @@ def restricted_models(*models) -> Callable[[Any, str, list[str]], set[str] | Non
             return None
         if not is_user(viewer):
             return set()  # the system (the CLI's operator) reads no organisation's records
-        valid = [value for value in object_ids if _is_uuid(value)]
+        valid = [value for value in object_ids if is_uuid(value)]
         # The queryset class without the default manager's exclusion of tombstones.
         queryset = model.objects._queryset_class(model=model).restrict(viewer, "view")
         return {
@@ -104,7 +104,8 @@ def restricted_models(*models) -> Callable[[Any, str, list[str]], set[str] | Non
     return visible
 
 
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
+    """Whether an audit event's object id is a global id (older or foreign events may hold anything)."""
     try:
         uuid.UUID(value)
     except ValueError:

@@ -14,8 +14,6 @@ A note never leaves the node: it is not a distributed record, and nothing the ex
 
 from __future__ import annotations
 
-import uuid
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -24,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from fdx.audit.actions import record
 from fdx.audit.models import AuditEvent
+from fdx.audit.visibility import is_uuid
 from fdx.core.actors import is_user
 from fdx.examinations import audit_events
 from fdx.examinations.models import Case, CaseNote
@@ -122,12 +121,12 @@ def note_event_visibility(viewer, object_type: str, object_ids: list[str]) -> se
         return None
     if not is_user(viewer) or not can_view_case_data(viewer):
         return set()  # the system (the CLI's operator), and a reader of no case data, read no note
-    valid = [value for value in object_ids if _is_uuid(value)]
+    valid = [value for value in object_ids if is_uuid(value)]
     added = AuditEvent.objects.filter(
         action=audit_events.CASE_NOTE_ADDED.code, object_id__in=valid, organisation_id=viewer.organisation_id
     ).values_list("object_id", "after")
     case_of = {object_id: (after or {}).get("case") for object_id, after in added}
-    cases = {str(case) for case in case_of.values() if _is_uuid(str(case))}
+    cases = {str(case) for case in case_of.values() if is_uuid(str(case))}
     visible = {
         str(global_id)
         for global_id in Case.objects.restrict(viewer, "view")
@@ -135,11 +134,3 @@ def note_event_visibility(viewer, object_type: str, object_ids: list[str]) -> se
         .values_list("global_id", flat=True)
     }
     return {object_id for object_id, case in case_of.items() if case in visible}
-
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
