@@ -13,8 +13,8 @@ A bundle is a file of JSON lines:
 Importing reads the file twice and never holds it whole: first the header, the trailer's signature by the
 sender's checked key and the digest of every line (so a tampered, truncated, foreign-signed or replayed
 bundle is refused before anything changes), then the changes are received as a pull receives them, a page
-of them together, all in one transaction. A bundle is applied once; the same file again is refused as a
-replay and changes nothing.
+of them together (the next page's messages checked beside it), all in one transaction. A bundle is applied
+once; the same file again is refused as a replay and changes nothing.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -250,10 +251,8 @@ def import_bundle(path: Path) -> ImportResult:
         if ImportedBundle.objects.select_for_update().filter(bundle_id=header["bundle_id"]).exists():
             raise BundleError("replayed", f"{path}: bundle {header['bundle_id']} was imported already")
         context = inbox.Context()
-        for page in _pages(_changes(path)):
-            outcomes = inbox.receive_many(
-                [data for _line, _sequence, data in page], sender=peer, channel="bundle", context=context
-            )
+        for page, checked in _checked(_pages(_changes(path)), context.keys):
+            outcomes = inbox.receive_many(checked, sender=peer, channel="bundle", context=context)
             context.flush()
             for (line_number, _sequence, _data), outcome in zip(page, outcomes, strict=True):
                 counts[outcome.outcome] += 1
@@ -296,6 +295,20 @@ def _pages(changes: Iterator[tuple[int, int, bytes]]) -> Iterator[list[tuple[int
             page = []
     if page:
         yield page
+
+
+def _checked(pages: Iterator[list[tuple[int, int, bytes]]], keys: messages.KeyRing):
+    """Each page with its messages checked (``inbox.check``): the next page is checked in a thread while the
+    caller receives this one (one page ahead; the signatures are checked outside Python's lock)."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fdx-bundle-check") as checker:
+        ahead = None
+        for page in pages:
+            checking = checker.submit(inbox.check, [data for _line, _sequence, data in page], keys)
+            if ahead is not None:
+                yield ahead[0], ahead[1].result()
+            ahead = (page, checking)
+        if ahead is not None:
+            yield ahead[0], ahead[1].result()
 
 
 def _changes(path: Path) -> Iterator[tuple[int, int, bytes]]:

@@ -51,7 +51,7 @@ from fdx.exchange.copies import Refused
 from fdx.exchange.models import Peer, Receipt, ReceiptOutcome, ReceivedRecord
 from fdx.substances.models import Substance
 
-__all__ = ["Context", "Outcome", "Refused", "message_in_line", "receive", "receive_many"]
+__all__ = ["Checked", "Context", "Outcome", "Refused", "check", "message_in_line", "receive", "receive_many"]
 
 #: How a line of a pulled page or of a bundle starts: ``{"message":<the signed message>,"sequence":S}``.
 LINE_START = b'{"message":'
@@ -161,7 +161,7 @@ def receive(data: bytes, *, sender: Peer, channel: str, context: Context | None 
 
 
 def receive_many(
-    datas: Sequence[bytes],
+    datas: Sequence[bytes | Checked],
     *,
     sender: Peer,
     channel: str,
@@ -172,14 +172,15 @@ def receive_many(
     became of each. The rows the page needs are read in a few queries for the whole page (the module's
     docstring says how). ``on_gap(data, outcome)`` is called for a message refused as ``missing_parent``,
     once the messages before it are applied (a transport fetches the parent and tries the message again);
-    what it returns is the message's outcome. Without a ``context``, a batch of its own (flushed at once)."""
+    what it returns is the message's outcome. Without a ``context``, a batch of its own (flushed at once).
+    A message of ``datas`` may come checked already (``check``, against the keys of this node)."""
     if context is None:
         with transaction.atomic():
             context = Context()
             outcomes = receive_many(datas, sender=sender, channel=channel, context=context, on_gap=on_gap)
             context.flush()
         return outcomes
-    items = [_verified(data, context) for data in datas]
+    items = [data if isinstance(data, Checked) else _verified(data, context.keys) for data in datas]
     page = _Page(context, sender, channel, stop_at_gap=on_gap is not None)
     start = 0
     while start < len(items):
@@ -233,13 +234,24 @@ class _Item:
         return copies.global_id(self.message.record.global_id) if self.message is not None else None
 
 
-def _verified(data: bytes, context: Context) -> _Item:
+def check(datas: Sequence[bytes], keys: messages.KeyRing) -> list[Checked]:
+    """The messages ``datas`` verified against ``keys`` (``network.keyring()``), ready for ``receive_many``:
+    what is checked before any row is read, so that a transport may do it beside the receiving of the page
+    before (no database here; a message that fails is refused by ``receive_many`` with the reason)."""
+    return [_verified(data, keys) for data in datas]
+
+
+def _verified(data: bytes, keys: messages.KeyRing) -> _Item:
     item = _Item(data)
     try:
-        item.message = messages.verify(data, context.keys)
+        item.message = messages.verify(data, keys)
     except messages.VerificationError as exc:
         item.outcome = Outcome(ReceiptOutcome.REFUSED, exc.code, str(exc))
     return item
+
+
+#: A message verified (or refused by the verification) before its page is received (``check``).
+Checked = _Item
 
 
 def _segment(items: list[_Item], start: int) -> list[_Item]:

@@ -39,6 +39,7 @@ import enum
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -395,26 +396,34 @@ _MAX_SAFE_INTEGER = 2**53
 
 def _plain_json(value: Any) -> bool:
     """Whether ``value`` is one that ``json.dumps`` writes canonically: dicts with text keys below the
-    surrogates, lists, text without lone surrogates, booleans, None and integers within ±2**53."""
-    kind = type(value)
-    if kind is str:
-        return not _has_surrogate(value)
-    if kind is bool or value is None:
-        return True
-    if kind is int:
-        return -_MAX_SAFE_INTEGER <= value <= _MAX_SAFE_INTEGER
-    if kind is dict:
-        return all(
-            type(key) is str and (not key or max(key) < _FIRST_SURROGATE) and _plain_json(item)
-            for key, item in value.items()
-        )
-    if kind is list:
-        return all(_plain_json(item) for item in value)
-    return False  # floats, tuples, mappings of other kinds: the canonicaliser decides
+    surrogates, lists, text without lone surrogates, booleans, None and integers within ±2**53.
+
+    A loop over a stack of the values still to look at (not a call per value): a message's header and
+    payload are looked at on every message received."""
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            if not item.isascii() and _SURROGATE.search(item):
+                return False
+        elif kind is dict:
+            for key in item:
+                if type(key) is not str or not (key.isascii() or max(key) < _FIRST_SURROGATE):
+                    return False
+            push(item.values())
+        elif kind is list:
+            push(item)
+        elif kind is int:
+            if not -_MAX_SAFE_INTEGER <= item <= _MAX_SAFE_INTEGER:
+                return False
+        elif kind is not bool and item is not None:
+            return False  # floats, tuples, mappings of other kinds: the canonicaliser decides
+    return True
 
 
-def _has_surrogate(text: str) -> bool:
-    return not text.isascii() and any("\ud800" <= char <= "\udfff" for char in text)
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def digest(value: Any) -> str:

@@ -530,8 +530,8 @@ def _still_shared(obj, case: Case) -> bool:
 
 
 def acknowledge(peer: Peer, through: int) -> None:
-    """The peer holds everything of its queue up to ``through`` (a pull that asks after it, or a push it
-    answered): the delivered entries leave the queue."""
+    """The peer holds everything of its queue up to ``through`` (the ``ack`` of a pull, or the cursor a pull
+    without one asks after, or a push it answered): the delivered entries leave the queue."""
     with transaction.atomic():
         updated = Peer.objects.filter(pk=peer.pk, acknowledged_through__lt=through).update(
             acknowledged_through=through

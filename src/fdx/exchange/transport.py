@@ -9,24 +9,28 @@
   message; refusals are kept on the entry (shown to the node administrator), the rest leave the queue.
 * A failure backs off (30 s, doubling, at most an hour); one peer's failure never holds up another's.
 
-The responses are read line by line (JSON lines): no more than a page of messages is held in memory.
+The responses are read line by line (JSON lines): no more than two pages of messages are held in memory
+(the page being applied, and the next one, read ahead).
 """
 
 from __future__ import annotations
 
 import datetime
+import http.client
 import json
 import logging
 import urllib.error
 import urllib.parse
 import urllib.request
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from fdx.exchange import inbox, outbox
+from fdx.exchange import inbox, network, outbox
+from fdx.exchange.messages import KeyRing
 from fdx.exchange.models import OutboxEntry, Peer
 
 logger = logging.getLogger(__name__)
@@ -119,29 +123,75 @@ def _record(peer: Peer, result: SyncResult) -> None:
 
 def pull(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
     """Apply the peer's queue for this node, from this node's cursor on: each page in one transaction with
-    the cursor, so that a sync stopped at any moment resumes after the last page applied."""
-    while True:
-        peer.refresh_from_db(fields=["pulled_through"])
-        query = urllib.parse.urlencode({"after": peer.pulled_through, "limit": page})
-        more = finished = False
-        with _open(peer, f"changes?{query}") as response, transaction.atomic():
-            context = inbox.Context()
-            changes: list[bytes] = []
+    the cursor, so that a sync stopped at any moment resumes after the last page applied.
+
+    While a page is applied, the next one is read (and its signatures checked) in a thread beside it, one
+    page ahead at most: the peer makes the next page while this node applies the last. The peer is asked
+    after the page being applied, and told (``ack``) only the cursor this node has committed, so that it
+    keeps every entry this node may still have to ask for again."""
+    peer.refresh_from_db(fields=["pulled_through"])
+    committed = peer.pulled_through
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"fdx-pull-{peer.pk}") as reader:
+        ahead: Future[_Page] | None = reader.submit(
+            _read_page, peer, committed, committed, page, network.keyring()
+        )
+        try:
+            while ahead is not None:
+                fetched = ahead.result()
+                ahead = None
+                if fetched.more:
+                    ahead = reader.submit(_read_page, peer, fetched.next, committed, page, network.keyring())
+                with transaction.atomic():
+                    context = inbox.Context()
+                    _receive_page(peer, fetched.items, context, result)
+                    context.flush()
+                    _advance(peer, fetched.next)
+                committed = fetched.next
+        finally:
+            if ahead is not None:
+                ahead.cancel()  # a page asked for and not applied: asked again next time
+
+
+@dataclass
+class _Page:
+    """A page of the peer's queue, read whole: its messages (checked), its end, whether more follow."""
+
+    items: list[inbox.Checked]
+    next: int
+    more: bool
+
+
+def _read_page(peer: Peer, after: int, ack: int, page: int, keys: KeyRing) -> _Page:
+    """The page after ``after``, telling the peer this node committed everything up to ``ack``. Runs in the
+    pull's reading thread: no database here (the messages are checked against ``keys``, this node's keyring
+    as it was when the page was asked for)."""
+    query = urllib.parse.urlencode({"after": after, "limit": page, "ack": ack})
+    changes: list[bytes] = []
+    fetched = None
+    try:
+        with _open(peer, f"changes?{query}") as response:
             for raw in response:
                 line = _json_line(peer, raw)
                 if "message" not in line:
-                    more, finished = bool(line.get("more")), True
-                    _receive_page(peer, changes, context, result)
-                    context.flush()
-                    _advance(peer, int(line.get("next", peer.pulled_through)))
+                    fetched = _Page([], _sequence(peer, line.get("next", after)), bool(line.get("more")))
                     break
                 changes.append(inbox.message_in_line(raw, line))
-            if not finished:
-                transaction.set_rollback(True)
-        if not finished:
-            raise SyncError(f"{peer.name}: the page of changes broke off (it is pulled again next time)")
-        if not more:
-            return
+    except (OSError, http.client.HTTPException) as exc:
+        raise SyncError(
+            f"{peer.name}: the page of changes broke off ({exc}; it is pulled again next time)"
+        ) from None
+    if fetched is None:
+        raise SyncError(f"{peer.name}: the page of changes broke off (it is pulled again next time)")
+    if fetched.more and fetched.next <= after:
+        raise SyncError(f"{peer.name}: answered a page that does not move past {after}")
+    fetched.items = inbox.check(changes, keys)
+    return fetched
+
+
+def _sequence(peer: Peer, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SyncError(f"{peer.name}: answered a page whose end is not a sequence ({value!r})")
+    return value
 
 
 def _json_line(peer: Peer, raw: bytes) -> dict:
@@ -154,7 +204,9 @@ def _json_line(peer: Peer, raw: bytes) -> dict:
     return line
 
 
-def _receive_page(peer: Peer, changes: list[bytes], context: inbox.Context, result: SyncResult) -> None:
+def _receive_page(
+    peer: Peer, changes: list[inbox.Checked], context: inbox.Context, result: SyncResult
+) -> None:
     """Apply a page's messages together (a few queries for the page); a gap is filled as it comes."""
     outcomes = inbox.receive_many(
         changes,

@@ -1,9 +1,11 @@
 """The routes peers call (``/api/v1/exchange/…``), authenticated by the peer token this node gave each.
 
-* ``GET changes?after=C&limit=N`` — pull: the caller's queue after its cursor ``C``, as JSON lines (one
-  ``{"sequence": S, "message": …}`` per change, streamed, then ``{"next": C2, "more": …}``); asking after
-  ``C`` acknowledges everything up to ``C`` (OAI-PMH's resumption, so a pull that broke off resumes where
-  the last applied change left it);
+* ``GET changes?after=C&limit=N&ack=A`` — pull: the caller's queue after its cursor ``C``, as JSON lines
+  (one ``{"sequence": S, "message": …}`` per change, streamed, then ``{"next": C2, "more": …}``). ``ack``
+  is what the caller has applied and committed: the entries up to ``A`` (at most ``C``) leave the queue,
+  those after it stay, so that a caller may ask for the next page while it is still applying this one.
+  Without ``ack``, asking after ``C`` acknowledges everything up to ``C`` (OAI-PMH's resumption, as callers
+  before ``ack`` do: a pull that broke off resumes where the last applied change left it);
 * ``POST inbox`` — push: JSON lines of signed messages; each is received as a pull would receive it, and
   the answer lists what became of each (applied, unchanged, refused with the reason);
 * ``GET records/{global_id}`` — a gap: the current message of one record the caller may hold.
@@ -50,15 +52,19 @@ peer_auth = PeerAuth()
     auth=peer_auth,
     summary="Peers only: the caller's queue after its cursor, as JSON lines (pull)",
     description="Authenticated by the peer token this node gave the caller. Each line is "
-    '`{"message": <signed change record>, "sequence": S}`, the last `{"next": C, "more": bool}`; asking '
-    "after C acknowledges every entry up to C.",
+    '`{"message": <signed change record>, "sequence": S}`, the last `{"next": C, "more": bool}`. `ack` '
+    "(at most `after`) is the cursor the caller has applied and committed: every entry up to it leaves the "
+    "queue; without `ack`, every entry up to `after` does.",
 )
-def changes(request, after: int = 0, limit: int = 500):
-    """The caller's queue after ``after`` (JSON lines, streamed)."""
+def changes(request, after: int = 0, limit: int = 500, ack: int | None = None):
+    """The caller's queue after ``after`` (JSON lines, streamed); acknowledges up to ``ack`` (``after``
+    when not given)."""
     peer: Peer = request.peer
     if after < 0 or not 1 <= limit <= MAX_PAGE:
         raise HttpError(422, f"after is 0 or more; limit is 1 to {MAX_PAGE}")
-    outbox.acknowledge(peer, after)
+    if ack is not None and not 0 <= ack <= after:
+        raise HttpError(422, "ack is 0 or more and at most after")
+    outbox.acknowledge(peer, after if ack is None else ack)
     Peer.objects.filter(pk=peer.pk).update(last_attempt_at=timezone.now())
     last = outbox.last_sequence(peer, after, limit)
     more = OutboxEntry.objects.filter(peer=peer, sequence__gt=last).exists()

@@ -168,7 +168,7 @@ def test_a_pulled_page_fills_a_gap_before_the_records_after_it(persona, uz_peer,
     case, *rest = dossier.all()
     page = [{"message": json.loads(data), "sequence": n} for n, data in enumerate(rest, start=1)]
     answers = {
-        f"changes?after=0&limit={transport.PAGE}": b"".join(
+        f"changes?after=0&limit={transport.PAGE}&ack=0": b"".join(
             json.dumps(line).encode() + b"\n" for line in [*page, {"more": False, "next": 3}]
         ),
         f"records/{dossier.ids['case']}": case,
@@ -185,7 +185,7 @@ def test_a_pulled_page_fills_a_gap_before_the_records_after_it(persona, uz_peer,
     transport.pull(uz_peer, result)
 
     assert (result.pulled, result.applied, result.refused) == (3, 3, 0)
-    assert asked == [f"changes?after=0&limit={transport.PAGE}", f"records/{dossier.ids['case']}"]
+    assert asked == [f"changes?after=0&limit={transport.PAGE}&ack=0", f"records/{dossier.ids['case']}"]
     assert Finding.objects.get().examination.exhibit.case.global_id == uuid.UUID(dossier.ids["case"])
     receipts = list(Receipt.objects.order_by("sequence").values_list("model", "outcome"))
     assert receipts == [
@@ -270,3 +270,64 @@ def test_a_sharing_group_follows_each_definition_its_records_carry_within_a_page
     assert set(held.organisations.all()) == {centre}  # as the last record's definition says
     assert AuditEvent.objects.filter(action="exchange.sharing_group.followed").count() == 2
     assert set(Case.objects.values_list("sharing_group", flat=True)) == {held.pk}
+
+
+def canned_pages(dossiers, per_page, *, broken_off_at=None):
+    """The peer's answers to a pull of the dossiers' messages, ``per_page`` a page (sequences from 1), keyed
+    by the page's ``after``; the page starting at ``broken_off_at`` lacks its end line (the peer died)."""
+    datas = page_of(dossiers)
+    pages = {}
+    for start in range(0, len(datas), per_page):
+        chunk = datas[start : start + per_page]
+        lines = [
+            {"message": json.loads(data), "sequence": start + n} for n, data in enumerate(chunk, start=1)
+        ]
+        end = {"more": start + per_page < len(datas), "next": start + len(chunk)}
+        if start != broken_off_at:
+            lines.append(end)
+        pages[start] = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    return pages
+
+
+def pull_from(pages, peer, monkeypatch, per_page):
+    asked = []
+
+    def answer(peer, path, body=None):
+        query = dict(item.split("=") for item in path.split("?", 1)[1].split("&"))
+        asked.append((int(query["after"]), int(query["ack"])))
+        return io.BytesIO(pages[int(query["after"])])
+
+    monkeypatch.setattr(transport, "_open", answer)
+    result = transport.SyncResult(peer.name)
+    try:
+        transport.pull(peer, result, page=per_page)
+    finally:
+        peer.refresh_from_db()
+    return asked, result
+
+
+def test_a_pull_asks_for_the_next_page_while_it_applies_one_and_acknowledges_only_what_it_committed(
+    persona, uz_peer, monkeypatch
+):
+    pages = canned_pages([Dossier() for _ in range(3)], 4)
+
+    asked, result = pull_from(pages, uz_peer, monkeypatch, 4)
+
+    # Each page is asked for before the one before it is applied: the acknowledgement lags one page.
+    assert asked == [(0, 0), (4, 0), (8, 4)]
+    assert (result.pulled, result.applied, result.refused) == (12, 12, 0)
+    assert uz_peer.pulled_through == 12
+    assert Finding.objects.count() == 3
+
+
+def test_a_page_that_breaks_off_after_the_one_being_applied_keeps_what_was_committed_and_no_more(
+    persona, uz_peer, monkeypatch
+):
+    pages = canned_pages([Dossier() for _ in range(3)], 4, broken_off_at=4)
+
+    with pytest.raises(transport.SyncError, match="broke off"):
+        pull_from(pages, uz_peer, monkeypatch, 4)
+
+    assert uz_peer.pulled_through == 4
+    assert Case.objects.count() == 1 and Finding.objects.count() == 1
+    assert Receipt.objects.count() == 4

@@ -336,3 +336,49 @@ def test_the_sync_api_is_for_node_administrators(api, persona, uz_peer):
     chemist = persona("kz_lab_chemist")
     assert api.get("/exchange/sync-status", user=chemist).status_code == 403
     assert api.post("/exchange/peers/uz/sync", {}, user=chemist).status_code == 403
+
+
+def test_a_pull_asking_ahead_of_what_it_committed_leaves_the_unacknowledged_entries_in_the_queue(
+    client, persona, uz_with_token
+):
+    """A receiver asks for the next page while it applies this one: the sender lets go only of what the
+    receiver says it committed (``ack``), not of everything up to the cursor it asks after."""
+    peer, token = uz_with_token
+    case, *_ = approved_case(persona, distribution_level="regional")
+    outbox.refresh_cases([case.pk])
+    queued = list(
+        OutboxEntry.objects.filter(peer=peer).order_by("sequence").values_list("sequence", flat=True)
+    )
+
+    first = lines(client.get("/api/v1/exchange/changes?after=0&limit=2&ack=0", **auth(token)))
+    cursor = first[-1]["next"]
+    second = lines(client.get(f"/api/v1/exchange/changes?after={cursor}&limit=2&ack=0", **auth(token)))
+
+    assert [line["sequence"] for line in first[:-1] + second[:-1]] == queued
+    assert list(OutboxEntry.objects.filter(peer=peer).values_list("sequence", flat=True)) == queued
+    peer.refresh_from_db()
+    assert peer.acknowledged_through == 0
+
+    end = second[-1]["next"]
+    last = lines(client.get(f"/api/v1/exchange/changes?after={end}&limit=2&ack={cursor}", **auth(token)))
+
+    assert last == [{"more": False, "next": end}]
+    assert list(OutboxEntry.objects.filter(peer=peer).values_list("sequence", flat=True)) == queued[2:]
+    peer.refresh_from_db()
+    assert peer.acknowledged_through == cursor
+
+
+def test_an_acknowledgement_beyond_the_cursor_asked_after_is_refused_and_changes_nothing(
+    client, persona, uz_with_token
+):
+    peer, token = uz_with_token
+    case, *_ = approved_case(persona, distribution_level="regional")
+    outbox.refresh_cases([case.pk])
+    queued = list(OutboxEntry.objects.filter(peer=peer).values_list("sequence", flat=True))
+
+    response = client.get(f"/api/v1/exchange/changes?after=0&limit=2&ack={queued[-1]}", **auth(token))
+
+    assert response.status_code == 422
+    assert list(OutboxEntry.objects.filter(peer=peer).values_list("sequence", flat=True)) == queued
+    peer.refresh_from_db()
+    assert peer.acknowledged_through == 0
