@@ -355,7 +355,10 @@ def test_a_pull_asking_ahead_of_what_it_committed_leaves_the_unacknowledged_entr
     second = lines(client.get(f"/api/v1/exchange/changes?after={cursor}&limit=2&ack=0", **auth(token)))
 
     assert [line["sequence"] for line in first[:-1] + second[:-1]] == queued
-    assert list(OutboxEntry.objects.filter(peer=peer).values_list("sequence", flat=True)) == queued
+    assert (
+        list(OutboxEntry.objects.filter(peer=peer).order_by("sequence").values_list("sequence", flat=True))
+        == queued
+    )
     peer.refresh_from_db()
     assert peer.acknowledged_through == 0
 
@@ -363,7 +366,10 @@ def test_a_pull_asking_ahead_of_what_it_committed_leaves_the_unacknowledged_entr
     last = lines(client.get(f"/api/v1/exchange/changes?after={end}&limit=2&ack={cursor}", **auth(token)))
 
     assert last == [{"more": False, "next": end}]
-    assert list(OutboxEntry.objects.filter(peer=peer).values_list("sequence", flat=True)) == queued[2:]
+    assert (
+        list(OutboxEntry.objects.filter(peer=peer).order_by("sequence").values_list("sequence", flat=True))
+        == queued[2:]
+    )
     peer.refresh_from_db()
     assert peer.acknowledged_through == cursor
 
@@ -374,11 +380,16 @@ def test_an_acknowledgement_beyond_the_cursor_asked_after_is_refused_and_changes
     peer, token = uz_with_token
     case, *_ = approved_case(persona, distribution_level="regional")
     outbox.refresh_cases([case.pk])
-    queued = list(OutboxEntry.objects.filter(peer=peer).values_list("sequence", flat=True))
+    queued = list(
+        OutboxEntry.objects.filter(peer=peer).order_by("sequence").values_list("sequence", flat=True)
+    )
 
     response = client.get(f"/api/v1/exchange/changes?after=0&limit=2&ack={queued[-1]}", **auth(token))
 
     assert response.status_code == 422
-    assert list(OutboxEntry.objects.filter(peer=peer).values_list("sequence", flat=True)) == queued
+    assert (
+        list(OutboxEntry.objects.filter(peer=peer).order_by("sequence").values_list("sequence", flat=True))
+        == queued
+    )
     peer.refresh_from_db()
     assert peer.acknowledged_through == 0
