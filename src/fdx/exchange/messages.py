@@ -631,10 +631,19 @@ def parse(data: bytes | bytearray) -> SignedMessage:
         The message; ``MessageFormatError`` unless it is a change record in canonical JSON.
     """
     data = bytes(data)
+    numbers = _Numbers()
     try:
-        value = json.loads(data.decode("utf-8"))
+        text = data.decode("utf-8")
+        value = json.loads(
+            text, parse_float=numbers.other, parse_constant=numbers.other, parse_int=numbers.integer
+        )
     except (UnicodeDecodeError, ValueError) as exc:
         raise MessageFormatError(f"not JSON ({exc})") from None
+    # What the text holds decides how its parts are made canonical: with no number but integers within
+    # ±2**53 and no character from the surrogates up (keys sort alike by code point and by UTF-16 unit, and
+    # no text can hold a lone surrogate once made UTF-8 again), every value is one ``_plain_json`` accepts.
+    plain = numbers.plain and (text.isascii() or not _FROM_SURROGATES.search(text))
+    canonical_form = _dumps if plain else canonical
     _expect(isinstance(value, dict) and set(value) == _TOP, "the message's fields are not those of format 1")
     _expect(value["format"] == FORMAT and type(value["format"]) is int, "unknown message format")
     header, payload, signature = value["header"], value["payload"], value["signature"]
@@ -659,7 +668,7 @@ def parse(data: bytes | bytearray) -> SignedMessage:
         )
         relays.append(Countersignature(entry["node"], entry["key"], entry["value"]))
     try:
-        header_bytes, payload_bytes = canonical(header), canonical(payload)
+        header_bytes, payload_bytes = canonical_form(header), canonical_form(payload)
         in_canonical_form = (
             _compose(header_bytes, payload_bytes, signature["key"], signature["value"], relays) == data
         )
@@ -699,6 +708,33 @@ def parse(data: bytes | bytearray) -> SignedMessage:
         header_bytes_as_sent=header_bytes,
         payload_sha256_as_sent=header["payload_sha256"],
     )
+
+
+class _Numbers:
+    """The numbers of a text being parsed (``json.loads``'s hooks): ``plain`` while every one is an integer
+    within ±2**53."""
+
+    def __init__(self):
+        self.plain = True
+
+    def integer(self, text: str) -> int:
+        number = int(text)
+        if not -_MAX_SAFE_INTEGER <= number <= _MAX_SAFE_INTEGER:
+            self.plain = False
+        return number
+
+    def other(self, text: str) -> float:
+        self.plain = False
+        return float(text)
+
+
+#: From the first surrogate up: text that may sort differently by code point and by UTF-16 unit.
+_FROM_SURROGATES = re.compile("[\ud800-\U0010ffff]")
+
+
+def _dumps(value: Any) -> bytes:
+    """``canonical`` of a value known to be one ``_plain_json`` accepts (see ``parse``)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _compose(

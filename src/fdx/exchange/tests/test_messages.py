@@ -167,6 +167,36 @@ def test_a_message_not_in_canonical_form_is_refused():
 
 
 @pytest.mark.parametrize(
+    "value",
+    [1e-7, 12.5, "\U0001f600 \ue000", {"\U0001f600": 1, "\ue000": 2}],
+    ids=["small float", "float", "beyond the BMP", "keys beyond the BMP"],
+)
+def test_a_payload_that_only_rfc_8785_writes_is_read_back_as_canonical_and_another_spelling_is_not(value):
+    """Numbers other than safe integers, and text from the surrogates up, are read with RFC 8785's own
+    writer (Python's would write 1e-07, or sort those keys another way)."""
+    message = sealed(fields=("description",), payload={"description": value})
+    data = message.to_bytes()
+
+    assert messages.verify(data, keyring()).record == message.record
+    python_spelling = data.replace(
+        messages.canonical({"description": value}),
+        json.dumps(
+            {"description": value}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ).encode(),
+    )
+    if python_spelling != data:
+        with pytest.raises(MessageFormatError, match="canonical"):
+            messages.verify(python_spelling, keyring())
+
+
+def test_an_integer_beyond_2_53_is_not_canonical_json():
+    data = sealed(fields=("description",), payload={"description": 12}).to_bytes()
+
+    with pytest.raises(MessageFormatError, match="canonical"):
+        messages.verify(data.replace(b'"description":12', b'"description":9007199254740993'), keyring())
+
+
+@pytest.mark.parametrize(
     ("edit", "problem"),
     [
         (lambda v: v.update(format=2), "unknown message format"),
