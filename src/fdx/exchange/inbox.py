@@ -47,6 +47,7 @@ from fdx.core.node import local_node_id
 from fdx.examinations import case_index
 from fdx.examinations.models import Case, Examination, Exhibit, Finding
 from fdx.exchange import copies, dossier, messages, network, outbox, pseudonymise, rules
+from fdx.exchange import received as reference_data
 from fdx.exchange.copies import Refused
 from fdx.exchange.models import Peer, Receipt, ReceiptOutcome, ReceivedRecord
 from fdx.substances.models import Substance
@@ -139,8 +140,8 @@ class Context:
     def forget_records(self) -> None:
         """A copy was removed (or a page taken back): no case, exhibit or examination remembered may be
         used as a parent any more, and none found missing is missing for sure."""
-        self.rows = {key: row for key, row in self.rows.items() if key[0] not in dossier.MODELS}
-        self.absent = {key for key in self.absent if key[0] not in dossier.MODELS}
+        self.rows = {key: row for key, row in self.rows.items() if key[0] not in dossier.TRAVELLING_MODELS}
+        self.absent = {key for key in self.absent if key[0] not in dossier.TRAVELLING_MODELS}
 
     def flush(self) -> None:
         """Write the receipts and refresh the case index of the cases touched; the copies remembered are let
@@ -355,7 +356,7 @@ class _Plan:
             )
         if change.origin_node == self.here:
             raise Refused("own_record", "this node's own record came back")
-        if change.model not in dossier.MODEL_BY_LABEL:
+        if change.model not in dossier.TRAVELLING_BY_LABEL:
             raise Refused("not_for_this_node", f"records of type {change.model} are not received")
         if change.state in messages.TOMBSTONES:
             return
@@ -404,7 +405,7 @@ class _Plan:
         floor = self.floors.get(gid)
         if floor is not None and str(floor.origin_node) != change.origin_node:
             raise Refused("not_the_origin", "this record is held here from another origin node")
-        cls = dossier.MODEL_BY_LABEL[change.model]
+        cls = dossier.TRAVELLING_BY_LABEL[change.model]
         local = context.cached((cls, gid), lambda: copies.of_model(cls).filter(global_id=gid).first())
         if floor is None and local is not None:
             raise Refused("not_the_origin", "a record with this global id was created on this node")
@@ -421,6 +422,7 @@ class _Plan:
             obj.record_state = str(change.state)
             for name, value in assignments:
                 setattr(obj, name, value)
+            copies.derive(obj, local, change, context)
             (self.new if local is None else self.changed)[cls].append(obj)
             if m2m:
                 self.m2m.append((obj, m2m, local is None))
@@ -466,12 +468,12 @@ class _Plan:
         named: dict[type, dict[str, dict]] = {Organisation: {}, Substance: {}}  # by the global id they carry
         for item in items:
             change = item.change
-            cls = dossier.MODEL_BY_LABEL[change.model]
+            cls = dossier.TRAVELLING_BY_LABEL[change.model]
             if item.gid:
                 wanted[cls].add(item.gid)
             for name, target in _references(change.model):
                 value = change.payload.get(name) if name in change.fields else None
-                if target in dossier.MODELS:
+                if target in copies.PARENTS:
                     parent = copies.global_id(value) if value is not None else None
                     if parent:
                         wanted[target].add(parent)
@@ -493,11 +495,12 @@ class _Plan:
         """Write the plan: per model, parents first, the new copies together, then the changed ones; the
         analytical methods of examinations; the floors; then the hub relays each record applied."""
         now = timezone.now()
-        for cls in dossier.MODELS:
+        for cls in dossier.TRAVELLING_MODELS:
             _create(cls, self.new.get(cls, []), now)
             for obj in self.changed.get(cls, []):
                 obj.save()
         self._write_methods(now)
+        reference_data.after_write(self.new, self.changed)
         bulk_rows.insert_rows(_columns(ReceivedRecord), self.new_floors, now=now, with_ids=False)
         for floor in self.changed_floors:
             floor.save()
@@ -623,8 +626,11 @@ def _node(node_id: str, context: Context) -> rules.Node:
 def _references(model: str) -> tuple[tuple[str, type], ...]:
     """The fields of ``model`` that name another row, with the model they name (the analytical methods of an
     examination, each by its code, among them)."""
-    cls = dossier.MODEL_BY_LABEL[model]
-    fields = (cls._meta.get_field(name) for name in pseudonymise.rules_for(model))
+    cls = dossier.TRAVELLING_BY_LABEL[model]
+    table = pseudonymise.rules_for(model)
+    fields = (
+        cls._meta.get_field(name) for name, treatment in table.items() if treatment != pseudonymise.DROP
+    )
     return tuple((f.name, f.related_model) for f in fields if f.is_relation)
 
 
@@ -635,6 +641,9 @@ def _remove(cls, local) -> int | None:
     """Remove a received copy and its received descendants; returns the case to re-index (None when the
     case itself went)."""
     if local is None:
+        return None
+    if cls in dossier.REFERENCE_MODELS:
+        reference_data.remove(local)
         return None
     if isinstance(local, Case):
         findings = Finding.with_tombstones().filter(examination__exhibit__case=local)

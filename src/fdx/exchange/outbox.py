@@ -24,7 +24,7 @@ import functools
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -35,7 +35,7 @@ from django.db.models import F
 from fdx.core.node import local_node_id
 from fdx.examinations.models import Case, Examination, Finding
 from fdx.examinations.querysets import SHARED_STATUSES
-from fdx.exchange import dossier, messages, network, rules
+from fdx.exchange import dossier, messages, network, publications, rules
 from fdx.exchange.models import CopyKind, OutboxEntry, Peer, PeerCopy, ReceivedRecord
 from fdx.exchange.secret import node_secret
 
@@ -108,32 +108,54 @@ def refresh_case(
     held: dict[int, dict[uuid.UUID, PeerCopy]] | None = None,
 ) -> int:
     """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module);
-    ``records`` (``dossier.shared_records``) and ``held`` (``_held``) when the caller read them already.
+    ``records`` (``dossier.shared_records``) and ``held`` (``_held``) when the caller read them already."""
+    records = list(dossier.shared_records(case)) if records is None else records
+    case_group = dossier.case_group(case)
+    return queue_records(
+        records,
+        peers,
+        seen_as={
+            obj.global_id: dossier.rules_record(case, dossier.label(obj), obj, group=case_group)
+            for obj in records
+        },
+        group=dossier.group_definition(case, case_group),
+        held=_held(peers, [case.pk])[case.pk] if held is None else held,
+        scope={"case_id": case.pk},
+    )
+
+
+def queue_records(
+    records: list,
+    peers: list[Peer],
+    *,
+    seen_as: dict[uuid.UUID, rules.Record],
+    group: dict | None,
+    held: dict[int, dict[uuid.UUID, PeerCopy]],
+    scope: dict[str, int],
+    audience: Callable[[Peer], bool] | None = None,
+) -> int:
+    """Queue, for each of ``peers``, what it is owed of one set of records that travel together (a case's,
+    a publication's): ``seen_as`` is how the rules see each record, ``group`` the sharing group's definition
+    that travels with them, ``held`` what each peer holds of the set (peer → global id → copy), ``scope``
+    the copies' column naming the set, ``audience`` whether a peer takes the set at all (a subscription;
+    every peer when None). Returns how many entries were queued.
 
     In two passes: first what each peer is owed, and which records need a new version; then, the versions
     moved once, every entry is queued at the record's final version (an entry queued for one peer before
     another peer's withdrawal moved the version would otherwise be passed over when read). The second pass
-    writes the case's entries and copies in a few statements, the entries in the order the passes made."""
+    writes the entries and copies in a few statements, the entries in the order the passes made."""
     this = network.this_node()
-    records = list(dossier.shared_records(case)) if records is None else records
     instances = {obj.global_id: obj for obj in records}
     secret = node_secret()
-    case_group = dossier.case_group(case)
-    group = dossier.group_definition(case, case_group)
-    seen_as = {
-        obj.global_id: dossier.rules_record(case, dossier.label(obj), obj, group=case_group)
-        for obj in records
-    }
     values: dict[uuid.UUID, dict] = {}  # each record's values, the same for every peer
     contents: dict[tuple, str] = {}  # peers the rules treat alike are owed the same content
-    held_by_peer = _held(peers, [case.pk])[case.pk] if held is None else held
     plans = []
     needs_version: set[uuid.UUID] = set()
     for peer in peers:
         node = peer.as_rules_node()
-        held = held_by_peer[peer.pk]
+        peer_held = held.get(peer.pk, {})
         wanted: dict[uuid.UUID, str] = {}
-        for obj in records:
+        for obj in records if audience is None or audience(peer) else ():
             record = seen_as[obj.global_id]
             decision = rules.decide(record, [this], node, region=region())
             if decision:
@@ -147,7 +169,7 @@ def refresh_case(
                 wanted[obj.global_id] = contents[key]
         changes = []
         for global_id, content in wanted.items():
-            obj, copy = instances[global_id], held.get(global_id)
+            obj, copy = instances[global_id], peer_held.get(global_id)
             if copy is not None and (copy.version, copy.state, copy.content_sha256) == (
                 obj.record_version,
                 obj.record_state,
@@ -158,7 +180,7 @@ def refresh_case(
                 needs_version.add(global_id)
             changes.append((global_id, content))
         gone = []
-        for copy in reversed(list(held.values())):
+        for copy in reversed(list(peer_held.values())):
             if copy.global_id in wanted or copy.state in TOLD_GONE:
                 continue
             if copy.global_id not in instances:
@@ -195,7 +217,7 @@ def refresh_case(
                     version=obj.record_version,
                     state=obj.record_state,
                     content_sha256=content,
-                    case_id=case.pk,
+                    **scope,
                 )
             )
         for copy in gone:
@@ -218,7 +240,7 @@ def refresh_case(
             )
             withdrawn.append(copy)
     # One statement for the entries (their sequences follow the list's order), one upsert for the copies
-    # the changes leave (a copy held under another case is updated as ``update_or_create`` would), one
+    # the changes leave (a copy held under another set is updated as ``update_or_create`` would), one
     # update for the copies withdrawn.
     OutboxEntry.objects.bulk_create(entries)
     if copies:
@@ -226,7 +248,7 @@ def refresh_case(
             copies,
             update_conflicts=True,
             unique_fields=["peer", "global_id"],
-            update_fields=["model", "version", "state", "content_sha256", "case_id"],
+            update_fields=["model", "version", "state", "content_sha256", *scope],
         )
     if withdrawn:
         PeerCopy.objects.bulk_update(withdrawn, ["version", "state", "content_sha256"])
@@ -266,7 +288,7 @@ def _bump(objs: list) -> None:
 
 
 def _current(model: str, global_id: uuid.UUID):
-    cls = dossier.MODEL_BY_LABEL.get(model)
+    cls = dossier.TRAVELLING_BY_LABEL.get(model)
     return cls.with_tombstones().filter(global_id=global_id).first() if cls is not None else None
 
 
@@ -429,34 +451,75 @@ class PageBuilder:
         """The message of each of ``entries``, in their order (None for one that may not go now)."""
         received = self._received([e.global_id for e in entries if e.kind == CopyKind.RELAY])
         wanted: dict[str, list[uuid.UUID]] = {}
+        reference: dict[str, list[uuid.UUID]] = {}
         for entry in entries:
             if entry.kind != CopyKind.RELAY:
-                wanted.setdefault(entry.model, []).append(entry.global_id)
+                chosen = wanted if entry.model in dossier.MODEL_BY_LABEL else reference
+                chosen.setdefault(entry.model, []).append(entry.global_id)
         records, cases = self.loader.load(wanted)
+        records.update(publications.load(reference) if reference else {})
         built: list[bytes | None] = []
         for entry in entries:
             if entry.kind == CopyKind.RELAY:
                 built.append(self._relay(entry, received.get(entry.global_id)))
                 continue
-            obj = records[entry.model].get(entry.global_id)
-            built.append(None if obj is None else self._record(entry, obj, cases))
+            obj = records.get(entry.model, {}).get(entry.global_id)
+            if obj is None:
+                built.append(None)
+            elif entry.model in dossier.MODEL_BY_LABEL:
+                built.append(self._record(entry, obj, cases))
+            else:
+                built.append(self._reference(entry, obj))
         return built
+
+    @functools.cached_property
+    def scope(self) -> publications.PageScope:
+        return publications.PageScope(self.peer)
+
+    def _reference(self, entry: OutboxEntry | QueuedEntry, obj) -> bytes | None:
+        """The message of a reference record (``fdx.exchange.publications``): as ``_record``'s, its level and
+        group its publication's."""
+        if entry.kind == CopyKind.WITHDRAWAL:
+            return _seal(self._withdrawal(entry, obj, self.scope.level_of(obj)), self.signer)
+        publication = self.scope.publication_of(obj)
+        if obj.record_version > entry.version or not self.scope.may_go(obj, publication):
+            return None  # a later entry carries the newer version, or a withdrawal follows
+        audience = self.scope.audience(publication.pk)
+        record = audience.record(entry.model)
+        decision = rules.decide(record, [self.this], self.node, region=self.region)
+        if not decision:
+            return None
+        change = messages.outgoing(
+            record,
+            decision,
+            global_id=str(obj.global_id),
+            version=obj.record_version,
+            state=messages.RecordState(obj.record_state),
+            values=dossier.values(obj),
+            secret=self.secret,
+            group=audience.definition,
+        )
+        return _seal(change, self.signer)
+
+    @staticmethod
+    def _withdrawal(entry: OutboxEntry | QueuedEntry, obj, level: rules.Level) -> messages.ChangeRecord:
+        """A signed withdrawal (or, for a record deleted here, its tombstone): no payload."""
+        state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
+        return messages.ChangeRecord(
+            origin_node=str(obj.origin_node),
+            global_id=str(obj.global_id),
+            model=entry.model,
+            version=max(entry.version, obj.record_version),
+            state=state,
+            level=level,
+            fields=(),
+            payload={},
+        )
 
     def _record(self, entry: OutboxEntry | QueuedEntry, obj, cases: dict[int, Case]) -> bytes | None:
         case = _case_from(obj, cases)
         if entry.kind == CopyKind.WITHDRAWAL:
-            state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
-            change = messages.ChangeRecord(
-                origin_node=str(obj.origin_node),
-                global_id=str(obj.global_id),
-                model=entry.model,
-                version=max(entry.version, obj.record_version),
-                state=state,
-                level=rules.Level(case.distribution_level),
-                fields=(),
-                payload={},
-            )
-            return _seal(change, self.signer)
+            return _seal(self._withdrawal(entry, obj, rules.Level(case.distribution_level)), self.signer)
         if obj.record_version > entry.version or not _still_shared(obj, case):
             return None  # a later entry carries the newer version, or a withdrawal follows
         group, definition = self._group(case)

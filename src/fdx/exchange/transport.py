@@ -235,7 +235,7 @@ def push(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
 # HTTP
 
 
-def _open(peer: Peer, path: str, body: bytes | None = None):
+def _open(peer: Peer, path: str, body: bytes | None = None, method: str | None = None):
     url = peer.url.rstrip("/") + "/api/v1/exchange/" + path
     parts = urllib.parse.urlsplit(url)
     # HTTPS between nodes; plain HTTP only to this machine (a test network, a TLS proxy in front).
@@ -244,7 +244,7 @@ def _open(peer: Peer, path: str, body: bytes | None = None):
     request = urllib.request.Request(  # noqa: S310 (https, or http to this machine: checked above)
         url,
         data=body,
-        method="POST" if body is not None else "GET",
+        method=method or ("POST" if body is not None else "GET"),
         headers={
             "Authorization": f"Bearer {peer.outgoing_token}",
             "Content-Type": "application/x-ndjson",
@@ -258,3 +258,37 @@ def _open(peer: Peer, path: str, body: bytes | None = None):
         raise SyncError(f"{peer.name}: {url} answered {exc.code}: {detail}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise SyncError(f"{peer.name}: {url} cannot be reached ({exc})") from None
+
+
+# Reference data: a peer's catalogue of publications, and subscribing to one
+
+
+def catalogue(peer: Peer) -> list[dict]:
+    """The publications ``peer`` offers this node (those the rules let this node hold)."""
+    return _call_json(peer, "catalogue", "GET")["publications"]
+
+
+def subscribe(peer: Peer, publication_id: str) -> dict:
+    """Ask ``peer`` for its publication ``publication_id``; returns the publication as the peer describes
+    it. Its records then come in the peer's queue for this node, with each pull."""
+    return _call_json(peer, f"catalogue/{urllib.parse.quote(publication_id)}/subscription", "POST")
+
+
+def unsubscribe(peer: Peer, publication_id: str) -> None:
+    """End this node's subscription to ``publication_id`` at ``peer`` (the peer withdraws what it sent)."""
+    _call_json(peer, f"catalogue/{urllib.parse.quote(publication_id)}/subscription", "DELETE")
+
+
+def _call_json(peer: Peer, path: str, method: str) -> dict:
+    if peer.suspended:
+        raise SyncError(f"{peer.name}: the peer is suspended")
+    if not peer.url or not peer.outgoing_token:
+        raise SyncError(f"{peer.name}: no address or no token for calling the peer")
+    with _open(peer, path, body=b"" if method != "GET" else None, method=method) as response:
+        try:
+            answer = json.loads(response.read())
+        except ValueError:
+            raise SyncError(f"{peer.name}: answered something that is not JSON") from None
+    if not isinstance(answer, dict):
+        raise SyncError(f"{peer.name}: answered something that is not a JSON object")
+    return answer
