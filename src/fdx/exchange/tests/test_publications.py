@@ -495,3 +495,70 @@ def test_the_publication_s_content_hash_ignores_nothing_that_travels(persona, uz
     assert publications.refresh(publication) == 1
     assert read(uz_peer)[-1].payload["note"] == "A note the peers must see"
     assert Publication.objects.count() == 1
+
+
+# The command line
+
+
+def test_the_command_line_publishes_subscribes_lists_and_withdraws(persona, uz_peer):
+    import json
+
+    from typer.testing import CliRunner
+
+    from fdx.cli import app
+
+    runner = CliRunner()
+    new_substance(persona)
+    added = runner.invoke(
+        app,
+        [
+            "exchange",
+            "publications",
+            "add",
+            "kz-registry",
+            "--name-en",
+            "Kazakh substances",
+            "--kind",
+            "substances",
+            "--organisation",
+            "demo-kz-forensic-centre",
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    assert (
+        runner.invoke(app, ["exchange", "publications", "subscribe", "kz-registry", "--peer", "uz"]).exit_code
+        == 0
+    )
+    listed = json.loads(runner.invoke(app, ["exchange", "publications", "list", "--json"]).output)
+    assert listed["published"][0]["subscribers"] == ["uz"]
+    assert listed["published"][0]["records"] == 1
+    assert runner.invoke(app, ["exchange", "publications", "withdraw", "kz-registry"]).exit_code == 0
+    assert not Publication.objects.get().active
+    bad = runner.invoke(
+        app,
+        [
+            "exchange",
+            "publications",
+            "add",
+            "x",
+            "--name-en",
+            "x",
+            "--kind",
+            "spectral_library",
+            "--organisation",
+            "demo-kz-forensic-centre",
+        ],
+    )
+    assert bad.exit_code == 1 and "spectral_library" in bad.output
+
+
+def test_the_command_line_says_when_a_peer_cannot_be_asked(persona, uz_peer):
+    from typer.testing import CliRunner
+
+    from fdx.cli import app
+    from fdx.exchange.models import Peer
+
+    Peer.objects.filter(pk=uz_peer.pk).update(url="http://127.0.0.1:9", outgoing_token="fdx_x")
+    answer = CliRunner().invoke(app, ["exchange", "catalogue", "--peer", "uz"])
+    assert answer.exit_code == 1
+    assert "127.0.0.1:9" in answer.output
