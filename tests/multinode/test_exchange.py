@@ -387,6 +387,68 @@ def test_a_bundle_carried_by_file_works_between_nodes_that_never_talk(net, tmp_p
     assert refused.returncode == 1 and "tampered" in refused.stdout + refused.stderr
 
 
+NEW_NPS = "CCCCc1ccc(cc1)C(=O)C(CC)NC"  # a cathinone no node's reference set has
+
+
+def test_reference_data_published_in_kazakhstan_reaches_a_subscriber_and_its_findings_are_accepted(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    # A Kazakh laboratory registers a new substance and finds it in a regional case's exhibit.
+    made = shell(
+        kz,
+        f"""
+        import json
+        from decimal import Decimal
+        from fdx.testing.personas import persona
+        from fdx.substances import actions as substances
+        from fdx.examinations import actions
+        from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
+        chemist, head = persona("kz_lab_chemist"), persona("kz_lab_head")
+        nps = substances.create_substance(chemist, substances.SubstanceInput(
+            name_en="4-Butyl-N-methylbuphedrone", name_ru="4-Бутил-N-метилбуфедрон", structure={NEW_NPS!r}))
+        case = open_case(chemist, reference="KZ-E2E-NPS", distribution_level="regional")
+        examination = draft_examination(chemist, add_exhibit(chemist, case))
+        finding = actions.add_finding(
+            chemist, examination, substance=nps, result_type="qualitative", role="main")
+        actions.submit_examination(chemist, examination)
+        actions.approve_examination(head, examination)
+        print(json.dumps({{"substance": str(nps.global_id), "inchikey": nps.inchikey,
+                           "finding": str(finding.global_id)}}))
+        """,
+    )
+    deliver_and_sync(kz, (uz, "kz"))
+    # Uzbekistan's registry lacks the substance: the finding is refused, with the reason.
+    assert row(uz, "examinations_finding", made["finding"]) is None
+    refusal = uz.scalar(
+        "SELECT reason FROM exchange_receipt WHERE global_id = %s ORDER BY sequence DESC",
+        (uuid_param(uz, made["finding"]),),
+    )
+    assert refusal.startswith("unknown_reference")
+
+    # Kazakhstan publishes its registered substances; Uzbekistan finds them in the catalogue and subscribes.
+    kz.run_cli(
+        "exchange", "publications", "add", "kz-registry", "--kind", "substances",
+        "--organisation", "demo-kz-forensic-centre", "--name-en", "Substances registered in Kazakhstan",
+    )  # fmt: skip
+    catalogue = json.loads(uz.run_cli("exchange", "catalogue", "--peer", "kz", "--json").stdout)
+    (offered,) = [entry for entry in catalogue if entry["code"] == "kz-registry"]
+    uz.run_cli("exchange", "follow", offered["id"], "--peer", "kz")
+    deliver_and_sync(kz, (uz, "kz"))
+    assert row(uz, "substances_substance", made["substance"], "source, inchikey, record_state") == (
+        "exchange",
+        made["inchikey"],
+        "active",
+    )
+    assert row(hub, "substances_substance", made["substance"]) is None  # the hub did not subscribe
+    # The same sync asked Kazakhstan again for the finding it had refused, and accepted it.
+    assert row(uz, "examinations_finding", made["finding"]) is not None
+
+    # Ending the subscription withdraws the substance: a tombstone where Uzbekistan's copy of the finding
+    # still names it.
+    uz.run_cli("exchange", "unfollow", offered["id"], "--peer", "kz")
+    deliver_and_sync(kz, (uz, "kz"))
+    assert row(uz, "substances_substance", made["substance"], "record_state") == ("deleted",)
+
+
 def test_a_node_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing(net):
     kz, uz = net["kz"], net["uz"]
     made = [new_case(kz, f"KZ-E2E-KILL-{n}", "regional") for n in range(3)]

@@ -399,9 +399,12 @@ def remove_subscriber(actor, publication: Publication, peer: Peer, *, origin: st
 
 
 def _refresh_after_commit(publication: Publication) -> None:
-    from fdx.exchange.tasks import refresh_publication
+    """Its subscribers' queues learn what they are now owed, after commit, in the background (a domain event
+    of the exchange's own, so that a refresh that fails is retried as any delivery is)."""
+    from fdx.core.events import emit
+    from fdx.exchange import events
 
-    transaction.on_commit(lambda: refresh_publication.enqueue(publication.pk))
+    emit(events.PUBLICATION_CHANGED, obj=publication)
 
 
 def follow(actor, peer: Peer, publication_id) -> FollowedPublication:

@@ -12,6 +12,7 @@ class ExchangeConfig(AppConfig):
         from fdx.core.events import subscribe
         from fdx.examinations import events
         from fdx.examinations.extensions import CASE_PANELS
+        from fdx.exchange import events as exchange_events
         from fdx.exchange import tasks
         from fdx.exchange.panels import provenance_panel
         from fdx.spectra import events as spectra_events
@@ -31,5 +32,6 @@ class ExchangeConfig(AppConfig):
             spectra_events.SPECTRUM_WITHDRAWN,
         ):
             subscribe(event, "exchange.queue_library", tasks.queue_library)
+        subscribe(exchange_events.PUBLICATION_CHANGED, "exchange.queue_publication", tasks.queue_publication)
         # A received case's page says where it came from.
         CASE_PANELS.register(provenance_panel)

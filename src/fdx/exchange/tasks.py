@@ -129,9 +129,8 @@ def _library_ids(global_ids: list) -> list[int]:
     return ids or [0]  # none: a filter that matches nothing rather than every publication
 
 
-@task()
-def refresh_publication(publication_id: int) -> int:
-    """Queue what each subscriber is owed of a publication (after it was created, changed or subscribed
-    to)."""
-    publication = Publication.objects.filter(pk=publication_id).first()
+def queue_publication(event) -> int:
+    """After a publication, or who subscribes to it, changed: queue what each subscriber is now owed (and
+    withdraw what a peer no longer subscribed holds)."""
+    publication = Publication.objects.filter(global_id=event.object_id).first()
     return publications.refresh(publication) if publication is not None else 0

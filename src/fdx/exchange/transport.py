@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from fdx.exchange import inbox, outbox
-from fdx.exchange.models import OutboxEntry, Peer
+from fdx.exchange.models import OutboxEntry, Peer, Receipt, ReceiptOutcome, ReceivedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class SyncResult:
     refused: int = 0
     pushed: int = 0
     push_refused: int = 0
+    retried: int = 0  # records refused for a reference this node lacked, fetched again and applied
     error: str = ""
     refusals: list[str] = field(default_factory=list)
 
@@ -73,6 +74,7 @@ def sync(peer: Peer, *, page: int = PAGE) -> SyncResult:
         if not peer.url or not peer.outgoing_token:
             raise SyncError(f"{peer.name}: no address or no token for calling the peer")
         pull(peer, result, page=page)
+        retry_unknown_references(peer, result)
         push(peer, result, page=page)
     except SyncError as exc:
         result.error = str(exc)
@@ -202,6 +204,44 @@ def _count(result: SyncResult, outcome: inbox.Outcome) -> None:
             result.refusals.append(
                 f"{outcome.global_id} v{outcome.version}: {outcome.code}: {outcome.reason}"
             )
+
+
+# Records refused for a reference this node lacked
+
+
+#: The most such records asked again in one sync (the next sync asks the rest).
+RETRY_LIMIT = 500
+
+
+def retry_unknown_references(peer: Peer, result: SyncResult, *, limit: int = RETRY_LIMIT) -> None:
+    """Ask ``peer`` again for the records this node refused from it for a reference it lacked (a finding of
+    a substance its registry did not have) and does not hold since: once reference data came (a subscription
+    to the peer's substances), each is fetched as a gap is and received again. Nothing is asked when there
+    is none; a record the peer no longer offers this node is passed over."""
+    refused = (
+        Receipt.objects.filter(
+            peer=peer,
+            outcome=ReceiptOutcome.REFUSED,
+            reason__startswith="unknown_reference",
+            global_id__isnull=False,
+        )
+        .exclude(global_id__in=ReceivedRecord.objects.values("global_id"))
+        .order_by()
+        .values_list("global_id", flat=True)
+        .distinct()
+    )
+    for global_id in list(refused[:limit]):
+        try:
+            with _open(peer, f"records/{global_id}") as response:
+                data = response.read()
+        except SyncError:
+            continue  # no longer for this node (withdrawn, or the rules changed): its queue says so
+        with transaction.atomic():
+            context = inbox.Context()
+            outcome = _receive_with_gaps(peer, data, context)
+            context.flush()
+        if outcome.outcome == "applied":
+            result.retried += 1
 
 
 # Push

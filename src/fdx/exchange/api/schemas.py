@@ -96,6 +96,9 @@ class SyncResultOut(Schema):
     refused: int
     pushed: int
     push_refused: int
+    retried: int = Field(
+        0, description="Records refused for a reference this node lacked, fetched again and applied"
+    )
     error: str
     refusals: list[str]
 
