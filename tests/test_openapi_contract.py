@@ -14,6 +14,9 @@ PEER_ROUTES = {
     ("get", "/api/v1/exchange/changes"),
     ("post", "/api/v1/exchange/inbox"),
     ("get", "/api/v1/exchange/records/{global_id}"),
+    ("get", "/api/v1/exchange/catalogue"),
+    ("post", "/api/v1/exchange/catalogue/{publication_id}/subscription"),
+    ("delete", "/api/v1/exchange/catalogue/{publication_id}/subscription"),
 }
 
 

@@ -44,12 +44,14 @@ def published_substances():
     )
 
 
-def records_of(publication: Publication) -> list:
-    """The records ``publication`` carries now, parents first (none when it is not active)."""
+def records_of(publication: Publication, only: frozenset[uuid.UUID] | None = None) -> list:
+    """The records ``publication`` carries now, parents first (none when it is not active); of those with the
+    global ids ``only``, when given, for a publication of substances."""
     if not publication.active:
         return []
     if publication.kind == PublicationKind.SUBSTANCES:
-        return list(published_substances())
+        substances = published_substances()
+        return list(substances.filter(global_id__in=only) if only is not None else substances)
     library = SpectralLibrary.objects.filter(pk=publication.spectral_library_id).first()
     if library is None:
         return []
@@ -105,9 +107,14 @@ class Audience:
 
 
 @transaction.atomic
-def refresh(publication: Publication, peers: list[Peer] | None = None) -> int:
+def refresh(
+    publication: Publication, peers: list[Peer] | None = None, *, only: frozenset[uuid.UUID] | None = None
+) -> int:
     """Queue, for each subscribed peer, the changes, withdrawals and tombstones of ``publication`` (and the
-    withdrawal of what it holds of it for a peer no longer subscribed); returns how many entries."""
+    withdrawal of what it holds of it for a peer no longer subscribed); returns how many entries. ``only``:
+    just those records of a publication of substances (one substance changed: the others are not read)."""
+    if only is not None and publication.kind != PublicationKind.SUBSTANCES:
+        only = None
     peers = outbox.active_peers() if peers is None else peers
     if not peers:
         return 0
@@ -122,10 +129,13 @@ def refresh(publication: Publication, peers: list[Peer] | None = None) -> int:
         .get(pk=publication.pk)
     )
     subscribed = set(Subscription.objects.filter(publication=publication).values_list("peer_id", flat=True))
-    records = records_of(publication)
+    records = records_of(publication, only)
     audience = Audience(publication)
     held: dict[int, dict[uuid.UUID, PeerCopy]] = {peer.pk: {} for peer in peers}
-    for copy in PeerCopy.objects.filter(peer__in=list(held), publication_id=publication.pk).order_by("pk"):
+    copies = PeerCopy.objects.filter(peer__in=list(held), publication_id=publication.pk)
+    if only is not None:
+        copies = copies.filter(global_id__in=only)
+    for copy in copies.order_by("pk"):
         held[copy.peer_id][copy.global_id] = copy
     return outbox.queue_records(
         records,
@@ -138,14 +148,17 @@ def refresh(publication: Publication, peers: list[Peer] | None = None) -> int:
     )
 
 
-def refresh_all(kind: str | None = None, *, library_ids: Iterable[int] = ()) -> int:
-    """Refresh the publications of ``kind`` (every one when None), or those of the libraries named."""
+def refresh_all(
+    kind: str | None = None, *, library_ids: Iterable[int] = (), only: frozenset[uuid.UUID] | None = None
+) -> int:
+    """Refresh the publications of ``kind`` (every one when None), or those of the libraries named; ``only``
+    as for ``refresh``."""
     publications = Publication.objects.all()
     if library_ids:
         publications = publications.filter(spectral_library__in=list(library_ids))
     elif kind is not None:
         publications = publications.filter(kind=kind)
-    return sum(refresh(publication) for publication in publications)
+    return sum(refresh(publication, only=only) for publication in publications)
 
 
 # Building the messages of a page (``fdx.exchange.outbox.PageBuilder``)

@@ -15,6 +15,7 @@ from fdx.exchange import outbox, publications
 from fdx.exchange.choices import PublicationKind
 from fdx.exchange.models import Peer, PeerCopy, Publication
 from fdx.exchange.rules import Level
+from fdx.substances.models import Substance
 
 #: Every event about case data; each names its case (the object itself, or ``payload["case"]``).
 CASE_EVENTS = (
@@ -111,6 +112,12 @@ def queue_substances(event) -> int:
     received from another node are that node's to publish)."""
     if event.payload.get("source") == "exchange":
         return 0
+    if event.code == "substances.substance.changed" and event.object_id:
+        # One substance (and, for a salt registered with its base, the base: a parent is read with it).
+        changed = Substance.with_tombstones().filter(global_id=event.object_id).first()
+        if changed is not None:
+            related = {changed.global_id} | ({changed.parent.global_id} if changed.parent_id else set())
+            return publications.refresh_all(PublicationKind.SUBSTANCES, only=frozenset(related))
     return publications.refresh_all(PublicationKind.SUBSTANCES)
 
 

@@ -44,6 +44,10 @@ class SyncError(Exception):
     """The peer could not be reached or answered wrongly; says which peer and what happened."""
 
 
+class NotCallable(SyncError):
+    """This node cannot call the peer as it is set up: suspended, or no address or token for calling it."""
+
+
 @dataclass
 class SyncResult:
     """What one sync with one peer did."""
@@ -321,9 +325,9 @@ def unsubscribe(peer: Peer, publication_id: str) -> None:
 
 def _call_json(peer: Peer, path: str, method: str) -> dict:
     if peer.suspended:
-        raise SyncError(f"{peer.name}: the peer is suspended")
+        raise NotCallable(f"{peer.name}: the peer is suspended")
     if not peer.url or not peer.outgoing_token:
-        raise SyncError(f"{peer.name}: no address or no token for calling the peer")
+        raise NotCallable(f"{peer.name}: no address or no token for calling the peer")
     with _open(peer, path, body=b"" if method != "GET" else None, method=method) as response:
         try:
             answer = json.loads(response.read())

@@ -19,6 +19,7 @@ from ninja.errors import HttpError
 
 from fdx.accounts.models import Organisation, SharingGroup
 from fdx.core.actors import SystemActor, require_permission
+from fdx.core.api.openapi import also_answers
 from fdx.exchange import actions, publications, selectors, transport
 from fdx.exchange.api.router import router
 from fdx.exchange.api.schemas import (
@@ -149,6 +150,9 @@ def remove_subscriber(request, code: str, name: str):
 
 # Node administrators: other nodes' publications
 
+#: A route that asks a peer: 409 when this node cannot call it as set up, 502 when it cannot be reached.
+ASKS_A_PEER = also_answers(409, 502)
+
 
 @router.get(
     "/peers/{name}/catalogue", response=CatalogueOut, summary="Ask a peer what it publishes for this node"
@@ -179,6 +183,7 @@ def follow(request, name: str, payload: FollowIn):
     "/peers/{name}/followed/{publication_id}",
     response={204: None},
     summary="End this node's subscription to one of the peer's publications",
+    openapi_extra=ASKS_A_PEER,
 )
 def unfollow(request, name: str, publication_id: uuid.UUID):
     peer = selectors.get_peer(request.user, name)
@@ -187,9 +192,12 @@ def unfollow(request, name: str, publication_id: uuid.UUID):
 
 
 def _asked(call):
-    """Call a peer; a peer that cannot be reached, or refuses, is a 502 naming why (never a 500)."""
+    """Call a peer: a peer this node cannot call as it is set up (suspended, no address or token) is a
+    409, one that cannot be reached or refuses a 502, each naming why (never a 500)."""
     try:
         return call()
+    except transport.NotCallable as exc:
+        raise HttpError(409, str(exc)) from None
     except transport.SyncError as exc:
         raise HttpError(502, str(exc)) from None
 

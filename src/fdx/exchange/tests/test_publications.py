@@ -562,3 +562,11 @@ def test_the_command_line_says_when_a_peer_cannot_be_asked(persona, uz_peer):
     answer = CliRunner().invoke(app, ["exchange", "catalogue", "--peer", "uz"])
     assert answer.exit_code == 1
     assert "127.0.0.1:9" in answer.output
+
+
+def test_asking_a_peer_this_node_cannot_call_is_a_409_naming_why(api, persona, uz_peer):
+    answer = api.post(
+        "/exchange/peers/uz/followed", {"publication_id": str(uuid.uuid4())}, user=persona("kz_node_admin")
+    )
+    assert answer.status_code == 409
+    assert "no address or no token" in answer.content.decode()
