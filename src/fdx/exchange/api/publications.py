@@ -155,7 +155,10 @@ ASKS_A_PEER = also_answers(409, 502)
 
 
 @router.get(
-    "/peers/{name}/catalogue", response=CatalogueOut, summary="Ask a peer what it publishes for this node"
+    "/peers/{name}/catalogue",
+    response=CatalogueOut,
+    summary="Ask a peer what it publishes for this node",
+    openapi_extra=ASKS_A_PEER,
 )
 def peer_catalogue(request, name: str):
     peer = selectors.get_peer(request.user, name)
