@@ -150,15 +150,16 @@ def remove_subscriber(request, code: str, name: str):
 
 # Node administrators: other nodes' publications
 
-#: A route that asks a peer: 409 when this node cannot call it as set up, 502 when it cannot be reached.
-ASKS_A_PEER = also_answers(409, 502)
+#: What a route that asks a peer may answer besides: 409 when this node cannot call it as set up, 502 when it
+#: cannot be reached or refuses.
+ASKS_A_PEER = (409, 502)
 
 
 @router.get(
     "/peers/{name}/catalogue",
     response=CatalogueOut,
     summary="Ask a peer what it publishes for this node",
-    openapi_extra=ASKS_A_PEER,
+    openapi_extra=also_answers(*ASKS_A_PEER),
 )
 def peer_catalogue(request, name: str):
     peer = selectors.get_peer(request.user, name)
@@ -176,6 +177,7 @@ def followed(request, name: str):
     "/peers/{name}/followed",
     response={201: FollowedOut},
     summary="Subscribe to one of the peer's publications",
+    openapi_extra=also_answers(*ASKS_A_PEER),
 )
 def follow(request, name: str, payload: FollowIn):
     peer = selectors.get_peer(request.user, name)
@@ -186,7 +188,7 @@ def follow(request, name: str, payload: FollowIn):
     "/peers/{name}/followed/{publication_id}",
     response={204: None},
     summary="End this node's subscription to one of the peer's publications",
-    openapi_extra=ASKS_A_PEER,
+    openapi_extra=also_answers(*ASKS_A_PEER),
 )
 def unfollow(request, name: str, publication_id: uuid.UUID):
     peer = selectors.get_peer(request.user, name)
