@@ -9,6 +9,11 @@ events, in the background, after commit):
 * a record the peer holds and may no longer hold (the level was lowered, the group no longer includes the
   peer's organisations, the case was retracted from sharing) is queued as a **withdrawal**, and a record
   deleted here as its **tombstone**; neither is ever coalesced away;
+* a relaying hub that still may hold a record whose audience narrowed (its level lowered, its group lost a
+  member: ``rules.narrowed``, against the audience recorded in ``PeerCopy``) is queued, after the change, an
+  **onward withdrawal**: the same record's withdrawal, signed here, that the hub keeps and forwards to the
+  nodes holding a copy through it that the new version no longer reaches (``relay``). Only the origin signs
+  a withdrawal its receivers accept, so the hub could not tell them otherwise;
 * what the peer holds is compared by version *and* content: a copy whose content would change without its
   version moving (a group's members, a level, a marked field) is given a new version first, so that every
   receiver can keep "an older or equal version changes nothing" strictly. Nothing is queued when nothing
@@ -36,7 +41,7 @@ from fdx.core.node import local_node_id
 from fdx.examinations.models import Case, Examination, Finding
 from fdx.examinations.querysets import SHARED_STATUSES
 from fdx.exchange import dossier, messages, network, rules
-from fdx.exchange.models import CopyKind, OutboxEntry, Peer, PeerCopy, ReceivedRecord
+from fdx.exchange.models import RELAYED_KINDS, CopyKind, OutboxEntry, Peer, PeerCopy, ReceivedRecord
 from fdx.exchange.secret import node_secret
 
 logger = logging.getLogger(__name__)
@@ -125,6 +130,7 @@ def refresh_case(
         for obj in records
     }
     values: dict[uuid.UUID, dict] = {}  # each record's values, the same for every peer
+    audiences: dict[uuid.UUID, dict] = {}  # whom each record is for (``audience``), the same too
     contents: dict[tuple, str] = {}  # peers the rules treat alike are owed the same content
     held_by_peer = _held(peers, [case.pk])[case.pk] if held is None else held
     plans = []
@@ -156,7 +162,12 @@ def refresh_case(
                 continue
             if copy is not None and copy.version >= obj.record_version:
                 needs_version.add(global_id)
-            changes.append((global_id, content))
+            seen_by, onward = None, False
+            if node.relays:  # only a relay passes copies on: only its copies' audience is compared
+                if global_id not in audiences:
+                    audiences[global_id] = audience(seen_as[global_id])
+                seen_by, onward = audiences[global_id], _narrows(copy, seen_as[global_id])
+            changes.append((global_id, content, seen_by, onward))
         gone = []
         for copy in reversed(list(held.values())):
             if copy.global_id in wanted or copy.state in TOLD_GONE:
@@ -175,7 +186,7 @@ def refresh_case(
     copies: list[PeerCopy] = []
     withdrawn: list[PeerCopy] = []
     for peer, changes, gone in plans:
-        for global_id, content in changes:
+        for global_id, content, seen_by, onward in changes:
             obj = instances[global_id]
             model = dossier.label(obj)
             entries.append(
@@ -187,6 +198,16 @@ def refresh_case(
                     kind=CopyKind.CHANGE,
                 )
             )
+            if onward:
+                entries.append(
+                    OutboxEntry(
+                        peer=peer,
+                        model=model,
+                        global_id=global_id,
+                        version=obj.record_version,
+                        kind=CopyKind.ONWARD,
+                    )
+                )
             copies.append(
                 PeerCopy(
                     peer=peer,
@@ -196,6 +217,7 @@ def refresh_case(
                     state=obj.record_state,
                     content_sha256=content,
                     case_id=case.pk,
+                    audience=seen_by,
                 )
             )
         for copy in gone:
@@ -226,11 +248,40 @@ def refresh_case(
             copies,
             update_conflicts=True,
             unique_fields=["peer", "global_id"],
-            update_fields=["model", "version", "state", "content_sha256", "case_id"],
+            update_fields=["model", "version", "state", "content_sha256", "case_id", "audience"],
         )
     if withdrawn:
         PeerCopy.objects.bulk_update(withdrawn, ["version", "state", "content_sha256"])
     return len(entries)
+
+
+def audience(record: rules.Record) -> dict:
+    """Whom ``record`` is for, as ``PeerCopy.audience`` keeps it: its level and its group's definition."""
+    group = record.group if record.level == rules.Level.SHARING_GROUP else None
+    return {
+        "level": str(record.level),
+        "group": messages.group_definition(group) if group is not None else None,
+    }
+
+
+def _narrows(copy: PeerCopy | None, record: rules.Record) -> bool:
+    """Whether ``record`` reaches fewer nodes than the copy a peer holds (an unknown audience: as if so)."""
+    if copy is None or copy.state in TOLD_GONE:
+        return False
+    if not copy.audience:
+        return True
+    try:
+        group = copy.audience.get("group")
+        before = rules.Record(
+            model=record.model,
+            level=rules.Level(copy.audience["level"]),
+            origin_node=record.origin_node,
+            owner_country=record.owner_country,
+            group=messages.group_from_definition(group) if group else None,
+        )
+    except (KeyError, TypeError, ValueError, messages.MessageFormatError):
+        return True
+    return rules.narrowed(before, record, region())
 
 
 def _content_sha256(
@@ -275,12 +326,19 @@ def _current(model: str, global_id: uuid.UUID):
 
 def relay(received: ReceivedRecord, origin: Peer | None, sender: Peer | None) -> int:
     """Queue a received record for the peers the hub may forward it to (and its withdrawal or tombstone for
-    those that hold a copy through the hub); returns how many entries were queued."""
+    those that hold a copy through the hub); returns how many entries were queued.
+
+    A peer holding a copy through the hub that the version received no longer reaches (the origin lowered
+    the level, or took the peer's member out of the group, and the hub still qualifies) is forwarded the
+    origin's onward withdrawal the hub holds (``ReceivedRecord.onward_withdrawal``), when it is newer than
+    the peer's copy; without one (an origin that sent none) the peer is skipped, as before. Asked again
+    when an onward withdrawal arrives after its change, it queues only what was not queued yet."""
     this = network.this_node()
-    if not this.relays:
+    if not this.relays or not received.message:
         return 0
     message = messages.parse(bytes(received.message))
     change = message.record
+    onward = _onward(received)
     path = [_path_node(node_id, origin) for node_id in message.path] + [this]
     queued = 0
     for peer in active_peers():
@@ -298,22 +356,34 @@ def relay(received: ReceivedRecord, origin: Peer | None, sender: Peer | None) ->
                 group=change.rules_group(),
             )
             allowed = bool(rules.decide(record, [*path[:-1], this], peer.as_rules_node(), region=region()))
+            if not allowed:
+                held = copy is not None and copy.state not in TOLD_GONE
+                if held and onward is not None and copy.version < onward.version:
+                    _queue_relay(peer, received, onward, CopyKind.RELAY_ONWARD)
+                    queued += 1
+                continue
         if not allowed or (copy is not None and copy.version >= change.version):
             continue
-        OutboxEntry.objects.create(
-            peer=peer,
-            model=change.model,
-            global_id=received.global_id,
-            version=change.version,
-            kind=CopyKind.RELAY,
-        )
-        PeerCopy.objects.update_or_create(
-            peer=peer,
-            global_id=received.global_id,
-            defaults={"model": change.model, "version": change.version, "state": str(change.state)},
-        )
+        _queue_relay(peer, received, change, CopyKind.RELAY)
         queued += 1
     return queued
+
+
+def _queue_relay(peer: Peer, received: ReceivedRecord, change: messages.ChangeRecord, kind: CopyKind) -> None:
+    OutboxEntry.objects.create(
+        peer=peer, model=change.model, global_id=received.global_id, version=change.version, kind=kind
+    )
+    PeerCopy.objects.update_or_create(
+        peer=peer,
+        global_id=received.global_id,
+        defaults={"model": change.model, "version": change.version, "state": str(change.state)},
+    )
+
+
+def _onward(received: ReceivedRecord) -> messages.ChangeRecord | None:
+    """The onward withdrawal the hub holds of a received record (verified when it was received)."""
+    data = bytes(received.onward_withdrawal or b"")
+    return messages.parse(data).record if data else None
 
 
 def _path_node(node_id: str, origin: Peer | None) -> rules.Node:
@@ -427,10 +497,10 @@ class PageBuilder:
 
     def build(self, entries: Sequence[OutboxEntry | QueuedEntry]) -> list[bytes | None]:
         """The message of each of ``entries``, in their order (None for one that may not go now)."""
-        received = self._received([e.global_id for e in entries if e.kind == CopyKind.RELAY])
+        received = self._received([e.global_id for e in entries if e.kind in RELAYED_KINDS])
         wanted: dict[str, list[uuid.UUID]] = {}
         for entry in entries:
-            if entry.kind != CopyKind.RELAY:
+            if entry.kind not in RELAYED_KINDS:
                 wanted.setdefault(entry.model, []).append(entry.global_id)
         records, cases = self.loader.load(wanted)
         built: list[bytes | None] = []
@@ -438,12 +508,31 @@ class PageBuilder:
             if entry.kind == CopyKind.RELAY:
                 built.append(self._relay(entry, received.get(entry.global_id)))
                 continue
+            if entry.kind == CopyKind.RELAY_ONWARD:
+                built.append(self._relay_onward(entry, received.get(entry.global_id)))
+                continue
             obj = records[entry.model].get(entry.global_id)
             built.append(None if obj is None else self._record(entry, obj, cases))
         return built
 
     def _record(self, entry: OutboxEntry | QueuedEntry, obj, cases: dict[int, Case]) -> bytes | None:
         case = _case_from(obj, cases)
+        if entry.kind == CopyKind.ONWARD:
+            if obj.is_tombstone:
+                return None  # its tombstone goes to the hub, which forwards it to every copy
+            change = messages.ChangeRecord(
+                origin_node=str(obj.origin_node),
+                global_id=str(obj.global_id),
+                model=entry.model,
+                # The record's version now: the change it goes with may have been passed over for a newer one.
+                version=max(entry.version, obj.record_version),
+                state=messages.RecordState.WITHDRAWN,
+                level=rules.Level(case.distribution_level),
+                fields=(),
+                payload={},
+                onward=True,
+            )
+            return _seal(change, self.signer)
         if entry.kind == CopyKind.WITHDRAWAL:
             state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
             change = messages.ChangeRecord(
@@ -493,6 +582,24 @@ class PageBuilder:
             return None  # a later entry forwards the newer message
         message = messages.parse(bytes(received.message))
         return messages.countersign(message, self.signer.node_id, self.signer.key).to_bytes()
+
+    def _relay_onward(
+        self, entry: OutboxEntry | QueuedEntry, received: ReceivedRecord | None
+    ) -> bytes | None:
+        """The origin's withdrawal of the peer's copy, countersigned: its own withdrawal or tombstone when the
+        hub holds one, else its onward withdrawal — the newest held, at or above the entry's version (a newer
+        one replaced it, and a later entry may not follow: the peer's copy is already counted as gone)."""
+        if received is None:
+            return None
+        held = [bytes(received.onward_withdrawal or b"")]
+        if received.state in TOLD_GONE:
+            held.insert(0, bytes(received.message or b""))
+        for data in held:
+            if data:
+                message = messages.parse(data)
+                if message.record.state in messages.TOMBSTONES and message.record.version >= entry.version:
+                    return messages.countersign(message, self.signer.node_id, self.signer.key).to_bytes()
+        return None
 
 
 def _seal(change: messages.ChangeRecord, signer: _Signer) -> bytes:
