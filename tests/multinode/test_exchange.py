@@ -329,6 +329,109 @@ def test_a_sharing_group_case_reaches_only_its_members_nodes_as_the_members_chan
     assert members["members"] == members["known"] and "demo-uz-forensic-centre" in members["known"]
 
 
+#: A regional centre with one identifier on every node, as the hub hosts it: Uzbekistan then knows the hub as
+#: a node that hosts a member of a group, and takes the group's records relayed by it.
+SHARED_CENTRE = "5a1e7c3b-9d2f-4b6a-8e0c-7f4d3b2a1c9e"
+
+
+def _shared_centre(node, *, hub_hosts_it: bool) -> None:
+    shell(
+        node,
+        f"""
+        import json
+        from fdx.accounts.models import Organisation
+        from fdx.exchange.models import Peer
+        centre, _ = Organisation.objects.get_or_create(
+            global_id={SHARED_CENTRE!r},
+            defaults=dict(code="star-centre", name_en="Star centre", name_ru="Центр звезды", country_id="KZ",
+                          org_type="regional_centre"),
+        )
+        if {hub_hosts_it!r}:
+            Peer.objects.get(name="hub").organisations.add(centre)  # recorded when the hub was registered
+        print(json.dumps({{}}))
+        """,
+    )
+
+
+def test_a_copy_held_only_through_the_hub_goes_when_the_origin_takes_its_member_out_of_the_group(net):
+    """Star topology withdrawal: the hub still qualifies (the regional centre stays in the group), so it is
+    sent a change; Uzbekistan, which holds its copy only through the hub, is forwarded Kazakhstan's onward
+    withdrawal and removes it."""
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    in_parallel(
+        [
+            lambda: _shared_centre(kz, hub_hosts_it=True),
+            lambda: _shared_centre(uz, hub_hosts_it=True),
+            lambda: _shared_centre(hub, hub_hosts_it=False),
+        ]
+    )
+
+    def set_group(codes):
+        shell(
+            kz,
+            f"""
+            import json
+            from fdx.accounts import actions
+            from fdx.accounts.models import SharingGroup
+            from fdx.core.actors import system
+            from fdx.testing.personas import organisation
+            group, created = SharingGroup.objects.get_or_create(
+                code="kz-uz-star", defaults=dict(name_en="KZ-UZ star", name_ru="КЗ-УЗ звезда")
+            )
+            organisations = [organisation(code) for code in {codes!r}] + [
+                organisation("star-centre")
+            ]
+            if created:
+                group.organisations.set(organisations)
+            else:
+                actions.update_sharing_group(
+                    system("test"), group, reason="members", organisations=organisations
+                )
+            print(json.dumps({{}}))
+            """,
+        )
+
+    kz.run_cli("exchange", "peers", "suspend", "uz", "--reason", "Uzbekistan is reached through the hub")
+    try:
+        set_group(["demo-kz-forensic-centre", "demo-uz-forensic-centre"])
+        ids = shell(
+            kz,
+            """
+            import json
+            from fdx.accounts.models import SharingGroup
+            from fdx.testing.personas import persona
+            from fdx.examinations.tests.builders import approved_case
+            case, exhibit, examination = approved_case(
+                persona, reference="KZ-E2E-STAR", distribution_level="sharing_group",
+                sharing_group=SharingGroup.objects.get(code="kz-uz-star"),
+            )
+            print(json.dumps({
+                "case": str(case.global_id), "exhibit": str(exhibit.global_id),
+                "examination": str(examination.global_id),
+                "finding": str(examination.findings.get().global_id),
+            }))
+            """,
+        )
+        deliver_and_sync(kz, (kz, "hub"), (uz, "hub"))
+        everything = {"case": True, "exhibit": True, "examination": True, "finding": True}
+        assert holds(hub, ids) == everything
+        assert holds(uz, ids) == everything
+        assert messages.verify(received_message(uz, ids["case"]), keyring(kz, hub)).path == (
+            str(kz.info["node_id"]),
+            str(hub.info["node_id"]),
+        )
+
+        set_group(["demo-kz-forensic-centre"])
+        deliver_and_sync(kz, (kz, "hub"), (uz, "hub"))
+    finally:
+        kz.run_cli("exchange", "peers", "resume", "uz", "--reason", "the direct line is back")
+    assert holds(hub, ids) == everything  # the regional centre is still a member
+    assert holds(uz, ids) == dict.fromkeys(everything, False)
+    assert row(uz, "exchange_receivedrecord", ids["case"], "state") == ("withdrawn",)
+    withdrawal = messages.verify(received_message(uz, ids["case"]), keyring(kz, hub))
+    assert withdrawal.record.onward and withdrawal.path == (str(kz.info["node_id"]), str(hub.info["node_id"]))
+
+
 def test_a_tampered_replayed_or_foreign_signed_message_pushed_to_a_node_is_refused(net):
     kz, uz, hub = net["kz"], net["uz"], net["hub"]
     ids = new_case(kz, "KZ-E2E-PUSH", "regional")

@@ -19,6 +19,11 @@ creates or updates the local copy, read-only here; a withdrawal or a tombstone r
 received descendants (the owner no longer lets this node hold them). The received-record row keeps the
 version floor, so that an older message can never bring a removed copy back.
 
+An onward withdrawal (``fdx.exchange.messages``) sent by its origin to this node, a relaying hub, is not
+applied here: the hub keeps the newest with the record's floor and forwards it to the peers holding a copy
+through it that the record's version no longer reaches (``outbox.relay``). A node that does not relay
+refuses one sent to it directly (``not_for_this_node``); one received through a relay is a withdrawal.
+
 A page at a time (``receive_many``; ``receive`` is a page of one): every message is verified, then the rows
 the page needs are read in a few queries — the version floors (locked on PostgreSQL), the local copies and
 the parents the messages name, per model, the organisations and substances they name — and each message is
@@ -316,6 +321,7 @@ class _Plan:
         self.new_floors: list[dict] = []  # rows of ``ReceivedRecord``
         self.changed_floors: list[ReceivedRecord] = []
         self.applied: list[tuple[messages.ChangeRecord, object, ReceivedRecord | dict, int | None]] = []
+        self.onward: list[tuple[messages.ChangeRecord, ReceivedRecord, bytes]] = []  # kept, to forward
 
     # Deciding
 
@@ -358,6 +364,8 @@ class _Plan:
             raise Refused("own_record", "this node's own record came back")
         if change.model not in dossier.TRAVELLING_BY_LABEL:
             raise Refused("not_for_this_node", f"records of type {change.model} are not received")
+        if change.onward and len(path) == 1 and not context.this.relays:
+            raise Refused("not_for_this_node", "an onward withdrawal is for a relaying hub")
         if change.state in messages.TOMBSTONES:
             return
         record = rules.Record(
@@ -409,6 +417,8 @@ class _Plan:
         local = context.cached((cls, gid), lambda: copies.of_model(cls).filter(global_id=gid).first())
         if floor is None and local is not None:
             raise Refused("not_the_origin", "a record with this global id was created on this node")
+        if change.onward and len(item.message.path) == 1:
+            return self._keep_onward(item, floor)
         if floor is not None and change.version <= floor.version:
             return Outcome(ReceiptOutcome.UNCHANGED, global_id=change.global_id, version=change.version)
         if change.state in messages.TOMBSTONES:
@@ -429,6 +439,19 @@ class _Plan:
             context.remember((cls, gid), obj)
             case_id = None
         self.applied.append((change, obj, self._floor(floor, gid, item), case_id))
+        return Outcome(ReceiptOutcome.APPLIED, global_id=change.global_id, version=change.version)
+
+    def _keep_onward(self, item: _Item, floor: ReceivedRecord | None) -> Outcome:
+        """An onward withdrawal sent to this hub by the origin: kept with the record's floor when it is newer
+        than the one held (nothing to keep when no copy is held here), never applied here."""
+        change = item.change
+        unchanged = Outcome(ReceiptOutcome.UNCHANGED, global_id=change.global_id, version=change.version)
+        if floor is None or floor.state in outbox.TOLD_GONE:
+            return unchanged
+        held = bytes(floor.onward_withdrawal or b"")
+        if held and messages.parse(held).record.version >= change.version:
+            return unchanged
+        self.onward.append((change, floor, bytes(item.data)))
         return Outcome(ReceiptOutcome.APPLIED, global_id=change.global_id, version=change.version)
 
     def _floor(self, floor: ReceivedRecord | None, gid: str, item: _Item) -> ReceivedRecord | dict:
@@ -512,6 +535,11 @@ class _Plan:
             if context.this.relays:
                 received = floor if isinstance(floor, ReceivedRecord) else ReceivedRecord(**floor)
                 outbox.relay(received, context.peers_by_node.get(change.origin_node), self.sender)
+        for change, floor, data in self.onward:
+            floor.onward_withdrawal = data
+            floor.save(update_fields=["onward_withdrawal"])
+            # The change it goes with was relayed already (or comes later, and is relayed then).
+            outbox.relay(floor, context.peers_by_node.get(change.origin_node), self.sender)
 
     def _write_methods(self, now) -> None:
         rows = defaultdict(list)

@@ -156,6 +156,15 @@ class CopyKind(models.TextChoices):
     CHANGE = "change", _("Change")  # this node's record, as the rules let it travel to the peer
     WITHDRAWAL = "withdrawal", _("Withdrawal")  # a copy the peer holds and may no longer hold
     RELAY = "relay", _("Relay")  # another node's record, forwarded unchanged (a hub)
+    # This node's withdrawal, signed ahead for a relaying hub with a change that narrows the record's
+    # audience: the hub keeps it for the copies it forwarded that the new version no longer reaches.
+    ONWARD = "onward", _("Onward withdrawal")
+    # The origin's onward withdrawal, forwarded unchanged (a hub) to a peer holding a copy through this node.
+    RELAY_ONWARD = "relay_onward", _("Relayed withdrawal")
+
+
+#: Entries that forward another node's message (built from ``ReceivedRecord``, never from a record here).
+RELAYED_KINDS = frozenset({CopyKind.RELAY, CopyKind.RELAY_ONWARD})
 
 
 class OutboxEntry(models.Model):
@@ -197,6 +206,10 @@ class PeerCopy(models.Model):
     content_sha256 = models.CharField(_("content (SHA-256)"), max_length=64, blank=True)
     case_id = models.BigIntegerField(_("case"), db_index=True, null=True)
     publication_id = models.BigIntegerField(_("publication"), db_index=True, null=True)
+    # Whom the copy queued for a relaying hub was for: its level and its sharing group's definition
+    # (``outbox.audience``; null for other peers). The hub is sent an onward withdrawal with a change that
+    # narrows it (null: not known, as if so).
+    audience = models.JSONField(_("audience"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("copy held by a peer")
@@ -229,6 +242,9 @@ class ReceivedRecord(models.Model):
     )
     received_at = models.DateTimeField(_("received at"))
     message = models.BinaryField(_("signed message"), blank=True, default=b"")
+    # On a relaying hub: the origin's latest onward withdrawal of the record (``messages``), forwarded to the
+    # peers holding a copy through the hub that a newer version no longer reaches.
+    onward_withdrawal = models.BinaryField(_("onward withdrawal"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("received record")

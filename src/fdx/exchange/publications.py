@@ -144,7 +144,8 @@ def refresh(
         group=audience.definition,
         held=held,
         scope={"publication_id": publication.pk},
-        audience=lambda peer: peer.pk in subscribed,
+        takes=lambda peer: peer.pk in subscribed,
+        relayed=False,
     )
 
 
