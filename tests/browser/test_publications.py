@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_node_administrator_publishes_reference_data_in_russian_and_reads_it_in_english(
-    signed_in, served_fdx
+    signed_in, served_fdx, tmp_path_factory
 ):
     page = signed_in("node_admin", "ru")
 
@@ -37,8 +37,15 @@ def test_a_node_administrator_publishes_reference_data_in_russian_and_reads_it_i
     assert page.locator("#publication-level").inner_text().startswith("Региональный")
     assert "Подписчиков пока нет." in page.locator("#subscribers").inner_text()
     assert outside_requests(page, served_fdx) == []
+    _screenshot(page, tmp_path_factory, "publication-ru")
 
     english = signed_in("node_admin", "en")
     english.goto("/exchange/publications/")
     row = english.locator("#publication-browser-registry").inner_text()
     assert "Substances registered here" in row and "published" in row
+    _screenshot(english, tmp_path_factory, "publications-en")
+
+
+def _screenshot(page, tmp_path_factory, name):
+    """Keep a screenshot of the page (looked at when the pages change; CI keeps none)."""
+    page.screenshot(path=str(tmp_path_factory.getbasetemp() / f"{name}.png"), full_page=True)

@@ -330,8 +330,12 @@ def update_publication(actor, publication: Publication, **values) -> Publication
 
 
 def _check_publication(publication: Publication) -> None:
+    from fdx.exchange import network
+
     publication.full_clean()
     errors = {}
+    if not network.own_organisations().filter(pk=publication.owner_organisation_id).exists():
+        errors["owner_organisation"] = _("Only an organisation of this node publishes from it.")
     if publication.kind == PublicationKind.SPECTRAL_LIBRARY:
         library = publication.spectral_library
         if library is None:

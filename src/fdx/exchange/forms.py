@@ -125,17 +125,16 @@ class PublicationForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
-        from fdx.accounts.models import Organisation, SharingGroup
+        from fdx.accounts.models import SharingGroup
         from fdx.core.node import local_node_id
+        from fdx.exchange import network
         from fdx.spectra.models import SpectralLibrary
 
         super().__init__(*args, **kwargs)
         self.fields["spectral_library"].queryset = SpectralLibrary.objects.filter(
             origin_node=local_node_id()
         ).order_by("name", "version")
-        self.fields["owner_organisation"].queryset = Organisation.objects.filter(is_active=True).order_by(
-            "code"
-        )
+        self.fields["owner_organisation"].queryset = network.own_organisations().order_by("code")
         self.fields["sharing_group"].queryset = SharingGroup.objects.filter(is_active=True).order_by("code")
 
     def action_values(self) -> dict:

@@ -570,3 +570,15 @@ def test_asking_a_peer_this_node_cannot_call_is_a_409_naming_why(api, persona, u
     )
     assert answer.status_code == 409
     assert "no address or no token" in answer.content.decode()
+
+
+def test_only_an_organisation_of_this_node_publishes_from_it(persona):
+    with pytest.raises(ValidationError) as refused:
+        actions.create_publication(
+            ADMIN,
+            code="kg-registry",
+            name_en="Kyrgyz substances",
+            kind=PublicationKind.SUBSTANCES,
+            owner_organisation=organisation("demo-kg-forensic-service"),
+        )
+    assert "owner_organisation" in refused.value.message_dict
