@@ -119,6 +119,16 @@ def records(persona, settings, tmp_path, spectral_index_folder):
     token, _secret = create_api_token(system("fuzz"), chemist, name="fuzzed")
     group = create_sharing_group(system("fuzz"), code="fuzz-group", name_en="Fuzz", name_ru="Фазз")
     export_run = start_export_run(chemist, CaseFilters(), "csv")
+    from fdx.exchange.actions import create_publication
+    from fdx.exchange.choices import PublicationKind
+
+    publication = create_publication(
+        system("fuzz"),
+        code="fuzz-publication",
+        name_en="Fuzz",
+        kind=PublicationKind.SUBSTANCES,
+        owner_organisation=chemist.organisation,
+    )
     peer, _token = register_peer(
         system("fuzz"),
         name="fuzz-peer",
@@ -144,6 +154,9 @@ def records(persona, settings, tmp_path, spectral_index_folder):
         "name": peer.name,
         # /exchange/records/{global_id} is a peer's route: a user's token is refused there.
         "global_id": case.global_id,
+        # /exchange/catalogue/{publication_id}/… is a peer's route too; …/followed/{publication_id} asks a
+        # peer this node cannot call (no token): refused as a conflict, never sent anywhere.
+        "publication_id": publication.global_id,
         "sequence": AuditEvent.objects.order_by("-sequence").first().sequence,
         # {code} names a different thing on each route
         "/organisations/": chemist.organisation.code,
@@ -152,6 +165,7 @@ def records(persona, settings, tmp_path, spectral_index_folder):
         "/regions/": Region.objects.filter(country_id="KZ").order_by("code").first().code,
         "/legal/lists/": listing.control_list.code,
         "/legal/jurisdictions/": listing.control_list.jurisdiction.code,
+        "/exchange/publications/": publication.code,
     }
 
 
@@ -160,7 +174,9 @@ def _path_parameters(path: str, records: dict) -> dict:
     values = {}
     for name in names:
         if name == "code":
-            values[name] = next(value for prefix, value in records.items() if prefix in path)
+            values[name] = next(
+                value for prefix, value in records.items() if prefix.startswith("/") and prefix in path
+            )
         else:
             values[name] = records[name]
     return {name: str(value) for name, value in values.items()}

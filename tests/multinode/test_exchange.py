@@ -329,6 +329,109 @@ def test_a_sharing_group_case_reaches_only_its_members_nodes_as_the_members_chan
     assert members["members"] == members["known"] and "demo-uz-forensic-centre" in members["known"]
 
 
+#: A regional centre with one identifier on every node, as the hub hosts it: Uzbekistan then knows the hub as
+#: a node that hosts a member of a group, and takes the group's records relayed by it.
+SHARED_CENTRE = "5a1e7c3b-9d2f-4b6a-8e0c-7f4d3b2a1c9e"
+
+
+def _shared_centre(node, *, hub_hosts_it: bool) -> None:
+    shell(
+        node,
+        f"""
+        import json
+        from fdx.accounts.models import Organisation
+        from fdx.exchange.models import Peer
+        centre, _ = Organisation.objects.get_or_create(
+            global_id={SHARED_CENTRE!r},
+            defaults=dict(code="star-centre", name_en="Star centre", name_ru="Центр звезды", country_id="KZ",
+                          org_type="regional_centre"),
+        )
+        if {hub_hosts_it!r}:
+            Peer.objects.get(name="hub").organisations.add(centre)  # recorded when the hub was registered
+        print(json.dumps({{}}))
+        """,
+    )
+
+
+def test_a_copy_held_only_through_the_hub_goes_when_the_origin_takes_its_member_out_of_the_group(net):
+    """Star topology withdrawal: the hub still qualifies (the regional centre stays in the group), so it is
+    sent a change; Uzbekistan, which holds its copy only through the hub, is forwarded Kazakhstan's onward
+    withdrawal and removes it."""
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    in_parallel(
+        [
+            lambda: _shared_centre(kz, hub_hosts_it=True),
+            lambda: _shared_centre(uz, hub_hosts_it=True),
+            lambda: _shared_centre(hub, hub_hosts_it=False),
+        ]
+    )
+
+    def set_group(codes):
+        shell(
+            kz,
+            f"""
+            import json
+            from fdx.accounts import actions
+            from fdx.accounts.models import SharingGroup
+            from fdx.core.actors import system
+            from fdx.testing.personas import organisation
+            group, created = SharingGroup.objects.get_or_create(
+                code="kz-uz-star", defaults=dict(name_en="KZ-UZ star", name_ru="КЗ-УЗ звезда")
+            )
+            organisations = [organisation(code) for code in {codes!r}] + [
+                organisation("star-centre")
+            ]
+            if created:
+                group.organisations.set(organisations)
+            else:
+                actions.update_sharing_group(
+                    system("test"), group, reason="members", organisations=organisations
+                )
+            print(json.dumps({{}}))
+            """,
+        )
+
+    kz.run_cli("exchange", "peers", "suspend", "uz", "--reason", "Uzbekistan is reached through the hub")
+    try:
+        set_group(["demo-kz-forensic-centre", "demo-uz-forensic-centre"])
+        ids = shell(
+            kz,
+            """
+            import json
+            from fdx.accounts.models import SharingGroup
+            from fdx.testing.personas import persona
+            from fdx.examinations.tests.builders import approved_case
+            case, exhibit, examination = approved_case(
+                persona, reference="KZ-E2E-STAR", distribution_level="sharing_group",
+                sharing_group=SharingGroup.objects.get(code="kz-uz-star"),
+            )
+            print(json.dumps({
+                "case": str(case.global_id), "exhibit": str(exhibit.global_id),
+                "examination": str(examination.global_id),
+                "finding": str(examination.findings.get().global_id),
+            }))
+            """,
+        )
+        deliver_and_sync(kz, (kz, "hub"), (uz, "hub"))
+        everything = {"case": True, "exhibit": True, "examination": True, "finding": True}
+        assert holds(hub, ids) == everything
+        assert holds(uz, ids) == everything
+        assert messages.verify(received_message(uz, ids["case"]), keyring(kz, hub)).path == (
+            str(kz.info["node_id"]),
+            str(hub.info["node_id"]),
+        )
+
+        set_group(["demo-kz-forensic-centre"])
+        deliver_and_sync(kz, (kz, "hub"), (uz, "hub"))
+    finally:
+        kz.run_cli("exchange", "peers", "resume", "uz", "--reason", "the direct line is back")
+    assert holds(hub, ids) == everything  # the regional centre is still a member
+    assert holds(uz, ids) == dict.fromkeys(everything, False)
+    assert row(uz, "exchange_receivedrecord", ids["case"], "state") == ("withdrawn",)
+    withdrawal = messages.verify(received_message(uz, ids["case"]), keyring(kz, hub))
+    assert withdrawal.record.onward and withdrawal.path == (str(kz.info["node_id"]), str(hub.info["node_id"]))
+
+
 def test_a_tampered_replayed_or_foreign_signed_message_pushed_to_a_node_is_refused(net):
     kz, uz, hub = net["kz"], net["uz"], net["hub"]
     ids = new_case(kz, "KZ-E2E-PUSH", "regional")
@@ -385,6 +488,67 @@ def test_a_bundle_carried_by_file_works_between_nodes_that_never_talk(net, tmp_p
     spoiled.write_bytes(data.replace(b'"form":"crystal"', b'"form":"powder"', 1))
     refused = uz.run_cli("exchange", "import", str(spoiled), check=False)
     assert refused.returncode == 1 and "tampered" in refused.stdout + refused.stderr
+
+
+NEW_NPS = "CCCCc1ccc(cc1)C(=O)C(CC)NC"  # a cathinone no node's reference set has
+
+
+def test_reference_data_published_in_kazakhstan_reaches_a_subscriber_and_its_findings_are_accepted(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    # A Kazakh laboratory registers a new substance and finds it in a regional case's exhibit.
+    made = shell(
+        kz,
+        f"""
+        import json
+        from decimal import Decimal
+        from fdx.testing.personas import persona
+        from fdx.substances import actions as substances
+        from fdx.examinations import actions
+        from fdx.examinations.tests.builders import add_exhibit, draft_examination, open_case
+        chemist, head = persona("kz_lab_chemist"), persona("kz_lab_head")
+        nps = substances.create_substance(chemist, substances.SubstanceInput(
+            name_en="4-Butyl-N-methylbuphedrone", name_ru="4-Бутил-N-метилбуфедрон", structure={NEW_NPS!r}))
+        case = open_case(chemist, reference="KZ-E2E-NPS", distribution_level="regional")
+        examination = draft_examination(chemist, add_exhibit(chemist, case))
+        finding = actions.add_finding(
+            chemist, examination, substance=nps, result_type="qualitative", role="main")
+        actions.submit_examination(chemist, examination)
+        actions.approve_examination(head, examination)
+        print(json.dumps({{"substance": str(nps.global_id), "inchikey": nps.inchikey,
+                           "finding": str(finding.global_id)}}))
+        """,
+    )
+    deliver_and_sync(kz, (uz, "kz"))
+    # Uzbekistan's registry lacks the substance: the finding is refused, with the reason.
+    assert row(uz, "examinations_finding", made["finding"]) is None
+    refusals = uz.sql(
+        "SELECT reason FROM exchange_receipt WHERE global_id = %s", (uuid_param(uz, made["finding"]),)
+    )
+    assert refusals and all(reason.startswith("unknown_reference") for (reason,) in refusals)
+
+    # Kazakhstan publishes its registered substances; Uzbekistan finds them in the catalogue and subscribes.
+    kz.run_cli(
+        "exchange", "publications", "add", "kz-registry", "--kind", "substances",
+        "--organisation", "demo-kz-forensic-centre", "--name-en", "Substances registered in Kazakhstan",
+    )  # fmt: skip
+    catalogue = json.loads(uz.run_cli("exchange", "catalogue", "--peer", "kz", "--json").stdout)
+    (offered,) = [entry for entry in catalogue if entry["code"] == "kz-registry"]
+    uz.run_cli("exchange", "follow", offered["id"], "--peer", "kz")
+    deliver_and_sync(kz, (uz, "kz"))
+    assert row(uz, "substances_substance", made["substance"], "source, inchikey, record_state") == (
+        "exchange",
+        made["inchikey"],
+        "active",
+    )
+    assert row(hub, "substances_substance", made["substance"]) is None  # the hub did not subscribe
+    # The same sync asked Kazakhstan again for the finding it had refused, and accepted it.
+    assert row(uz, "examinations_finding", made["finding"]) is not None
+
+    # Ending the subscription withdraws the substance: a tombstone where Uzbekistan's copy of the finding
+    # still names it.
+    uz.run_cli("exchange", "unfollow", offered["id"], "--peer", "kz")
+    deliver_and_sync(kz, (uz, "kz"))
+    assert row(uz, "substances_substance", made["substance"], "record_state") == ("deleted",)
 
 
 def test_a_node_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing(net):

@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from fdx.accounts import tokens
 from fdx.audit.actions import changes, record, snapshot
 from fdx.core.actors import require_permission
+from fdx.core.distribution import DistributionLevel
 from fdx.core.node import local_node_id
 from fdx.exchange import audit_events, rules
-from fdx.exchange.choices import PeerRole
-from fdx.exchange.models import Peer
+from fdx.exchange.choices import PeerRole, PublicationKind, SubscriptionOrigin
+from fdx.exchange.models import PUBLISHED_LEVELS, FollowedPublication, Peer, Publication, Subscription
 
 MANAGE_PEERS = "exchange.manage_peers"
 
@@ -241,9 +242,214 @@ def sync_due(actor) -> list:
 def requeue(actor, peers: list[Peer] | None = None) -> int:
     """Queue, for ``peers`` (default: every active one), whatever they are owed of every case; returns how
     many entries. Idempotent: what a peer holds is not queued again."""
-    from fdx.exchange import outbox
+    from fdx.exchange import outbox, publications
     from fdx.exchange.tasks import candidate_chunks
 
     require_permission(actor, MANAGE_PEERS)
     peers = outbox.active_peers() if peers is None else [p for p in peers if not p.suspended]
-    return sum(outbox.refresh_cases(chunk, peers) for chunk in candidate_chunks())
+    queued = sum(outbox.refresh_cases(chunk, peers) for chunk in candidate_chunks())
+    return queued + sum(publications.refresh(p, peers) for p in Publication.objects.all())
+
+
+# Reference data: publications and subscriptions
+
+
+@transaction.atomic
+def create_publication(
+    actor,
+    *,
+    code: str,
+    name_en: str,
+    kind: str,
+    owner_organisation,
+    name_ru: str = "",
+    description: str = "",
+    spectral_library=None,
+    distribution_level: str = DistributionLevel.REGIONAL,
+    sharing_group=None,
+) -> Publication:
+    """Publish reference data of this node (its registered substances, or one of its spectral libraries) to
+    the peers that subscribe to it (node administrators)."""
+    require_permission(actor, MANAGE_PEERS)
+    publication = Publication(
+        code=code.strip(),
+        name_en=name_en.strip(),
+        name_ru=name_ru.strip(),
+        description=description.strip(),
+        kind=kind,
+        spectral_library=spectral_library,
+        owner_organisation=owner_organisation,
+        distribution_level=distribution_level,
+        sharing_group=sharing_group,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    _check_publication(publication)
+    publication.save()
+    record(
+        audit_events.PUBLICATION_CREATED,
+        actor=actor,
+        obj=publication,
+        after=snapshot(publication, Publication.audit_fields),
+    )
+    _refresh_after_commit(publication)
+    return publication
+
+
+#: What ``update_publication`` may change (the kind and the library are what the publication is).
+PUBLICATION_CHANGEABLE = (
+    "name_en",
+    "name_ru",
+    "description",
+    "distribution_level",
+    "sharing_group",
+    "active",
+)
+
+
+@transaction.atomic
+def update_publication(actor, publication: Publication, **values) -> Publication:
+    """Change a publication's names, level, group or whether it is published; what its subscribers may no
+    longer hold is withdrawn from them."""
+    require_permission(actor, MANAGE_PEERS)
+    unknown = set(values) - set(PUBLICATION_CHANGEABLE)
+    if unknown:
+        raise ValidationError(
+            _("These cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
+    publication = Publication.objects.select_for_update().get(pk=publication.pk)
+    before = snapshot(publication, Publication.audit_fields)
+    for name, value in values.items():
+        setattr(publication, name, value.strip() if isinstance(value, str) else value)
+    _check_publication(publication)
+    old, new = changes(before, snapshot(publication, Publication.audit_fields))
+    if new:
+        publication.save()
+        record(audit_events.PUBLICATION_CHANGED, actor=actor, obj=publication, before=old, after=new)
+        _refresh_after_commit(publication)
+    return publication
+
+
+def _check_publication(publication: Publication) -> None:
+    from fdx.exchange import network
+
+    publication.full_clean()
+    errors = {}
+    if not network.own_organisations().filter(pk=publication.owner_organisation_id).exists():
+        errors["owner_organisation"] = _("Only an organisation of this node publishes from it.")
+    if publication.kind == PublicationKind.SPECTRAL_LIBRARY:
+        library = publication.spectral_library
+        if library is None:
+            errors["spectral_library"] = _("Choose the spectral library to publish.")
+        elif not library.is_local:
+            errors["spectral_library"] = _("Only a library created on this node can be published from it.")
+        elif library.distribution_level not in PUBLISHED_LEVELS:
+            errors["spectral_library"] = _(
+                "The library's distribution level keeps it on this node: raise it on the library's page "
+                "first."
+            )
+    else:
+        publication.spectral_library = None
+        if (
+            publication.distribution_level == DistributionLevel.SHARING_GROUP
+            and publication.sharing_group is None
+        ):
+            errors["sharing_group"] = _("Choose the sharing group.")
+    if publication.distribution_level != DistributionLevel.SHARING_GROUP:
+        publication.sharing_group = None
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def add_subscriber(actor, publication: Publication, peer: Peer, *, origin: str) -> Subscription:
+    """Let ``peer`` take ``publication``: asked by the peer over the network (``origin`` "peer"; ``actor`` is
+    the peer's call), or added by this node's administrator for a peer reached by bundle files. The rules
+    still decide, record by record, what its node may hold."""
+    if origin == SubscriptionOrigin.ADMINISTRATOR:
+        require_permission(actor, MANAGE_PEERS)
+    if not publication.active:
+        raise ValidationError(_("This publication is not published at the moment."))
+    if peer.suspended:
+        raise ValidationError(_("This peer is suspended."))
+    subscription, created = Subscription.objects.get_or_create(
+        publication=publication, peer=peer, defaults={"origin": origin}
+    )
+    if created:
+        record(
+            audit_events.SUBSCRIBER_ADDED,
+            actor=actor,
+            obj=publication,
+            after={"peer": peer.name, "origin": origin},
+        )
+        _refresh_after_commit(publication)
+    return subscription
+
+
+@transaction.atomic
+def remove_subscriber(actor, publication: Publication, peer: Peer, *, origin: str) -> bool:
+    """End ``peer``'s subscription: the copies it holds of the publication are withdrawn from it."""
+    if origin == SubscriptionOrigin.ADMINISTRATOR:
+        require_permission(actor, MANAGE_PEERS)
+    deleted, _count = Subscription.objects.filter(publication=publication, peer=peer).delete()
+    if deleted:
+        record(
+            audit_events.SUBSCRIBER_REMOVED,
+            actor=actor,
+            obj=publication,
+            after={"peer": peer.name, "origin": origin},
+        )
+        _refresh_after_commit(publication)
+    return bool(deleted)
+
+
+def _refresh_after_commit(publication: Publication) -> None:
+    """Its subscribers' queues learn what they are now owed, after commit, in the background (a domain event
+    of the exchange's own, so that a refresh that fails is retried as any delivery is)."""
+    from fdx.core.events import emit
+    from fdx.exchange import events
+
+    emit(events.PUBLICATION_CHANGED, obj=publication)
+
+
+def follow(actor, peer: Peer, publication_id) -> FollowedPublication:
+    """Subscribe to a publication of ``peer`` (asked of the peer over the network); its records then come
+    with each pull."""
+    from fdx.exchange import transport
+
+    require_permission(actor, MANAGE_PEERS)
+    described = transport.subscribe(peer, str(publication_id))
+    with transaction.atomic():
+        followed, _created = FollowedPublication.objects.update_or_create(
+            peer=peer,
+            publication_id=described["id"],
+            defaults={
+                "code": str(described.get("code", ""))[:50],
+                "name_en": str(described.get("name_en", ""))[:250],
+                "name_ru": str(described.get("name_ru", ""))[:250],
+                "kind": str(described.get("kind", "")),
+            },
+        )
+        record(
+            audit_events.PUBLICATION_FOLLOWED,
+            actor=actor,
+            obj=peer,
+            after={"publication": followed.code, "id": str(followed.publication_id)},
+        )
+    return followed
+
+
+def unfollow(actor, peer: Peer, publication_id) -> None:
+    """End this node's subscription to a publication of ``peer``: the peer withdraws what it sent of it."""
+    from fdx.exchange import transport
+
+    require_permission(actor, MANAGE_PEERS)
+    transport.unsubscribe(peer, str(publication_id))
+    with transaction.atomic():
+        followed = FollowedPublication.objects.filter(peer=peer, publication_id=publication_id).first()
+        FollowedPublication.objects.filter(peer=peer, publication_id=publication_id).delete()
+        record(
+            audit_events.PUBLICATION_UNFOLLOWED,
+            actor=actor,
+            obj=peer,
+            after={"publication": followed.code if followed else "", "id": str(publication_id)},
+        )

@@ -56,3 +56,39 @@ GROUP_FOLLOWED = register(
     EventCategory.DATA,
     template=_("%(actor)s brought sharing group %(object)s up to date with the node that defined it"),
 )
+PUBLICATION_CREATED = register(
+    "exchange.publication.created",
+    _("Published reference data to peer nodes"),
+    EventCategory.DATA,
+    template=_("%(actor)s created publication %(object)s"),
+)
+PUBLICATION_CHANGED = register(
+    "exchange.publication.changed",
+    _("Changed a publication of reference data"),
+    EventCategory.DATA,
+    template=_("%(actor)s changed publication %(object)s"),
+)
+SUBSCRIBER_ADDED = register(
+    "exchange.subscription.added",
+    _("A peer node subscribed to a publication"),
+    EventCategory.ACCESS,
+    template=_("%(actor)s subscribed a peer node to publication %(object)s"),
+)
+SUBSCRIBER_REMOVED = register(
+    "exchange.subscription.removed",
+    _("A peer node's subscription to a publication ended"),
+    EventCategory.ACCESS,
+    template=_("%(actor)s ended a peer node's subscription to publication %(object)s"),
+)
+PUBLICATION_FOLLOWED = register(
+    "exchange.publication.followed",
+    _("Subscribed to a peer node's publication"),
+    EventCategory.DATA,
+    template=_("%(actor)s subscribed to a publication of peer node %(object)s"),
+)
+PUBLICATION_UNFOLLOWED = register(
+    "exchange.publication.unfollowed",
+    _("Ended a subscription to a peer node's publication"),
+    EventCategory.DATA,
+    template=_("%(actor)s ended a subscription to a publication of peer node %(object)s"),
+)

@@ -10,3 +10,18 @@ class PeerRole(models.TextChoices):
     NATIONAL = NodeRole.NATIONAL.value, _("National node")
     HUB = NodeRole.HUB.value, _("Regional hub")
     INTERNATIONAL = NodeRole.INTERNATIONAL.value, _("International organisation's node")
+
+
+class PublicationKind(models.TextChoices):
+    """What a publication of reference data carries."""
+
+    SUBSTANCES = "substances", _("Substances registered on this node")
+    SPECTRAL_LIBRARY = "spectral_library", _("A spectral library and its spectra")
+
+
+class SubscriptionOrigin(models.TextChoices):
+    """Who made a subscription: the subscribing peer over the network, or this node's administrator (for a
+    peer reached only by bundle files)."""
+
+    PEER = "peer", _("Asked by the peer")
+    ADMINISTRATOR = "administrator", _("Added by this node's administrator")

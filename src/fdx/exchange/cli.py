@@ -1,4 +1,4 @@
-"""``fdx exchange peers …``: the nodes this node exchanges records with."""
+"""``fdx exchange …``: the peers, synchronisation, bundles, and publications of reference data."""
 
 from __future__ import annotations
 
@@ -313,3 +313,233 @@ def requeue(
     peers = [selectors.get_peer(actor, peer_name)] if peer_name else None
     queued = actions.requeue(actor, peers)
     out.print(_("queued %(count)d entries") % {"count": queued}, highlight=False)
+
+
+# Reference data: publications and subscriptions
+
+publications_app = typer.Typer(
+    help="Reference data this node publishes (its substances, a spectral library) and who subscribes.",
+    no_args_is_help=True,
+)
+exchange_app.add_typer(publications_app, name="publications")
+
+
+@publications_app.command("list")
+@handle_errors
+def publications_list(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+    """This node's publications, with their subscribers, and the peers' publications this node takes."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import publications, selectors
+
+    actor = cli_actor()
+    rows = [
+        {
+            **publications.describe(publication),
+            "active": publication.active,
+            "records": selectors.publication_size(publication),
+            "subscribers": sorted(s.peer.name for s in publication.subscriptions.all()),
+        }
+        for publication in selectors.list_publications(actor)
+    ]
+    followed = [
+        {"peer": f.peer.name, "id": str(f.publication_id), "code": f.code, "kind": f.kind}
+        for f in selectors.followed_publications(actor)
+    ]
+    if as_json:
+        print_json({"published": rows, "followed": followed})
+        return
+    table = Table(_("code"), _("kind"), _("level"), _("records"), _("subscribers"), _("published"))
+    for row in rows:
+        table.add_row(
+            row["code"],
+            row["kind"],
+            row["distribution_level"],
+            str(row["records"]),
+            ", ".join(row["subscribers"]) or "—",
+            _("yes") if row["active"] else _("no"),
+        )
+    out.print(table)
+    for row in followed:
+        out.print(_("taken from %(peer)s: %(code)s (%(id)s)") % row, highlight=False)
+
+
+@publications_app.command("add")
+@handle_errors
+def publications_add(
+    code: str,
+    name_en: str = typer.Option(..., "--name-en"),
+    name_ru: str = typer.Option("", "--name-ru"),
+    kind: str = typer.Option(..., "--kind", help="substances, or spectral_library"),
+    library: str = typer.Option(
+        "", "--library", help="The spectral library's identifier (kind spectral_library)."
+    ),
+    organisation: str = typer.Option(..., "--organisation", help="Code of the publishing organisation."),
+    level: str = typer.Option(
+        "regional",
+        "--level",
+        help="sharing_group, regional or international (substances; a library keeps its own).",
+    ),
+    group: str = typer.Option("", "--group", help="Code of the sharing group (level sharing_group)."),
+    description: str = typer.Option("", "--description"),
+) -> None:
+    """Publish reference data to the peers that subscribe to it."""
+    from django.utils.translation import gettext as _
+
+    from fdx.accounts.models import Organisation, SharingGroup
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions
+    from fdx.spectra.models import SpectralLibrary
+
+    publication = actions.create_publication(
+        cli_actor(),
+        code=code,
+        name_en=name_en,
+        name_ru=name_ru,
+        description=description,
+        kind=kind,
+        spectral_library=SpectralLibrary.objects.get(global_id=library) if library else None,
+        owner_organisation=Organisation.objects.get(code=organisation),
+        distribution_level=level,
+        sharing_group=SharingGroup.objects.get(code=group) if group else None,
+    )
+    out.print(_("published %(code)s (%(id)s)") % {"code": publication.code, "id": publication.global_id})
+
+
+@publications_app.command("withdraw")
+@handle_errors
+def publications_withdraw(code: str) -> None:
+    """Stop publishing: what the subscribers hold of it is withdrawn from them."""
+    _set_active(code, False)
+
+
+@publications_app.command("publish")
+@handle_errors
+def publications_publish(code: str) -> None:
+    """Publish a withdrawn publication again."""
+    _set_active(code, True)
+
+
+def _set_active(code: str, active: bool) -> None:
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, selectors
+
+    actor = cli_actor()
+    actions.update_publication(actor, selectors.get_publication(actor, code), active=active)
+    out.print(
+        _("%(code)s is published") % {"code": code} if active else _("%(code)s is withdrawn") % {"code": code}
+    )
+
+
+@publications_app.command("subscribe")
+@handle_errors
+def publications_subscribe(code: str, peer_name: str = typer.Option(..., "--peer")) -> None:
+    """Subscribe a peer (one reached by bundle files) to a publication."""
+    _subscriber(code, peer_name, add=True)
+
+
+@publications_app.command("unsubscribe")
+@handle_errors
+def publications_unsubscribe(code: str, peer_name: str = typer.Option(..., "--peer")) -> None:
+    """End a peer's subscription: what it holds of the publication is withdrawn."""
+    _subscriber(code, peer_name, add=False)
+
+
+def _subscriber(code: str, peer_name: str, *, add: bool) -> None:
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, selectors
+    from fdx.exchange.choices import SubscriptionOrigin
+
+    actor = cli_actor()
+    publication = selectors.get_publication(actor, code)
+    peer = selectors.get_peer(actor, peer_name)
+    origin = SubscriptionOrigin.ADMINISTRATOR
+    if add:
+        actions.add_subscriber(actor, publication, peer, origin=origin)
+        out.print(_("%(peer)s subscribes to %(code)s") % {"peer": peer.name, "code": code}, highlight=False)
+    else:
+        actions.remove_subscriber(actor, publication, peer, origin=origin)
+        out.print(
+            _("%(peer)s no longer subscribes to %(code)s") % {"peer": peer.name, "code": code},
+            highlight=False,
+        )
+
+
+@exchange_app.command("catalogue")
+@handle_errors
+def catalogue(
+    peer_name: str = typer.Option(..., "--peer"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Ask a peer which publications it offers this node."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import selectors, transport
+
+    peer = selectors.get_peer(cli_actor(), peer_name)
+    entries = _asking(lambda: transport.catalogue(peer))
+    if as_json:
+        print_json(entries)
+        return
+    table = Table(_("identifier"), _("code"), _("kind"), _("level"), _("subscribed"))
+    for entry in entries:
+        table.add_row(
+            str(entry.get("id")),
+            str(entry.get("code")),
+            str(entry.get("kind")),
+            str(entry.get("distribution_level")),
+            _("yes") if entry.get("subscribed") else _("no"),
+        )
+    out.print(table)
+
+
+@exchange_app.command("follow")
+@handle_errors
+def follow(publication_id: str, peer_name: str = typer.Option(..., "--peer")) -> None:
+    """Subscribe to a peer's publication (``fdx exchange catalogue`` lists them)."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, selectors
+
+    actor = cli_actor()
+    peer = selectors.get_peer(actor, peer_name)
+    followed = _asking(lambda: actions.follow(actor, peer, publication_id))
+    out.print(
+        _("subscribed to %(code)s of %(peer)s") % {"code": followed.code, "peer": peer.name}, highlight=False
+    )
+
+
+@exchange_app.command("unfollow")
+@handle_errors
+def unfollow(publication_id: str, peer_name: str = typer.Option(..., "--peer")) -> None:
+    """End this node's subscription to a peer's publication (the peer withdraws what it sent)."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.exchange import actions, selectors
+
+    actor = cli_actor()
+    peer = selectors.get_peer(actor, peer_name)
+    _asking(lambda: actions.unfollow(actor, peer, publication_id))
+    out.print(_("the subscription has ended"), highlight=False)
+
+
+def _asking(call):
+    """Call a peer; a peer that cannot be reached or refuses is one red line and exit status 1."""
+    from django.utils.translation import pgettext
+
+    from fdx.core.cli_support import err
+    from fdx.exchange import transport
+
+    try:
+        return call()
+    except transport.SyncError as exc:
+        err.print(f"[red]{pgettext('command line', 'error:')}[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(1) from None

@@ -18,10 +18,17 @@ from fdx.examinations.models import AnalyticalMethod, Case, Examination, Exhibit
 from fdx.exchange import dossier, groups, messages, pseudonymise
 from fdx.exchange.models import ReceivedGroup
 from fdx.geo.models import BorderCrossingPoint, Country, Region
+from fdx.spectra.models import SpectralLibrary, Spectrum, peak_bytes
+from fdx.substances import actions as substance_actions
+from fdx.substances import chem
+from fdx.substances.choices import SubstanceSource
 from fdx.substances.models import Substance
 
 if TYPE_CHECKING:
     from fdx.exchange.inbox import Context
+
+#: The models a received record names by global id as its parent (received before it, or fetched as a gap).
+PARENTS = (*dossier.MODELS, SpectralLibrary)
 
 #: The most values one ``IN (…)`` of a look-up carries (SQLite takes 999 parameters in a statement).
 IN_CHUNK = 900
@@ -152,7 +159,10 @@ def values(cls, local, change: messages.ChangeRecord, context: Context) -> tuple
     assignments: list[tuple[str, object]] = []
     m2m: dict[str, list] = {}
     travelling = set(change.fields)
-    for name in pseudonymise.rules_for(change.model):
+    reference = cls in dossier.REFERENCE_MODELS
+    for name, treatment in pseudonymise.rules_for(change.model).items():
+        if reference and treatment == pseudonymise.DROP:
+            continue  # derived here (``derive``), or a local annotation this node keeps
         field = cls._meta.get_field(name)
         if name not in travelling:
             if field.many_to_many:
@@ -185,8 +195,10 @@ def _has_group(local, assignments: list[tuple[str, object]]) -> bool:
     return local is not None and local.sharing_group_id is not None
 
 
-def case_id(obj) -> int:
-    """The primary key of the case a copy belongs to (itself, for a case)."""
+def case_id(obj) -> int | None:
+    """The primary key of the case a copy belongs to (itself, for a case; None for reference data)."""
+    if isinstance(obj, dossier.REFERENCE_MODELS):
+        return None
     if isinstance(obj, Case):
         return obj.pk
     if isinstance(obj, Exhibit):
@@ -254,7 +266,7 @@ def _resolve(field, value, change: messages.ChangeRecord, context: Context):
         if found is None and not field.null:
             raise Refused("unknown_reference", f"{change.model}.{field.name}: {value} is not known here")
         return found
-    if target in dossier.MODEL_BY_LABEL.values():
+    if target in PARENTS:
         gid = global_id(value)
         if gid is None:
             raise Refused("bad_message", f"{change.model}.{field.name}: {value!r} is not a global identifier")
@@ -335,3 +347,53 @@ def _received_group(change: messages.ChangeRecord, context: Context) -> SharingG
     if group is not None:
         context.remember((SharingGroup, str(definition["group_id"])), group)
     return group
+
+
+# What a node derives for itself on a received reference record
+
+
+def derive(obj, local, change: messages.ChangeRecord, context: Context) -> None:
+    """Complete a received copy with what this node derives for itself, or refuse it (``Refused``): a
+    substance's identifiers and fingerprints from its structure (refused when this node's registry holds the
+    same structure or key under another record: never a duplicate); a spectrum's peaks checked against
+    their SHA-256."""
+    if isinstance(obj, Substance):
+        _derive_substance(obj, local, change)
+    elif isinstance(obj, Spectrum):
+        _check_peaks(obj, change)
+
+
+def _derive_substance(obj: Substance, local, change: messages.ChangeRecord) -> None:
+    obj.source = SubstanceSource.EXCHANGE
+    if obj.smiles:
+        try:
+            structure = chem.standardise(chem.parse(obj.smiles, "smiles"))
+        except chem.StructureError as exc:
+            raise Refused("bad_message", f"{change.model}.smiles: {exc}") from None
+        substance_actions.set_structure_fields(obj, structure)
+    else:
+        for name in ("inchi", "inchikey", "skeleton", "formula", "search_smiles"):
+            setattr(obj, name, "")
+        obj.average_mass = obj.monoisotopic_mass = obj.morgan_fingerprint = obj.pattern_fingerprint = None
+    same = Substance.with_tombstones().exclude(pk=local.pk if local is not None else None)
+    clash = None
+    if obj.inchikey:
+        clash = same.filter(inchikey=obj.inchikey).first()
+    if clash is None and obj.key:
+        clash = same.filter(key=obj.key).first()
+    if clash is not None:
+        raise Refused(
+            "duplicate",
+            f"{change.model}: this node's registry holds this substance already, as {clash.name_en}",
+        )
+
+
+def _check_peaks(obj: Spectrum, change: messages.ChangeRecord) -> None:
+    try:
+        mz, intensity = obj.peaks
+    except ValueError:
+        raise Refused("bad_message", f"{change.model}: the peaks are not float64 values") from None
+    if len(mz) != len(intensity) or len(mz) != obj.peak_count or not len(mz):
+        raise Refused("bad_message", f"{change.model}: the peaks do not match their count")
+    if peak_bytes(mz, intensity)[2] != obj.peaks_sha256:
+        raise Refused("bad_message", f"{change.model}: the peaks do not match their SHA-256")

@@ -15,6 +15,7 @@ code; an analytical method by its code; a parent record by its global id.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import decimal
 import functools
@@ -30,11 +31,17 @@ from fdx.examinations.models import Case, Examination, Exhibit, Finding
 from fdx.examinations.querysets import SHARED_STATUSES
 from fdx.exchange import messages, network, pseudonymise, rules
 from fdx.geo.models import BorderCrossingPoint, Country, Region
+from fdx.spectra.models import SpectralLibrary, Spectrum
 from fdx.substances.models import Substance
 
 #: The models that travel, parents first (the order a receiver needs them in).
 MODELS: tuple[type[DistributedRecord], ...] = (Case, Exhibit, Examination, Finding)
 MODEL_BY_LABEL = {model._meta.label_lower: model for model in MODELS}
+#: Reference data, which travels by publication (``fdx.exchange.publications``), parents first.
+REFERENCE_MODELS: tuple[type[DistributedRecord], ...] = (Substance, SpectralLibrary, Spectrum)
+#: Every model that travels, in the order a receiver writes them (a finding names a substance).
+TRAVELLING_MODELS = REFERENCE_MODELS + MODELS
+TRAVELLING_BY_LABEL = {model._meta.label_lower: model for model in TRAVELLING_MODELS}
 
 
 @dataclass(frozen=True)
@@ -270,7 +277,9 @@ def _value_plan(cls: type[DistributedRecord]) -> tuple[tuple[str, str, str], ...
     """How ``values`` reads each field of the table's row for ``cls``: as it is, a referenced row, the
     referenced row's key from the record's own column (``reference``'s last case), or many keys."""
     plan = []
-    for name in pseudonymise.rules_for(cls._meta.label_lower):
+    for name, treatment in pseudonymise.rules_for(cls._meta.label_lower).items():
+        if treatment == pseudonymise.DROP:
+            continue  # never sent: not read either
         field = cls._meta.get_field(name)
         if field.many_to_many:
             how = _KEYS
@@ -285,6 +294,10 @@ def _value_plan(cls: type[DistributedRecord]) -> tuple[tuple[str, str, str], ...
 
 
 def plain(value):
+    if isinstance(
+        value, bytes | memoryview
+    ):  # a binary field (a spectrum's peaks): base64, as Django reads it
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date):

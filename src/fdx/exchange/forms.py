@@ -1,4 +1,5 @@
-"""Forms of the peer pages: registering a peer, and the reason for suspending or resuming one."""
+"""Forms of the peer pages (registering a peer, the reason for suspending or resuming one) and of the
+publication pages."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fdx.exchange import rules
-from fdx.exchange.choices import PeerRole
+from fdx.exchange.choices import PeerRole, PublicationKind
+from fdx.exchange.models import PUBLISHED_LEVELS
 
 
 class PeerForm(forms.Form):
@@ -88,3 +90,89 @@ class PeerReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}), strip=True
     )
+
+
+class PublicationForm(forms.Form):
+    """Publishing reference data: what ``actions.create_publication`` takes."""
+
+    code = forms.SlugField(
+        label=_("Code"), max_length=50, help_text=_("Short stable name, e.g. kz-registry.")
+    )
+    name_en = forms.CharField(label=_("Name (English)"), max_length=250)
+    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=250, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    kind = forms.ChoiceField(label=_("What it carries"), choices=PublicationKind.choices)
+    spectral_library = forms.ModelChoiceField(
+        label=_("Spectral library"),
+        queryset=None,
+        required=False,
+        help_text=_("Only for a spectral library: it is published at its own distribution level and group."),
+    )
+    owner_organisation = forms.ModelChoiceField(label=_("Publishing organisation"), queryset=None)
+    distribution_level = forms.ChoiceField(
+        label=_("Distribution level"),
+        choices=[(level.value, level.label) for level in PUBLISHED_LEVELS],
+        initial="regional",
+        help_text=_("Substances only: who may receive them (the same rules as for cases)."),
+    )
+    sharing_group = forms.ModelChoiceField(
+        label=_("Sharing group"),
+        queryset=None,
+        required=False,
+        help_text=_("Only for the sharing-group level."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from fdx.accounts.models import SharingGroup
+        from fdx.core.node import local_node_id
+        from fdx.exchange import network
+        from fdx.spectra.models import SpectralLibrary
+
+        super().__init__(*args, **kwargs)
+        self.fields["spectral_library"].queryset = SpectralLibrary.objects.filter(
+            origin_node=local_node_id()
+        ).order_by("name", "version")
+        self.fields["owner_organisation"].queryset = network.own_organisations().order_by("code")
+        self.fields["sharing_group"].queryset = SharingGroup.objects.filter(is_active=True).order_by("code")
+
+    def action_values(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class PublicationChangeForm(forms.Form):
+    """Changing a publication: ``actions.update_publication``'s values."""
+
+    name_en = forms.CharField(label=_("Name (English)"), max_length=250)
+    name_ru = forms.CharField(label=_("Name (Russian)"), max_length=250, required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    distribution_level = forms.ChoiceField(
+        label=_("Distribution level"),
+        choices=[(level.value, level.label) for level in PUBLISHED_LEVELS],
+        help_text=_("Substances only; a spectral library keeps its own."),
+    )
+    sharing_group = forms.ModelChoiceField(label=_("Sharing group"), queryset=None, required=False)
+    active = forms.BooleanField(
+        label=_("Published"), required=False, help_text=_("Cleared: withdrawn from every subscriber.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        from fdx.accounts.models import SharingGroup
+
+        super().__init__(*args, **kwargs)
+        self.fields["sharing_group"].queryset = SharingGroup.objects.filter(is_active=True).order_by("code")
+
+
+class SubscriberForm(forms.Form):
+    """A peer subscribed by this node's administrator (one reached by bundle files)."""
+
+    peer = forms.ModelChoiceField(label=_("Peer"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        from fdx.exchange.models import Peer
+
+        super().__init__(*args, **kwargs)
+        self.fields["peer"].queryset = Peer.objects.filter(suspended=False).order_by("name")

@@ -19,6 +19,11 @@ creates or updates the local copy, read-only here; a withdrawal or a tombstone r
 received descendants (the owner no longer lets this node hold them). The received-record row keeps the
 version floor, so that an older message can never bring a removed copy back.
 
+An onward withdrawal (``fdx.exchange.messages``) sent by its origin to this node, a relaying hub, is not
+applied here: the hub keeps the newest with the record's floor and forwards it to the peers holding a copy
+through it that the record's version no longer reaches (``outbox.relay``). A node that does not relay
+refuses one sent to it directly (``not_for_this_node``); one received through a relay is a withdrawal.
+
 A page at a time (``receive_many``; ``receive`` is a page of one): every message is verified, then the rows
 the page needs are read in a few queries — the version floors (locked on PostgreSQL), the local copies and
 the parents the messages name, per model, the organisations and substances they name — and each message is
@@ -47,6 +52,7 @@ from fdx.core.node import local_node_id
 from fdx.examinations import case_index
 from fdx.examinations.models import Case, Examination, Exhibit, Finding
 from fdx.exchange import copies, dossier, messages, network, outbox, pseudonymise, rules
+from fdx.exchange import received as reference_data
 from fdx.exchange.copies import Refused
 from fdx.exchange.models import Peer, Receipt, ReceiptOutcome, ReceivedRecord
 from fdx.substances.models import Substance
@@ -139,8 +145,8 @@ class Context:
     def forget_records(self) -> None:
         """A copy was removed (or a page taken back): no case, exhibit or examination remembered may be
         used as a parent any more, and none found missing is missing for sure."""
-        self.rows = {key: row for key, row in self.rows.items() if key[0] not in dossier.MODELS}
-        self.absent = {key for key in self.absent if key[0] not in dossier.MODELS}
+        self.rows = {key: row for key, row in self.rows.items() if key[0] not in dossier.TRAVELLING_MODELS}
+        self.absent = {key for key in self.absent if key[0] not in dossier.TRAVELLING_MODELS}
 
     def flush(self) -> None:
         """Write the receipts and refresh the case index of the cases touched; the copies remembered are let
@@ -327,6 +333,7 @@ class _Plan:
         self.new_floors: list[dict] = []  # rows of ``ReceivedRecord``
         self.changed_floors: list[ReceivedRecord] = []
         self.applied: list[tuple[messages.ChangeRecord, object, ReceivedRecord | dict, int | None]] = []
+        self.onward: list[tuple[messages.ChangeRecord, ReceivedRecord, bytes]] = []  # kept, to forward
 
     # Deciding
 
@@ -367,8 +374,10 @@ class _Plan:
             )
         if change.origin_node == self.here:
             raise Refused("own_record", "this node's own record came back")
-        if change.model not in dossier.MODEL_BY_LABEL:
+        if change.model not in dossier.TRAVELLING_BY_LABEL:
             raise Refused("not_for_this_node", f"records of type {change.model} are not received")
+        if change.onward and len(path) == 1 and not context.this.relays:
+            raise Refused("not_for_this_node", "an onward withdrawal is for a relaying hub")
         if change.state in messages.TOMBSTONES:
             return
         record = rules.Record(
@@ -416,10 +425,12 @@ class _Plan:
         floor = self.floors.get(gid)
         if floor is not None and str(floor.origin_node) != change.origin_node:
             raise Refused("not_the_origin", "this record is held here from another origin node")
-        cls = dossier.MODEL_BY_LABEL[change.model]
+        cls = dossier.TRAVELLING_BY_LABEL[change.model]
         local = context.cached((cls, gid), lambda: copies.of_model(cls).filter(global_id=gid).first())
         if floor is None and local is not None:
             raise Refused("not_the_origin", "a record with this global id was created on this node")
+        if change.onward and len(item.message.path) == 1:
+            return self._keep_onward(item, floor)
         if floor is not None and change.version <= floor.version:
             return Outcome(ReceiptOutcome.UNCHANGED, global_id=change.global_id, version=change.version)
         if change.state in messages.TOMBSTONES:
@@ -433,12 +444,26 @@ class _Plan:
             obj.record_state = str(change.state)
             for name, value in assignments:
                 setattr(obj, name, value)
+            copies.derive(obj, local, change, context)
             (self.new if local is None else self.changed)[cls].append(obj)
             if m2m:
                 self.m2m.append((obj, m2m, local is None))
             context.remember((cls, gid), obj)
             case_id = None
         self.applied.append((change, obj, self._floor(floor, gid, item), case_id))
+        return Outcome(ReceiptOutcome.APPLIED, global_id=change.global_id, version=change.version)
+
+    def _keep_onward(self, item: _Item, floor: ReceivedRecord | None) -> Outcome:
+        """An onward withdrawal sent to this hub by the origin: kept with the record's floor when it is newer
+        than the one held (nothing to keep when no copy is held here), never applied here."""
+        change = item.change
+        unchanged = Outcome(ReceiptOutcome.UNCHANGED, global_id=change.global_id, version=change.version)
+        if floor is None or floor.state in outbox.TOLD_GONE:
+            return unchanged
+        held = bytes(floor.onward_withdrawal or b"")
+        if held and messages.parse(held).record.version >= change.version:
+            return unchanged
+        self.onward.append((change, floor, bytes(item.data)))
         return Outcome(ReceiptOutcome.APPLIED, global_id=change.global_id, version=change.version)
 
     def _floor(self, floor: ReceivedRecord | None, gid: str, item: _Item) -> ReceivedRecord | dict:
@@ -478,12 +503,12 @@ class _Plan:
         named: dict[type, dict[str, dict]] = {Organisation: {}, Substance: {}}  # by the global id they carry
         for item in items:
             change = item.change
-            cls = dossier.MODEL_BY_LABEL[change.model]
+            cls = dossier.TRAVELLING_BY_LABEL[change.model]
             if item.gid:
                 wanted[cls].add(item.gid)
             for name, target in _references(change.model):
                 value = change.payload.get(name) if name in change.fields else None
-                if target in dossier.MODELS:
+                if target in copies.PARENTS:
                     parent = copies.global_id(value) if value is not None else None
                     if parent:
                         wanted[target].add(parent)
@@ -505,11 +530,12 @@ class _Plan:
         """Write the plan: per model, parents first, the new copies together, then the changed ones; the
         analytical methods of examinations; the floors; then the hub relays each record applied."""
         now = timezone.now()
-        for cls in dossier.MODELS:
+        for cls in dossier.TRAVELLING_MODELS:
             _create(cls, self.new.get(cls, []), now)
             for obj in self.changed.get(cls, []):
                 obj.save()
         self._write_methods(now)
+        reference_data.after_write(self.new, self.changed)
         bulk_rows.insert_rows(_columns(ReceivedRecord), self.new_floors, now=now, with_ids=False)
         for floor in self.changed_floors:
             floor.save()
@@ -521,6 +547,11 @@ class _Plan:
             if context.this.relays:
                 received = floor if isinstance(floor, ReceivedRecord) else ReceivedRecord(**floor)
                 outbox.relay(received, context.peers_by_node.get(change.origin_node), self.sender)
+        for change, floor, data in self.onward:
+            floor.onward_withdrawal = data
+            floor.save(update_fields=["onward_withdrawal"])
+            # The change it goes with was relayed already (or comes later, and is relayed then).
+            outbox.relay(floor, context.peers_by_node.get(change.origin_node), self.sender)
 
     def _write_methods(self, now) -> None:
         rows = defaultdict(list)
@@ -635,8 +666,11 @@ def _node(node_id: str, context: Context) -> rules.Node:
 def _references(model: str) -> tuple[tuple[str, type], ...]:
     """The fields of ``model`` that name another row, with the model they name (the analytical methods of an
     examination, each by its code, among them)."""
-    cls = dossier.MODEL_BY_LABEL[model]
-    fields = (cls._meta.get_field(name) for name in pseudonymise.rules_for(model))
+    cls = dossier.TRAVELLING_BY_LABEL[model]
+    table = pseudonymise.rules_for(model)
+    fields = (
+        cls._meta.get_field(name) for name, treatment in table.items() if treatment != pseudonymise.DROP
+    )
     return tuple((f.name, f.related_model) for f in fields if f.is_relation)
 
 
@@ -647,6 +681,9 @@ def _remove(cls, local) -> int | None:
     """Remove a received copy and its received descendants; returns the case to re-index (None when the
     case itself went)."""
     if local is None:
+        return None
+    if cls in dossier.REFERENCE_MODELS:
+        reference_data.remove(local)
         return None
     if isinstance(local, Case):
         findings = Finding.with_tombstones().filter(examination__exhibit__case=local)

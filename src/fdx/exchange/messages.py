@@ -26,6 +26,12 @@ so the signature covers the payload without a relay having to touch either. A re
 countersignature over the header's digest, the origin's signature and the countersignatures before its
 own: the origin's signature is never re-made, so it survives every hop.
 
+An **onward withdrawal** is a withdrawal whose header's kind is ``fdx.exchange.onward_withdrawal``. The
+origin sends it to a relaying hub with a change that narrows a record's audience: the hub keeps it, and does
+not apply it to itself, and forwards it (countersigned, as any relayed message) to the nodes that hold a copy
+through the hub and that the new version no longer reaches. The hub cannot sign a withdrawal for the origin;
+this is the origin's own, signed ahead. Received through a relay, it is a withdrawal like any other.
+
 ``verify`` names what failed with its own exception class (all ``VerificationError``): the message is
 malformed or not canonical, a key is unknown, the origin's signature is bad, the payload was changed, a
 countersignature is wrong. Keys are passed in (``KeyRing``); the node's own key is ``fdx.core.node``.
@@ -52,6 +58,7 @@ from fdx.exchange import pseudonymise, rules
 
 FORMAT = 1
 KIND = "fdx.exchange.change"
+ONWARD_KIND = "fdx.exchange.onward_withdrawal"
 RELAY_KIND = "fdx.exchange.relay"
 
 
@@ -125,6 +132,9 @@ class ChangeRecord:
     fields: tuple[str, ...]
     payload: Mapping[str, Any]
     group: Mapping[str, Any] | None = None
+    #: An onward withdrawal (the module's docstring): held by the relaying hub it is sent to, for the copies
+    #: it forwarded that the record's new audience no longer reaches.
+    onward: bool = False
 
     def __post_init__(self):
         problem = _record_problem(self)
@@ -154,7 +164,7 @@ class ChangeRecord:
             The record's identity, version, state, level, group, field list and the payload's digest.
         """
         return {
-            "kind": KIND,
+            "kind": ONWARD_KIND if self.onward else KIND,
             "origin_node": self.origin_node,
             "global_id": self.global_id,
             "model": self.model,
@@ -299,6 +309,8 @@ def _record_problem(record: ChangeRecord) -> str | None:
     extra = set(record.payload) - set(record.fields)
     if extra:
         return f"the payload holds fields that may not travel: {', '.join(sorted(extra))}"
+    if not isinstance(record.onward, bool) or (record.onward and record.state != RecordState.WITHDRAWN):
+        return "an onward withdrawal is a withdrawal"
     if record.state in TOMBSTONES and record.payload:
         return "a tombstone carries no payload"
     if record.level == rules.Level.SHARING_GROUP and record.state not in TOMBSTONES and not record.group:
@@ -676,7 +688,7 @@ def parse(data: bytes | bytearray) -> SignedMessage:
         in_canonical_form = False
     if not in_canonical_form:
         raise MessageFormatError("not in canonical JSON form (RFC 8785)")
-    _expect(header["kind"] == KIND, "not a change record")
+    _expect(header["kind"] in (KIND, ONWARD_KIND), "not a change record")
     _expect(
         isinstance(header["fields"], list) and header["fields"] == sorted(header["fields"]), "bad field list"
     )
@@ -694,6 +706,7 @@ def parse(data: bytes | bytearray) -> SignedMessage:
             fields=tuple(header["fields"]),
             payload=payload,
             group=header["group"],
+            onward=header["kind"] == ONWARD_KIND,
         )
     except (TypeError, ValueError) as exc:
         raise MessageFormatError(f"not a valid change record: {exc}") from None

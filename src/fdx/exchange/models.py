@@ -3,12 +3,14 @@
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fdx.core import signing
+from fdx.core.distribution import DistributionLevel
 from fdx.core.models import GlobalRecord
 from fdx.exchange import rules
-from fdx.exchange.choices import PeerRole
+from fdx.exchange.choices import PeerRole, PublicationKind, SubscriptionOrigin
 
 _hex64 = RegexValidator(r"^[0-9a-f]{64}$", _("64 lower-case hexadecimal digits (SHA-256)."))
 
@@ -154,6 +156,15 @@ class CopyKind(models.TextChoices):
     CHANGE = "change", _("Change")  # this node's record, as the rules let it travel to the peer
     WITHDRAWAL = "withdrawal", _("Withdrawal")  # a copy the peer holds and may no longer hold
     RELAY = "relay", _("Relay")  # another node's record, forwarded unchanged (a hub)
+    # This node's withdrawal, signed ahead for a relaying hub with a change that narrows the record's
+    # audience: the hub keeps it for the copies it forwarded that the new version no longer reaches.
+    ONWARD = "onward", _("Onward withdrawal")
+    # The origin's onward withdrawal, forwarded unchanged (a hub) to a peer holding a copy through this node.
+    RELAY_ONWARD = "relay_onward", _("Relayed withdrawal")
+
+
+#: Entries that forward another node's message (built from ``ReceivedRecord``, never from a record here).
+RELAYED_KINDS = frozenset({CopyKind.RELAY, CopyKind.RELAY_ONWARD})
 
 
 class OutboxEntry(models.Model):
@@ -194,6 +205,11 @@ class PeerCopy(models.Model):
     # a group's members or a marked field changed) must go out as a new version.
     content_sha256 = models.CharField(_("content (SHA-256)"), max_length=64, blank=True)
     case_id = models.BigIntegerField(_("case"), db_index=True, null=True)
+    publication_id = models.BigIntegerField(_("publication"), db_index=True, null=True)
+    # Whom the copy queued for a relaying hub was for: its level and its sharing group's definition
+    # (``outbox.audience``; null for other peers). The hub is sent an onward withdrawal with a change that
+    # narrows it (null: not known, as if so).
+    audience = models.JSONField(_("audience"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("copy held by a peer")
@@ -226,6 +242,9 @@ class ReceivedRecord(models.Model):
     )
     received_at = models.DateTimeField(_("received at"))
     message = models.BinaryField(_("signed message"), blank=True, default=b"")
+    # On a relaying hub: the origin's latest onward withdrawal of the record (``messages``), forwarded to the
+    # peers holding a copy through the hub that a newer version no longer reaches.
+    onward_withdrawal = models.BinaryField(_("onward withdrawal"), blank=True, default=b"")
 
     class Meta:
         verbose_name = _("received record")
@@ -306,3 +325,155 @@ class ImportedBundle(models.Model):
 
     def __str__(self):
         return str(self.bundle_id)
+
+
+# Reference data: what this node publishes, who takes it, and what this node takes from others
+
+
+#: The levels a publication may have: the others never leave the node.
+PUBLISHED_LEVELS = (
+    DistributionLevel.SHARING_GROUP,
+    DistributionLevel.REGIONAL,
+    DistributionLevel.INTERNATIONAL,
+)
+
+
+class Publication(GlobalRecord):
+    """A set of reference data this node publishes (its own registered substances, or one spectral library
+    with its spectra) to the peers that subscribe to it, under the same sharing rules as case data: a peer
+    receives it only where the level (or the group) lets its node hold it. A library is published at its own
+    level and group; the substances at the publication's."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=250)
+    name_ru = models.CharField(_("name (Russian)"), max_length=250, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    kind = models.CharField(_("what it carries"), max_length=20, choices=PublicationKind.choices)
+    spectral_library = models.OneToOneField(
+        "spectra.SpectralLibrary",
+        verbose_name=_("spectral library"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    owner_organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("publishing organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    distribution_level = models.CharField(
+        _("distribution level"),
+        max_length=20,
+        choices=[(level.value, level.label) for level in PUBLISHED_LEVELS],
+        default=DistributionLevel.REGIONAL,
+        help_text=_("For a spectral library, the library's own level and group apply."),
+    )
+    sharing_group = models.ForeignKey(
+        "accounts.SharingGroup",
+        verbose_name=_("sharing group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    active = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_("Withdrawn from every subscriber when cleared."),
+    )
+    created_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    audit_fields = (
+        "code",
+        "name_en",
+        "name_ru",
+        "description",
+        "kind",
+        "spectral_library",
+        "owner_organisation",
+        "distribution_level",
+        "sharing_group",
+        "active",
+    )
+
+    class Meta:
+        verbose_name = _("publication")
+        verbose_name_plural = _("publications")
+        ordering = ["code"]
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind"],
+                condition=models.Q(kind="substances"),
+                name="exchange_one_substances_publication",
+            )
+        ]
+
+    def __str__(self):
+        return self.code
+
+    @property
+    def name(self) -> str:
+        return self.name_ru if (get_language() or "").startswith("ru") and self.name_ru else self.name_en
+
+
+class Subscription(models.Model):
+    """A peer that takes one of this node's publications: its queue carries the publication's records."""
+
+    publication = models.ForeignKey(
+        Publication, verbose_name=_("publication"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    peer = models.ForeignKey(
+        Peer, verbose_name=_("peer"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    origin = models.CharField(_("made by"), max_length=20, choices=SubscriptionOrigin.choices)
+    subscribed_at = models.DateTimeField(_("subscribed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        verbose_name_plural = _("subscriptions")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(fields=["publication", "peer"], name="exchange_one_subscription_per_peer")
+        ]
+
+    def __str__(self):
+        return f"{self.peer_id} ← {self.publication_id}"
+
+
+class FollowedPublication(models.Model):
+    """A publication of another node this node subscribed to (as that node described it when asked)."""
+
+    peer = models.ForeignKey(Peer, verbose_name=_("peer"), on_delete=models.CASCADE, related_name="followed")
+    publication_id = models.UUIDField(_("publication"))
+    code = models.CharField(_("code"), max_length=50)
+    name_en = models.CharField(_("name (English)"), max_length=250)
+    name_ru = models.CharField(_("name (Russian)"), max_length=250, blank=True)
+    kind = models.CharField(_("what it carries"), max_length=20, choices=PublicationKind.choices)
+    subscribed_at = models.DateTimeField(_("subscribed at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("followed publication")
+        verbose_name_plural = _("followed publications")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["peer", "publication_id"], name="exchange_one_follow_per_publication"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.peer_id}: {self.code}"
+
+    @property
+    def name(self) -> str:
+        return self.name_ru if (get_language() or "").startswith("ru") and self.name_ru else self.name_en

@@ -39,6 +39,15 @@ def this_node() -> rules.Node:
     return rules.Node(str(node.local_node_id()), role, "", frozenset(str(g) for g in hosted), relays=True)
 
 
+def own_organisations():
+    """The organisations whose records this node holds as their origin: its country's on a national node,
+    the supranational ones it hosts on a hub or an international node (a publication's publisher is one)."""
+    this = this_node()
+    if this.role == rules.NodeRole.NATIONAL:
+        return Organisation.objects.filter(country_id=this.country, is_active=True)
+    return Organisation.objects.filter(global_id__in=list(this.organisations))
+
+
 def peer_nodes() -> list[rules.Node]:
     """The peers that are not suspended, as the rules see them."""
     peers = Peer.objects.filter(suspended=False).prefetch_related("organisations").order_by("name")

@@ -9,6 +9,11 @@ events, in the background, after commit):
 * a record the peer holds and may no longer hold (the level was lowered, the group no longer includes the
   peer's organisations, the case was retracted from sharing) is queued as a **withdrawal**, and a record
   deleted here as its **tombstone**; neither is ever coalesced away;
+* a relaying hub that still may hold a record whose audience narrowed (its level lowered, its group lost a
+  member: ``rules.narrowed``, against the audience recorded in ``PeerCopy``) is queued, after the change, an
+  **onward withdrawal**: the same record's withdrawal, signed here, that the hub keeps and forwards to the
+  nodes holding a copy through it that the new version no longer reaches (``relay``). Only the origin signs
+  a withdrawal its receivers accept, so the hub could not tell them otherwise;
 * what the peer holds is compared by version *and* content: a copy whose content would change without its
   version moving (a group's members, a level, a marked field) is given a new version first, so that every
   receiver can keep "an older or equal version changes nothing" strictly. Nothing is queued when nothing
@@ -24,7 +29,7 @@ import functools
 import hashlib
 import logging
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -35,8 +40,8 @@ from django.db.models import F
 from fdx.core.node import local_node_id
 from fdx.examinations.models import Case, Examination, Finding
 from fdx.examinations.querysets import SHARED_STATUSES
-from fdx.exchange import dossier, messages, network, rules
-from fdx.exchange.models import CopyKind, OutboxEntry, Peer, PeerCopy, ReceivedRecord
+from fdx.exchange import dossier, messages, network, publications, rules
+from fdx.exchange.models import RELAYED_KINDS, CopyKind, OutboxEntry, Peer, PeerCopy, ReceivedRecord
 from fdx.exchange.secret import node_secret
 
 logger = logging.getLogger(__name__)
@@ -108,32 +113,57 @@ def refresh_case(
     held: dict[int, dict[uuid.UUID, PeerCopy]] | None = None,
 ) -> int:
     """Queue, for each of ``peers``, the changes, withdrawals and tombstones of ``case`` (see the module);
-    ``records`` (``dossier.shared_records``) and ``held`` (``_held``) when the caller read them already.
+    ``records`` (``dossier.shared_records``) and ``held`` (``_held``) when the caller read them already."""
+    records = list(dossier.shared_records(case)) if records is None else records
+    case_group = dossier.case_group(case)
+    return queue_records(
+        records,
+        peers,
+        seen_as={
+            obj.global_id: dossier.rules_record(case, dossier.label(obj), obj, group=case_group)
+            for obj in records
+        },
+        group=dossier.group_definition(case, case_group),
+        held=_held(peers, [case.pk])[case.pk] if held is None else held,
+        scope={"case_id": case.pk},
+    )
+
+
+def queue_records(
+    records: list,
+    peers: list[Peer],
+    *,
+    seen_as: dict[uuid.UUID, rules.Record],
+    group: dict | None,
+    held: dict[int, dict[uuid.UUID, PeerCopy]],
+    scope: dict[str, int],
+    takes: Callable[[Peer], bool] | None = None,
+    relayed: bool = True,
+) -> int:
+    """Queue, for each of ``peers``, what it is owed of one set of records that travel together (a case's,
+    a publication's): ``seen_as`` is how the rules see each record, ``group`` the sharing group's definition
+    that travels with them, ``held`` what each peer holds of the set (peer → global id → copy), ``scope``
+    the copies' column naming the set, ``takes`` whether a peer takes the set at all (a subscription;
+    every peer when None), ``relayed`` whether a relaying hub passes the set's records on (a publication goes
+    only to its own subscribers: no onward withdrawal is owed). Returns how many entries were queued.
 
     In two passes: first what each peer is owed, and which records need a new version; then, the versions
     moved once, every entry is queued at the record's final version (an entry queued for one peer before
     another peer's withdrawal moved the version would otherwise be passed over when read). The second pass
-    writes the case's entries and copies in a few statements, the entries in the order the passes made."""
+    writes the entries and copies in a few statements, the entries in the order the passes made."""
     this = network.this_node()
-    records = list(dossier.shared_records(case)) if records is None else records
     instances = {obj.global_id: obj for obj in records}
     secret = node_secret()
-    case_group = dossier.case_group(case)
-    group = dossier.group_definition(case, case_group)
-    seen_as = {
-        obj.global_id: dossier.rules_record(case, dossier.label(obj), obj, group=case_group)
-        for obj in records
-    }
     values: dict[uuid.UUID, dict] = {}  # each record's values, the same for every peer
+    audiences: dict[uuid.UUID, dict] = {}  # whom each record is for (``audience``), the same too
     contents: dict[tuple, str] = {}  # peers the rules treat alike are owed the same content
-    held_by_peer = _held(peers, [case.pk])[case.pk] if held is None else held
     plans = []
     needs_version: set[uuid.UUID] = set()
     for peer in peers:
         node = peer.as_rules_node()
-        held = held_by_peer[peer.pk]
+        peer_held = held.get(peer.pk, {})
         wanted: dict[uuid.UUID, str] = {}
-        for obj in records:
+        for obj in records if takes is None or takes(peer) else ():
             record = seen_as[obj.global_id]
             decision = rules.decide(record, [this], node, region=region())
             if decision:
@@ -147,7 +177,7 @@ def refresh_case(
                 wanted[obj.global_id] = contents[key]
         changes = []
         for global_id, content in wanted.items():
-            obj, copy = instances[global_id], held.get(global_id)
+            obj, copy = instances[global_id], peer_held.get(global_id)
             if copy is not None and (copy.version, copy.state, copy.content_sha256) == (
                 obj.record_version,
                 obj.record_state,
@@ -156,9 +186,16 @@ def refresh_case(
                 continue
             if copy is not None and copy.version >= obj.record_version:
                 needs_version.add(global_id)
-            changes.append((global_id, content))
+            seen_by, onward = None, False
+            if (
+                node.relays and relayed
+            ):  # only a relay passes copies on: only its copies' audience is compared
+                if global_id not in audiences:
+                    audiences[global_id] = audience(seen_as[global_id])
+                seen_by, onward = audiences[global_id], _narrows(copy, seen_as[global_id])
+            changes.append((global_id, content, seen_by, onward))
         gone = []
-        for copy in reversed(list(held.values())):
+        for copy in reversed(list(peer_held.values())):
             if copy.global_id in wanted or copy.state in TOLD_GONE:
                 continue
             if copy.global_id not in instances:
@@ -175,7 +212,7 @@ def refresh_case(
     copies: list[PeerCopy] = []
     withdrawn: list[PeerCopy] = []
     for peer, changes, gone in plans:
-        for global_id, content in changes:
+        for global_id, content, seen_by, onward in changes:
             obj = instances[global_id]
             model = dossier.label(obj)
             entries.append(
@@ -187,6 +224,16 @@ def refresh_case(
                     kind=CopyKind.CHANGE,
                 )
             )
+            if onward:
+                entries.append(
+                    OutboxEntry(
+                        peer=peer,
+                        model=model,
+                        global_id=global_id,
+                        version=obj.record_version,
+                        kind=CopyKind.ONWARD,
+                    )
+                )
             copies.append(
                 PeerCopy(
                     peer=peer,
@@ -195,7 +242,8 @@ def refresh_case(
                     version=obj.record_version,
                     state=obj.record_state,
                     content_sha256=content,
-                    case_id=case.pk,
+                    audience=seen_by,
+                    **scope,
                 )
             )
         for copy in gone:
@@ -218,7 +266,7 @@ def refresh_case(
             )
             withdrawn.append(copy)
     # One statement for the entries (their sequences follow the list's order), one upsert for the copies
-    # the changes leave (a copy held under another case is updated as ``update_or_create`` would), one
+    # the changes leave (a copy held under another set is updated as ``update_or_create`` would), one
     # update for the copies withdrawn.
     OutboxEntry.objects.bulk_create(entries)
     if copies:
@@ -226,11 +274,40 @@ def refresh_case(
             copies,
             update_conflicts=True,
             unique_fields=["peer", "global_id"],
-            update_fields=["model", "version", "state", "content_sha256", "case_id"],
+            update_fields=["model", "version", "state", "content_sha256", "audience", *scope],
         )
     if withdrawn:
         PeerCopy.objects.bulk_update(withdrawn, ["version", "state", "content_sha256"])
     return len(entries)
+
+
+def audience(record: rules.Record) -> dict:
+    """Whom ``record`` is for, as ``PeerCopy.audience`` keeps it: its level and its group's definition."""
+    group = record.group if record.level == rules.Level.SHARING_GROUP else None
+    return {
+        "level": str(record.level),
+        "group": messages.group_definition(group) if group is not None else None,
+    }
+
+
+def _narrows(copy: PeerCopy | None, record: rules.Record) -> bool:
+    """Whether ``record`` reaches fewer nodes than the copy a peer holds (an unknown audience: as if so)."""
+    if copy is None or copy.state in TOLD_GONE:
+        return False
+    if not copy.audience:
+        return True
+    try:
+        group = copy.audience.get("group")
+        before = rules.Record(
+            model=record.model,
+            level=rules.Level(copy.audience["level"]),
+            origin_node=record.origin_node,
+            owner_country=record.owner_country,
+            group=messages.group_from_definition(group) if group else None,
+        )
+    except (KeyError, TypeError, ValueError, messages.MessageFormatError):
+        return True
+    return rules.narrowed(before, record, region())
 
 
 def _content_sha256(
@@ -266,7 +343,7 @@ def _bump(objs: list) -> None:
 
 
 def _current(model: str, global_id: uuid.UUID):
-    cls = dossier.MODEL_BY_LABEL.get(model)
+    cls = dossier.TRAVELLING_BY_LABEL.get(model)
     return cls.with_tombstones().filter(global_id=global_id).first() if cls is not None else None
 
 
@@ -275,12 +352,22 @@ def _current(model: str, global_id: uuid.UUID):
 
 def relay(received: ReceivedRecord, origin: Peer | None, sender: Peer | None) -> int:
     """Queue a received record for the peers the hub may forward it to (and its withdrawal or tombstone for
-    those that hold a copy through the hub); returns how many entries were queued."""
+    those that hold a copy through the hub); returns how many entries were queued.
+
+    A peer holding a copy through the hub that the version received no longer reaches (the origin lowered
+    the level, or took the peer's member out of the group, and the hub still qualifies) is forwarded the
+    origin's onward withdrawal the hub holds (``ReceivedRecord.onward_withdrawal``), when it is newer than
+    the peer's copy; without one (an origin that sent none) the peer is skipped, as before. Asked again
+    when an onward withdrawal arrives after its change, it queues only what was not queued yet.
+
+    Reference data is not relayed: a publication goes from its origin to its own subscribers only (a node
+    that did not subscribe is not sent it by the hub)."""
     this = network.this_node()
-    if not this.relays:
+    if not this.relays or not received.message or received.model not in dossier.MODEL_BY_LABEL:
         return 0
     message = messages.parse(bytes(received.message))
     change = message.record
+    onward = _onward(received)
     path = [_path_node(node_id, origin) for node_id in message.path] + [this]
     queued = 0
     for peer in active_peers():
@@ -298,22 +385,34 @@ def relay(received: ReceivedRecord, origin: Peer | None, sender: Peer | None) ->
                 group=change.rules_group(),
             )
             allowed = bool(rules.decide(record, [*path[:-1], this], peer.as_rules_node(), region=region()))
+            if not allowed:
+                held = copy is not None and copy.state not in TOLD_GONE
+                if held and onward is not None and copy.version < onward.version:
+                    _queue_relay(peer, received, onward, CopyKind.RELAY_ONWARD)
+                    queued += 1
+                continue
         if not allowed or (copy is not None and copy.version >= change.version):
             continue
-        OutboxEntry.objects.create(
-            peer=peer,
-            model=change.model,
-            global_id=received.global_id,
-            version=change.version,
-            kind=CopyKind.RELAY,
-        )
-        PeerCopy.objects.update_or_create(
-            peer=peer,
-            global_id=received.global_id,
-            defaults={"model": change.model, "version": change.version, "state": str(change.state)},
-        )
+        _queue_relay(peer, received, change, CopyKind.RELAY)
         queued += 1
     return queued
+
+
+def _queue_relay(peer: Peer, received: ReceivedRecord, change: messages.ChangeRecord, kind: CopyKind) -> None:
+    OutboxEntry.objects.create(
+        peer=peer, model=change.model, global_id=received.global_id, version=change.version, kind=kind
+    )
+    PeerCopy.objects.update_or_create(
+        peer=peer,
+        global_id=received.global_id,
+        defaults={"model": change.model, "version": change.version, "state": str(change.state)},
+    )
+
+
+def _onward(received: ReceivedRecord) -> messages.ChangeRecord | None:
+    """The onward withdrawal the hub holds of a received record (verified when it was received)."""
+    data = bytes(received.onward_withdrawal or b"")
+    return messages.parse(data).record if data else None
 
 
 def _path_node(node_id: str, origin: Peer | None) -> rules.Node:
@@ -427,36 +526,96 @@ class PageBuilder:
 
     def build(self, entries: Sequence[OutboxEntry | QueuedEntry]) -> list[bytes | None]:
         """The message of each of ``entries``, in their order (None for one that may not go now)."""
-        received = self._received([e.global_id for e in entries if e.kind == CopyKind.RELAY])
+        received = self._received([e.global_id for e in entries if e.kind in RELAYED_KINDS])
         wanted: dict[str, list[uuid.UUID]] = {}
+        reference: dict[str, list[uuid.UUID]] = {}
         for entry in entries:
-            if entry.kind != CopyKind.RELAY:
-                wanted.setdefault(entry.model, []).append(entry.global_id)
+            if entry.kind not in RELAYED_KINDS:
+                chosen = wanted if entry.model in dossier.MODEL_BY_LABEL else reference
+                chosen.setdefault(entry.model, []).append(entry.global_id)
         records, cases = self.loader.load(wanted)
+        records.update(publications.load(reference) if reference else {})
         built: list[bytes | None] = []
         for entry in entries:
             if entry.kind == CopyKind.RELAY:
                 built.append(self._relay(entry, received.get(entry.global_id)))
                 continue
-            obj = records[entry.model].get(entry.global_id)
-            built.append(None if obj is None else self._record(entry, obj, cases))
+            if entry.kind == CopyKind.RELAY_ONWARD:
+                built.append(self._relay_onward(entry, received.get(entry.global_id)))
+                continue
+            obj = records.get(entry.model, {}).get(entry.global_id)
+            if obj is None:
+                built.append(None)
+            elif entry.model in dossier.MODEL_BY_LABEL:
+                built.append(self._record(entry, obj, cases))
+            else:
+                built.append(self._reference(entry, obj))
         return built
+
+    @functools.cached_property
+    def scope(self) -> publications.PageScope:
+        return publications.PageScope(self.peer)
+
+    def _reference(self, entry: OutboxEntry | QueuedEntry, obj) -> bytes | None:
+        """The message of a reference record (``fdx.exchange.publications``): as ``_record``'s, its level and
+        group its publication's."""
+        if entry.kind == CopyKind.WITHDRAWAL:
+            return _seal(self._withdrawal(entry, obj, self.scope.level_of(obj)), self.signer)
+        publication = self.scope.publication_of(obj)
+        if obj.record_version > entry.version or not self.scope.may_go(obj, publication):
+            return None  # a later entry carries the newer version, or a withdrawal follows
+        audience = self.scope.audience(publication.pk)
+        record = audience.record(entry.model)
+        decision = rules.decide(record, [self.this], self.node, region=self.region)
+        if not decision:
+            return None
+        change = messages.outgoing(
+            record,
+            decision,
+            global_id=str(obj.global_id),
+            version=obj.record_version,
+            state=messages.RecordState(obj.record_state),
+            values=dossier.values(obj),
+            secret=self.secret,
+            group=audience.definition,
+        )
+        return _seal(change, self.signer)
+
+    @staticmethod
+    def _withdrawal(entry: OutboxEntry | QueuedEntry, obj, level: rules.Level) -> messages.ChangeRecord:
+        """A signed withdrawal (or, for a record deleted here, its tombstone): no payload."""
+        state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
+        return messages.ChangeRecord(
+            origin_node=str(obj.origin_node),
+            global_id=str(obj.global_id),
+            model=entry.model,
+            version=max(entry.version, obj.record_version),
+            state=state,
+            level=level,
+            fields=(),
+            payload={},
+        )
 
     def _record(self, entry: OutboxEntry | QueuedEntry, obj, cases: dict[int, Case]) -> bytes | None:
         case = _case_from(obj, cases)
-        if entry.kind == CopyKind.WITHDRAWAL:
-            state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
+        if entry.kind == CopyKind.ONWARD:
+            if obj.is_tombstone:
+                return None  # its tombstone goes to the hub, which forwards it to every copy
             change = messages.ChangeRecord(
                 origin_node=str(obj.origin_node),
                 global_id=str(obj.global_id),
                 model=entry.model,
+                # The record's version now: the change it goes with may have been passed over for a newer one.
                 version=max(entry.version, obj.record_version),
-                state=state,
+                state=messages.RecordState.WITHDRAWN,
                 level=rules.Level(case.distribution_level),
                 fields=(),
                 payload={},
+                onward=True,
             )
             return _seal(change, self.signer)
+        if entry.kind == CopyKind.WITHDRAWAL:
+            return _seal(self._withdrawal(entry, obj, rules.Level(case.distribution_level)), self.signer)
         if obj.record_version > entry.version or not _still_shared(obj, case):
             return None  # a later entry carries the newer version, or a withdrawal follows
         group, definition = self._group(case)
@@ -493,6 +652,24 @@ class PageBuilder:
             return None  # a later entry forwards the newer message
         message = messages.parse(bytes(received.message))
         return messages.countersign(message, self.signer.node_id, self.signer.key).to_bytes()
+
+    def _relay_onward(
+        self, entry: OutboxEntry | QueuedEntry, received: ReceivedRecord | None
+    ) -> bytes | None:
+        """The origin's withdrawal of the peer's copy, countersigned: its own withdrawal or tombstone when the
+        hub holds one, else its onward withdrawal — the newest held, at or above the entry's version (a newer
+        one replaced it, and a later entry may not follow: the peer's copy is already counted as gone)."""
+        if received is None:
+            return None
+        held = [bytes(received.onward_withdrawal or b"")]
+        if received.state in TOLD_GONE:
+            held.insert(0, bytes(received.message or b""))
+        for data in held:
+            if data:
+                message = messages.parse(data)
+                if message.record.state in messages.TOMBSTONES and message.record.version >= entry.version:
+                    return messages.countersign(message, self.signer.node_id, self.signer.key).to_bytes()
+        return None
 
 
 def _seal(change: messages.ChangeRecord, signer: _Signer) -> bytes:

@@ -144,6 +144,71 @@ TABLE: Mapping[str, Mapping[str, Treatment]] = {
         "description": UNLESS_SHAREABLE,
         "uploaded_by": DROP,
     },
+    # Reference data (``fdx.exchange.publications``): published on purpose, so nothing is hashed; what is
+    # derived (identifiers, fingerprints, classes, names' search forms) each node computes for itself.
+    "substances.substance": {
+        "key": KEEP,
+        "name_en": KEEP,
+        "name_ru": KEEP,
+        "cas_number": KEEP,
+        "smiles": KEEP,
+        "inchikey": KEEP,
+        "parent": KEEP,
+        "base_conversion_factor": KEEP,
+        "note": KEEP,
+        "source": DROP,  # the receiver records it as received from another node
+        "created_by": DROP,
+        # Derived from the structure by each node (its own RDKit, its own class rules).
+        "inchi": DROP,
+        "skeleton": DROP,
+        "formula": DROP,
+        "average_mass": DROP,
+        "monoisotopic_mass": DROP,
+        "search_smiles": DROP,
+        "morgan_fingerprint": DROP,
+        "pattern_fingerprint": DROP,
+        "classes": DROP,
+    },
+    "spectra.spectrallibrary": {
+        "owner_organisation": KEEP,
+        "name": KEEP,
+        "version": KEEP,
+        "source": KEEP,
+        "licence": KEEP,
+        "description": KEEP,
+        "kind": KEEP,
+        "distribution_level": KEEP,
+        "sharing_group": KEEP,
+        "created_by": DROP,
+    },
+    "spectra.spectrum": {
+        "library": KEEP,
+        "kind": KEEP,
+        "name": KEEP,
+        "record_id": KEEP,
+        "substance": DROP,  # each node links a spectrum to its own registry (a local annotation)
+        "substance_link": DROP,
+        "inchikey": KEEP,
+        "formula": KEEP,
+        "cas_number": KEEP,
+        "retention_index": KEEP,
+        "retention_time_s": KEEP,
+        "precursor_mz": KEEP,
+        "instrument": KEEP,
+        "instrument_type": KEEP,
+        "ionisation_energy_ev": KEEP,
+        "comment": KEEP,
+        "metadata": KEEP,
+        "peak_count": KEEP,
+        "mz_values": KEEP,  # float64 bytes, as base64
+        "intensities": KEEP,
+        "peaks_sha256": KEEP,  # checked by the receiver against the peaks
+        "source_file": KEEP,
+        "source_line": KEEP,
+        "withdrawn_at": KEEP,
+        "withdrawal_reason": KEEP,
+        "created_by": DROP,
+    },
 }
 
 

@@ -260,6 +260,51 @@ def reached(record: Record, node: Node, region: frozenset[str]) -> bool:
     return False
 
 
+def narrowed(before: Record, after: Record, region: frozenset[str]) -> bool:
+    """Whether some node that ``before`` reaches is not reached by ``after``.
+
+    The level was lowered, or the group lost a member or went inactive: a relay that forwarded ``before`` may
+    have passed on copies that ``after`` no longer allows, and is sent the origin's onward withdrawal
+    (``fdx.exchange.outbox``).
+
+    Every node ``before`` reaches is reached as one of a few stand-ins is (a hub, an international node, each
+    plain or hosting one supranational member of its group; a national node of each state of the region or
+    of a member): a node ``before`` reaches that ``after`` does not has a stand-in that ``before`` reaches and
+    ``after`` does not. So the answer is never "not narrowed" when some node lost the record; it may be
+    "narrowed" for a node that no network has.
+
+    Parameters
+    ----------
+    before
+        The record as it was last sent.
+    after
+        The record as it is now.
+    region
+        Country codes of the region's participating states.
+
+    Returns
+    -------
+    bool
+        True when a stand-in reached by ``before`` is not reached by ``after``.
+    """
+    return any(
+        reached(before, node, region) and not reached(after, node, region)
+        for node in _stand_ins(before, region)
+    )
+
+
+def _stand_ins(record: Record, region: frozenset[str]):
+    members = record.group.members if record.group is not None else frozenset()
+    supranational = {m.organisation for m in members if m.kind != MemberKind.STATE_BODY}
+    for role in (NodeRole.HUB, NodeRole.INTERNATIONAL):
+        yield Node("", role)
+        for organisation in sorted(supranational):
+            yield Node("", role, organisations=frozenset({organisation}))
+    countries = set(region) | {m.country for m in members if m.kind == MemberKind.STATE_BODY}
+    for country in sorted(countries):
+        yield Node("", NodeRole.NATIONAL, country)
+
+
 def leaves_country(record: Record, receiver: Node) -> bool:
     """Whether a copy on ``receiver`` is outside the owner's country.
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fdx.core.actors import require_permission
 from fdx.exchange.actions import MANAGE_PEERS
-from fdx.exchange.models import OutboxEntry, Peer, Receipt, ReceivedRecord
+from fdx.exchange.models import FollowedPublication, OutboxEntry, Peer, Publication, Receipt, ReceivedRecord
 
 
 def list_peers(actor) -> QuerySet[Peer]:
@@ -120,3 +120,35 @@ def provenance(global_id) -> ReceivedRecord | None:
     """Where a received record came from: its origin, path and when it arrived (None for this node's own).
     Not restricted: it says nothing the record itself, which the caller was allowed to read, does not."""
     return ReceivedRecord.objects.select_related("sender").filter(global_id=global_id).first()
+
+
+# Reference data
+
+
+def list_publications(actor) -> QuerySet[Publication]:
+    """This node's publications, by code, with their subscribers."""
+    require_permission(actor, MANAGE_PEERS)
+    return (
+        Publication.objects.select_related("owner_organisation", "sharing_group", "spectral_library")
+        .prefetch_related("subscriptions__peer")
+        .order_by("code")
+    )
+
+
+def get_publication(actor, code: str) -> Publication:
+    """The publication ``code`` (``Publication.DoesNotExist`` when there is none)."""
+    return list_publications(actor).get(code=code)
+
+
+def followed_publications(actor, peer: Peer | None = None) -> QuerySet[FollowedPublication]:
+    """The publications of other nodes this node subscribed to (of ``peer`` only, when given)."""
+    require_permission(actor, MANAGE_PEERS)
+    followed = FollowedPublication.objects.select_related("peer").order_by("peer__name", "code")
+    return followed.filter(peer=peer) if peer is not None else followed
+
+
+def publication_size(publication: Publication) -> int:
+    """How many records the publication carries now."""
+    from fdx.exchange import publications
+
+    return len(publications.records_of(publication))

@@ -11,9 +11,11 @@ from django_tasks import task
 from fdx.core.node import local_node_id
 from fdx.examinations import events
 from fdx.examinations.models import Case
-from fdx.exchange import outbox
-from fdx.exchange.models import Peer, PeerCopy
+from fdx.exchange import outbox, publications
+from fdx.exchange.choices import PublicationKind
+from fdx.exchange.models import Peer, PeerCopy, Publication
 from fdx.exchange.rules import Level
+from fdx.substances.models import Substance
 
 #: Every event about case data; each names its case (the object itself, or ``payload["case"]``).
 CASE_EVENTS = (
@@ -80,7 +82,10 @@ def backfill_peer(peer_id: int) -> int:
     peer = Peer.objects.filter(pk=peer_id, suspended=False).prefetch_related("organisations").first()
     if peer is None:
         return 0
-    return sum(outbox.refresh_cases(chunk, [peer]) for chunk in candidate_chunks())
+    queued = sum(outbox.refresh_cases(chunk, [peer]) for chunk in candidate_chunks())
+    for publication in Publication.objects.filter(subscriptions__peer=peer):
+        queued += publications.refresh(publication, [peer])
+    return queued
 
 
 def queue_group(event) -> int:
@@ -97,3 +102,42 @@ def queue_group(event) -> int:
 def _chunks(ids: list[int], size: int = 500) -> Iterator[list[int]]:
     for start in range(0, len(ids), size):
         yield ids[start : start + size]
+
+
+# Reference data
+
+
+def queue_substances(event) -> int:
+    """After substances were registered or changed here: queue the publication of substances (substances
+    received from another node are that node's to publish)."""
+    if event.payload.get("source") == "exchange":
+        return 0
+    if event.code == "substances.substance.changed" and event.object_id:
+        # One substance (and, for a salt registered with its base, the base: a parent is read with it).
+        changed = Substance.with_tombstones().filter(global_id=event.object_id).first()
+        if changed is not None:
+            related = {changed.global_id} | ({changed.parent.global_id} if changed.parent_id else set())
+            return publications.refresh_all(PublicationKind.SUBSTANCES, only=frozenset(related))
+    return publications.refresh_all(PublicationKind.SUBSTANCES)
+
+
+def queue_library(event) -> int:
+    """After a spectral library or its spectra changed: queue its publication, if it has one."""
+    library_id = event.payload.get("library") or event.object_id
+    return publications.refresh_all(library_ids=_library_ids([library_id]))
+
+
+def _library_ids(global_ids: list) -> list[int]:
+    from fdx.spectra.models import SpectralLibrary
+
+    ids = list(
+        SpectralLibrary.with_tombstones().filter(global_id__in=global_ids).values_list("pk", flat=True)
+    )
+    return ids or [0]  # none: a filter that matches nothing rather than every publication
+
+
+def queue_publication(event) -> int:
+    """After a publication, or who subscribes to it, changed: queue what each subscriber is now owed (and
+    withdraw what a peer no longer subscribed holds)."""
+    publication = Publication.objects.filter(global_id=event.object_id).first()
+    return publications.refresh(publication) if publication is not None else 0

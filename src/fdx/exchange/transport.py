@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from fdx.exchange import inbox, network, outbox
 from fdx.exchange.messages import KeyRing
-from fdx.exchange.models import OutboxEntry, Peer
+from fdx.exchange.models import OutboxEntry, Peer, Receipt, ReceiptOutcome, ReceivedRecord
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,10 @@ class SyncError(Exception):
     """The peer could not be reached or answered wrongly; says which peer and what happened."""
 
 
+class NotCallable(SyncError):
+    """This node cannot call the peer as it is set up: suspended, or no address or token for calling it."""
+
+
 @dataclass
 class SyncResult:
     """What one sync with one peer did."""
@@ -59,6 +63,7 @@ class SyncResult:
     refused: int = 0
     pushed: int = 0
     push_refused: int = 0
+    retried: int = 0  # records refused for a reference this node lacked, fetched again and applied
     error: str = ""
     refusals: list[str] = field(default_factory=list)
 
@@ -77,6 +82,7 @@ def sync(peer: Peer, *, page: int = PAGE) -> SyncResult:
         if not peer.url or not peer.outgoing_token:
             raise SyncError(f"{peer.name}: no address or no token for calling the peer")
         pull(peer, result, page=page)
+        retry_unknown_references(peer, result)
         push(peer, result, page=page)
     except SyncError as exc:
         result.error = str(exc)
@@ -256,6 +262,44 @@ def _count(result: SyncResult, outcome: inbox.Outcome) -> None:
             )
 
 
+# Records refused for a reference this node lacked
+
+
+#: The most such records asked again in one sync (the next sync asks the rest).
+RETRY_LIMIT = 500
+
+
+def retry_unknown_references(peer: Peer, result: SyncResult, *, limit: int = RETRY_LIMIT) -> None:
+    """Ask ``peer`` again for the records this node refused from it for a reference it lacked (a finding of
+    a substance its registry did not have) and does not hold since: once reference data came (a subscription
+    to the peer's substances), each is fetched as a gap is and received again. Nothing is asked when there
+    is none; a record the peer no longer offers this node is passed over."""
+    refused = (
+        Receipt.objects.filter(
+            peer=peer,
+            outcome=ReceiptOutcome.REFUSED,
+            reason__startswith="unknown_reference",
+            global_id__isnull=False,
+        )
+        .exclude(global_id__in=ReceivedRecord.objects.values("global_id"))
+        .order_by()
+        .values_list("global_id", flat=True)
+        .distinct()
+    )
+    for global_id in list(refused[:limit]):
+        try:
+            with _open(peer, f"records/{global_id}") as response:
+                data = response.read()
+        except SyncError:
+            continue  # no longer for this node (withdrawn, or the rules changed): its queue says so
+        with transaction.atomic():
+            context = inbox.Context()
+            outcome = _receive_with_gaps(peer, data, context)
+            context.flush()
+        if outcome.outcome == "applied":
+            result.retried += 1
+
+
 # Push
 
 
@@ -287,7 +331,7 @@ def push(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
 # HTTP
 
 
-def _open(peer: Peer, path: str, body: bytes | None = None):
+def _open(peer: Peer, path: str, body: bytes | None = None, method: str | None = None):
     url = peer.url.rstrip("/") + "/api/v1/exchange/" + path
     parts = urllib.parse.urlsplit(url)
     # HTTPS between nodes; plain HTTP only to this machine (a test network, a TLS proxy in front).
@@ -296,7 +340,7 @@ def _open(peer: Peer, path: str, body: bytes | None = None):
     request = urllib.request.Request(  # noqa: S310 (https, or http to this machine: checked above)
         url,
         data=body,
-        method="POST" if body is not None else "GET",
+        method=method or ("POST" if body is not None else "GET"),
         headers={
             "Authorization": f"Bearer {peer.outgoing_token}",
             "Content-Type": "application/x-ndjson",
@@ -310,3 +354,37 @@ def _open(peer: Peer, path: str, body: bytes | None = None):
         raise SyncError(f"{peer.name}: {url} answered {exc.code}: {detail}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise SyncError(f"{peer.name}: {url} cannot be reached ({exc})") from None
+
+
+# Reference data: a peer's catalogue of publications, and subscribing to one
+
+
+def catalogue(peer: Peer) -> list[dict]:
+    """The publications ``peer`` offers this node (those the rules let this node hold)."""
+    return _call_json(peer, "catalogue", "GET")["publications"]
+
+
+def subscribe(peer: Peer, publication_id: str) -> dict:
+    """Ask ``peer`` for its publication ``publication_id``; returns the publication as the peer describes
+    it. Its records then come in the peer's queue for this node, with each pull."""
+    return _call_json(peer, f"catalogue/{urllib.parse.quote(publication_id)}/subscription", "POST")
+
+
+def unsubscribe(peer: Peer, publication_id: str) -> None:
+    """End this node's subscription to ``publication_id`` at ``peer`` (the peer withdraws what it sent)."""
+    _call_json(peer, f"catalogue/{urllib.parse.quote(publication_id)}/subscription", "DELETE")
+
+
+def _call_json(peer: Peer, path: str, method: str) -> dict:
+    if peer.suspended:
+        raise NotCallable(f"{peer.name}: the peer is suspended")
+    if not peer.url or not peer.outgoing_token:
+        raise NotCallable(f"{peer.name}: no address or no token for calling the peer")
+    with _open(peer, path, body=b"" if method != "GET" else None, method=method) as response:
+        try:
+            answer = json.loads(response.read())
+        except ValueError:
+            raise SyncError(f"{peer.name}: answered something that is not JSON") from None
+    if not isinstance(answer, dict):
+        raise SyncError(f"{peer.name}: answered something that is not a JSON object")
+    return answer

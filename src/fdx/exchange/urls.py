@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fdx.exchange.views import peers, sync
+from fdx.exchange.views import peers, publications, sync
 
 app_name = "exchange"
 urlpatterns = [
@@ -14,4 +14,19 @@ urlpatterns = [
     path("peers/<slug:name>/token/", sync.set_token, name="peer-token"),
     path("peers/<slug:name>/bundle/", sync.export_bundle, name="export-bundle"),
     path("import-bundle/", sync.import_bundle, name="import-bundle"),
+    path("peers/<slug:name>/catalogue/", publications.catalogue, name="catalogue"),
+    path("peers/<slug:name>/catalogue/<uuid:publication_id>/follow/", publications.follow, name="follow"),
+    path(
+        "peers/<slug:name>/catalogue/<uuid:publication_id>/unfollow/", publications.unfollow, name="unfollow"
+    ),
+    path("publications/", publications.publications, name="publications"),
+    # Not under publications/: a publication may well be called "new".
+    path("publish/", publications.publish, name="publish"),
+    path("publications/<slug:code>/", publications.publication, name="publication"),
+    path("publications/<slug:code>/subscribers/", publications.add_subscriber, name="add-subscriber"),
+    path(
+        "publications/<slug:code>/subscribers/<slug:name>/remove/",
+        publications.remove_subscriber,
+        name="remove-subscriber",
+    ),
 ]

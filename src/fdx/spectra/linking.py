@@ -66,6 +66,11 @@ class Linker:
             return found
         return self._register(name, metadata, record_label)
 
+    def existing(self, name: str, metadata: dict) -> tuple[int, str] | None:
+        """The registry substance (id) a record is a spectrum of, and how that was decided, or None:
+        never registers one (a spectrum received from another node is linked only to what is here)."""
+        return self._existing(name, metadata)
+
     def _existing(self, name: str, metadata: dict) -> tuple[int, str] | None:
         keys = structure_keys(metadata)
         if keys:  # the structure decides: a different key is a different substance, whatever the name

@@ -212,6 +212,19 @@ def _refuse_duplicate(structure: chem.Standardised, exclude: int | None = None) 
 
 
 def _apply_structure(substance: Substance, structure: chem.Standardised, actor) -> None:
+    set_structure_fields(substance, structure)
+    if structure.is_salt_or_solvate:
+        substance.parent = _parent_for(substance, structure, actor)
+        substance.base_conversion_factor = Decimal(str(structure.base_conversion_factor))
+    else:
+        substance.parent = None
+        substance.base_conversion_factor = Decimal("1")
+
+
+def set_structure_fields(substance: Substance, structure: chem.Standardised) -> None:
+    """Set what a node derives from a substance's structure (identifiers, formula, masses, the search
+    fingerprints of its parent): for a substance registered here, and for one received from another node,
+    whose node computed its own."""
     full, parent = structure.full, structure.parent
     substance.smiles, substance.inchi, substance.inchikey = full.smiles, full.inchi, full.inchikey
     substance.formula, substance.average_mass = full.formula, full.average_mass
@@ -220,12 +233,16 @@ def _apply_structure(substance: Substance, structure: chem.Standardised, actor) 
     substance.search_smiles = parent.smiles
     substance.morgan_fingerprint = chem.fingerprint_bytes(chem.morgan_fingerprint(structure.parent_mol))
     substance.pattern_fingerprint = chem.fingerprint_bytes(chem.pattern_fingerprint(structure.parent_mol))
-    if structure.is_salt_or_solvate:
-        substance.parent = _parent_for(substance, structure, actor)
-        substance.base_conversion_factor = Decimal(str(structure.base_conversion_factor))
-    else:
-        substance.parent = None
-        substance.base_conversion_factor = Decimal("1")
+
+
+def index_received(substances: list[Substance]) -> None:
+    """The preferred names and the classes of substances received from another node (this node's rules
+    classify them), as registering them here would set."""
+    for substance in substances:
+        _set_names(substance, SubstanceInput(name_en=substance.name_en, name_ru=substance.name_ru))
+        _set_classes(substance)
+    if substances:
+        emit(events.SUBSTANCES_IMPORTED, source=SubstanceSource.EXCHANGE, created=len(substances))
 
 
 def _parent_for(substance: Substance, structure: chem.Standardised, actor) -> Substance:

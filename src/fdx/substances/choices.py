@@ -26,3 +26,4 @@ class SubstanceSource(models.TextChoices):
     IMPORT = "import", _("Imported file")
     USER = "user", _("Entered by a user")
     SPECTRAL_LIBRARY = "spectral_library", _("Spectral library")
+    EXCHANGE = "exchange", _("Received from another node")

@@ -35,6 +35,7 @@ ERROR_DESCRIPTIONS = {
     409: "The change conflicts with existing data or with the record's state",
     413: "The body is larger than the node's limit (10 MiB by default)",
     422: "A field, parameter or body was refused; `fields` names each one",
+    502: "Another node this one had to ask could not be reached, or refused",
     503: "The database does not answer",
 }
 

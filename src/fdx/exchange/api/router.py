@@ -9,4 +9,4 @@ from ninja import Router
 router = Router(tags=["exchange"])
 
 # The parts, imported for the routes they add to ``router`` (after it exists: each imports it from here).
-from fdx.exchange.api import admin, peers, sync  # noqa: E402, F401
+from fdx.exchange.api import admin, peers, publications, sync  # noqa: E402, F401

@@ -6,7 +6,7 @@ import uuid
 from ninja import Field, Schema
 
 from fdx.core.signing import grouped
-from fdx.exchange.choices import PeerRole
+from fdx.exchange.choices import PeerRole, PublicationKind
 
 
 class PeerOut(Schema):
@@ -96,6 +96,9 @@ class SyncResultOut(Schema):
     refused: int
     pushed: int
     push_refused: int
+    retried: int = Field(
+        0, description="Records refused for a reference this node lacked, fetched again and applied"
+    )
     error: str
     refusals: list[str]
 
@@ -125,3 +128,83 @@ class ReceiptOut(Schema):
 
 class PeerTokenIn(Schema):
     token: str = Field(min_length=1, max_length=200, description="The token the peer gave for calling it")
+
+
+class PublicationOut(Schema):
+    id: uuid.UUID = Field(alias="global_id")
+    code: str
+    name_en: str
+    name_ru: str
+    description: str
+    kind: PublicationKind = Field(description="substances, or spectral_library (a library and its spectra)")
+    spectral_library: uuid.UUID | None = Field(None, alias="spectral_library.global_id")
+    owner_organisation: str = Field(alias="owner_organisation.code")
+    distribution_level: str = Field(description="For a spectral library, the library's own level applies")
+    sharing_group: str | None = Field(None, alias="sharing_group.code")
+    active: bool
+    subscribers: list[str] = Field(description="Names of the peers subscribed")
+    created_at: datetime.datetime
+
+    @staticmethod
+    def resolve_subscribers(publication) -> list[str]:
+        return sorted(subscription.peer.name for subscription in publication.subscriptions.all())
+
+
+class PublicationIn(Schema):
+    code: str = Field(min_length=1, max_length=50, pattern=r"^[-a-zA-Z0-9_]+$")
+    name_en: str = Field(min_length=1, max_length=250)
+    name_ru: str = Field("", max_length=250)
+    description: str = Field("", max_length=5000)
+    kind: PublicationKind
+    spectral_library: uuid.UUID | None = Field(
+        None, description="The library to publish (kind spectral_library)"
+    )
+    owner_organisation: str = Field(
+        min_length=1, max_length=50, description="Code of the publishing organisation"
+    )
+    distribution_level: str = Field("regional", description="sharing_group, regional or international")
+    sharing_group: str | None = Field(
+        None, max_length=50, description="Code of the group (level sharing_group)"
+    )
+
+
+class PublicationPatch(Schema):
+    name_en: str | None = Field(None, min_length=1, max_length=250)
+    name_ru: str | None = Field(None, max_length=250)
+    description: str | None = Field(None, max_length=5000)
+    distribution_level: str | None = None
+    sharing_group: str | None = Field(None, max_length=50)
+    active: bool | None = Field(None, description="Cleared: withdrawn from every subscriber")
+
+
+class SubscriberIn(Schema):
+    peer: str = Field(min_length=1, max_length=50, description="The peer's name on this node")
+
+
+class CatalogueEntryOut(Schema):
+    id: uuid.UUID
+    code: str
+    name_en: str
+    name_ru: str
+    description: str
+    kind: str
+    distribution_level: str
+    subscribed: bool = Field(description="Whether the calling node is subscribed")
+
+
+class CatalogueOut(Schema):
+    publications: list[CatalogueEntryOut]
+
+
+class FollowIn(Schema):
+    publication_id: uuid.UUID = Field(description="The publication's identifier in the peer's catalogue")
+
+
+class FollowedOut(Schema):
+    peer: str = Field(alias="peer.name")
+    publication_id: uuid.UUID
+    code: str
+    name_en: str
+    name_ru: str
+    kind: str
+    subscribed_at: datetime.datetime

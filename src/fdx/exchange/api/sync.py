@@ -111,8 +111,10 @@ def record(request, global_id: uuid.UUID):
     received = ReceivedRecord.objects.filter(global_id=global_id).first()
     kind = CopyKind.RELAY if received is not None else CopyKind.CHANGE
     entry = OutboxEntry(peer=peer, model=copy.model, global_id=global_id, version=copy.version, kind=kind)
-    if kind == CopyKind.CHANGE and copy.state in outbox.TOLD_GONE:
-        entry.kind = CopyKind.WITHDRAWAL
+    if copy.state in outbox.TOLD_GONE:
+        # Told to remove its copy: the withdrawal again, never the hub's current copy (which a copy withdrawn
+        # by the origin's onward withdrawal may no longer hold).
+        entry.kind = CopyKind.RELAY_ONWARD if kind == CopyKind.RELAY else CopyKind.WITHDRAWAL
     data = outbox.build(entry, peer)
     if data is None:
         raise HttpError(404, "no such record for this peer")

@@ -1,6 +1,7 @@
 """The sharing rules between nodes: a table of cases, and properties over every path."""
 
 import itertools
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -11,16 +12,20 @@ from fdx.exchange.pseudonymise import Treatment
 from fdx.exchange.rules import Group, Level, Member, MemberKind, Node, NodeRole, Record, Refusal, decide
 from fdx.exchange.tests.network import (
     AF,
+    CARICC_MEMBER,
     GROUPS,
     HUB,
     KG,
     KZ,
     KZ_HEALTH,
+    KZ_LAB,
     NODES,
     QUIET_HUB,
     REGION,
     UN,
+    UNODC_MEMBER,
     UZ,
+    UZ_POLICE,
     case,
 )
 
@@ -282,3 +287,61 @@ def test_a_copy_that_leaves_the_country_never_carries_a_dropped_field(network):
             assert "note" not in decision.fields
             assert "unidentified_description" not in decision.fields
             assert decision.fields["substance"] == Treatment.KEEP
+
+
+# Narrowing: when a relay is sent the origin's onward withdrawal
+
+
+def _grouped(name: str | None, members=None, active=True) -> Record:
+    if members is None:
+        return case(Level.SHARING_GROUP, name)
+    return Record(
+        "examinations.case", Level.SHARING_GROUP, KZ.node_id, "KZ", Group("g", frozenset(members), active)
+    )
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        (case(INT), case(REG), True),  # the international nodes lose it
+        (case(INT), case(NAT), True),
+        (case(REG), case(NAT), True),
+        (case(REG), case(ORG), True),
+        (case(REG), case(INT), False),  # widened
+        (case(INT), case(INT), False),
+        (case(NAT), case(ORG), False),  # reached nobody before
+        (case(GRP, "kz-uz"), case(REG), False),  # both members' states are in the region
+        (case(GRP, "with-hub"), case(REG), True),  # the Afghan member's node loses it
+        (case(GRP, "with-hub"), case(INT), True),
+        (case(GRP, "with-unodc"), case(INT), False),
+        (case(GRP, "with-unodc"), case(REG), True),  # UNODC's node loses it
+        (case(GRP, "kz-uz"), case(GRP, "inactive"), True),
+        (case(GRP, "inactive"), case(GRP, "kz-uz"), False),
+        (case(REG), case(GRP, "kz-uz"), True),  # the hub and Kyrgyzstan lose it
+        (_grouped(None, {KZ_LAB, UZ_POLICE, CARICC_MEMBER}), _grouped(None, {KZ_LAB, CARICC_MEMBER}), True),
+        (_grouped(None, {KZ_LAB, CARICC_MEMBER}), _grouped(None, {KZ_LAB, UZ_POLICE, CARICC_MEMBER}), False),
+        (
+            _grouped(None, {KZ_LAB, UNODC_MEMBER, CARICC_MEMBER}),
+            _grouped(None, {KZ_LAB, CARICC_MEMBER}),
+            True,
+        ),
+        (_grouped(None, {KZ_LAB, CARICC_MEMBER}), _grouped(None, {KZ_LAB}), True),  # the hub loses it
+    ],
+)
+def test_a_narrowed_audience(before, after, expected):
+    assert rules.narrowed(before, after, REGION) is expected
+    lost = [
+        n for n in NODES.values() if rules.reached(before, n, REGION) and not rules.reached(after, n, REGION)
+    ]
+    if not expected:
+        assert lost == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(networks(), networks())
+def test_a_node_that_loses_a_record_is_never_missed(first, second):
+    """Whatever the network, a node the record's new audience no longer reaches makes it narrowed."""
+    nodes, before, region, _links = first
+    after = replace(second[1], origin_node=before.origin_node)
+    if any(rules.reached(before, n, region) and not rules.reached(after, n, region) for n in nodes):
+        assert rules.narrowed(before, after, region)
