@@ -569,6 +569,30 @@ class PageBuilder:
         decision = rules.decide(record, [self.this], self.node, region=self.region)
         if not decision:
             return None
+        return self._change(obj, record, decision, audience.definition)
+
+    @staticmethod
+    def _withdrawal(
+        entry: OutboxEntry | QueuedEntry, obj, level: rules.Level, *, onward: bool = False
+    ) -> messages.ChangeRecord:
+        """A withdrawal (or, for a record deleted here, its tombstone; ``onward``: the withdrawal a relaying
+        hub keeps for the copies held through it): no payload, at the record's version now (the change it
+        goes with may have been passed over for a newer one)."""
+        deleted = obj.is_tombstone and not onward
+        return messages.ChangeRecord(
+            origin_node=str(obj.origin_node),
+            global_id=str(obj.global_id),
+            model=entry.model,
+            version=max(entry.version, obj.record_version),
+            state=messages.RecordState.DELETED if deleted else messages.RecordState.WITHDRAWN,
+            level=level,
+            fields=(),
+            payload={},
+            onward=onward,
+        )
+
+    def _change(self, obj, record: rules.Record, decision: rules.Decision, group: dict | None) -> bytes:
+        """The signed change of ``obj`` as the rules' ``decision`` lets it go to the peer."""
         change = messages.outgoing(
             record,
             decision,
@@ -577,43 +601,17 @@ class PageBuilder:
             state=messages.RecordState(obj.record_state),
             values=dossier.values(obj),
             secret=self.secret,
-            group=audience.definition,
+            group=group,
         )
         return _seal(change, self.signer)
-
-    @staticmethod
-    def _withdrawal(entry: OutboxEntry | QueuedEntry, obj, level: rules.Level) -> messages.ChangeRecord:
-        """A signed withdrawal (or, for a record deleted here, its tombstone): no payload."""
-        state = messages.RecordState.DELETED if obj.is_tombstone else messages.RecordState.WITHDRAWN
-        return messages.ChangeRecord(
-            origin_node=str(obj.origin_node),
-            global_id=str(obj.global_id),
-            model=entry.model,
-            version=max(entry.version, obj.record_version),
-            state=state,
-            level=level,
-            fields=(),
-            payload={},
-        )
 
     def _record(self, entry: OutboxEntry | QueuedEntry, obj, cases: dict[int, Case]) -> bytes | None:
         case = _case_from(obj, cases)
         if entry.kind == CopyKind.ONWARD:
             if obj.is_tombstone:
                 return None  # its tombstone goes to the hub, which forwards it to every copy
-            change = messages.ChangeRecord(
-                origin_node=str(obj.origin_node),
-                global_id=str(obj.global_id),
-                model=entry.model,
-                # The record's version now: the change it goes with may have been passed over for a newer one.
-                version=max(entry.version, obj.record_version),
-                state=messages.RecordState.WITHDRAWN,
-                level=rules.Level(case.distribution_level),
-                fields=(),
-                payload={},
-                onward=True,
-            )
-            return _seal(change, self.signer)
+            level = rules.Level(case.distribution_level)
+            return _seal(self._withdrawal(entry, obj, level, onward=True), self.signer)
         if entry.kind == CopyKind.WITHDRAWAL:
             return _seal(self._withdrawal(entry, obj, rules.Level(case.distribution_level)), self.signer)
         if obj.record_version > entry.version or not _still_shared(obj, case):
@@ -623,17 +621,7 @@ class PageBuilder:
         decision = rules.decide(record, [self.this], self.node, region=self.region)
         if not decision:
             return None
-        change = messages.outgoing(
-            record,
-            decision,
-            global_id=str(obj.global_id),
-            version=obj.record_version,
-            state=messages.RecordState(obj.record_state),
-            values=dossier.values(obj),
-            secret=self.secret,
-            group=definition,
-        )
-        return _seal(change, self.signer)
+        return self._change(obj, record, decision, definition)
 
     def _group(self, case: Case) -> tuple[rules.Group | None, dict | None]:
         """The case's sharing group as the rules see it and as it travels, made once per case."""
