@@ -17,6 +17,7 @@ from fdx.core.node import local_node_id
 from fdx.exchange import audit_events, rules
 from fdx.exchange.choices import PeerRole, PublicationKind, SubscriptionOrigin
 from fdx.exchange.models import PUBLISHED_LEVELS, FollowedPublication, Peer, Publication, Subscription
+from fdx.legal.actions.common import may_maintain_as
 
 MANAGE_PEERS = "exchange.manage_peers"
 
@@ -265,11 +266,13 @@ def create_publication(
     name_ru: str = "",
     description: str = "",
     spectral_library=None,
+    jurisdiction=None,
     distribution_level: str = DistributionLevel.REGIONAL,
     sharing_group=None,
 ) -> Publication:
-    """Publish reference data of this node (its registered substances, or one of its spectral libraries) to
-    the peers that subscribe to it (node administrators)."""
+    """Publish reference data of this node (its registered substances, one of its spectral libraries, or the
+    control lists of a jurisdiction its publishing organisation maintains) to the peers that subscribe to
+    it (node administrators)."""
     require_permission(actor, MANAGE_PEERS)
     publication = Publication(
         code=code.strip(),
@@ -278,6 +281,7 @@ def create_publication(
         description=description.strip(),
         kind=kind,
         spectral_library=spectral_library,
+        jurisdiction=jurisdiction,
         owner_organisation=owner_organisation,
         distribution_level=distribution_level,
         sharing_group=sharing_group,
@@ -349,15 +353,31 @@ def _check_publication(publication: Publication) -> None:
             )
     else:
         publication.spectral_library = None
-        if (
-            publication.distribution_level == DistributionLevel.SHARING_GROUP
-            and publication.sharing_group is None
-        ):
-            errors["sharing_group"] = _("Choose the sharing group.")
+    if publication.kind == PublicationKind.LEGAL_LISTS:
+        _check_jurisdiction(publication, errors)
+    else:
+        publication.jurisdiction = None
+    if (
+        publication.kind != PublicationKind.SPECTRAL_LIBRARY
+        and publication.distribution_level == DistributionLevel.SHARING_GROUP
+        and publication.sharing_group is None
+    ):
+        errors["sharing_group"] = _("Choose the sharing group.")
     if publication.distribution_level != DistributionLevel.SHARING_GROUP:
         publication.sharing_group = None
     if errors:
         raise ValidationError(errors)
+
+
+def _check_jurisdiction(publication: Publication, errors: dict) -> None:
+    """Only the lists of a jurisdiction the publishing organisation may maintain (its own country's; every
+    one for a supranational body) are published, by the legal engine's own rule."""
+    if publication.jurisdiction is None:
+        errors["jurisdiction"] = _("Choose the jurisdiction whose lists are published.")
+    elif publication.owner_organisation_id and not may_maintain_as(
+        publication.owner_organisation, publication.jurisdiction
+    ):
+        errors["jurisdiction"] = _("The publishing organisation does not maintain this jurisdiction's lists.")
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ class ExchangeConfig(AppConfig):
         from fdx.exchange import events as exchange_events
         from fdx.exchange import tasks
         from fdx.exchange.panels import provenance_panel
+        from fdx.legal import events as legal_events
         from fdx.spectra import events as spectra_events
         from fdx.substances import events as substance_events
 
@@ -32,6 +33,7 @@ class ExchangeConfig(AppConfig):
             spectra_events.SPECTRUM_WITHDRAWN,
         ):
             subscribe(event, "exchange.queue_library", tasks.queue_library)
+        subscribe(legal_events.LEGAL_DATA_CHANGED, "exchange.queue_legal_lists", tasks.queue_legal_lists)
         subscribe(exchange_events.PUBLICATION_CHANGED, "exchange.queue_publication", tasks.queue_publication)
         # A received case's page says where it came from.
         CASE_PANELS.register(provenance_panel)

@@ -17,6 +17,7 @@ class PublicationKind(models.TextChoices):
 
     SUBSTANCES = "substances", _("Substances registered on this node")
     SPECTRAL_LIBRARY = "spectral_library", _("A spectral library and its spectra")
+    LEGAL_LISTS = "legal_lists", _("The control lists of a jurisdiction")
 
 
 class SubscriptionOrigin(models.TextChoices):

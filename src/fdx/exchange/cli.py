@@ -371,15 +371,18 @@ def publications_add(
     code: str,
     name_en: str = typer.Option(..., "--name-en"),
     name_ru: str = typer.Option("", "--name-ru"),
-    kind: str = typer.Option(..., "--kind", help="substances, or spectral_library"),
+    kind: str = typer.Option(..., "--kind", help="substances, spectral_library or legal_lists"),
     library: str = typer.Option(
         "", "--library", help="The spectral library's identifier (kind spectral_library)."
+    ),
+    jurisdiction: str = typer.Option(
+        "", "--jurisdiction", help="Code of the jurisdiction whose lists are published (kind legal_lists)."
     ),
     organisation: str = typer.Option(..., "--organisation", help="Code of the publishing organisation."),
     level: str = typer.Option(
         "regional",
         "--level",
-        help="sharing_group, regional or international (substances; a library keeps its own).",
+        help="sharing_group, regional or international (substances, lists; a library keeps its own).",
     ),
     group: str = typer.Option("", "--group", help="Code of the sharing group (level sharing_group)."),
     description: str = typer.Option("", "--description"),
@@ -390,6 +393,7 @@ def publications_add(
     from fdx.accounts.models import Organisation, SharingGroup
     from fdx.core.actors import cli_actor
     from fdx.exchange import actions
+    from fdx.legal.models import Jurisdiction
     from fdx.spectra.models import SpectralLibrary
 
     publication = actions.create_publication(
@@ -400,6 +404,7 @@ def publications_add(
         description=description,
         kind=kind,
         spectral_library=SpectralLibrary.objects.get(global_id=library) if library else None,
+        jurisdiction=Jurisdiction.objects.get(pk=jurisdiction) if jurisdiction else None,
         owner_organisation=Organisation.objects.get(code=organisation),
         distribution_level=level,
         sharing_group=SharingGroup.objects.get(code=group) if group else None,

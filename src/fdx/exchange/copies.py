@@ -18,6 +18,15 @@ from fdx.examinations.models import AnalyticalMethod, Case, Examination, Exhibit
 from fdx.exchange import dossier, groups, messages, pseudonymise
 from fdx.exchange.models import ReceivedGroup
 from fdx.geo.models import BorderCrossingPoint, Country, Region
+from fdx.legal.models import (
+    ControlList,
+    GenericDefinition,
+    Instrument,
+    Jurisdiction,
+    Listing,
+    QuantityThreshold,
+)
+from fdx.legal.reference import shipped_correction_id, shipped_global_id
 from fdx.spectra.models import SpectralLibrary, Spectrum, peak_bytes
 from fdx.substances import actions as substance_actions
 from fdx.substances import chem
@@ -28,7 +37,7 @@ if TYPE_CHECKING:
     from fdx.exchange.inbox import Context
 
 #: The models a received record names by global id as its parent (received before it, or fetched as a gap).
-PARENTS = (*dossier.MODELS, SpectralLibrary)
+PARENTS = (*dossier.MODELS, SpectralLibrary, Listing)
 
 #: The most values one ``IN (…)`` of a look-up carries (SQLite takes 999 parameters in a statement).
 IN_CHUNK = 900
@@ -260,7 +269,9 @@ def _resolve(field, value, change: messages.ChangeRecord, context: Context):
                 "this node's registry",
             )
         return found
-    if target in (Country, Region, BorderCrossingPoint):
+    if target in (ControlList, Instrument):
+        return _coded_row(target, field, value, change, context)
+    if target in (Country, Region, BorderCrossingPoint, Jurisdiction):
         lookup = {"pk" if target is Country else "code": value}
         found = context.cached((target, str(value)), lambda: target.objects.filter(**lookup).first())
         if found is None and not field.null:
@@ -279,6 +290,54 @@ def _resolve(field, value, change: messages.ChangeRecord, context: Context):
     if field.null:
         return None
     raise Refused("unknown_reference", f"{change.model}.{field.name} cannot be received")
+
+
+#: What a received list or instrument is created with when this node does not know its code yet.
+_CODED_FIELDS = {
+    ControlList: (
+        "name_en",
+        "name_ru",
+        "kind",
+        "covers_salts",
+        "covers_stereoisomers",
+        "covers_esters_ethers",
+        "source_url",
+    ),
+    Instrument: ("title_en", "title_ru", "number", "adopted_on", "in_force_from", "issuing_body", "url"),
+}
+
+
+def _coded_row(target, field, value, change: messages.ChangeRecord, context: Context):
+    """The control list or instrument a legal record names, by its code; one this node does not know yet is
+    created from the description that travels with the reference (in the jurisdiction named, which must be
+    known here). A list or instrument this node knows keeps its own description."""
+    if not isinstance(value, dict) or not isinstance(value.get("code"), str) or not value["code"]:
+        raise Refused("bad_message", f"{change.model}.{field.name}: the reference is not one")
+    key = (target, value["code"])
+    found = context.cached(key, lambda: target.objects.filter(code=value["code"]).first())
+    if found is not None:
+        return found
+    jurisdiction = context.cached(
+        (Jurisdiction, str(value.get("jurisdiction"))),
+        lambda: Jurisdiction.objects.filter(pk=str(value.get("jurisdiction"))).first(),
+    )
+    if jurisdiction is None:
+        raise Refused(
+            "unknown_reference",
+            f"{change.model}.{field.name}: the jurisdiction {value.get('jurisdiction')} is not known here",
+        )
+    row = target(code=value["code"][: target._meta.get_field("code").max_length], jurisdiction=jurisdiction)
+    for name in _CODED_FIELDS[target]:
+        if name in value:
+            setattr(row, name, _scalar(target._meta.get_field(name), value[name], change))
+    try:
+        row.full_clean(exclude=["jurisdiction", "instrument"])
+    except Exception as exc:  # a ValidationError: the description names what is wrong
+        raise Refused("bad_message", f"{change.model}.{field.name}: {exc}") from None
+    context.creating()
+    row.save()
+    context.remember(key, row)
+    return row
 
 
 def _find_organisation(value: dict) -> Organisation | None:
@@ -361,6 +420,45 @@ def derive(obj, local, change: messages.ChangeRecord, context: Context) -> None:
         _derive_substance(obj, local, change)
     elif isinstance(obj, Spectrum):
         _check_peaks(obj, change)
+    elif isinstance(obj, dossier.LEGAL_MODELS):
+        obj.maintained_locally = False
+        if isinstance(obj, Listing):
+            obj.recorded_by = None
+
+
+def adoptable(local) -> bool:
+    """Whether this node takes a received version of its own record ``local``: only an entry of FDX's
+    shipped legal content this node has left as shipped, which has the same global id on every node and
+    which the jurisdiction's own node publishes (``fdx.exchange.publications``). From then on the copy is
+    that node's (read-only here; a reload of the reference content leaves it alone)."""
+    if not isinstance(local, dossier.LEGAL_MODELS) or not local.is_local or local.maintained_locally:
+        return False
+    if not is_shipped_entry(local):
+        return False
+    # Not an entry this node corrected itself (its correction would stand beside the received one).
+    return not (
+        isinstance(local, Listing)
+        and Listing.with_tombstones().filter(corrects=local, maintained_locally=True).exists()
+    )
+
+
+def is_shipped_entry(obj) -> bool:
+    """Whether a legal record is an entry of FDX's shipped content, by the global id every node gives it
+    (``fdx.legal.reference.shipped_global_id``; a listing a reload corrected, ``shipped_correction_id``)."""
+    if isinstance(obj, GenericDefinition):
+        return obj.global_id == shipped_global_id("generic", obj.code)
+    if isinstance(obj, QuantityThreshold):
+        return bool(obj.reference_key) and obj.global_id == shipped_global_id("threshold", obj.reference_key)
+    if not isinstance(obj, Listing) or not obj.reference_key:
+        return False
+    if obj.global_id == shipped_global_id("listing", obj.reference_key):
+        return True
+    corrected = (
+        Listing.with_tombstones().filter(pk=obj.corrects_id).values_list("global_id", flat=True).first()
+        if obj.corrects_id
+        else None
+    )
+    return corrected is not None and obj.global_id == shipped_correction_id(corrected)
 
 
 def _derive_substance(obj: Substance, local, change: messages.ChangeRecord) -> None:

@@ -31,6 +31,7 @@ from fdx.examinations.models import Case, Examination, Exhibit, Finding
 from fdx.examinations.querysets import SHARED_STATUSES
 from fdx.exchange import messages, network, pseudonymise, rules
 from fdx.geo.models import BorderCrossingPoint, Country, Region
+from fdx.legal.models import ControlList, GenericDefinition, Instrument, Listing, QuantityThreshold
 from fdx.spectra.models import SpectralLibrary, Spectrum
 from fdx.substances.models import Substance
 
@@ -38,7 +39,16 @@ from fdx.substances.models import Substance
 MODELS: tuple[type[DistributedRecord], ...] = (Case, Exhibit, Examination, Finding)
 MODEL_BY_LABEL = {model._meta.label_lower: model for model in MODELS}
 #: Reference data, which travels by publication (``fdx.exchange.publications``), parents first.
-REFERENCE_MODELS: tuple[type[DistributedRecord], ...] = (Substance, SpectralLibrary, Spectrum)
+REFERENCE_MODELS: tuple[type[DistributedRecord], ...] = (
+    Substance,
+    SpectralLibrary,
+    Spectrum,
+    GenericDefinition,
+    QuantityThreshold,
+    Listing,
+)
+#: A jurisdiction's control lists (``fdx.exchange.publications``): what a publication of lists carries.
+LEGAL_MODELS: tuple[type[DistributedRecord], ...] = (GenericDefinition, QuantityThreshold, Listing)
 #: Every model that travels, in the order a receiver writes them (a finding names a substance).
 TRAVELLING_MODELS = REFERENCE_MODELS + MODELS
 TRAVELLING_BY_LABEL = {model._meta.label_lower: model for model in TRAVELLING_MODELS}
@@ -268,6 +278,8 @@ _REFERENCED_BY_ROW = (
     Country,
     Region,
     BorderCrossingPoint,
+    ControlList,
+    Instrument,
 )
 _PLAIN, _ROW, _KEY, _KEYS = "plain", "row", "key", "keys"
 
@@ -327,6 +339,30 @@ def reference(related) -> object:
         }
     if isinstance(related, SharingGroup | DistributedRecord):
         return str(related.global_id)
+    if isinstance(related, ControlList):
+        return {
+            "code": related.code,
+            "jurisdiction": related.jurisdiction_id,
+            "name_en": related.name_en,
+            "name_ru": related.name_ru,
+            "kind": related.kind,
+            "covers_salts": related.covers_salts,
+            "covers_stereoisomers": related.covers_stereoisomers,
+            "covers_esters_ethers": related.covers_esters_ethers,
+            "source_url": related.source_url,
+        }
+    if isinstance(related, Instrument):
+        return {
+            "code": related.code,
+            "jurisdiction": related.jurisdiction_id,
+            "title_en": related.title_en,
+            "title_ru": related.title_ru,
+            "number": related.number,
+            "adopted_on": plain(related.adopted_on),
+            "in_force_from": plain(related.in_force_from),
+            "issuing_body": related.issuing_body,
+            "url": related.url,
+        }
     if isinstance(related, Country):
         return related.code
     if isinstance(related, Region | BorderCrossingPoint):

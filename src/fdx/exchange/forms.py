@@ -110,12 +110,18 @@ class PublicationForm(forms.Form):
         required=False,
         help_text=_("Only for a spectral library: it is published at its own distribution level and group."),
     )
+    jurisdiction = forms.ModelChoiceField(
+        label=_("Jurisdiction"),
+        queryset=None,
+        required=False,
+        help_text=_("Only for control lists: a jurisdiction the publishing organisation maintains."),
+    )
     owner_organisation = forms.ModelChoiceField(label=_("Publishing organisation"), queryset=None)
     distribution_level = forms.ChoiceField(
         label=_("Distribution level"),
         choices=[(level.value, level.label) for level in PUBLISHED_LEVELS],
         initial="regional",
-        help_text=_("Substances only: who may receive them (the same rules as for cases)."),
+        help_text=_("Substances and control lists: who may receive them (the same rules as for cases)."),
     )
     sharing_group = forms.ModelChoiceField(
         label=_("Sharing group"),
@@ -128,6 +134,7 @@ class PublicationForm(forms.Form):
         from fdx.accounts.models import SharingGroup
         from fdx.core.node import local_node_id
         from fdx.exchange import network
+        from fdx.legal.models import Jurisdiction
         from fdx.spectra.models import SpectralLibrary
 
         super().__init__(*args, **kwargs)
@@ -135,6 +142,7 @@ class PublicationForm(forms.Form):
             origin_node=local_node_id()
         ).order_by("name", "version")
         self.fields["owner_organisation"].queryset = network.own_organisations().order_by("code")
+        self.fields["jurisdiction"].queryset = Jurisdiction.objects.order_by("position", "code")
         self.fields["sharing_group"].queryset = SharingGroup.objects.filter(is_active=True).order_by("code")
 
     def action_values(self) -> dict:
@@ -152,7 +160,7 @@ class PublicationChangeForm(forms.Form):
     distribution_level = forms.ChoiceField(
         label=_("Distribution level"),
         choices=[(level.value, level.label) for level in PUBLISHED_LEVELS],
-        help_text=_("Substances only; a spectral library keeps its own."),
+        help_text=_("Substances and control lists; a spectral library keeps its own."),
     )
     sharing_group = forms.ModelChoiceField(label=_("Sharing group"), queryset=None, required=False)
     active = forms.BooleanField(

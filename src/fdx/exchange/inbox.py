@@ -427,7 +427,7 @@ class _Plan:
             raise Refused("not_the_origin", "this record is held here from another origin node")
         cls = dossier.TRAVELLING_BY_LABEL[change.model]
         local = context.cached((cls, gid), lambda: copies.of_model(cls).filter(global_id=gid).first())
-        if floor is None and local is not None:
+        if floor is None and local is not None and not copies.adoptable(local):
             raise Refused("not_the_origin", "a record with this global id was created on this node")
         if change.onward and len(item.message.path) == 1:
             return self._keep_onward(item, floor)
@@ -440,6 +440,9 @@ class _Plan:
             assignments, m2m = copies.values(cls, local, change, context)
             # Every check passed: from here on the message is part of the plan.
             obj = local if local is not None else cls(global_id=gid, origin_node=change.origin_node)
+            # An entry of FDX's shipped content this node held as its own becomes the copy of its
+            # jurisdiction's node's version (``copies.adoptable``).
+            obj.origin_node = change.origin_node
             obj.record_version = change.version
             obj.record_state = str(change.state)
             for name, value in assignments:

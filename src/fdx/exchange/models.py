@@ -339,10 +339,11 @@ PUBLISHED_LEVELS = (
 
 
 class Publication(GlobalRecord):
-    """A set of reference data this node publishes (its own registered substances, or one spectral library
-    with its spectra) to the peers that subscribe to it, under the same sharing rules as case data: a peer
-    receives it only where the level (or the group) lets its node hold it. A library is published at its own
-    level and group; the substances at the publication's."""
+    """A set of reference data this node publishes (its own registered substances, one spectral library
+    with its spectra, or the control lists of a jurisdiction it maintains) to the peers that subscribe to it,
+    under the same sharing rules as case data: a peer receives it only where the level (or the group) lets
+    its node hold it. A library is published at its own level and group; substances and lists at the
+    publication's."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=250)
@@ -356,6 +357,17 @@ class Publication(GlobalRecord):
         null=True,
         blank=True,
         related_name="+",
+    )
+    jurisdiction = models.OneToOneField(
+        "legal.Jurisdiction",
+        verbose_name=_("jurisdiction"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "For control lists: the jurisdiction whose lists, definitions and thresholds it carries."
+        ),
     )
     owner_organisation = models.ForeignKey(
         "accounts.Organisation",
@@ -399,6 +411,7 @@ class Publication(GlobalRecord):
         "description",
         "kind",
         "spectral_library",
+        "jurisdiction",
         "owner_organisation",
         "distribution_level",
         "sharing_group",

@@ -5,7 +5,12 @@ signed change records in their queues, exactly as case data does (``fdx.exchange
 
 * **substances** — the substances registered on this node (entered, imported, or made from a library's
   records), not those of FDX's shipped reference set, which every node has already;
-* **a spectral library** — the library and its spectra (withdrawn ones too: a withdrawal travels).
+* **a spectral library** — the library and its spectra (withdrawn ones too: a withdrawal travels);
+* **the control lists of a jurisdiction** this node maintains — its listings (closed and withdrawn ones
+  too: what the database said stays answerable on every node), generic definitions and quantity
+  thresholds, those of FDX's shipped content among them: they carry the same global id on every node
+  (``fdx.legal.reference.shipped_global_id``), so a receiver takes the authority's version of an entry it
+  holds as shipped instead of keeping two (``fdx.exchange.copies.adoptable``).
 
 The sharing rules decide as for a case: a publication of substances has its own distribution level (and
 group), a library its own; own-organisation and national never leave. A peer receives a publication only
@@ -26,6 +31,7 @@ from fdx.core.node import local_node_id
 from fdx.exchange import dossier, messages, network, outbox, rules
 from fdx.exchange.choices import PublicationKind
 from fdx.exchange.models import Peer, PeerCopy, Publication, Subscription
+from fdx.legal.models import GenericDefinition, Listing, QuantityThreshold
 from fdx.spectra.models import SpectralLibrary, Spectrum
 from fdx.substances.choices import SubstanceSource
 from fdx.substances.models import Substance
@@ -44,6 +50,30 @@ def published_substances():
     )
 
 
+def published_legal_records(jurisdiction: str) -> list:
+    """The records of ``jurisdiction``'s control lists this node holds as its own (not those it took from
+    another node), definitions and thresholds first, then the listings, each one after the record it
+    corrects."""
+    local = local_node_id()
+    definitions = GenericDefinition.objects.filter(control_list__jurisdiction=jurisdiction, origin_node=local)
+    thresholds = QuantityThreshold.objects.filter(jurisdiction=jurisdiction, origin_node=local)
+    listings = Listing.objects.filter(control_list__jurisdiction=jurisdiction, origin_node=local)
+    return [
+        *definitions.select_related("control_list", "instrument").order_by("pk"),
+        *thresholds.select_related("instrument", "substance").order_by("pk"),
+        *listings.select_related("control_list", "instrument", "substance", "corrects").order_by("pk"),
+    ]
+
+
+def jurisdiction_of(obj) -> str | None:
+    """The jurisdiction a legal record belongs to (None for other reference data)."""
+    if isinstance(obj, QuantityThreshold):
+        return obj.jurisdiction_id
+    if isinstance(obj, Listing | GenericDefinition):
+        return obj.control_list.jurisdiction_id
+    return None
+
+
 def records_of(publication: Publication, only: frozenset[uuid.UUID] | None = None) -> list:
     """The records ``publication`` carries now, parents first (none when it is not active); of those with the
     global ids ``only``, when given, for a publication of substances."""
@@ -52,6 +82,8 @@ def records_of(publication: Publication, only: frozenset[uuid.UUID] | None = Non
     if publication.kind == PublicationKind.SUBSTANCES:
         substances = published_substances()
         return list(substances.filter(global_id__in=only) if only is not None else substances)
+    if publication.kind == PublicationKind.LEGAL_LISTS:
+        return published_legal_records(publication.jurisdiction_id) if publication.jurisdiction_id else []
     library = SpectralLibrary.objects.filter(pk=publication.spectral_library_id).first()
     if library is None:
         return []
@@ -185,6 +217,10 @@ class PageScope:
         return Publication.objects.filter(spectral_library_id=library_id).select_related(*_RELATED).first()
 
     @functools.cache  # noqa: B019
+    def _lists(self, jurisdiction: str) -> Publication | None:
+        return Publication.objects.filter(jurisdiction_id=jurisdiction).select_related(*_RELATED).first()
+
+    @functools.cache  # noqa: B019
     def audience(self, publication_id: int) -> Audience:
         publication = Publication.objects.select_related(*_RELATED).get(pk=publication_id)
         return Audience(publication)
@@ -193,6 +229,8 @@ class PageScope:
         """The publication that carries ``obj`` (None when none does)."""
         if isinstance(obj, Substance):
             return self._substances
+        if isinstance(obj, dossier.LEGAL_MODELS):
+            return self._lists(jurisdiction_of(obj))
         library_id = obj.pk if isinstance(obj, SpectralLibrary) else obj.library_id
         return self._library(library_id)
 
@@ -204,6 +242,8 @@ class PageScope:
             return False
         if isinstance(obj, Substance):
             return obj.source not in NOT_PUBLISHED_SOURCES and obj.is_local
+        if isinstance(obj, dossier.LEGAL_MODELS):
+            return obj.is_local  # a jurisdiction's lists taken from another node are that node's to send
         return True
 
     def level_of(self, obj) -> rules.Level:
@@ -233,6 +273,12 @@ def load(wanted: dict[str, list[uuid.UUID]]) -> dict[str, dict[uuid.UUID, object
             queryset = queryset.select_related("parent")
         elif cls is Spectrum:
             queryset = queryset.select_related("library")
+        elif cls is Listing:
+            queryset = queryset.select_related("control_list", "instrument", "substance", "corrects")
+        elif cls is GenericDefinition:
+            queryset = queryset.select_related("control_list", "instrument")
+        elif cls is QuantityThreshold:
+            queryset = queryset.select_related("instrument", "substance")
         else:
             queryset = queryset.select_related("owner_organisation", "sharing_group")
         found[model] = {obj.global_id: obj for obj in queryset}
@@ -257,6 +303,8 @@ def visible_to(peer: Peer) -> list[Publication]:
 
 
 def _first_model(publication: Publication):
+    if publication.kind == PublicationKind.LEGAL_LISTS:
+        return Listing
     return Substance if publication.kind == PublicationKind.SUBSTANCES else SpectralLibrary
 
 
@@ -270,6 +318,7 @@ def describe(publication: Publication, peer: Peer | None = None) -> dict:
         "name_ru": publication.name_ru,
         "description": publication.description,
         "kind": publication.kind,
+        "jurisdiction": publication.jurisdiction_id,
         "distribution_level": level,
         "subscribed": peer is not None
         and Subscription.objects.filter(publication=publication, peer=peer).exists(),

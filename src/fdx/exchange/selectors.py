@@ -129,7 +129,9 @@ def list_publications(actor) -> QuerySet[Publication]:
     """This node's publications, by code, with their subscribers."""
     require_permission(actor, MANAGE_PEERS)
     return (
-        Publication.objects.select_related("owner_organisation", "sharing_group", "spectral_library")
+        Publication.objects.select_related(
+            "owner_organisation", "sharing_group", "spectral_library", "jurisdiction"
+        )
         .prefetch_related("subscriptions__peer")
         .order_by("code")
     )

@@ -136,6 +136,12 @@ def _library_ids(global_ids: list) -> list[int]:
     return ids or [0]  # none: a filter that matches nothing rather than every publication
 
 
+def queue_legal_lists(event) -> int:
+    """After the legal data changed here: queue the publications of control lists (what this node took from
+    another jurisdiction's node is that node's to publish, and is never read here)."""
+    return publications.refresh_all(PublicationKind.LEGAL_LISTS)
+
+
 def queue_publication(event) -> int:
     """After a publication, or who subscribes to it, changed: queue what each subscriber is now owed (and
     withdraw what a peer no longer subscribed holds)."""

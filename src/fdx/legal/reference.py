@@ -17,12 +17,16 @@ import csv
 import datetime
 import io
 import json
+import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from fdx.core.csvfile import CsvFileError, CsvRows, located
 from fdx.substances import chem
+
+#: The namespace of the global identifiers of FDX's shipped legal content (``shipped_global_id``).
+SHIPPED_NAMESPACE = uuid.UUID("6f1d2c1e-3a55-5b0e-9d1c-46d78a0f2a11")
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 FRAMEWORK_FILE = DATA_DIR / "framework.json"
@@ -386,3 +390,26 @@ def shipped_listings() -> tuple[ListingRow, ...]:
             )
         seen[row.identity] = row
     return tuple(rows)
+
+
+def shipped_global_id(kind: str, key: str) -> uuid.UUID:
+    """The global identifier of one entry of FDX's shipped legal content, the same on every node.
+
+    Every node loads the same reference content; with the same identifier everywhere, a jurisdiction's
+    node that publishes its lists (``fdx.exchange.publications``) names each shipped entry as every
+    receiver holds it, and a receiver takes the authority's version of it instead of keeping two.
+
+    Parameters
+    ----------
+    kind
+        ``listing``, ``generic`` or ``threshold``.
+    key
+        The entry's reference key (a generic definition's code).
+    """
+    return uuid.uuid5(SHIPPED_NAMESPACE, f"{kind}:{key}")
+
+
+def shipped_correction_id(corrected: uuid.UUID) -> uuid.UUID:
+    """The global identifier of the record a reload of the reference content writes to correct the shipped
+    record ``corrected``: every node that loads the same release writes the same one."""
+    return uuid.uuid5(corrected, "corrected by the reference content")

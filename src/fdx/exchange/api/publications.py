@@ -34,6 +34,7 @@ from fdx.exchange.api.schemas import (
 from fdx.exchange.api.sync import peer_auth
 from fdx.exchange.choices import SubscriptionOrigin
 from fdx.exchange.models import Peer, Publication
+from fdx.legal.models import Jurisdiction
 from fdx.spectra.models import SpectralLibrary
 
 # Peers
@@ -110,6 +111,7 @@ def create_publication(request, payload: PublicationIn):
     values["owner_organisation"] = _organisation(values["owner_organisation"])
     values["sharing_group"] = _group(values["sharing_group"])
     values["spectral_library"] = _library(values["spectral_library"])
+    values["jurisdiction"] = _jurisdiction(values["jurisdiction"])
     publication = actions.create_publication(request.user, **values)
     return Status(201, selectors.get_publication(request.user, publication.code))
 
@@ -224,6 +226,15 @@ def _group(code: str | None) -> SharingGroup | None:
         raise ValidationError(
             {"sharing_group": _("No sharing group has the code %(code)s.") % {"code": code}}
         )
+    return found
+
+
+def _jurisdiction(code) -> Jurisdiction | None:
+    if code is None:
+        return None
+    found = Jurisdiction.objects.filter(pk=code).first()
+    if found is None:
+        raise ValidationError({"jurisdiction": _("No jurisdiction has the code %(code)s.") % {"code": code}})
     return found
 
 

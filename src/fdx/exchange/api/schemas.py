@@ -136,8 +136,12 @@ class PublicationOut(Schema):
     name_en: str
     name_ru: str
     description: str
-    kind: PublicationKind = Field(description="substances, or spectral_library (a library and its spectra)")
+    kind: PublicationKind = Field(
+        description="substances, spectral_library (a library and its spectra) or legal_lists "
+        "(a jurisdiction's control lists)"
+    )
     spectral_library: uuid.UUID | None = Field(None, alias="spectral_library.global_id")
+    jurisdiction: str | None = Field(None, alias="jurisdiction_id", description="Kind legal_lists")
     owner_organisation: str = Field(alias="owner_organisation.code")
     distribution_level: str = Field(description="For a spectral library, the library's own level applies")
     sharing_group: str | None = Field(None, alias="sharing_group.code")
@@ -158,6 +162,11 @@ class PublicationIn(Schema):
     kind: PublicationKind
     spectral_library: uuid.UUID | None = Field(
         None, description="The library to publish (kind spectral_library)"
+    )
+    jurisdiction: str | None = Field(
+        None,
+        max_length=10,
+        description="Code of the jurisdiction whose lists are published (kind legal_lists)",
     )
     owner_organisation: str = Field(
         min_length=1, max_length=50, description="Code of the publishing organisation"
@@ -188,6 +197,7 @@ class CatalogueEntryOut(Schema):
     name_ru: str
     description: str
     kind: str
+    jurisdiction: str | None = Field(None, description="Kind legal_lists: whose lists")
     distribution_level: str
     subscribed: bool = Field(description="Whether the calling node is subscribed")
 

@@ -31,7 +31,12 @@ def may_maintain(actor, jurisdiction: Jurisdiction) -> bool:
         return True
     if not getattr(actor, "is_authenticated", False) or not actor.has_perm(MAINTAIN):
         return False
-    organisation = actor.organisation
+    return may_maintain_as(actor.organisation, jurisdiction)
+
+
+def may_maintain_as(organisation, jurisdiction: Jurisdiction) -> bool:
+    """Whether ``organisation`` keeps ``jurisdiction``'s lists: its own country's, or every one for a
+    supranational body."""
     if organisation is None:
         return False
     if organisation.org_type in SUPRANATIONAL_TYPES:

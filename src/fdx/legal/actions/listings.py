@@ -33,6 +33,7 @@ from fdx.legal.reference import (
     ListingRow,
     periods_overlap,
     read_listings,
+    shipped_correction_id,
     structure_key,
 )
 from fdx.substances.models import Substance
@@ -73,9 +74,13 @@ def add_listing(actor, row: ListingRow, *, reason: str = "") -> Listing:
 
 
 @transaction.atomic
-def correct_listing(actor, listing: Listing, row: ListingRow, *, reason: str) -> Listing:
+def correct_listing(
+    actor, listing: Listing, row: ListingRow, *, reason: str, shipped: bool = False
+) -> Listing:
     """Replace ``listing`` with ``row``: the old record stays, closed, and the new one points at it. Ending an
-    entry (a decision removing the substance) is a correction that sets ``effective_to``."""
+    entry (a decision removing the substance) is a correction that sets ``effective_to``. ``shipped``: a
+    reload of FDX's reference content corrects it, and the new record's global id is the one every node
+    gives it (``fdx.legal.reference.shipped_correction_id``)."""
     listing = (
         Listing.objects.select_for_update().select_related("control_list__jurisdiction").get(pk=listing.pk)
     )
@@ -94,6 +99,8 @@ def correct_listing(actor, listing: Listing, row: ListingRow, *, reason: str) ->
     listing.save(update_fields=["recorded_to", "updated_at"])
     successor = _build(row, control_list, actor, reason=reason)
     successor.corrects = listing
+    if shipped:
+        successor.global_id = shipped_correction_id(listing.global_id)
     successor.reference_key = listing.reference_key
     successor.maintained_locally = listing.maintained_locally or not is_system(actor)
     successor.save()

@@ -28,6 +28,7 @@ from fdx.legal.reference import (
     ListingRow,
     framework,
     periods_overlap,
+    shipped_global_id,
     shipped_listings,
     structure_key,
 )
@@ -189,10 +190,23 @@ def _load_listings(actor, lists: dict[str, ControlList], counts: dict) -> None:
                 )
             control_list = lists[row.list_code]
             instrument = instruments.get(row.instrument)
-            new.append(listing_record(row, control_list, substance, instrument, reference_key=key))
+            new.append(
+                listing_record(
+                    row,
+                    control_list,
+                    substance,
+                    instrument,
+                    reference_key=key,
+                    global_id=shipped_global_id("listing", key),
+                )
+            )
+        elif not current.is_local:
+            counts["kept"] += (
+                1  # taken from the jurisdiction's own node (``fdx.exchange``): its version stands
+            )
         elif not current.maintained_locally and _differs(current, row):
             try:
-                correct_listing(actor, current, row, reason="reference content updated")
+                correct_listing(actor, current, row, reason="reference content updated", shipped=True)
             except ValidationError:
                 counts["kept"] += 1  # the new period would overlap an entry the node recorded: theirs stands
                 continue
@@ -217,22 +231,24 @@ def _matching_own_entry(records: list[Listing], row: ListingRow) -> Listing | No
 
 
 def _load_generic(item: dict, lists: dict[str, ControlList]) -> str:
+    values = {
+        "control_list": lists[item["list"]],
+        "name_en": item["name_en"],
+        "name_ru": item.get("name_ru", ""),
+        "kind": item["kind"],
+        "rule": item["rule"],
+        "legal_text": item.get("legal_text", ""),
+        "effective_from": _date(item["effective_from"]),
+        "effective_to": _date(item.get("effective_to")),
+        "instrument_id": _instrument_id(item),
+        "source_url": item.get("source_url", ""),
+        "verified": item.get("verified", False),
+    }
     state = _upsert(
         GenericDefinition,
         {"code": item["code"]},
-        {
-            "control_list": lists[item["list"]],
-            "name_en": item["name_en"],
-            "name_ru": item.get("name_ru", ""),
-            "kind": item["kind"],
-            "rule": item["rule"],
-            "legal_text": item.get("legal_text", ""),
-            "effective_from": _date(item["effective_from"]),
-            "effective_to": _date(item.get("effective_to")),
-            "instrument_id": _instrument_id(item),
-            "source_url": item.get("source_url", ""),
-            "verified": item.get("verified", False),
-        },
+        values,
+        create_defaults={**values, "global_id": shipped_global_id("generic", item["code"])},
     )
     if state == "kept":
         return state
@@ -257,31 +273,34 @@ def _load_threshold(item: dict) -> str:
         Substance.objects.filter(key=item["registry_key"]).first() if item.get("registry_key") else None
     )
     inchikey = substance.inchikey if substance else structure_key(item.get("smiles", ""), "framework.json", 0)
-    values = {
+    amounts = {
         name: item.get(name)
         for name in ("small_max_g", "significant_min_g", "large_min_g", "especially_large_min_g")
     }
     effective_from = _date(item["effective_from"])
+    key = threshold_key(item["jurisdiction"], item["entry_name"], effective_from)
+    values = {
+        "jurisdiction_id": item["jurisdiction"],
+        "entry_name": item["entry_name"],
+        "effective_from": effective_from,
+        **amounts,
+        "substance": substance,
+        "inchikey": inchikey,
+        "includes_derivatives": item.get("includes_derivatives", True),
+        "comparison": item.get("comparison", "above"),
+        "basis": item.get("basis", "unknown"),
+        "effective_to": _date(item.get("effective_to")),
+        "instrument_id": _instrument_id(item),
+        "source_url": item.get("source_url", ""),
+        "verified": item.get("verified", False),
+        "note": item.get("note", ""),
+    }
     # A shipped row keeps its key whatever a node edits (its name, its start): a reload finds it by the key.
     return _upsert(
         QuantityThreshold,
-        {"reference_key": threshold_key(item["jurisdiction"], item["entry_name"], effective_from)},
-        {
-            "jurisdiction_id": item["jurisdiction"],
-            "entry_name": item["entry_name"],
-            "effective_from": effective_from,
-            **values,
-            "substance": substance,
-            "inchikey": inchikey,
-            "includes_derivatives": item.get("includes_derivatives", True),
-            "comparison": item.get("comparison", "above"),
-            "basis": item.get("basis", "unknown"),
-            "effective_to": _date(item.get("effective_to")),
-            "instrument_id": _instrument_id(item),
-            "source_url": item.get("source_url", ""),
-            "verified": item.get("verified", False),
-            "note": item.get("note", ""),
-        },
+        {"reference_key": key},
+        values,
+        create_defaults={**values, "global_id": shipped_global_id("threshold", key)},
     )
 
 
@@ -323,9 +342,14 @@ def _upsert(model, lookup: dict, defaults: dict, create_defaults: dict | None = 
         for field in model._meta.concrete_fields
         if getattr(field, "auto_now", False) or field.attname == "record_version"
     }
-    local = any(field.name == "maintained_locally" for field in model._meta.concrete_fields)
-    if local and model.objects.filter(**lookup, maintained_locally=True).exists():
+    names = {field.name for field in model._meta.concrete_fields}
+    if "maintained_locally" in names and model.objects.filter(**lookup, maintained_locally=True).exists():
         return "kept"
+    if (
+        "origin_node" in names
+        and model.objects.filter(**lookup).exclude(origin_node=local_node_id()).exists()
+    ):
+        return "kept"  # taken from the jurisdiction's own node (``fdx.exchange``): its version stands
 
     def stored(pk=None):
         rows = model.objects.filter(pk=pk) if pk is not None else model.objects.filter(**lookup)
