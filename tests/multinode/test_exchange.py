@@ -551,6 +551,64 @@ def test_reference_data_published_in_kazakhstan_reaches_a_subscriber_and_its_fin
     assert row(uz, "substances_substance", made["substance"], "record_state") == ("deleted",)
 
 
+def legal_status(node, smiles: str, jurisdiction: str, day: str) -> dict:
+    answers = json.loads(
+        node.run_cli(
+            "legal", "status", "--smiles", smiles, "-j", jurisdiction, "--date", day, "--json"
+        ).stdout
+    )
+    return answers[0]
+
+
+def test_kazakhstan_s_control_lists_reach_uzbekistan_s_legal_engine(net):
+    kz, uz, hub = net["kz"], net["uz"], net["hub"]
+    kz_node = kz.info["node_id"]
+    taken = """
+        import json
+        from fdx.legal.models import Listing
+        kz = Listing.with_tombstones().filter(control_list__jurisdiction="KZ")
+        current = kz.filter(recorded_to__isnull=True).exclude(reference_key="")
+        print(json.dumps({{"from_kz": kz.filter(origin_node="{node}").count(), "all": kz.count(),
+                           "keys": current.count(),
+                           "distinct_keys": current.values("reference_key").distinct().count()}}))
+        """
+    before = legal_status(uz, NEW_NPS, "KZ", "2026-12-01")
+    assert "KZ-LIST-I" not in before["lists"]
+
+    # Kazakhstan publishes its lists; Uzbekistan subscribes and takes them.
+    shell(kz, 'from fdx.testing.personas import persona\npersona("kz_node_admin")\nprint("{}")')
+    kz.run_cli(
+        "exchange", "publications", "add", "kz-lists", "--kind", "legal_lists", "--jurisdiction", "KZ",
+        "--organisation", "demo-kz-forensic-centre", "--name-en", "Kazakhstan's control lists",
+    )  # fmt: skip
+    catalogue = json.loads(uz.run_cli("exchange", "catalogue", "--peer", "kz", "--json").stdout)
+    (offered,) = [entry for entry in catalogue if entry["code"] == "kz-lists"]
+    uz.run_cli("exchange", "follow", offered["id"], "--peer", "kz")
+    deliver_and_sync(kz, (uz, "kz"))
+    held = shell(uz, taken.format(node=kz_node))
+    assert held["from_kz"] == held["all"] > 0  # every shipped Kazakh entry is now Kazakhstan's version
+    assert held["keys"] == held["distinct_keys"]  # and none twice
+
+    # A decree adds the new cathinone to List I in Astana: Tashkent's engine answers from it after a sync.
+    shell(
+        kz,
+        f"""
+        import datetime, json
+        from fdx.testing.personas import persona
+        from fdx.legal.actions import add_listing, listing_row
+        listing = add_listing(persona("kz_node_admin"), listing_row(
+            list_code="KZ-LIST-I", name_en="4-Butyl-N-methylbuphedrone", smiles={NEW_NPS!r},
+            effective_from=datetime.date(2026, 11, 1)), reason="Government decree, November 2026")
+        print(json.dumps({{"listing": str(listing.global_id)}}))
+        """,
+    )
+    deliver_and_sync(kz, (uz, "kz"))
+    after = legal_status(uz, NEW_NPS, "KZ", "2026-12-01")
+    assert after["controlled"] is True and "KZ-LIST-I" in after["lists"]
+    assert "KZ-LIST-I" not in legal_status(uz, NEW_NPS, "KZ", "2026-10-01")["lists"]
+    assert shell(hub, taken.format(node=kz_node))["from_kz"] == 0  # the hub did not subscribe
+
+
 def test_a_node_killed_in_the_middle_of_a_sync_loses_and_duplicates_nothing(net):
     kz, uz = net["kz"], net["uz"]
     made = [new_case(kz, f"KZ-E2E-KILL-{n}", "regional") for n in range(3)]

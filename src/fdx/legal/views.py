@@ -134,7 +134,9 @@ def listing_detail(request, listing_id):
         {
             "listing": listing,
             "history": selectors.listing_history(listing),
-            "may_maintain": actions.may_maintain(request.user, jurisdiction) and listing.recorded_to is None,
+            "may_maintain": actions.may_maintain(request.user, jurisdiction)
+            and listing.recorded_to is None
+            and listing.is_local,
             "end_form": EndForm(),
             "withdraw_form": ReasonForm(),
         },

@@ -312,3 +312,111 @@ def test_a_listing_added_here_travels_with_its_new_id(uz_peer):
     [change] = read(uz_peer)
     assert change.global_id == str(listing.global_id) and change.model == "legal.listing"
     assert change.payload["smiles"] == NEW_NPS_SMILES
+
+
+def test_a_received_entry_s_page_says_where_it_comes_from_and_offers_no_correction(client, persona, hub_peer):
+    listing = un_listing()
+    receive(legal_change(listing), hub_peer)
+    client.force_login(persona("hub_admin_deputy"))  # the regional centre's maintainers keep the UN schedules
+
+    page = client.get(f"/legal/entries/{listing.global_id}/", HTTP_ACCEPT_LANGUAGE="ru")
+
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="received-listing"' in text and HUB_NODE in text
+    assert "end-form" not in text and "withdraw-form" not in text
+    own = client.get(f"/legal/entries/{kz_listing().global_id}/")
+    assert 'id="received-listing"' not in own.content.decode()
+
+
+# Through the API and the command line
+
+
+def test_an_administrator_publishes_a_jurisdiction_s_lists_through_the_api(
+    api, persona, uz_peer, django_capture_on_commit_callbacks
+):
+    admin = persona("kz_node_admin")
+    created = api.post(
+        "/exchange/publications",
+        {
+            "code": "kz-lists",
+            "name_en": "Kazakhstan's control lists",
+            "name_ru": "Списки Казахстана",
+            "kind": "legal_lists",
+            "jurisdiction": "KZ",
+            "owner_organisation": "demo-kz-forensic-centre",
+        },
+        user=admin,
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["jurisdiction"] == "KZ"
+    with django_capture_on_commit_callbacks(execute=True):
+        added = api.post("/exchange/publications/kz-lists/subscribers", {"peer": "uz"}, user=admin)
+    assert added.json()["subscribers"] == ["uz"]
+    assert OutboxEntry.objects.filter(peer=uz_peer, model="legal.listing").exists()
+    for jurisdiction in ("UZ", "NOWHERE"):
+        refused = api.post(
+            "/exchange/publications",
+            {
+                "code": f"lists-{jurisdiction.lower()}",
+                "name_en": "Lists",
+                "kind": "legal_lists",
+                "jurisdiction": jurisdiction,
+                "owner_organisation": "demo-kz-forensic-centre",
+            },
+            user=admin,
+        )
+        assert refused.status_code in (400, 422), refused.content
+        assert "jurisdiction" in refused.content.decode()
+
+
+def test_the_command_line_publishes_a_jurisdiction_s_lists(
+    uz_peer, persona, django_capture_on_commit_callbacks
+):
+    from typer.testing import CliRunner
+
+    from fdx.cli import app
+
+    organisation("demo-kz-forensic-centre")
+    runner = CliRunner()
+    added = runner.invoke(
+        app,
+        [
+            "exchange",
+            "publications",
+            "add",
+            "kz-lists",
+            "--name-en",
+            "Kazakhstan's control lists",
+            "--kind",
+            "legal_lists",
+            "--jurisdiction",
+            "KZ",
+            "--organisation",
+            "demo-kz-forensic-centre",
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    with django_capture_on_commit_callbacks(execute=True):
+        subscribed = runner.invoke(app, ["exchange", "publications", "subscribe", "kz-lists", "--peer", "uz"])
+    assert subscribed.exit_code == 0, subscribed.output
+    assert OutboxEntry.objects.filter(peer=uz_peer, model="legal.genericdefinition").exists()
+    refused = runner.invoke(
+        app,
+        [
+            "exchange",
+            "publications",
+            "add",
+            "uz-lists",
+            "--name-en",
+            "Uzbekistan's lists",
+            "--kind",
+            "legal_lists",
+            "--jurisdiction",
+            "UZ",
+            "--organisation",
+            "demo-kz-forensic-centre",
+        ],
+    )
+    assert refused.exit_code != 0
+    assert "jurisdiction" in refused.output

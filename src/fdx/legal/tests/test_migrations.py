@@ -45,3 +45,38 @@ def test_a_threshold_edited_before_the_upgrade_keeps_its_shipped_key_and_is_not_
     kept = QuantityThreshold.objects.get(jurisdiction="KZ", entry_name="mephedrone")
     assert kept.maintained_locally and kept.effective_from == shipped_start + datetime.timedelta(days=1)
     assert ControlList.objects.get(code="UN-1988-II").maintained_locally
+
+
+def test_shipped_legal_content_loaded_before_the_upgrade_takes_the_ids_every_node_gives_it():
+    import uuid
+
+    from fdx.legal.models import GenericDefinition, Listing
+    from fdx.legal.reference import shipped_correction_id, shipped_global_id
+
+    ids_step = importlib.import_module("fdx.legal.migrations.0007_shipped_global_ids")
+    listing = Listing.objects.filter(control_list__code="KZ-LIST-I", recorded_to__isnull=True).order_by("pk")[
+        0
+    ]
+    successor = actions.correct_listing(
+        system("reload"), listing, actions.row_of(listing), reason="reference content updated", shipped=True
+    )
+    own = actions.correct_listing(
+        system("maintainer"), successor, actions.row_of(successor), reason="Decree 7 of 2026"
+    )
+    # Random ids, as every node gave them before
+    for model in (Listing, GenericDefinition, QuantityThreshold):
+        for pk in model.with_tombstones().values_list("pk", flat=True):
+            model.with_tombstones().filter(pk=pk).update(global_id=uuid.uuid4())
+
+    ids_step.give_ids(apps, None)
+
+    listing.refresh_from_db()
+    successor.refresh_from_db()
+    own.refresh_from_db()
+    assert listing.global_id == shipped_global_id("listing", listing.reference_key)
+    assert successor.global_id == shipped_correction_id(listing.global_id)
+    assert own.global_id != shipped_correction_id(successor.global_id)  # a node's own correction is its own
+    definition = GenericDefinition.objects.get(code="kz-substituent-analogues")
+    assert definition.global_id == shipped_global_id("generic", definition.code)
+    threshold = QuantityThreshold.objects.get(jurisdiction="KZ", entry_name="mephedrone")
+    assert threshold.global_id == shipped_global_id("threshold", threshold.reference_key)
