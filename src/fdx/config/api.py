@@ -10,6 +10,7 @@ from fdx.core.api.openapi import FdxNinjaAPI
 from fdx.examinations.api.router import router as examinations_router
 from fdx.exchange.api.router import router as exchange_router
 from fdx.geo.api.router import router as geo_router
+from fdx.intake.api.router import router as intake_router
 from fdx.legal.api.router import router as legal_router
 from fdx.spectra.api.router import router as spectra_router
 from fdx.substances.api.router import router as substances_router
@@ -38,3 +39,4 @@ api.add_router("", examinations_router)
 api.add_router("", legal_router)
 api.add_router("", spectra_router)
 api.add_router("/exchange", exchange_router)
+api.add_router("/intake", intake_router)

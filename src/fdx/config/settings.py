@@ -56,6 +56,8 @@ FDX_EXPORT_PROGRESS_ROWS = 5_000
 FDX_EXPORT_KEEP_HOURS = 72
 FDX_EXPORT_STALLED_MINUTES = 60
 FDX_EXPORT_MAX_BYTES = 20 * 1024 * 1024 * 1024
+# Bulk intake: the largest laboratory file read (a larger one is refused before it is read).
+FDX_INTAKE_MAX_BYTES = 100 * 1024 * 1024
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -81,6 +83,7 @@ INSTALLED_APPS = [
     "fdx.legal",
     "fdx.spectra",
     "fdx.exchange",
+    "fdx.intake",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("legal/", include("fdx.legal.urls")),
     path("spectra/", include("fdx.spectra.urls")),
     path("exchange/", include("fdx.exchange.urls")),
+    path("import/", include("fdx.intake.urls")),
     path("", include("fdx.core.urls")),
 ]
 

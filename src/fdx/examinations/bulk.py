@@ -65,7 +65,7 @@ class ExhibitSpec:
 class CaseSpec:
     owner: object  # Organisation
     examiner: object  # User of the owner
-    reviewer: object  # another User of the owner
+    reviewer: object | None  # another User of the owner (None when every examination is a draft)
     reference: str
     seizure_date: datetime.date
     seizure_country: object
@@ -157,10 +157,14 @@ def _row_problems(
     add("", case, validation.case_problems(case, today))
     add("", case, drafts.case.fields.problems(case))  # field_problems(…, in_bulk=True), once per value
     add("", spec, validation.staff_problems(spec.owner, spec.examiner, RECORD, "examiner"))
-    add("", spec, validation.staff_problems(spec.owner, spec.reviewer, REVIEW, "reviewer"))
-    four_eyes = validation.four_eyes_problem(spec.reviewer.pk, spec.examiner.pk)
-    if four_eyes:
-        add("", spec, {"reviewer": [four_eyes]})
+    if spec.reviewer is not None:
+        add("", spec, validation.staff_problems(spec.owner, spec.reviewer, REVIEW, "reviewer"))
+        four_eyes = validation.four_eyes_problem(spec.reviewer.pk, spec.examiner.pk)
+        if four_eyes:
+            add("", spec, {"reviewer": [four_eyes]})
+    elif any(exhibit.status == ExaminationStatus.APPROVED for exhibit in spec.exhibits):
+        # Drafts (an intake of a laboratory's old results) are reviewed later, one by one.
+        add("", spec, {"reviewer": [_("An approved examination needs its reviewer.")]})
     labels: list[str] = []
     parts = []
     for number, exhibit_spec in enumerate(spec.exhibits, 1):
@@ -590,7 +594,7 @@ def _summary(spec: CaseSpec) -> dict:
         "seizure_context": spec.seizure_context,
         "distribution_level": spec.distribution_level,
         "examiner": spec.examiner.username,
-        "reviewer": spec.reviewer.username,
+        "reviewer": spec.reviewer.username if spec.reviewer is not None else None,
         "exhibits": [
             {
                 "label": e.label,

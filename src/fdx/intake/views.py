@@ -1,0 +1,96 @@
+"""The import page: upload a file to check or import, the laboratory's runs, a run's problems."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from fdx.core.forms_support import add_action_errors
+from fdx.intake import actions, schema, selectors
+from fdx.intake.forms import ImportForm
+
+#: How many problems a run's page shows (the CSV has every one the run kept).
+SHOWN_PROBLEMS = 500
+
+
+@login_required
+def import_page(request):
+    runs = selectors.runs_for(request.user)[:20]
+    form = ImportForm(
+        request.POST or None, request.FILES or None, mappings=selectors.mappings_for(request.user)
+    )
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            outcome = actions.import_file(
+                request.user,
+                upload,
+                upload.name,
+                mapping=form.cleaned_data["mapping"],
+                dry_run=form.cleaned_data["dry_run"],
+                partial=form.cleaned_data["partial"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            add_action_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+        else:
+            messages.success(request, _summary(outcome.run))
+            return redirect("intake:run", outcome.run.global_id)
+    return render(request, "intake/import.html", {"form": form, "runs": runs, "columns": schema.COLUMNS})
+
+
+@login_required
+def run_detail(request, run_id):
+    run = selectors.get_run(request.user, run_id)
+    return render(
+        request,
+        "intake/run.html",
+        {"run": run, "problems": run.problems[:SHOWN_PROBLEMS], "shown": SHOWN_PROBLEMS},
+    )
+
+
+@login_required
+def run_problems_csv(request, run_id):
+    run = selectors.get_run(request.user, run_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_("file"), _("row"), _("column"), _("value"), _("message")])
+    for problem in run.problems:
+        writer.writerow(
+            [problem["file"], problem["line"] or "", problem["column"], problem["value"], problem["message"]]
+        )
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="problems-{run.global_id}.csv"'
+    return response
+
+
+@login_required
+def template_file(request, file_format):
+    language = request.GET.get("lang") or ("ru" if (get_language() or "").startswith("ru") else "en")
+    if language not in ("en", "ru"):
+        raise Http404
+    if file_format == "xlsx":
+        response = HttpResponse(
+            schema.template_xlsx(language),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        response = HttpResponse(schema.template_csv(language), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="fdx-import-template-{language}.{file_format}"'
+    return response
+
+
+def _summary(run) -> str:
+    return _("%(state)s: %(rows)s rows read, %(refused)s refused, %(cases)s cases written.") % {
+        "state": run.get_state_display(),
+        "rows": run.rows_read,
+        "refused": run.rows_refused,
+        "cases": run.cases_written,
+    }
