@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
 import warnings
 import zipfile
@@ -25,6 +26,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 #: A workbook may expand to at most this many times the largest upload, and never past the cap: real XLSX
 #: files are XML compressed about 5–15 times, so a larger total is a bomb or nothing FDX could read in time.
@@ -144,7 +147,13 @@ def read_table(handle, filename: str, *, max_bytes: int) -> Table:
     (compared without regard to case), because any mapping FDX guessed for them could put a value in the
     wrong field. In an XLSX workbook the first visible worksheet is read, formulas as the values Excel last
     computed, a date cell shown without a time as a ``date``, and a percentage cell as the text it shows
-    ("95%"), because its stored value (0.95) would otherwise read as 0.95 percent.
+    ("95%"), because its stored value (0.95) would otherwise read as 0.95 percent. A formula that no
+    spreadsheet program has computed (a file written by a script) has no value to read and reads as ``None``.
+
+    A CSV file is read as UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order mark, or
+    Windows-1251; a file mostly in UTF-8 with a line in another encoding is refused, naming that line, rather
+    than read wholly as Windows-1251 and garbled. The delimiter is the one an Excel "sep=;" first line names,
+    or else the one of comma, semicolon and tab that splits the file into the most consistent columns.
     """
     size = _size(handle)
     if size > max_bytes:
@@ -158,7 +167,7 @@ def read_table(handle, filename: str, *, max_bytes: int) -> Table:
     if not start:
         raise IntakeFileError(_("The file is empty: it is not a CSV or XLSX file."), filename=filename)
     if start.startswith(_ZIP):
-        return _read_xlsx(handle, filename, size=size, max_bytes=max_bytes)
+        return _read_xlsx(handle, filename, max_bytes=max_bytes)
     _refuse_known_binary(start, filename)
     return _read_csv(handle.read(), filename)
 
@@ -325,7 +334,7 @@ def _csv_problem(exc: csv.Error) -> str:
 # --- XLSX ---------------------------------------------------------------------------------------------------
 
 
-def _read_xlsx(handle, filename: str, *, size: int, max_bytes: int) -> Table:
+def _read_xlsx(handle, filename: str, *, max_bytes: int) -> Table:
     _check_zip(handle, filename, max_bytes=max_bytes)
     handle.seek(0)
     try:
@@ -342,6 +351,8 @@ def _read_xlsx(handle, filename: str, *, size: int, max_bytes: int) -> Table:
     except IntakeFileError:
         raise
     except Exception:  # a damaged workbook fails anywhere inside openpyxl, in any exception
+        # kept for the operator: a bug of ours would otherwise hide behind "damaged"
+        log.info("workbook %s refused as damaged", filename, exc_info=True)
         raise IntakeFileError(
             _(
                 "This XLSX workbook is damaged and cannot be read. Open it in Excel or LibreOffice, "

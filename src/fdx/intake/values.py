@@ -65,6 +65,8 @@ _DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})")
 _SLASHED = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4})")
 _SHORT_YEAR = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2}")
 # A time after the date, which a date column does not keep ("2024-03-05T10:30:00+06:00" from a LIMS export).
+# Russian documents mark the year: "05.03.2024 г."
+_YEAR_MARK = r"(?: ?г\.?)?"
 _TIME = re.compile(r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?(?:Z|[+-]\d{2}:?\d{2}))?)?")
 
 
@@ -197,7 +199,7 @@ def parse_percent(value) -> Decimal:
         ) from None
     if not 0 <= percent <= 100:
         raise ValueProblem(
-            _("%(value)s %% is not a percentage: it must lie between 0 and 100.") % {"value": _shown(value)}
+            _('"%(value)s" is not a percentage: it must lie between 0 and 100.') % {"value": _shown(value)}
         )
     return percent
 
@@ -268,10 +270,10 @@ def parse_date(value) -> date:
     Parameters
     ----------
     value : date, datetime, str, int or float
-        A ``date`` or ``datetime`` (its date is kept); "2024-03-05", "05.03.2024", "5.3.2024", "2024/03/05",
-        each optionally followed by a time ("05.03.2024 14:30"); "25/03/2024", where only one reading of day
-        and month is a real date; or an Excel serial number (45356 for 5 March 2024, from a date column saved
-        as a number).
+        A ``date`` or ``datetime`` (its date is kept); "2024-03-05", "05.03.2024", "5.3.2024",
+        "05.03.2024 г.", "2024/03/05", each optionally followed by a time ("05.03.2024 14:30");
+        "25/03/2024", where only one reading of day and month is a real date; or an Excel serial number
+        (45356 for 5 March 2024, from a date column saved as a number).
 
     Returns
     -------
@@ -308,7 +310,7 @@ def _from_serial(serial: int | float) -> date:
 def _date_from_text(text: str) -> date:
     stripped = " ".join(text.split())
     for pattern, order in ((_ISO, "ymd"), (_DOTTED, "dmy")):
-        match = re.fullmatch(pattern.pattern + _TIME.pattern, stripped)
+        match = re.fullmatch(pattern.pattern + _YEAR_MARK + _TIME.pattern, stripped)
         if match:
             parts = dict(zip(order, map(int, match.groups()), strict=True))
             return _in_range(_real_date(parts["y"], parts["m"], parts["d"], text), text)

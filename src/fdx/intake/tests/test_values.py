@@ -137,7 +137,7 @@ def test_parse_percent_takes_the_number_of_percent_as_written(value, expected):
 
 @pytest.mark.parametrize("value", ["101", "100,01%", -1, "-0,5 %"])
 def test_parse_percent_refuses_what_lies_outside_0_to_100(value):
-    assert problem(parse_percent, value).endswith("% is not a percentage: it must lie between 0 and 100.")
+    assert problem(parse_percent, value) == f'"{value}" is not a percentage: it must lie between 0 and 100.'
 
 
 def test_parse_percent_refuses_text():
@@ -237,6 +237,8 @@ def test_masses_in_mg_g_and_kg_agree(grams, comma):
         ("5.3.2024", date(2024, 3, 5)),
         ("2024/03/05", date(2024, 3, 5)),
         ("05.03.2024 14:30", date(2024, 3, 5)),
+        ("05.03.2024 г.", date(2024, 3, 5)),
+        ("5.3.2024г", date(2024, 3, 5)),
         ("2024-03-05T10:30:00+06:00", date(2024, 3, 5)),
         ("25/03/2024", date(2024, 3, 25)),
         ("03/25/2024", date(2024, 3, 25)),
