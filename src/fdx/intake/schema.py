@@ -83,9 +83,9 @@ COLUMNS: tuple[Column, ...] = (
         "Region of seizure",
         "Регион изъятия",
         CASE,
-        _("The region: its ISO 3166-2 code (KZ-ALA) or its name, valid on the seizure date."),
+        _("The region: its ISO 3166-2 code (KZ-75) or its name, valid on the seizure date."),
         kind="region",
-        example="KZ-ALA",
+        example="KZ-75",
     ),
     Column(
         "locality", "Locality", "Населённый пункт", CASE, _("Town or place of the seizure."), example="Almaty"
