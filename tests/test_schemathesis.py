@@ -119,6 +119,10 @@ def records(persona, settings, tmp_path, spectral_index_folder):
     token, _secret = create_api_token(system("fuzz"), chemist, name="fuzzed")
     group = create_sharing_group(system("fuzz"), code="fuzz-group", name_en="Fuzz", name_ru="Фазз")
     export_run = start_export_run(chemist, CaseFilters(), "csv")
+    from fdx.intake.actions import import_file
+    from fdx.intake.tests.test_import import csv_file, row
+
+    import_run = import_file(chemist, csv_file([row()]), "fuzz.csv", dry_run=True).run
     from fdx.exchange.actions import create_publication
     from fdx.exchange.choices import PublicationKind
 
@@ -150,6 +154,7 @@ def records(persona, settings, tmp_path, spectral_index_folder):
         "listing_id": listing.global_id,
         "token_id": token.global_id,
         "run_id": export_run.global_id,
+        "import_run_id": import_run.global_id,
         "username": chemist.username,
         "name": peer.name,
         # /exchange/records/{global_id} is a peer's route: a user's token is refused there.

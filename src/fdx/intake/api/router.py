@@ -6,7 +6,7 @@ import datetime
 import uuid
 
 from django.http import HttpResponse
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from fdx.intake import actions, schema, selectors
@@ -61,7 +61,7 @@ def create_run(
     outcome = actions.import_file(
         request.user, file, file.name or "upload", mapping=chosen, dry_run=dry_run, partial=partial
     )
-    return 201, outcome.run
+    return Status(201, outcome.run)
 
 
 @router.get("/runs", response=list[RunOut], summary="Your laboratory's import runs, newest first")
@@ -69,9 +69,9 @@ def list_runs(request):
     return list(selectors.runs_for(request.user)[:100])
 
 
-@router.get("/runs/{uuid:run_id}", response=RunDetailOut, summary="One import run, with its problems")
-def get_run(request, run_id: uuid.UUID):
-    return selectors.get_run(request.user, run_id)
+@router.get("/runs/{uuid:import_run_id}", response=RunDetailOut, summary="One import run, with its problems")
+def get_run(request, import_run_id: uuid.UUID):
+    return selectors.get_run(request.user, import_run_id)
 
 
 @router.get("/template", summary="The template of the import format", response={200: None})
