@@ -137,6 +137,7 @@ class RowReader:
         self.examiner = examiner
         self.reading = Reading(rows=len(table.rows))
         self._substances: dict[str, Substance | None] = {}
+        self._spellings: dict[str, str] = {}
         self._countries: dict[str, Country | None] = {}
         self._regions: dict[tuple[str, str], Region | None] = {}
         self._methods = _method_index()
@@ -176,7 +177,7 @@ class RowReader:
             reading.specs.append(spec)
             reading.located.append(located)
         reading.unresolved_names = sorted(
-            name for name, substance in self._substances.items() if substance is None and name
+            self._spellings[key] for key, substance in self._substances.items() if substance is None and key
         )
         return reading
 
@@ -289,6 +290,7 @@ class RowReader:
         key = schema.fold(text)
         if key not in self._substances:
             self._substances[key] = self._find_substance(text)
+            self._spellings[key] = text  # the file's own spelling, as the user will look for it
         substance = self._substances[key]
         if substance is None:
             raise values.ValueProblem(
