@@ -101,7 +101,11 @@ def import_file(
         return _finish(actor, run, problems, reading, ImportRunState.REFUSED, started)
     state = ImportRunState.PARTLY_IMPORTED if problems else ImportRunState.IMPORTED
     with transaction.atomic():
-        bulk.record_cases_in_bulk(actor, valid)
+        # The batched path: one statement per table (COPY on PostgreSQL), one audit event per batch naming
+        # its cases; inside this transaction its batches are savepoints, so the import stays all or nothing.
+        report = bulk.load_cases_in_batches(actor, valid, batch_size=2000)
+        if report.refused:  # checked above already: a refusal now is a change made meanwhile
+            raise bulk.BulkRefused(report.refused)
         run.cases_written = len(valid)
         run.findings_written = sum(len(e.findings) for spec in valid for e in spec.exhibits)
         outcome = _finish(actor, run, problems, reading, state, started)
