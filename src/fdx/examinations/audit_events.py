@@ -113,8 +113,13 @@ CASE_IMPORTED = register(
 )
 CASES_IMPORTED_IN_BATCH = register(
     "examinations.cases.imported_in_batch",
-    _("Recorded a batch of complete, reviewed cases in bulk"),
-    template=_("%(actor)s recorded a batch of complete, reviewed cases in bulk: %(object)s"),
+    _("Recorded a batch of cases in bulk (a long load, or a laboratory's file imported as drafts)"),
+    template=_("%(actor)s recorded a batch of cases in bulk: %(object)s"),
+)
+CASES_REMOVED_IN_BATCH = register(
+    "examinations.cases.removed_in_batch",
+    _("Removed cases recorded in bulk while all their examinations were drafts (an import undone, replaced)"),
+    template=_("%(actor)s removed draft cases recorded in bulk: %(object)s"),
 )
 METHODS_LOADED = register(
     "examinations.methods.loaded",

@@ -122,11 +122,16 @@ class BulkReport:
 
 
 def check(
-    specs: list[CaseSpec], today: datetime.date | None = None, *, first_row: int = 1
+    specs: list[CaseSpec],
+    today: datetime.date | None = None,
+    *,
+    first_row: int = 1,
+    replacing: frozenset[tuple[int, str]] = frozenset(),
 ) -> list[BulkProblem]:
     """Every problem of every row, found with the same rules as the per-record actions (``validation``),
     and across rows (a case number given twice, or already recorded); nothing is written. ``first_row``
-    numbers the rows of a later batch of a long load as rows of the whole load."""
+    numbers the rows of a later batch of a long load as rows of the whole load; ``replacing`` names the
+    recorded cases (laboratory, case number) the rows are to replace (``remove_draft_cases`` first)."""
     today = today or timezone.localdate()
     drafts = _Drafts()
     problems = [
@@ -134,7 +139,8 @@ def check(
         for row, spec in enumerate(specs, first_row)
         for problem in _row_problems(row, spec, today, drafts)
     ]
-    return sorted(problems + _cross_row_problems(specs, first_row), key=lambda p: (p.row, p.field))
+    cross = _cross_row_problems(specs, first_row, replacing)
+    return sorted(problems + cross, key=lambda p: (p.row, p.field))
 
 
 def _row_problems(
@@ -196,7 +202,9 @@ def _row_problems(
     return found
 
 
-def _cross_row_problems(specs: list[CaseSpec], row_offset: int = 1) -> list[BulkProblem]:
+def _cross_row_problems(
+    specs: list[CaseSpec], row_offset: int = 1, replacing: frozenset[tuple[int, str]] = frozenset()
+) -> list[BulkProblem]:
     """A case number twice among the rows, or already recorded by its laboratory (one query for all)."""
     found, first_row = [], {}
     for row, spec in enumerate(specs, row_offset):
@@ -214,7 +222,7 @@ def _cross_row_problems(specs: list[CaseSpec], row_offset: int = 1) -> list[Bulk
         .values_list("owner_organisation_id", "reference")
     )
     for key, row in first_row.items():
-        if key in recorded:
+        if key in recorded and key not in replacing:
             message = _("This laboratory has already recorded a case with this number.")
             found.append(BulkProblem(row, key[1], "reference", key[1], message))
     return found
@@ -444,6 +452,63 @@ class _ModelDrafts:
         draft = self.cls()
         draft.__dict__ = values
         return draft
+
+
+@transaction.atomic
+def remove_draft_cases(actor, cases: list[Case], *, reason: str) -> list[str]:
+    """Remove cases recorded in bulk while every examination of theirs is still a draft: an import undone,
+    or about to be replaced by a corrected file. Refused, naming the cases, when one has an examination
+    submitted or further, or a file or a note attached (someone has worked on it since). Returns their case
+    numbers; audited once, with them and the reason."""
+    require_permission(actor, RECORD)
+    cases = list(Case.with_tombstones().select_for_update().filter(pk__in=[case.pk for case in cases]))
+    foreign = [
+        c.reference
+        for c in cases
+        if not is_system(actor) and c.owner_organisation_id != actor.organisation_id
+    ]
+    if foreign:
+        raise PermissionDenied(
+            _("You may remove only your own organisation's cases (%(references)s).")
+            % {"references": ", ".join(sorted(foreign)[:5])}
+        )
+    worked = set(
+        Examination.with_tombstones()
+        .filter(exhibit__case__in=cases)
+        .exclude(status=ExaminationStatus.DRAFT)
+        .values_list("exhibit__case__reference", flat=True)
+    )
+    worked |= set(
+        Case.with_tombstones()
+        .filter(pk__in=[c.pk for c in cases], attachments__isnull=False)
+        .values_list("reference", flat=True)
+    )
+    worked |= set(
+        Case.with_tombstones()
+        .filter(pk__in=[c.pk for c in cases], notes__isnull=False)
+        .values_list("reference", flat=True)
+    )
+    if worked:
+        raise ValidationError(
+            _(
+                "These cases were worked on since they were recorded (an examination submitted, a file or "
+                "a note): %(references)s."
+            )
+            % {"references": ", ".join(sorted(worked)[:10])}
+        )
+    references = sorted(case.reference for case in cases)
+    if not cases:
+        return references
+    Case.with_tombstones().filter(pk__in=[case.pk for case in cases]).delete()
+    record(
+        audit_events.CASES_REMOVED_IN_BATCH,
+        actor=actor,
+        object_type=Case._meta.label_lower,
+        object_repr=f"{len(references)}: {references[0]} … {references[-1]}",
+        after={"count": len(references), "references": references},
+        reason=reason,
+    )
+    return references
 
 
 def _require_own_organisation(actor, specs: list[CaseSpec]) -> None:

@@ -17,11 +17,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from fdx.audit.actions import record
 from fdx.core.actors import is_system, require_permission
 from fdx.examinations import bulk
+from fdx.examinations.choices import ExaminationStatus
 from fdx.examinations.models import Case
 from fdx.intake import audit_events, schema
 from fdx.intake.choices import ImportRunState
@@ -31,6 +33,8 @@ from fdx.intake.rows import IntakeProblem, Mapping, Reading, RowReader, locate
 
 #: Who may import: whoever may record case data for their laboratory.
 IMPORT = bulk.RECORD
+#: The examination states that mean someone worked on an imported case since.
+_NOT_DRAFT = [state for state in ExaminationStatus.values if state != ExaminationStatus.DRAFT]
 #: How many problems a run keeps (the count is kept whole; a file with more is not worth reading on).
 KEPT_PROBLEMS = 10_000
 
@@ -81,7 +85,9 @@ def import_file(
         return _finish(actor, run, [problem], None, ImportRunState.REFUSED, started)
     reading = RowReader(table, _mapping(mapping), laboratory=laboratory, examiner=examiner).read()
     problems = list(reading.problems)
-    checked = bulk.check(reading.specs) if reading.specs else []
+    replaceable = _replaceable(laboratory, [spec.reference for spec in reading.specs])
+    replacing = frozenset((laboratory.pk, reference) for reference in replaceable)
+    checked = bulk.check(reading.specs, replacing=replacing) if reading.specs else []
     for problem in checked:
         line, column = locate(problem, reading.located[problem.row - 1], reading.columns)
         problems.append(IntakeProblem(filename, line, column, problem.value, problem.message))
@@ -101,6 +107,10 @@ def import_file(
         return _finish(actor, run, problems, reading, ImportRunState.REFUSED, started)
     state = ImportRunState.PARTLY_IMPORTED if problems else ImportRunState.IMPORTED
     with transaction.atomic():
+        replaced = [replaceable[spec.reference] for spec in valid if spec.reference in replaceable]
+        if replaced:
+            reason = _("Replaced by the cases of %(file)s.") % {"file": filename}
+            run.cases_replaced = len(bulk.remove_draft_cases(actor, replaced, reason=reason))
         # The batched path: one statement per table (COPY on PostgreSQL), one audit event per batch naming
         # its cases; inside this transaction its batches are savepoints, so the import stays all or nothing.
         report = bulk.load_cases_in_batches(actor, valid, batch_size=2000)
@@ -112,6 +122,42 @@ def import_file(
         cases = Case.objects.filter(owner_organisation=laboratory, reference__in=[s.reference for s in valid])
         ImportedCase.objects.bulk_create(ImportedCase(run=run, case=case) for case in cases)
     return outcome
+
+
+def _replaceable(laboratory, references: list[str]) -> dict[str, Case]:
+    """The laboratory's cases with these numbers that an earlier import wrote and nobody has worked on since
+    (every examination a draft, no file, no note): a corrected file replaces them instead of being refused."""
+    imported = Case.objects.filter(
+        owner_organisation=laboratory,
+        reference__in=references,
+        pk__in=ImportedCase.objects.values("case_id"),
+    )
+    worked = imported.filter(
+        Q(exhibits__examinations__status__in=_NOT_DRAFT)
+        | Q(attachments__isnull=False)
+        | Q(notes__isnull=False)
+    )
+    return {case.reference: case for case in imported.exclude(pk__in=worked.values("pk"))}
+
+
+@transaction.atomic
+def undo_run(actor, run: ImportRun, *, reason: str) -> ImportRun:
+    """Undo an import while nobody has worked on its cases: they are removed (every examination still a
+    draft, no file, no note; refused, naming the cases, otherwise)."""
+    require_permission(actor, IMPORT)
+    run = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if not is_system(actor) and run.organisation_id != actor.organisation_id:
+        raise PermissionDenied(_("You may undo only your own laboratory's imports."))
+    if run.state not in (ImportRunState.IMPORTED, ImportRunState.PARTLY_IMPORTED):
+        raise ValidationError(_("Only an import that wrote cases can be undone."))
+    if not reason.strip():
+        raise ValidationError(_("Say why the import is undone."))
+    cases = list(Case.objects.filter(pk__in=run.cases.values("case_id")))
+    removed = bulk.remove_draft_cases(actor, cases, reason=reason)
+    run.state = ImportRunState.UNDONE
+    run.save(update_fields=["state", "updated_at"])
+    record(audit_events.RUN_UNDONE, actor=actor, obj=run, after={"cases": removed}, reason=reason)
+    return run
 
 
 def _who(actor, laboratory, examiner):
@@ -189,6 +235,7 @@ def _finish(actor, run: ImportRun, problems, reading, state: str, started: float
             "rows_read": run.rows_read,
             "rows_refused": run.rows_refused,
             "cases_written": run.cases_written,
+            "cases_replaced": run.cases_replaced,
             "problems": run.problem_count,
         },
     )

@@ -15,6 +15,11 @@ FILE_REFUSED = register(
     _("A file for import was refused (nothing written)"),
     template=_("%(actor)s's file %(object)s was refused"),
 )
+RUN_UNDONE = register(
+    "intake.run.undone",
+    _("Undid an import: its cases, all still drafts, removed"),
+    template=_("%(actor)s undid the import %(object)s"),
+)
 MAPPING_SAVED = register(
     "intake.mapping.saved",
     _("Saved an import mapping"),

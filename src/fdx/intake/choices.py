@@ -10,6 +10,7 @@ class ImportRunState(models.TextChoices):
     IMPORTED = "imported", pgettext_lazy("import run state", "Imported")
     PARTLY_IMPORTED = "partly_imported", pgettext_lazy("import run state", "Valid rows imported")
     REFUSED = "refused", pgettext_lazy("import run state", "Refused (nothing written)")
+    UNDONE = "undone", pgettext_lazy("import run state", "Undone (its cases removed)")
 
 
 class MassUnit(models.TextChoices):

@@ -119,6 +119,23 @@ def template(
         output.write_text(text, encoding="utf-8")
 
 
+@import_app.command("undo")
+@handle_errors
+def undo(
+    run_id: str = typer.Argument(..., help="The import run's identifier."),
+    reason: str = typer.Option(..., "--reason", help="Why (kept in the audit chain)."),
+) -> None:
+    """Undo an import while nobody has worked on its cases (every examination still a draft)."""
+    from django.utils.translation import gettext as _
+
+    from fdx.core.actors import cli_actor
+    from fdx.intake import actions
+    from fdx.intake.models import ImportRun
+
+    run = actions.undo_run(cli_actor(), ImportRun.objects.get(global_id=run_id), reason=reason)
+    out.print(_("Undone: %(file)s (%(id)s).") % {"file": run.file_name, "id": run.global_id}, highlight=False)
+
+
 def run_summary(run) -> dict:
     """A run as the CLI and the API show it."""
     return {
@@ -131,6 +148,7 @@ def run_summary(run) -> dict:
         "rows_read": run.rows_read,
         "rows_refused": run.rows_refused,
         "cases_written": run.cases_written,
+        "cases_replaced": run.cases_replaced,
         "findings_written": run.findings_written,
         "problem_count": run.problem_count,
         "unresolved_names": run.unresolved_names,

@@ -86,6 +86,11 @@ class ImportRun(GlobalRecord):
     rows_refused = models.PositiveIntegerField(_("rows refused"), default=0)
     cases_written = models.PositiveIntegerField(_("cases written"), default=0)
     findings_written = models.PositiveIntegerField(_("findings written"), default=0)
+    cases_replaced = models.PositiveIntegerField(
+        _("cases replaced"),
+        default=0,
+        help_text=_("Draft cases an earlier import wrote, replaced by this file's version of them."),
+    )
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
     problems = models.JSONField(_("problems (the first ones)"), default=list, blank=True)
     unresolved_names = models.JSONField(_("names no substance was found for"), default=list, blank=True)

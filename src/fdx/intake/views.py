@@ -57,6 +57,20 @@ def run_detail(request, run_id):
 
 
 @login_required
+def run_undo(request, run_id):
+    run = selectors.get_run(request.user, run_id)
+    if request.method != "POST":
+        return redirect("intake:run", run.global_id)
+    try:
+        actions.undo_run(request.user, run, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The import was undone: its cases were removed."))
+    return redirect("intake:run", run.global_id)
+
+
+@login_required
 def run_problems_csv(request, run_id):
     run = selectors.get_run(request.user, run_id)
     buffer = io.StringIO()

@@ -33,6 +33,7 @@ class RunOut(Schema):
     rows_read: int
     rows_refused: int
     cases_written: int
+    cases_replaced: int = Field(description="Draft cases of an earlier import replaced by this file's")
     findings_written: int
     problem_count: int
     unresolved_names: list[str]
@@ -72,6 +73,18 @@ def list_runs(request):
 @router.get("/runs/{uuid:import_run_id}", response=RunDetailOut, summary="One import run, with its problems")
 def get_run(request, import_run_id: uuid.UUID):
     return selectors.get_run(request.user, import_run_id)
+
+
+class UndoIn(Schema):
+    reason: str = Field(min_length=1, max_length=500, description="Why (kept in the audit chain)")
+
+
+@router.post(
+    "/runs/{uuid:import_run_id}/undo", response=RunOut, summary="Undo an import (its cases still drafts)"
+)
+def undo_run(request, import_run_id: uuid.UUID, payload: UndoIn):
+    run = selectors.get_run(request.user, import_run_id)
+    return actions.undo_run(request.user, run, reason=payload.reason)
 
 
 @router.get("/template", summary="The template of the import format", response={200: None})

@@ -169,14 +169,65 @@ def test_the_same_exhibit_with_two_masses_is_a_problem_of_the_later_row(persona)
     assert "row 2" in problem.message
 
 
-def test_importing_the_same_file_again_duplicates_nothing(persona):
-    rows = [row()]
-    run(persona, rows)
-    again = run(persona, rows)
+def test_importing_a_corrected_file_replaces_the_drafts_it_created_and_duplicates_nothing(persona):
+    run(persona, [row(), row(reference="KZ-IMP-2")])
+    corrected = run(persona, [row(purity_percent="70.1"), row(reference="KZ-IMP-2")], name="cases-v2.csv")
+
+    assert corrected.run.state == ImportRunState.IMPORTED, [str(p) for p in corrected.problems]
+    assert corrected.run.cases_replaced == 2
+    assert Case.objects.filter(reference="KZ-IMP-1").count() == 1
+    finding = Finding.objects.get(examination__exhibit__case__reference="KZ-IMP-1")
+    assert finding.purity_percent == Decimal("70.1")
+    assert AuditEvent.objects.filter(action="examinations.cases.removed_in_batch").exists()
+
+
+def test_a_case_someone_has_worked_on_since_is_not_replaced(persona):
+    from fdx.examinations.actions import submit_examination
+
+    run(persona, [row()])
+    chemist = persona("kz_lab_chemist")
+    examination = Examination.objects.get(exhibit__case__reference="KZ-IMP-1")
+    submit_examination(chemist, examination)
+
+    again = run(persona, [row(purity_percent="70.1")])
 
     assert again.run.state == ImportRunState.REFUSED
-    assert Case.objects.filter(reference="KZ-IMP-1").count() == 1
     assert any("already recorded" in p.message for p in again.problems)
+    assert Examination.objects.get(exhibit__case__reference="KZ-IMP-1").status == "submitted"
+
+
+def test_an_import_is_undone_while_its_cases_are_drafts(persona):
+    from django.core.exceptions import ValidationError
+
+    outcome = run(persona, [row(), row(reference="KZ-IMP-2")])
+    chemist = persona("kz_lab_chemist")
+    with pytest.raises(ValidationError):
+        actions.undo_run(chemist, outcome.run, reason="")
+
+    actions.undo_run(chemist, outcome.run, reason="The wrong year's file")
+
+    assert not Case.objects.filter(reference__startswith="KZ-IMP").exists()
+    assert ImportRun.objects.get(pk=outcome.run.pk).state == ImportRunState.UNDONE
+    assert AuditEvent.objects.filter(action="intake.run.undone", reason="The wrong year's file").exists()
+    with pytest.raises(ValidationError):
+        actions.undo_run(chemist, outcome.run, reason="twice")
+
+
+def test_an_import_whose_case_was_worked_on_is_not_undone(persona):
+    from django.core.exceptions import ValidationError
+
+    from fdx.examinations.actions import submit_examination
+
+    outcome = run(persona, [row(), row(reference="KZ-IMP-2")])
+    submit_examination(
+        persona("kz_lab_chemist"), Examination.objects.get(exhibit__case__reference="KZ-IMP-2")
+    )
+
+    with pytest.raises(ValidationError) as error:
+        actions.undo_run(persona("kz_lab_chemist"), outcome.run, reason="wrong file")
+
+    assert "KZ-IMP-2" in str(error.value)
+    assert Case.objects.filter(reference__startswith="KZ-IMP").count() == 2
 
 
 def test_a_saved_mapping_reads_a_laboratory_s_own_columns_units_words_and_names(persona):

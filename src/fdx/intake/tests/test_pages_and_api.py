@@ -66,3 +66,22 @@ def test_the_api_takes_the_same_file_and_reports_the_run(api, persona):
     assert api.get(f"/intake/runs/{body['id']}", user=persona("kg_lab_chemist")).status_code in (403, 404)
     template = api.get("/intake/template", user=chemist, lang="ru", format="csv")
     assert "Номер дела лаборатории" in template.content.decode("utf-8-sig")
+
+
+def test_an_import_is_undone_from_its_page_and_through_the_api(client, api, persona):
+    from fdx.intake import actions
+
+    chemist = persona("kz_lab_chemist")
+    first = actions.import_file(chemist, csv_file([row()]), "a.csv").run
+    client.force_login(chemist)
+    page = client.get(f"/import/runs/{first.global_id}/")
+    assert 'id="undo-form"' in page.content.decode()
+    client.post(f"/import/runs/{first.global_id}/undo/", {"reason": "wrong file"})
+    assert not Case.objects.filter(reference="KZ-IMP-1").exists()
+
+    second = actions.import_file(chemist, csv_file([row()]), "b.csv").run
+    undone = api.post(f"/intake/runs/{second.global_id}/undo", {"reason": "wrong file"}, user=chemist)
+    assert undone.status_code == 200, undone.content
+    assert undone.json()["state"] == "undone"
+    again = api.post(f"/intake/runs/{second.global_id}/undo", {"reason": "again"}, user=chemist)
+    assert again.status_code in (400, 422)
