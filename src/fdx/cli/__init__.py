@@ -20,7 +20,7 @@ from fdx.demo.cli import demo_app
 from fdx.examinations.cli import cases_app, exports_app, reports_app
 from fdx.exchange.cli import exchange_app
 from fdx.geo.cli import geo_app
-from fdx.intake.cli import import_app
+from fdx.intake.cli import export_app, import_app
 from fdx.legal.cli import legal_app
 from fdx.spectra.cli import spectra_app
 from fdx.substances.cli import substances_app
@@ -70,6 +70,7 @@ def _register() -> None:
     app.add_typer(cases_app, name="cases")
     app.add_typer(exchange_app, name="exchange")
     app.add_typer(import_app, name="import")
+    app.add_typer(export_app, name="export")
 
 
 _register()

@@ -163,6 +163,11 @@ def filters_as_text(filters: selectors.CaseFilters) -> dict[str, str]:
     return {k: str(v) for k, v in vars(filters).items() if v not in (None, True)}
 
 
+def record_export(actor, filters: selectors.CaseFilters, file_format: str) -> None:
+    """Record an export of the findings in the audit chain (before its first row is written)."""
+    _record_export(actor, filters, file_format)
+
+
 def _record_export(actor, filters: selectors.CaseFilters, file_format: str) -> None:
     # Recorded before any row leaves (a stream may be cut off by the client), with the row count that
     # the database gives for the same restricted queryset.

@@ -164,3 +164,55 @@ def write_problems(path: Path, problems) -> None:
             writer.writerow(
                 [problem.file, problem.line or "", problem.column, problem.value, problem.message]
             )
+
+
+export_app = typer.Typer(help="Export the data you may see for your own tools.", no_args_is_help=True)
+
+FILTER_HELP = (
+    "key=value, repeatable: seized_from, seized_to (YYYY-MM-DD), country, region, substance (global id), "
+    "substance_class, form, status, text, owner (organisation code)."
+)
+
+
+@export_app.command("findings")
+@handle_errors
+def export_findings(
+    as_user: str = typer.Option(..., "--as", help="The user whose visibility decides what is exported."),
+    file_format: str = typer.Option("csv", "--format", help="csv, json, xlsx or parquet."),
+    output: Path = typer.Option(..., "-o", "--output", help="The file (a folder for parquet)."),
+    filters: list[str] = typer.Option(None, "--filter", help=FILTER_HELP),
+) -> None:
+    """The findings the user may see, one row per finding, with the run date and the filter in the file
+    (XLSX: its "about" sheet; Parquet: its metadata, partitioned by year and country)."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    from fdx.accounts.models import User
+    from fdx.examinations import exports
+    from fdx.examinations.export_runs import filters_from_json
+    from fdx.intake import exports as files
+
+    if file_format not in ("csv", "json", "xlsx", "parquet"):
+        err.print("[red]error:[/red] --format csv|json|xlsx|parquet")
+        raise typer.Exit(2)
+    values = {}
+    for item in filters or []:
+        key, _sep, value = item.partition("=")
+        values[key.strip()] = value.strip()
+    try:
+        chosen = filters_from_json(values)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("The filter cannot be read: %(error)s") % {"error": exc}) from None
+    viewer = User.objects.get(username=as_user)
+    if file_format == "parquet":
+        written = files.write_parquet(viewer, chosen, output)
+    elif file_format == "xlsx":
+        written = files.write_xlsx(viewer, chosen, output)
+    else:
+        stream = exports.stream_findings_csv if file_format == "csv" else exports.stream_findings_json
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            for text in stream(viewer, chosen):
+                handle.write(text)
+        rows = exports.visible_findings(viewer, chosen).count()
+        written = files.Written(rows, output)
+    out.print(_("%(rows)s findings written to %(path)s.") % {"rows": written.rows, "path": written.path})
