@@ -217,6 +217,7 @@ def _finish(actor, run: ImportRun, problems, reading, state: str, started: float
     run.problem_count = len(problems)
     run.problems = [problem.as_dict() for problem in problems[:KEPT_PROBLEMS]]
     run.unresolved_names = reading.unresolved_names if reading is not None else []
+    run.ignored_columns = reading.ignored_columns if reading is not None else []
     run.duration_s = round(time.monotonic() - started, 3)
     run.save()
     event = {

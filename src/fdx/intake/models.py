@@ -94,6 +94,7 @@ class ImportRun(GlobalRecord):
     problem_count = models.PositiveIntegerField(_("problems"), default=0)
     problems = models.JSONField(_("problems (the first ones)"), default=list, blank=True)
     unresolved_names = models.JSONField(_("names no substance was found for"), default=list, blank=True)
+    ignored_columns = models.JSONField(_("the file's columns that fill no field"), default=list, blank=True)
     duration_s = models.FloatField(_("duration (s)"), null=True, blank=True)
 
     class Meta:

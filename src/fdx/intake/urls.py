@@ -10,4 +10,6 @@ urlpatterns = [
     path("runs/<uuid:run_id>/undo/", views.run_undo, name="run-undo"),
     path("runs/<uuid:run_id>/problems.csv", views.run_problems_csv, name="run-problems"),
     path("template.<str:file_format>", views.template_file, name="template"),
+    path("mappings/new/", views.mapping_edit, name="mapping-new"),
+    path("mappings/<slug:name>/", views.mapping_edit, name="mapping"),
 ]

@@ -10,12 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from fdx.core.forms_support import add_action_errors
 from fdx.intake import actions, schema, selectors
-from fdx.intake.forms import ImportForm
+from fdx.intake.forms import ImportForm, MappingForm
+from fdx.intake.mapping_text import lines_of, mapping_from_lines
 
 #: How many problems a run's page shows (the CSV has every one the run kept).
 SHOWN_PROBLEMS = 500
@@ -24,8 +26,13 @@ SHOWN_PROBLEMS = 500
 @login_required
 def import_page(request):
     runs = selectors.runs_for(request.user)[:20]
+    mappings = selectors.mappings_for(request.user)
+    chosen = mappings.filter(name=request.GET.get("mapping", "")).first()
     form = ImportForm(
-        request.POST or None, request.FILES or None, mappings=selectors.mappings_for(request.user)
+        request.POST or None,
+        request.FILES or None,
+        mappings=mappings,
+        initial={"mapping": chosen.pk if chosen else None},
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -43,7 +50,39 @@ def import_page(request):
         else:
             messages.success(request, _summary(outcome.run))
             return redirect("intake:run", outcome.run.global_id)
-    return render(request, "intake/import.html", {"form": form, "runs": runs, "columns": schema.COLUMNS})
+    return render(
+        request,
+        "intake/import.html",
+        {"form": form, "runs": runs, "mappings": mappings, "columns": schema.COLUMNS},
+    )
+
+
+@login_required
+def mapping_edit(request, name=None):
+    """A new mapping (from a run: its unknown columns and names set out to be filled in) or a saved one."""
+    saved = selectors.get_mapping(request.user, name) if name else None
+    initial = lines_of(saved) if saved is not None else {}
+    run_id = request.GET.get("run")
+    if saved is None and run_id:
+        run = selectors.get_run(request.user, run_id)
+        initial = {
+            "columns": "\n".join(f"{header} = " for header in run.ignored_columns),
+            "substances": "\n".join(f"{name} = " for name in run.unresolved_names),
+        }
+    form = MappingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values = form.cleaned_data
+        try:
+            mapping = mapping_from_lines(
+                values["columns"], values["units"], values["values"], values["substances"]
+            )
+            saved = actions.save_mapping(request.user, request.user.organisation, values["name"], mapping)
+        except ValidationError as exc:
+            add_action_errors(form, exc)
+        else:
+            messages.success(request, _("The mapping %(name)s was saved.") % {"name": saved.name})
+            return redirect(f"{reverse('intake:import')}?mapping={saved.name}")
+    return render(request, "intake/mapping.html", {"form": form, "mapping": saved, "fields": schema.COLUMNS})
 
 
 @login_required
