@@ -299,10 +299,15 @@ def group_from_definition(definition: Mapping[str, Any]) -> rules.Group:
         raise MessageFormatError(f"the sharing group's definition is not valid ({exc!r})") from None
 
 
+#: The states and levels a record may have (made once: every message received is checked against them).
+_STATES = frozenset(RecordState)
+_LEVELS = frozenset(rules.Level)
+
+
 def _record_problem(record: ChangeRecord) -> str | None:
     if isinstance(record.version, bool) or not isinstance(record.version, int) or record.version < 1:
         return "the version is a whole number from 1"
-    if record.state not in set(RecordState) or record.level not in set(rules.Level):
+    if record.state not in _STATES or record.level not in _LEVELS:
         return "unknown record state or level"
     if len(set(record.fields)) != len(record.fields):
         return "a field is named twice"
@@ -762,7 +767,9 @@ def _compose(
             b',"payload":',
             payload_bytes,
             b',"relays":',
-            canonical([{"node": r.node, "key": r.key, "value": r.value} for r in relays]),
+            canonical([{"node": r.node, "key": r.key, "value": r.value} for r in relays])
+            if relays
+            else b"[]",
             b',"signature":',
             canonical({"key": key, "value": signature}),
             b"}",
@@ -796,10 +803,12 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _SCALARS:
         return value
+    # A scalar member is taken as it is without a call: a payload is mostly scalars, and every message
+    # received is copied so.
     if kind is dict or isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: item if type(item) in _SCALARS else _plain(item) for key, item in value.items()}
     if kind is list or kind is tuple or (isinstance(value, Sequence) and not isinstance(value, str | bytes)):
-        return [_plain(item) for item in value]
+        return [item if type(item) in _SCALARS else _plain(item) for item in value]
     return value
 
 

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fdx.examinations.models import Case, Examination, Exhibit, Finding
-from fdx.exchange import inbox, messages, transport
+from fdx.exchange import inbox, messages, network, transport
 from fdx.exchange.models import Receipt, ReceivedRecord
+from fdx.exchange.tests.conftest import KG_KEY
 from fdx.exchange.tests.test_inbox import Dossier, relayed
 
 pytestmark = pytest.mark.django_db
@@ -215,6 +216,43 @@ def test_a_line_s_message_is_taken_as_its_bytes_when_the_line_is_as_a_node_write
     # A line that holds more than the message after it is not cut short.
     extra = b'{"message":' + data + b',"other":{"sequence":1},"sequence":7}\n'
     assert inbox.message_in_line(extra, json.loads(extra)) == messages.canonical(json.loads(data))
+
+
+def test_lines_read_then_verified_come_to_what_their_messages_checked_come_to(persona, uz_peer):
+    """``read_lines`` parses a line as a node writes it once (its message only); every line, written so or
+    otherwise, comes to what ``check`` of ``message_in_line``'s bytes comes to."""
+    dossier = Dossier()
+    data = dossier.message("case")
+    tampered = data.replace(b"b" * 64, b"c" * 64)
+    assert tampered != data
+    lines = [
+        b'{"message":' + data + b',"sequence":7}\n',
+        b'{"message":' + data + b',"sequence":7}\r\n',
+        json.dumps({"sequence": 7, "message": json.loads(data)}, indent=1).encode(),
+        b'{"message":' + data + b',"other":{"sequence":1},"sequence":7}\n',
+        b'{"message":' + data.replace(b'{"format":1,', b'{ "format":1,') + b',"sequence":7}',
+        b'{"message":' + data + b',"sequence":7.5}',
+        b'{"message":' + tampered + b',"sequence":8}\n',
+        b'{"message":' + dossier.message("exhibit", key=KG_KEY) + b',"sequence":9}\n',
+        b'{"message":{"format":1},"sequence":10}\n',
+        b'{"message":"' + data.replace(b'"', b'\\"') + b'","sequence":11}\n',
+    ]
+    keys = network.keyring()
+    read = inbox.verify_read(inbox.read_lines(lines, json.loads), keys)
+    expected = inbox.check([inbox.message_in_line(line, json.loads(line)) for line in lines], keys)
+    assert [(item.data, item.outcome, item.message) for item in read] == [
+        (item.data, item.outcome, item.message) for item in expected
+    ]
+    assert [item.outcome.code if item.outcome else "" for item in read] == [""] * 4 + [
+        "malformed",  # the message's own bytes, not canonical: refused, as before
+        "",
+        "tampered_payload",
+        "unknown_key",
+        "malformed",
+        "malformed",
+    ]
+    with pytest.raises(ValueError):  # a line that is not JSON: the transport's ``parse_line`` says so
+        inbox.read_lines([b'{"message":' + data + b',"sequence":7'], json.loads)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not hold a text to its length")
