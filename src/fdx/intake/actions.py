@@ -81,7 +81,7 @@ def import_file(
     try:
         table = read_table(handle, filename, max_bytes=settings.FDX_INTAKE_MAX_BYTES)
     except IntakeFileError as exc:
-        problem = IntakeProblem(filename, exc.line, exc.column, "", str(exc))
+        problem = IntakeProblem(filename, exc.line, exc.column, "", exc.message)
         return _finish(actor, run, [problem], None, ImportRunState.REFUSED, started)
     reading = RowReader(table, _mapping(mapping), laboratory=laboratory, examiner=examiner).read()
     problems = list(reading.problems)

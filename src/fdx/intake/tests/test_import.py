@@ -306,7 +306,7 @@ def test_a_file_that_is_not_a_spreadsheet_is_refused_with_its_name_and_recorded(
 
     assert outcome.run.state == ImportRunState.REFUSED
     [problem] = outcome.problems
-    assert problem.file == "scan.pdf"
+    assert problem.file == "scan.pdf" and "scan.pdf" not in problem.message  # named once, as the file
     assert ImportRun.objects.filter(file_name="scan.pdf", state="refused").exists()
 
 
