@@ -131,9 +131,10 @@ def pull(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
     """Apply the peer's queue for this node, from this node's cursor on: each page in one transaction with
     the cursor, so that a sync stopped at any moment resumes after the last page applied.
 
-    While a page is applied, the next one is read (and its messages parsed) in a thread beside it, one page
-    ahead at most: the peer makes the next page while this node applies the last. Their signatures are
-    checked in this thread, just before the page is applied (``inbox.verify_read`` says why). The peer is
+    While a page is applied, the next one is read (its messages parsed once and their signatures checked)
+    in a thread beside it, one page ahead at most: the peer makes the next page while this node applies the
+    last. (Checking the signatures in the applying thread instead was measured slower on a quiet machine:
+    1,681 and 1,880 against 1,994 records/s.) The peer is
     asked after the page being applied, and told (``ack``) only the cursor this node has committed, so that
     it keeps every entry this node may still have to ask for again."""
     peer.refresh_from_db(fields=["pulled_through"])
@@ -148,8 +149,6 @@ def pull(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
                 ahead = None
                 if fetched.more:
                     ahead = reader.submit(_read_page, peer, fetched.next, committed, page, network.keyring())
-                # The signatures are checked here, not in the reading thread: see ``inbox.verify_read``.
-                inbox.verify_read(fetched.items, fetched.keys)
                 with transaction.atomic():
                     context = inbox.Context()
                     _receive_page(peer, fetched.items, context, result)
@@ -163,19 +162,17 @@ def pull(peer: Peer, result: SyncResult, *, page: int = PAGE) -> None:
 
 @dataclass
 class _Page:
-    """A page of the peer's queue, read whole: its messages (read, their signatures still to be checked
-    against ``keys``), its end, whether more follow."""
+    """A page of the peer's queue, read whole: its messages (checked), its end, whether more follow."""
 
     items: list[inbox.Checked]
     next: int
     more: bool
-    keys: KeyRing | None = None
 
 
 def _read_page(peer: Peer, after: int, ack: int, page: int, keys: KeyRing) -> _Page:
     """The page after ``after``, telling the peer this node committed everything up to ``ack``. Runs in the
-    pull's reading thread: no database here (the messages are read; their signatures are checked against
-    ``keys``, this node's keyring as it was when the page was asked for, when the page is applied)."""
+    pull's reading thread: no database here (the messages are checked against ``keys``, this node's keyring
+    as it was when the page was asked for)."""
     query = urllib.parse.urlencode({"after": after, "limit": page, "ack": ack})
     changes: list[bytes] = []
     fetched = None
@@ -201,7 +198,7 @@ def _read_page(peer: Peer, after: int, ack: int, page: int, keys: KeyRing) -> _P
         raise SyncError(f"{peer.name}: the page of changes broke off (it is pulled again next time)")
     if fetched.more and fetched.next <= after:
         raise SyncError(f"{peer.name}: answered a page that does not move past {after}")
-    fetched.items, fetched.keys = items, keys
+    fetched.items = inbox.verify_read(items, keys)
     return fetched
 
 
