@@ -262,6 +262,10 @@ def _resolve(field, value, change: messages.ChangeRecord, context: Context):
         if not isinstance(value, dict):
             raise Refused("bad_message", f"{change.model}: a substance reference is not one")
         found = context.cached((Substance, value.get("global_id")), lambda: _find_substance(value))
+        if found is None and change.model in _NAMING_LISTED_STRUCTURES:
+            # A listing or threshold is identified by its structure as listed; the registry substance is an
+            # annotation: the law is taken even where this registry lacks the substance.
+            return None
         if found is None:
             raise Refused(
                 "unknown_reference",
@@ -291,6 +295,9 @@ def _resolve(field, value, change: messages.ChangeRecord, context: Context):
         return None
     raise Refused("unknown_reference", f"{change.model}.{field.name} cannot be received")
 
+
+#: Legal records that name a registry substance only beside their own structure.
+_NAMING_LISTED_STRUCTURES = frozenset({"legal.listing", "legal.quantitythreshold"})
 
 #: What a received list or instrument is created with when this node does not know its code yet.
 _CODED_FIELDS = {

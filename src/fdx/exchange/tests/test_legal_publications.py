@@ -420,3 +420,41 @@ def test_the_command_line_publishes_a_jurisdiction_s_lists(
     )
     assert refused.exit_code != 0
     assert "jurisdiction" in refused.output
+
+
+def test_an_entry_naming_a_substance_this_registry_lacks_is_taken_with_its_structure(uz_peer):
+    template = Listing(
+        global_id=uuid.uuid4(),
+        control_list=ControlList.objects.get(code="UZ-LISTS"),
+        name_en="4-Butyl-N-methylbuphedrone",
+        smiles=NEW_NPS_SMILES,
+        inchikey=structure_key(NEW_NPS_SMILES, "test", 0),
+        effective_from=datetime.date(2026, 3, 1),
+    )
+    change = legal_change(template, UZ_NODE, UZ_KEY, version=1)
+    payload = messages.parse(change).record.payload
+    assert payload["substance"] is None
+    record = messages.parse(change).record
+    named = {
+        **record.payload,
+        "substance": {"global_id": str(uuid.uuid4()), "key": "", "inchikey": "X", "name_en": "?"},
+    }
+    data = messages.seal(
+        messages.ChangeRecord(
+            origin_node=UZ_NODE,
+            global_id=record.global_id,
+            model=record.model,
+            version=1,
+            state=record.state,
+            level="regional",
+            fields=tuple(sorted(named)),
+            payload=named,
+        ),
+        UZ_KEY,
+    ).to_bytes()
+
+    outcome = receive(data, uz_peer)
+
+    assert outcome.outcome == "applied", outcome.reason
+    copy = Listing.objects.get(global_id=template.global_id)
+    assert copy.substance is None and copy.smiles == NEW_NPS_SMILES
